@@ -1,0 +1,169 @@
+package dev.mcpgateway;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One HTTP request as the gateway sees it, independent of any servlet or server API.
+ *
+ * <p>Transport adapters (the servlet in {@code gateway-servlet}, tests) build one per HTTP
+ * request and pass it to {@link McpGateway#handle(GatewayRequest)}. Header names are
+ * case-insensitive. Instances are immutable and thread-safe; the body array is owned by the
+ * request and must not be changed after {@link Builder#body(byte[])}.
+ *
+ * <pre>{@code
+ * GatewayRequest request = GatewayRequest.post("/mcp/github")
+ *     .header("Authorization", apiKey)
+ *     .header("Content-Type", "application/json")
+ *     .body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}")
+ *     .build();
+ * }</pre>
+ */
+public final class GatewayRequest {
+  private static final byte[] EMPTY = new byte[0];
+
+  private final String method;
+  private final String path;
+  private final Map<String, List<String>> headers;
+  private final byte[] body;
+  private final String remoteAddress;
+
+  private GatewayRequest(Builder builder) {
+    this.method = builder.method;
+    this.path = builder.path;
+    this.headers = Collections.unmodifiableMap(copy(builder.headers));
+    this.body = builder.body;
+    this.remoteAddress = builder.remoteAddress;
+  }
+
+  /** Starts a request with the given HTTP method and gateway-relative path (for example {@code /mcp/github}). */
+  public static Builder builder(String method, String path) {
+    return new Builder(method, path);
+  }
+
+  /** Starts a {@code POST} request to the given gateway-relative path. */
+  public static Builder post(String path) {
+    return builder("POST", path);
+  }
+
+  /** Starts a {@code GET} request to the given gateway-relative path. */
+  public static Builder get(String path) {
+    return builder("GET", path);
+  }
+
+  /** Starts a {@code DELETE} request to the given gateway-relative path. */
+  public static Builder delete(String path) {
+    return builder("DELETE", path);
+  }
+
+  /** The HTTP method, upper case. */
+  public String method() {
+    return method;
+  }
+
+  /** The path relative to where the gateway is mounted, starting with {@code /}. */
+  public String path() {
+    return path;
+  }
+
+  /** The first value of a header, or empty when the request does not carry it. */
+  public Optional<String> header(String name) {
+    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  /** Every value of a header, in arrival order; empty when absent. */
+  public List<String> headers(String name) {
+    return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+  }
+
+  /** All headers, keyed by lower-case name. */
+  public Map<String, List<String>> headers() {
+    return headers;
+  }
+
+  /** The request body; an empty array when there is none. Callers must not modify it. */
+  public byte[] body() {
+    return body;
+  }
+
+  /** The remote address as {@code host:port}, for logs; {@code "unknown"} when not known. */
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  /** A builder that starts from this request. */
+  public Builder toBuilder() {
+    Builder builder = new Builder(method, path);
+    headers.forEach((name, values) -> builder.headers.put(name, new ArrayList<>(values)));
+    builder.body = body;
+    builder.remoteAddress = remoteAddress;
+    return builder;
+  }
+
+  @Override
+  public String toString() {
+    // Header values are left out on purpose: Authorization carries a secret.
+    return method + " " + path + " (" + body.length + " bytes from " + remoteAddress + ")";
+  }
+
+  private static Map<String, List<String>> copy(Map<String, List<String>> source) {
+    Map<String, List<String>> copy = new TreeMap<>();
+    source.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+    return copy;
+  }
+
+  /** Builds a {@link GatewayRequest}. Not thread-safe. */
+  public static final class Builder {
+    private final String method;
+    private final String path;
+    private final Map<String, List<String>> headers = new TreeMap<>();
+    private byte[] body = EMPTY;
+    private String remoteAddress = "unknown";
+
+    private Builder(String method, String path) {
+      this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+      Objects.requireNonNull(path, "path");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("path must start with '/': " + path);
+      }
+      this.path = path;
+    }
+
+    /** Adds a header value; repeated calls with one name keep every value. */
+    public Builder header(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+      return this;
+    }
+
+    /** Sets the body; the array is kept, not copied. */
+    public Builder body(byte[] body) {
+      this.body = Objects.requireNonNull(body, "body");
+      return this;
+    }
+
+    /** Sets the body to the UTF-8 bytes of a string. */
+    public Builder body(String body) {
+      return body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Sets the remote address shown in logs, as {@code host:port}. */
+    public Builder remoteAddress(String remoteAddress) {
+      this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
+      return this;
+    }
+
+    /** Builds the immutable request. */
+    public GatewayRequest build() {
+      return new GatewayRequest(this);
+    }
+  }
+}

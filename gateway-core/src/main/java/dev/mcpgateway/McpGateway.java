@@ -1,0 +1,179 @@
+package dev.mcpgateway;
+
+import dev.mcpgateway.auth.Authenticator;
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.internal.DefaultMcpGateway;
+import dev.mcpgateway.internal.GatewayParts;
+import dev.mcpgateway.payload.PayloadStore;
+import dev.mcpgateway.session.SessionStore;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * An MCP gateway: authenticates callers, routes {@code /mcp/{server}} to backend MCP servers
+ * it starts on demand, and keeps every caller's backends and data apart.
+ *
+ * <p>One transport-neutral entry point, {@link #handle(GatewayRequest)}, serves every HTTP
+ * request; the servlet in {@code gateway-servlet} and tests both call it. The gateway never
+ * blocks the calling thread on a backend: the returned stage completes when the answer is
+ * ready. Thread-safe. {@link #close()} ends every session and backend; it is idempotent.
+ *
+ * <pre>{@code
+ * GatewayConfig config = GatewayConfig.read(Path.of("gateway.json"));
+ * try (McpGateway gateway = McpGateway.builder(config)
+ *         .authenticator(ApiKeyAuthenticator.fromConfig(config))
+ *         .launcher(BackendKind.CONTAINER, DockerBackendLauncher.create())
+ *         .build()) {
+ *   // mount new McpGatewayServlet(gateway) in your servlet container
+ * }
+ * }</pre>
+ */
+public interface McpGateway extends AutoCloseable {
+
+  /** Starts a builder for a gateway serving {@code config}. */
+  static Builder builder(GatewayConfig config) {
+    return new Builder(config);
+  }
+
+  /**
+   * Answers one HTTP request. Never completes exceptionally: every failure becomes a response
+   * with a clear status and message.
+   */
+  CompletionStage<GatewayResponse> handle(GatewayRequest request);
+
+  /** The configuration this gateway serves. */
+  GatewayConfig config();
+
+  /** The largest request body accepted; transports answer 413 beyond it without reading the rest. */
+  long maxRequestBytes();
+
+  /** The library version. */
+  String version();
+
+  /** Whether {@link #close()} has begun. */
+  boolean isClosed();
+
+  /**
+   * Ends every MCP session, closes every backend, and releases the launchers and stores the
+   * gateway owns. Requests that arrive afterwards get 503. Idempotent; blocks until backends
+   * are gone.
+   */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link McpGateway}. Every setting may be given at most once; a repeated one fails
+   * naming it. Launchers, the session store and the payload store given here are owned by the
+   * gateway and closed with it.
+   */
+  final class Builder {
+    private final GatewayConfig config;
+    private Authenticator authenticator;
+    private final Map<BackendKind, BackendLauncher> launchers = new EnumMap<>(BackendKind.class);
+    private SessionStore sessionStore;
+    private PayloadStore payloadStore;
+    private Function<String, String> environment;
+    private Long maxRequestBytes;
+    private Integer maxMessageBytes;
+    private Boolean allowMissingEnvironment;
+
+    private Builder(GatewayConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Sets who may call. Without one, a configuration without {@code apiKey} runs open
+     * ({@link Authenticator#none()}, logged as a WARN) and one with an {@code apiKey} fails to
+     * build: add {@code gateway-auth}'s {@code ApiKeyAuthenticator}.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = once(this.authenticator, Objects.requireNonNull(authenticator, "authenticator"), "authenticator");
+      return this;
+    }
+
+    /** Registers the launcher for servers of one kind. */
+    public Builder launcher(BackendKind kind, BackendLauncher launcher) {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(launcher, "launcher");
+      if (launchers.putIfAbsent(kind, launcher) != null) {
+        throw new IllegalStateException("launcher for " + kind + " is set twice: " + launchers.get(kind) + " and " + launcher);
+      }
+      return this;
+    }
+
+    /** Sets the session store; default {@code SessionStore.caffeine(30 minutes, 10,000)}. */
+    public Builder sessionStore(SessionStore store) {
+      this.sessionStore = once(this.sessionStore, Objects.requireNonNull(store, "sessionStore"), "sessionStore");
+      return this;
+    }
+
+    /** Sets the payload store for large results. */
+    public Builder payloadStore(PayloadStore store) {
+      this.payloadStore = once(this.payloadStore, Objects.requireNonNull(store, "payloadStore"), "payloadStore");
+      return this;
+    }
+
+    /**
+     * Sets where {@code env} pass-through values ({@code "NAME": ""}) come from; default
+     * {@link System#getenv(String)}.
+     */
+    public Builder environment(Function<String, String> environment) {
+      this.environment = once(this.environment, Objects.requireNonNull(environment, "environment"), "environment");
+      return this;
+    }
+
+    /** The largest request body accepted (default 4 MiB). */
+    public Builder maxRequestBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxRequestBytes must be at least 1024: " + bytes);
+      }
+      this.maxRequestBytes = once(this.maxRequestBytes, bytes, "maxRequestBytes");
+      return this;
+    }
+
+    /** The largest message accepted from a backend (default 64 MiB); longer ones are discarded and logged. */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + bytes);
+      }
+      this.maxMessageBytes = once(this.maxMessageBytes, bytes, "maxMessageBytes");
+      return this;
+    }
+
+    /**
+     * Whether a pass-through variable missing from the environment only logs a WARN (and is
+     * left out) instead of failing {@link #build()}. Default: it fails.
+     */
+    public Builder allowMissingEnvironment(boolean allow) {
+      this.allowMissingEnvironment = once(this.allowMissingEnvironment, allow, "allowMissingEnvironment");
+      return this;
+    }
+
+    /**
+     * Validates the settings against the configuration and builds the gateway.
+     *
+     * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
+     *     kind, a pass-through variable is missing, or an API key is configured without an
+     *     authenticator
+     */
+    public McpGateway build() {
+      return new DefaultMcpGateway(new GatewayParts(config, authenticator, Map.copyOf(launchers), sessionStore,
+          payloadStore, environment == null ? System::getenv : environment,
+          maxRequestBytes == null ? 4L * 1024 * 1024 : maxRequestBytes,
+          maxMessageBytes == null ? 64 * 1024 * 1024 : maxMessageBytes,
+          allowMissingEnvironment != null && allowMissingEnvironment));
+    }
+
+    private static <T> T once(T current, T value, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " is set twice: " + current + " and " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.mcpgateway.backend;
+
+import java.io.IOException;
+
+/**
+ * Starts a backend MCP server and hands back its JSON-RPC message channel.
+ *
+ * <p>The gateway calls {@link #launch(LaunchRequest)} on its own launch threads, never on a
+ * transport thread, so an implementation may block while it starts a process or container.
+ * The returned {@link Backend} is owned by the gateway, which closes it when the last session
+ * using it ends. Launchers are registered per {@link BackendKind}:
+ *
+ * <pre>{@code
+ * McpGateway gateway = McpGateway.builder(config)
+ *     .launcher(BackendKind.CONTAINER, DockerBackendLauncher.create())
+ *     .launcher(BackendKind.COMMAND, BackendLauncher.process())   // opt-in: runs on the host
+ *     .build();
+ * }</pre>
+ */
+@FunctionalInterface
+public interface BackendLauncher extends AutoCloseable {
+
+  /**
+   * Starts the server described by {@code request} and returns its channel, with the reader
+   * already delivering to {@link LaunchRequest#listener()}.
+   *
+   * @throws IOException when the backend cannot be started; the message reaches the client,
+   *     so it must name the server and must not contain environment values
+   */
+  Backend launch(LaunchRequest request) throws IOException;
+
+  /**
+   * Releases what the launcher holds (for example a Docker client); called by the gateway when
+   * it closes, after every backend it started is closed. The default does nothing.
+   */
+  @Override
+  default void close() {}
+
+  /**
+   * The opt-in launcher that runs {@code command} servers as child processes of the gateway,
+   * without isolation. Use containers where you can.
+   */
+  static BackendLauncher process() {
+    return ProcessBackendLauncher.builder().build();
+  }
+}

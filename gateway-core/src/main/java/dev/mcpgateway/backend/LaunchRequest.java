@@ -1,0 +1,126 @@
+package dev.mcpgateway.backend;
+
+import dev.mcpgateway.config.ServerConfig;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a {@link BackendLauncher} needs to start one backend.
+ *
+ * <p>Immutable. {@link #environment()} holds secrets: a launcher passes them to the backend
+ * and never logs them.
+ */
+public final class LaunchRequest {
+  private final ServerConfig server;
+  private final String sessionKey;
+  private final Map<String, String> environment;
+  private final BackendListener listener;
+  private final int maxMessageBytes;
+  private final Duration startupTimeout;
+
+  private LaunchRequest(Builder b) {
+    this.server = b.server;
+    this.sessionKey = b.sessionKey;
+    this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+    this.listener = b.listener;
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.startupTimeout = b.startupTimeout;
+  }
+
+  /** Starts a request for {@code server}, delivering to {@code listener}. */
+  public static Builder builder(ServerConfig server, BackendListener listener) {
+    return new Builder(server, listener);
+  }
+
+  /** The server to start. */
+  public ServerConfig server() {
+    return server;
+  }
+
+  /**
+   * The one-way digest that identifies whose backend this is (a caller's session key, or an
+   * MCP session for per-session servers); safe for labels and logs.
+   */
+  public String sessionKey() {
+    return sessionKey;
+  }
+
+  /**
+   * The backend's environment with pass-through values resolved: exactly the variables the
+   * configuration names. Values are secrets.
+   */
+  public Map<String, String> environment() {
+    return environment;
+  }
+
+  /** Where the backend's messages and exit go. */
+  public BackendListener listener() {
+    return listener;
+  }
+
+  /** The largest message the launcher delivers; longer lines are discarded with a log line. */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  /** How long starting may take before the launch fails. */
+  public Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "LaunchRequest{" + server.name() + ", sessionKey=" + sessionKey + ", env=" + environment.keySet() + "}";
+  }
+
+  /** Builds a {@link LaunchRequest}. */
+  public static final class Builder {
+    private final ServerConfig server;
+    private final BackendListener listener;
+    private String sessionKey = "anonymous";
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private int maxMessageBytes = 64 * 1024 * 1024;
+    private Duration startupTimeout = Duration.ofSeconds(60);
+
+    private Builder(ServerConfig server, BackendListener listener) {
+      this.server = Objects.requireNonNull(server, "server");
+      this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Sets whose backend this is (a digest, never a credential). */
+    public Builder sessionKey(String sessionKey) {
+      this.sessionKey = Objects.requireNonNull(sessionKey, "sessionKey");
+      return this;
+    }
+
+    /** Sets the resolved environment. */
+    public Builder environment(Map<String, String> environment) {
+      this.environment.clear();
+      this.environment.putAll(environment);
+      return this;
+    }
+
+    /** Sets the largest message delivered. */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + bytes);
+      }
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /** Sets the start-up timeout. */
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = Objects.requireNonNull(timeout, "startupTimeout");
+      return this;
+    }
+
+    /** Builds the request. */
+    public LaunchRequest build() {
+      return new LaunchRequest(this);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package dev.mcpgateway.backend;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A child process speaking JSON-RPC on stdio; see {@link ProcessBackendLauncher}. */
+final class ProcessBackend implements Backend {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessBackend.class);
+
+  private final String server;
+  private final Process process;
+  private final BackendListener listener;
+  private final Duration gracePeriod;
+  private final OutputStream stdin;
+  private final Logger serverLog;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean exitReported = new AtomicBoolean();
+  private final Object writeLock = new Object();
+  private final Thread reader;
+
+  ProcessBackend(String server, Process process, BackendListener listener, int maxMessageBytes, Duration gracePeriod) {
+    this.server = server;
+    this.process = process;
+    this.listener = listener;
+    this.gracePeriod = gracePeriod;
+    this.stdin = process.getOutputStream();
+    this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
+    JsonLineDecoder decoder = new JsonLineDecoder("server '" + server + "' (pid " + process.pid() + ")",
+        maxMessageBytes, listener::onMessage);
+    this.reader = daemon("mcp-" + server + "-pid" + process.pid() + "-stdout", () -> readStdout(decoder));
+    Thread errors = daemon("mcp-" + server + "-pid" + process.pid() + "-stderr", this::readStderr);
+    reader.start();
+    errors.start();
+    serverLog.info("Started server '{}' as pid {}", server, process.pid());
+  }
+
+  private static Thread daemon(String name, Runnable task) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  private void readStdout(JsonLineDecoder decoder) {
+    byte[] chunk = new byte[16384];
+    try (InputStream out = process.getInputStream()) {
+      int n;
+      while ((n = out.read(chunk)) >= 0) {
+        decoder.feed(chunk, 0, n);
+      }
+      decoder.finish();
+    } catch (IOException e) {
+      if (!closed.get()) {
+        LOG.debug("stdout of server '{}' failed", server, e);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Listener of server '{}' failed; the backend is closed", server, e);
+      destroy();
+    }
+    reportExit();
+  }
+
+  private void readStderr() {
+    try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = err.readLine()) != null) {
+        serverLog.info("[stderr] {}", line.length() > 8192 ? line.substring(0, 8192) + "..." : line);
+      }
+    } catch (IOException e) {
+      LOG.debug("stderr of server '{}' closed", server, e);
+    }
+  }
+
+  private void reportExit() {
+    if (!exitReported.compareAndSet(false, true)) {
+      return;
+    }
+    String reason;
+    try {
+      if (process.waitFor(gracePeriod.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+        reason = closed.get() ? "stopped by the gateway" : "exited with status " + process.exitValue();
+      } else {
+        reason = "closed its output";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reason = "closed its output";
+    }
+    if (!closed.get()) {
+      serverLog.warn("Server '{}' (pid {}) {}", server, process.pid(), reason);
+    }
+    try {
+      listener.onExit(reason);
+    } catch (RuntimeException e) {
+      LOG.error("Exit listener of server '{}' failed", server, e);
+    }
+  }
+
+  @Override
+  public void send(byte[] message) throws IOException {
+    synchronized (writeLock) {
+      if (closed.get()) {
+        throw new IOException("server '" + server + "' is closed");
+      }
+      try {
+        stdin.write(message);
+        stdin.write('\n');
+        stdin.flush();
+      } catch (IOException e) {
+        throw new IOException("server '" + server + "' is not accepting input: " + (process.isAlive() ? e.getMessage() : "it has exited"), e);
+      }
+    }
+  }
+
+  @Override
+  public boolean isAlive() {
+    return process.isAlive() && !closed.get();
+  }
+
+  @Override
+  public String describe() {
+    return "pid " + process.pid();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      awaitReader();
+      return;
+    }
+    List<ProcessHandle> descendants = process.descendants().collect(Collectors.toList());
+    synchronized (writeLock) {
+      try {
+        stdin.close();
+      } catch (IOException e) {
+        LOG.debug("Closing stdin of server '{}' failed", server, e);
+      }
+    }
+    try {
+      if (!process.waitFor(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroy();
+        descendants.forEach(ProcessHandle::destroy);
+        if (!process.waitFor(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
+          destroy();
+          process.waitFor(5, TimeUnit.SECONDS);
+        }
+      }
+      // Children that outlive their parent (npx starts node, for example) go too.
+      for (ProcessHandle child : descendants) {
+        if (child.isAlive()) {
+          child.destroy();
+          if (!child.onExit().completeOnTimeout(child, gracePeriod.toMillis(), TimeUnit.MILLISECONDS).join().isAlive()) {
+            continue;
+          }
+          child.destroyForcibly();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      destroy();
+    }
+    serverLog.info("Stopped server '{}' (pid {})", server, process.pid());
+    awaitReader();
+  }
+
+  private void destroy() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+
+  private void awaitReader() {
+    if (Thread.currentThread() == reader) {
+      return;
+    }
+    try {
+      reader.join(gracePeriod.toMillis() + 5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

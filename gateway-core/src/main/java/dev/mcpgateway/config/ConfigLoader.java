@@ -1,0 +1,368 @@
+package dev.mcpgateway.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the JSON configuration into a {@link GatewayConfig}, in the seed's shape:
+ *
+ * <pre>{@code
+ * {
+ *   "gateway": { "apiKey": "${MCP_GATEWAY_API_KEY}", "port": 8000 },
+ *   "mcpServers": {
+ *     "github": {
+ *       "type": "stdio",
+ *       "container": "ghcr.io/github/github-mcp-server:v1.2.3",
+ *       "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "" }
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Unknown fields, wrong types and duplicate keys are errors. {@code ${VAR}} anywhere in a
+ * string is replaced by the variable's value; an undefined variable is an error. In {@code env},
+ * an empty value stays empty: the backend launcher passes that variable through from the
+ * gateway's environment. Every error is a {@link ConfigException} naming the JSON path.
+ * Thread-safe.
+ */
+public final class ConfigLoader {
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
+  private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
+  private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
+      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix");
+  private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
+      "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
+      "startupTimeout", "toolTimeout");
+
+  private final Function<String, String> environment;
+
+  private ConfigLoader(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
+  /** A loader that expands {@code ${VAR}} from {@link System#getenv(String)}. */
+  public static ConfigLoader withSystemEnvironment() {
+    return new ConfigLoader(System::getenv);
+  }
+
+  /** A loader that expands {@code ${VAR}} from {@code environment} (returns {@code null} for undefined). */
+  public static ConfigLoader withEnvironment(Function<String, String> environment) {
+    return new ConfigLoader(Objects.requireNonNull(environment, "environment"));
+  }
+
+  /** A loader that expands {@code ${VAR}} from a map. */
+  public static ConfigLoader withEnvironment(Map<String, String> environment) {
+    Map<String, String> copy = Map.copyOf(environment);
+    return new ConfigLoader(copy::get);
+  }
+
+  /** Parses JSON text. */
+  public GatewayConfig parse(String json) {
+    try {
+      return load(MAPPER.readTree(json));
+    } catch (JsonProcessingException e) {
+      throw syntaxError(e);
+    }
+  }
+
+  /** Reads JSON from {@code reader}, which is not closed. */
+  public GatewayConfig read(Reader reader) throws IOException {
+    try {
+      return load(MAPPER.readTree(reader));
+    } catch (JsonProcessingException e) {
+      throw syntaxError(e);
+    }
+  }
+
+  /** Reads a JSON file. */
+  public GatewayConfig read(Path file) throws IOException {
+    try (Reader reader = Files.newBufferedReader(file)) {
+      return read(reader);
+    }
+  }
+
+  private static ConfigException syntaxError(JsonProcessingException e) {
+    String where = e.getLocation() == null ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return new ConfigException("$", "not valid JSON" + where + ": " + e.getOriginalMessage());
+  }
+
+  private GatewayConfig load(JsonNode root) {
+    if (root == null || root.isMissingNode()) {
+      throw new ConfigException("$", "the configuration is empty; expected an object with \"mcpServers\"");
+    }
+    requireObject(root, "$");
+    checkFields(root, "$", TOP_FIELDS);
+    GatewayConfig.Builder builder = GatewayConfig.builder();
+    JsonNode gateway = root.get("gateway");
+    if (gateway != null && !gateway.isNull()) {
+      loadGateway(gateway, builder);
+    }
+    JsonNode servers = root.get("mcpServers");
+    if (servers == null || servers.isNull()) {
+      throw new ConfigException("$.mcpServers", "missing; add \"mcpServers\": { \"name\": { ... } } with at least one server");
+    }
+    requireObject(servers, "$.mcpServers");
+    Iterator<Map.Entry<String, JsonNode>> fields = servers.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> entry = fields.next();
+      builder.server(loadServer(entry.getKey(), entry.getValue()));
+    }
+    return builder.build();
+  }
+
+  private void loadGateway(JsonNode gateway, GatewayConfig.Builder builder) {
+    String at = "$.gateway";
+    requireObject(gateway, at);
+    checkFields(gateway, at, GATEWAY_FIELDS);
+    String apiKey = optionalString(gateway, "apiKey", at);
+    if (apiKey != null) {
+      builder.apiKey(apiKey);
+    }
+    if (gateway.has("port")) {
+      int port = integer(gateway, "port", at, 1, 65535);
+      builder.port(port);
+    }
+    builder.domain(optionalString(gateway, "domain", at));
+    if (gateway.has("startupTimeout")) {
+      builder.startupTimeout(seconds(gateway, "startupTimeout", at));
+    }
+    if (gateway.has("toolTimeout")) {
+      builder.toolTimeout(seconds(gateway, "toolTimeout", at));
+    }
+    String payloadDir = optionalString(gateway, "payloadDir", at);
+    if (payloadDir != null) {
+      Path dir = Path.of(payloadDir);
+      if (!dir.isAbsolute()) {
+        throw new ConfigException(at + ".payloadDir", "must be an absolute path, got '" + payloadDir + "'");
+      }
+      builder.payloadDir(dir);
+    }
+    if (gateway.has("payloadSizeThreshold")) {
+      builder.payloadSizeThreshold(integer(gateway, "payloadSizeThreshold", at, 1, Integer.MAX_VALUE));
+    }
+    builder.payloadPathPrefix(optionalString(gateway, "payloadPathPrefix", at));
+  }
+
+  private ServerConfig loadServer(String name, JsonNode server) {
+    String at = "$.mcpServers." + name;
+    if (!ServerConfig.isValidName(name)) {
+      throw new ConfigException(at, "server name is not valid; use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+    }
+    requireObject(server, at);
+    checkFields(server, at, SERVER_FIELDS);
+    String typeText = optionalString(server, "type", at);
+    ServerType type = parseType(typeText == null ? (server.has("url") ? "http" : "stdio") : typeText, at);
+    ServerConfig.Builder builder;
+    if (type == ServerType.HTTP) {
+      for (String field : List.of("container", "command", "entrypoint", "entrypointArgs", "mounts", "args", "env")) {
+        if (server.has(field)) {
+          throw new ConfigException(at + "." + field, "not allowed for an \"http\" server; remove it or use \"type\": \"stdio\"");
+        }
+      }
+      String url = optionalString(server, "url", at);
+      if (url == null) {
+        throw new ConfigException(at + ".url", "missing; an \"http\" server needs \"url\": \"https://...\"");
+      }
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new ConfigException(at + ".url", "must start with http:// or https://");
+      }
+      builder = ServerConfig.http(url);
+      stringMap(server, "headers", at).forEach(builder::header);
+    } else {
+      for (String field : List.of("url", "headers")) {
+        if (server.has(field)) {
+          throw new ConfigException(at + "." + field, "only allowed for \"type\": \"http\" servers");
+        }
+      }
+      String container = optionalString(server, "container", at);
+      String command = optionalString(server, "command", at);
+      if (container == null && command == null) {
+        throw new ConfigException(at, "a stdio server needs \"container\": \"image:tag\" (isolated, recommended) or \"command\" (runs on the host)");
+      }
+      if (container != null && command != null) {
+        throw new ConfigException(at, "has both \"container\" and \"command\"; keep one");
+      }
+      if (container != null) {
+        builder = ServerConfig.container(container);
+        String entrypoint = optionalString(server, "entrypoint", at);
+        if (entrypoint != null) {
+          builder.entrypoint(entrypoint);
+        }
+        builder.entrypointArgs(stringList(server, "entrypointArgs", at));
+        builder.mounts(stringList(server, "mounts", at));
+      } else {
+        for (String field : List.of("entrypoint", "entrypointArgs", "mounts")) {
+          if (server.has(field)) {
+            throw new ConfigException(at + "." + field, "only allowed for \"container\" servers");
+          }
+        }
+        builder = ServerConfig.command(command);
+      }
+      builder.args(stringList(server, "args", at));
+      stringMap(server, "env", at).forEach(builder::env);
+    }
+    if (server.has("tools")) {
+      List<String> tools = stringList(server, "tools", at);
+      if (tools.isEmpty()) {
+        throw new ConfigException(at + ".tools", "is empty, which would allow no tool; list tool names or use [\"*\"] for all");
+      }
+      builder.tools(tools);
+    }
+    if (server.has("startupTimeout")) {
+      builder.startupTimeout(seconds(server, "startupTimeout", at));
+    }
+    if (server.has("toolTimeout")) {
+      builder.toolTimeout(seconds(server, "toolTimeout", at));
+    }
+    return builder.build(name);
+  }
+
+  private static ServerType parseType(String type, String at) {
+    switch (type) {
+      case "stdio":
+      case "local":
+        return ServerType.STDIO;
+      case "http":
+        return ServerType.HTTP;
+      default:
+        throw new ConfigException(at + ".type", "unknown server type '" + type + "'; use \"stdio\" (or \"local\") or \"http\"");
+    }
+  }
+
+  private static void requireObject(JsonNode node, String at) {
+    if (!node.isObject()) {
+      throw new ConfigException(at, "must be an object, got " + describe(node));
+    }
+  }
+
+  private static void checkFields(JsonNode node, String at, Set<String> allowed) {
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw new ConfigException(at + "." + name, "unknown field; allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      }
+    }
+  }
+
+  private String optionalString(JsonNode node, String field, String at) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new ConfigException(at + "." + field, "must be a string, got " + describe(value));
+    }
+    return expand(value.asText(), at + "." + field);
+  }
+
+  private static int integer(JsonNode node, String field, String at, int min, int max) {
+    JsonNode value = node.get(field);
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
+      throw new ConfigException(at + "." + field, "must be a whole number from " + min + " to " + max + ", got " + describe(value));
+    }
+    return value.intValue();
+  }
+
+  private static Duration seconds(JsonNode node, String field, String at) {
+    return Duration.ofSeconds(integer(node, field, at, 1, 7 * 24 * 3600));
+  }
+
+  private List<String> stringList(JsonNode node, String field, String at) {
+    JsonNode value = node.get(field);
+    List<String> list = new ArrayList<>();
+    if (value == null || value.isNull()) {
+      return list;
+    }
+    if (!value.isArray()) {
+      throw new ConfigException(at + "." + field, "must be an array of strings, got " + describe(value));
+    }
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode item = value.get(i);
+      String itemAt = at + "." + field + "[" + i + "]";
+      if (!item.isTextual()) {
+        throw new ConfigException(itemAt, "must be a string, got " + describe(item));
+      }
+      list.add(expand(item.asText(), itemAt));
+    }
+    return list;
+  }
+
+  private Map<String, String> stringMap(JsonNode node, String field, String at) {
+    JsonNode value = node.get(field);
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    if (value == null || value.isNull()) {
+      return map;
+    }
+    if (!value.isObject()) {
+      throw new ConfigException(at + "." + field, "must be an object of string values, got " + describe(value));
+    }
+    Iterator<Map.Entry<String, JsonNode>> entries = value.fields();
+    while (entries.hasNext()) {
+      Map.Entry<String, JsonNode> entry = entries.next();
+      String entryAt = at + "." + field + "." + entry.getKey();
+      if (entry.getKey().isEmpty()) {
+        throw new ConfigException(entryAt, "empty name; give the variable a name");
+      }
+      if (!entry.getValue().isTextual()) {
+        throw new ConfigException(entryAt, "must be a string (use \"\" to pass the variable through from the gateway's environment), got " + describe(entry.getValue()));
+      }
+      map.put(entry.getKey(), expand(entry.getValue().asText(), entryAt));
+    }
+    return map;
+  }
+
+  /** Replaces every {@code ${VAR}}; an undefined variable is an error naming it and the path. */
+  String expand(String text, String at) {
+    if (text.indexOf("${") < 0) {
+      return text;
+    }
+    Matcher matcher = VARIABLE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String name = matcher.group(1);
+      if (!VARIABLE_NAME.matcher(name).matches()) {
+        throw new ConfigException(at, "'${" + name + "}' is not a valid variable reference; names use letters, digits and '_'");
+      }
+      String value = environment.apply(name);
+      if (value == null) {
+        throw new ConfigException(at, "environment variable '" + name + "' is not defined; export it before starting the gateway");
+      }
+      matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    matcher.appendTail(out);
+    return out.toString();
+  }
+
+  private static String describe(JsonNode node) {
+    if (node.isTextual()) {
+      return "a string";
+    }
+    if (node.isNumber()) {
+      return "the number " + node.asText();
+    }
+    return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT).replace("boolean", "a boolean")
+        .replace("array", "an array").replace("object", "an object").replace("null", "null");
+  }
+}

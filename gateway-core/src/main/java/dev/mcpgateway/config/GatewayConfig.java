@@ -1,0 +1,238 @@
+package dev.mcpgateway.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole gateway configuration: the {@code gateway} section and the {@code mcpServers}.
+ *
+ * <p>Immutable. Load it from JSON with {@link #parse(String)}, {@link #read(Reader)} or
+ * {@link #read(Path)} (the seed's shape, see {@link ConfigLoader}), or build it in code:
+ *
+ * <pre>{@code
+ * GatewayConfig config = GatewayConfig.builder()
+ *     .apiKey(System.getenv("MCP_GATEWAY_API_KEY"))
+ *     .server(ServerConfig.container("ghcr.io/github/github-mcp-server:v1.2.3")
+ *         .passEnv("GITHUB_PERSONAL_ACCESS_TOKEN")
+ *         .build("github"))
+ *     .build();
+ * }</pre>
+ */
+public final class GatewayConfig {
+  /** Default port of the standalone runner. */
+  public static final int DEFAULT_PORT = 8000;
+  /** Default time a backend may take to start and answer {@code initialize}. */
+  public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  /** Default time one request may wait for its answer. */
+  public static final Duration DEFAULT_TOOL_TIMEOUT = Duration.ofSeconds(600);
+  /** Default directory of offloaded payloads. */
+  public static final Path DEFAULT_PAYLOAD_DIR = Path.of("/tmp/jq-payloads");
+  /** Default size above which a tool result is offloaded to the payload store. */
+  public static final long DEFAULT_PAYLOAD_SIZE_THRESHOLD = 512 * 1024;
+
+  private final String apiKey;
+  private final int port;
+  private final String domain;
+  private final Duration startupTimeout;
+  private final Duration toolTimeout;
+  private final Path payloadDir;
+  private final long payloadSizeThreshold;
+  private final String payloadPathPrefix;
+  private final Map<String, ServerConfig> servers;
+
+  private GatewayConfig(Builder b) {
+    this.apiKey = b.apiKey;
+    this.port = b.port;
+    this.domain = b.domain;
+    this.startupTimeout = b.startupTimeout;
+    this.toolTimeout = b.toolTimeout;
+    this.payloadDir = b.payloadDir;
+    this.payloadSizeThreshold = b.payloadSizeThreshold;
+    this.payloadPathPrefix = b.payloadPathPrefix;
+    this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(b.servers));
+  }
+
+  /** Starts an empty configuration. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Parses JSON text, expanding {@code ${VAR}} from the process environment. */
+  public static GatewayConfig parse(String json) {
+    return ConfigLoader.withSystemEnvironment().parse(json);
+  }
+
+  /** Reads JSON from {@code reader} (not closed), expanding {@code ${VAR}} from the process environment. */
+  public static GatewayConfig read(Reader reader) throws IOException {
+    return ConfigLoader.withSystemEnvironment().read(reader);
+  }
+
+  /** Reads a JSON file, expanding {@code ${VAR}} from the process environment. */
+  public static GatewayConfig read(Path file) throws IOException {
+    return ConfigLoader.withSystemEnvironment().read(file);
+  }
+
+  /** The gateway API key from {@code gateway.apiKey}; empty when not configured. A secret. */
+  public Optional<String> apiKey() {
+    return Optional.ofNullable(apiKey);
+  }
+
+  /** The port a standalone runner listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** The host name clients use to reach the gateway, if configured. */
+  public Optional<String> domain() {
+    return Optional.ofNullable(domain);
+  }
+
+  /** Default start-up timeout of a backend. */
+  public Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  /** Default time one request may wait for its answer. */
+  public Duration toolTimeout() {
+    return toolTimeout;
+  }
+
+  /** Directory of offloaded payloads. */
+  public Path payloadDir() {
+    return payloadDir;
+  }
+
+  /** Size in bytes above which a tool result is offloaded. */
+  public long payloadSizeThreshold() {
+    return payloadSizeThreshold;
+  }
+
+  /** Prefix that replaces {@link #payloadDir()} in paths shown to clients. */
+  public Optional<String> payloadPathPrefix() {
+    return Optional.ofNullable(payloadPathPrefix);
+  }
+
+  /** The servers, by name, in configuration order. */
+  public Map<String, ServerConfig> servers() {
+    return servers;
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.apiKey = apiKey;
+    b.port = port;
+    b.domain = domain;
+    b.startupTimeout = startupTimeout;
+    b.toolTimeout = toolTimeout;
+    b.payloadDir = payloadDir;
+    b.payloadSizeThreshold = payloadSizeThreshold;
+    b.payloadPathPrefix = payloadPathPrefix;
+    b.servers.putAll(servers);
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig{apiKey=" + (apiKey == null ? "none" : "set") + ", port=" + port
+        + ", servers=" + servers.values() + "}";
+  }
+
+  /** Builds a {@link GatewayConfig}. Not thread-safe. */
+  public static final class Builder {
+    private String apiKey;
+    private int port = DEFAULT_PORT;
+    private String domain;
+    private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+    private Duration toolTimeout = DEFAULT_TOOL_TIMEOUT;
+    private Path payloadDir = DEFAULT_PAYLOAD_DIR;
+    private long payloadSizeThreshold = DEFAULT_PAYLOAD_SIZE_THRESHOLD;
+    private String payloadPathPrefix;
+    private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Sets the API key clients must send; {@code null} or empty turns authentication off. */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+      return this;
+    }
+
+    /** Sets the runner's port (1-65535, or 0 for any free port). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the host name clients use. */
+    public Builder domain(String domain) {
+      this.domain = domain;
+      return this;
+    }
+
+    /** Sets the default start-up timeout of backends. */
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = positive(timeout, "startupTimeout");
+      return this;
+    }
+
+    /** Sets the default time one request may wait for its answer. */
+    public Builder toolTimeout(Duration timeout) {
+      this.toolTimeout = positive(timeout, "toolTimeout");
+      return this;
+    }
+
+    /** Sets the payload directory. */
+    public Builder payloadDir(Path dir) {
+      this.payloadDir = Objects.requireNonNull(dir, "payloadDir");
+      return this;
+    }
+
+    /** Sets the offload threshold in bytes. */
+    public Builder payloadSizeThreshold(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("payloadSizeThreshold must be positive: " + bytes);
+      }
+      this.payloadSizeThreshold = bytes;
+      return this;
+    }
+
+    /** Sets the prefix shown to clients instead of the payload directory. */
+    public Builder payloadPathPrefix(String prefix) {
+      this.payloadPathPrefix = prefix;
+      return this;
+    }
+
+    /** Adds a server; a second server with the same name is an error. */
+    public Builder server(ServerConfig server) {
+      Objects.requireNonNull(server, "server");
+      if (servers.putIfAbsent(server.name(), server) != null) {
+        throw new IllegalArgumentException("server '" + server.name() + "' is configured twice");
+      }
+      return this;
+    }
+
+    /** Builds the immutable configuration. */
+    public GatewayConfig build() {
+      return new GatewayConfig(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

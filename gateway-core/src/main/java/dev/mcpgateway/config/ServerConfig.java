@@ -1,0 +1,310 @@
+package dev.mcpgateway.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One backend MCP server: how to start or reach it, what environment it gets and which tools
+ * it may offer.
+ *
+ * <p>A stdio server names either a {@code container} image (run by a container launcher such
+ * as {@code gateway-docker}'s) or a host {@code command} (run by the opt-in process launcher).
+ * Immutable; build with {@link #container(String)}, {@link #command(String, String...)} or
+ * {@link #http(String)}, or load from JSON with {@link ConfigLoader}.
+ *
+ * <p>{@code env} values are secrets: {@link #toString()} shows only their names. An empty
+ * value means "pass this variable through from the gateway's environment".
+ */
+public final class ServerConfig {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+  private final String name;
+  private final ServerType type;
+  private final String container;
+  private final String entrypoint;
+  private final List<String> entrypointArgs;
+  private final String command;
+  private final List<String> args;
+  private final List<String> mounts;
+  private final Map<String, String> env;
+  private final List<String> tools;
+  private final String url;
+  private final Map<String, String> headers;
+  private final Duration startupTimeout;
+  private final Duration toolTimeout;
+
+  private ServerConfig(Builder b) {
+    this.name = b.name;
+    this.type = b.type;
+    this.container = b.container;
+    this.entrypoint = b.entrypoint;
+    this.entrypointArgs = List.copyOf(b.entrypointArgs);
+    this.command = b.command;
+    this.args = List.copyOf(b.args);
+    this.mounts = List.copyOf(b.mounts);
+    this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
+    this.tools = List.copyOf(b.tools);
+    this.url = b.url;
+    this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+    this.startupTimeout = b.startupTimeout;
+    this.toolTimeout = b.toolTimeout;
+  }
+
+  /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
+  public static Builder container(String image) {
+    Builder b = new Builder(ServerType.STDIO);
+    b.container = requireText(image, "container");
+    return b;
+  }
+
+  /** A stdio server run as a host process (needs the opt-in process launcher). */
+  public static Builder command(String command, String... args) {
+    Builder b = new Builder(ServerType.STDIO);
+    b.command = requireText(command, "command");
+    b.args.addAll(List.of(args));
+    return b;
+  }
+
+  /** A remote server reached over Streamable HTTP. */
+  public static Builder http(String url) {
+    Builder b = new Builder(ServerType.HTTP);
+    b.url = requireText(url, "url");
+    return b;
+  }
+
+  /** Whether {@code name} can name a server: letters, digits, {@code _ . -}, at most 64 characters. */
+  public static boolean isValidName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  /** The server's name, as in {@code /mcp/{name}}. */
+  public String name() {
+    return name;
+  }
+
+  /** How the gateway talks to it. */
+  public ServerType type() {
+    return type;
+  }
+
+  /** The container image of a containerized stdio server. */
+  public Optional<String> container() {
+    return Optional.ofNullable(container);
+  }
+
+  /** The container entrypoint override. */
+  public Optional<String> entrypoint() {
+    return Optional.ofNullable(entrypoint);
+  }
+
+  /** Arguments passed to the container's entrypoint. */
+  public List<String> entrypointArgs() {
+    return entrypointArgs;
+  }
+
+  /** The host command of a process-launched stdio server. */
+  public Optional<String> command() {
+    return Optional.ofNullable(command);
+  }
+
+  /** Arguments of {@link #command()}; for container servers, extra container-runtime arguments. */
+  public List<String> args() {
+    return args;
+  }
+
+  /** Host mounts of a container server, each {@code /host:/container:ro|rw}. */
+  public List<String> mounts() {
+    return mounts;
+  }
+
+  /** Environment for the backend; an empty value passes the variable through from the gateway's environment. */
+  public Map<String, String> env() {
+    return env;
+  }
+
+  /** Tools the server may offer; {@code ["*"]} (the default) allows every tool. */
+  public List<String> tools() {
+    return tools;
+  }
+
+  /** The URL of an HTTP server. */
+  public Optional<String> url() {
+    return Optional.ofNullable(url);
+  }
+
+  /** Headers sent to an HTTP server (values are secrets). */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** How long starting the backend and answering {@code initialize} may take; empty means the gateway default. */
+  public Optional<Duration> startupTimeout() {
+    return Optional.ofNullable(startupTimeout);
+  }
+
+  /** How long one request may wait for its answer; empty means the gateway default. */
+  public Optional<Duration> toolTimeout() {
+    return Optional.ofNullable(toolTimeout);
+  }
+
+  /** A builder holding this server's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder(type);
+    b.name = name;
+    b.container = container;
+    b.entrypoint = entrypoint;
+    b.entrypointArgs.addAll(entrypointArgs);
+    b.command = command;
+    b.args.addAll(args);
+    b.mounts.addAll(mounts);
+    b.env.putAll(env);
+    b.tools.clear();
+    b.tools.addAll(tools);
+    b.url = url;
+    b.headers.putAll(headers);
+    b.startupTimeout = startupTimeout;
+    b.toolTimeout = toolTimeout;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("ServerConfig{").append(name).append(", ").append(type);
+    if (container != null) {
+      s.append(", container=").append(container);
+    }
+    if (command != null) {
+      s.append(", command=").append(command).append(' ').append(args);
+    }
+    if (url != null) {
+      s.append(", url=").append(url);
+    }
+    // Values are secrets; only the names are shown.
+    return s.append(", env=").append(env.keySet()).append('}').toString();
+  }
+
+  private static String requireText(String value, String what) {
+    Objects.requireNonNull(value, what);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be blank");
+    }
+    return value;
+  }
+
+  /** Builds a {@link ServerConfig}. Not thread-safe. */
+  public static final class Builder {
+    private String name;
+    private final ServerType type;
+    private String container;
+    private String entrypoint;
+    private final List<String> entrypointArgs = new ArrayList<>();
+    private String command;
+    private final List<String> args = new ArrayList<>();
+    private final List<String> mounts = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> tools = new ArrayList<>(List.of("*"));
+    private String url;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private Duration startupTimeout;
+    private Duration toolTimeout;
+
+    private Builder(ServerType type) {
+      this.type = type;
+    }
+
+    /** Sets the container entrypoint. */
+    public Builder entrypoint(String entrypoint) {
+      this.entrypoint = requireText(entrypoint, "entrypoint");
+      return this;
+    }
+
+    /** Replaces the entrypoint arguments. */
+    public Builder entrypointArgs(List<String> args) {
+      entrypointArgs.clear();
+      entrypointArgs.addAll(args);
+      return this;
+    }
+
+    /** Replaces {@code args}. */
+    public Builder args(List<String> args) {
+      this.args.clear();
+      this.args.addAll(args);
+      return this;
+    }
+
+    /** Replaces the mounts ({@code /host:/container:ro|rw}). */
+    public Builder mounts(List<String> mounts) {
+      this.mounts.clear();
+      this.mounts.addAll(mounts);
+      return this;
+    }
+
+    /** Sets one environment variable; {@code ""} passes it through from the gateway's environment. */
+    public Builder env(String name, String value) {
+      env.put(requireText(name, "env name"), Objects.requireNonNull(value, "env value"));
+      return this;
+    }
+
+    /** Passes a variable through from the gateway's environment (same as {@code env(name, "")}). */
+    public Builder passEnv(String name) {
+      return env(name, "");
+    }
+
+    /** Replaces the tool allowlist; {@code "*"} allows every tool. */
+    public Builder tools(List<String> tools) {
+      this.tools.clear();
+      this.tools.addAll(tools);
+      return this;
+    }
+
+    /** Sets one header sent to an HTTP server. */
+    public Builder header(String name, String value) {
+      headers.put(requireText(name, "header name"), Objects.requireNonNull(value, "header value"));
+      return this;
+    }
+
+    /** Sets how long start-up and {@code initialize} may take. */
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = positive(timeout, "startupTimeout");
+      return this;
+    }
+
+    /** Sets how long one request may wait for its answer. */
+    public Builder toolTimeout(Duration timeout) {
+      this.toolTimeout = positive(timeout, "toolTimeout");
+      return this;
+    }
+
+    Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Builds the server config under {@code name}. */
+    public ServerConfig build(String name) {
+      if (!isValidName(name)) {
+        throw new IllegalArgumentException("server name '" + name
+            + "' is not valid: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+      }
+      this.name = name;
+      if (type == ServerType.STDIO && (container == null) == (command == null)) {
+        throw new IllegalArgumentException("server '" + name + "' needs exactly one of container or command");
+      }
+      return new ServerConfig(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

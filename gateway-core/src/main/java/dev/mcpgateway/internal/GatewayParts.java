@@ -1,0 +1,28 @@
+package dev.mcpgateway.internal;
+
+import dev.mcpgateway.auth.Authenticator;
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.payload.PayloadStore;
+import dev.mcpgateway.session.SessionStore;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What {@link dev.mcpgateway.McpGateway.Builder} collected; internal, may change without notice.
+ *
+ * @param authenticator may be {@code null}: chosen from the config
+ * @param sessionStore may be {@code null}: the default store
+ * @param payloadStore may be {@code null}: no offloading
+ */
+public record GatewayParts(
+    GatewayConfig config,
+    Authenticator authenticator,
+    Map<BackendKind, BackendLauncher> launchers,
+    SessionStore sessionStore,
+    PayloadStore payloadStore,
+    Function<String, String> environment,
+    long maxRequestBytes,
+    int maxMessageBytes,
+    boolean allowMissingEnvironment) {}

@@ -1,0 +1,78 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The gateway's one JSON mapper, with explicit parser limits, and small helpers for the
+ * messages the gateway writes itself.
+ */
+public final class Json {
+  /** Deepest nesting accepted in any message. */
+  public static final int MAX_NESTING_DEPTH = 128;
+  /** Longest number literal accepted, in characters. */
+  public static final int MAX_NUMBER_LENGTH = 100;
+  /** Longest field name accepted, in characters. */
+  public static final int MAX_NAME_LENGTH = 64 * 1024;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(MAX_NESTING_DEPTH)
+          .maxNumberLength(MAX_NUMBER_LENGTH)
+          .maxNameLength(MAX_NAME_LENGTH)
+          // strings are bounded by the message limits, enforced before parsing
+          .maxStringLength(Integer.MAX_VALUE)
+          .build())
+      .build());
+
+  private Json() {}
+
+  /** The shared mapper. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /** Creates an empty object node. */
+  public static ObjectNode object() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  /** Parses bytes into a tree. */
+  public static JsonNode parse(byte[] bytes) throws IOException {
+    return MAPPER.readTree(bytes);
+  }
+
+  /** Serializes a tree to bytes. */
+  public static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code {"error": message}}, the body of gateway-level HTTP errors. */
+  public static byte[] errorBody(String message) {
+    ObjectNode body = object();
+    body.put("error", message);
+    return bytes(body);
+  }
+
+  /** A JSON-RPC error response for {@code id} (a JSON null when unknown). */
+  public static ObjectNode rpcError(JsonNode id, int code, String message) {
+    ObjectNode response = object();
+    response.put("jsonrpc", "2.0");
+    response.set("id", id == null ? JsonNodeFactory.instance.nullNode() : id);
+    ObjectNode error = response.putObject("error");
+    error.put("code", code);
+    error.put("message", message);
+    return response;
+  }
+}

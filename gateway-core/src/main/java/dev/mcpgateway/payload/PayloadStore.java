@@ -1,0 +1,52 @@
+package dev.mcpgateway.payload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * Keeps large tool results out of band, per session key, so that a client gets a small
+ * reference instead of megabytes inline.
+ *
+ * <p>A payload belongs to the session key that stored it; {@link #open(String, String)} with
+ * another key finds nothing. Implementations are thread-safe and may block on I/O.
+ */
+public interface PayloadStore extends AutoCloseable {
+
+  /**
+   * Stores a payload for {@code sessionKey}, streaming it from {@code writer}.
+   *
+   * @return where it was stored
+   */
+  StoredPayload store(String sessionKey, PayloadWriter writer) throws IOException;
+
+  /**
+   * Opens a payload of {@code sessionKey} by id; empty when the id is malformed, unknown or
+   * belongs to another session key.
+   */
+  Optional<InputStream> open(String sessionKey, String payloadId) throws IOException;
+
+  /** Deletes every payload of {@code sessionKey}. */
+  void deleteAll(String sessionKey) throws IOException;
+
+  /** Releases resources; stored payloads stay unless deleted. Idempotent. */
+  @Override
+  default void close() {}
+
+  /** Writes a payload's bytes. */
+  @FunctionalInterface
+  interface PayloadWriter {
+    /** Writes the whole payload to {@code out}, which the store owns. */
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * A stored payload.
+   *
+   * @param id the payload's id within its session key
+   * @param location where a client finds it (a path, possibly with a configured prefix)
+   * @param sizeBytes its size
+   */
+  record StoredPayload(String id, String location, long sizeBytes) {}
+}

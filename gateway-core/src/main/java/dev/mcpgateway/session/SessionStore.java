@@ -1,0 +1,72 @@
+package dev.mcpgateway.session;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * Keeps the live MCP sessions, expires idle ones and tells the gateway when a session goes.
+ *
+ * <p>The gateway registers its listener once with {@link #onRemoval(RemovalListener)} before
+ * any other call; from then on every session that leaves the store, for whatever reason,
+ * reaches that listener exactly once, so that the gateway can close what the session held.
+ * A store returns the very instances it was given. Implementations are thread-safe and must
+ * not block on I/O in {@link #get(String)}, which is on every request's path.
+ *
+ * <pre>{@code
+ * SessionStore store = SessionStore.caffeine(Duration.ofHours(8), 10_000);
+ * }</pre>
+ */
+public interface SessionStore extends AutoCloseable {
+
+  /** Registers the gateway's removal listener; called once, before anything else. */
+  void onRemoval(RemovalListener listener);
+
+  /**
+   * Adds a new session.
+   *
+   * @return {@code false} when the store is full; the session was not added
+   */
+  boolean add(McpSession session);
+
+  /** Looks a session up and counts the look-up as activity; empty when unknown or expired. */
+  Optional<McpSession> get(String sessionId);
+
+  /** Removes a session (the listener hears {@link RemovalCause#EXPLICIT}); no-op when unknown. */
+  void remove(String sessionId);
+
+  /** A snapshot of the live sessions. */
+  Collection<McpSession> sessions();
+
+  /** How many sessions are live. */
+  int size();
+
+  /** Performs pending expiry now. */
+  void cleanUp();
+
+  /** Removes every session (the listener hears {@link RemovalCause#CLOSED}) and stops expiry; idempotent. */
+  @Override
+  void close();
+
+  /** The default store, backed by Caffeine: sessions idle longer than {@code idleTimeout} expire. */
+  static SessionStore caffeine(Duration idleTimeout, int maximumSessions) {
+    return CaffeineSessionStore.builder().idleTimeout(idleTimeout).maximumSessions(maximumSessions).build();
+  }
+
+  /** Why a session left the store. */
+  enum RemovalCause {
+    /** Ended by the client ({@code DELETE}) or the gateway. */
+    EXPLICIT,
+    /** Idle longer than the timeout. */
+    EXPIRED,
+    /** The store closed. */
+    CLOSED
+  }
+
+  /** Told when a session leaves the store. */
+  @FunctionalInterface
+  interface RemovalListener {
+    /** {@code session} is gone; must not throw and should not block for long. */
+    void removed(McpSession session, RemovalCause cause);
+  }
+}
