@@ -67,12 +67,14 @@ final class ContainerJanitor {
     return own.size();
   }
 
-  /** Force-removes a container; one that is already gone or going is fine. */
+  /** Force-removes a container; one that is already gone or going is fine, and a failure is logged, not thrown. */
   void remove(String idOrName) {
     try {
       docker.removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException | ConflictException e) {
       LOG.debug("Container {} is already gone or being removed", idOrName);
+    } catch (RuntimeException e) {
+      LOG.warn("Removing container {} failed: {}", idOrName, e.getMessage());
     }
   }
 

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerBackendLauncher implements BackendLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(DockerBackendLauncher.class);
+  private static final Duration ENGINE_TIMEOUT = Duration.ofSeconds(10);
 
   private final DockerClient docker;
   private final String dockerHost;
@@ -83,7 +84,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
       thread.setDaemon(true);
       return thread;
     });
-    removeOrphans();
+    bounded("Removing containers of gateways that died", this::removeOrphans, ENGINE_TIMEOUT);
   }
 
   /** A launcher with the defaults: see {@link #builder()}. Does not fail when the engine is down; launches do. */
@@ -135,13 +136,13 @@ public final class DockerBackendLauncher implements BackendLauncher {
     } catch (TimeoutException e) {
       abandoned.set(true);
       start.cancel(true);
-      janitor.remove(name);
+      starter.execute(() -> janitor.remove(name)); // the engine may be what hangs; do not wait for it here
       throw new IOException(where + ": did not start within " + timeout.toSeconds() + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       abandoned.set(true);
       start.cancel(true);
-      janitor.remove(name);
+      starter.execute(() -> janitor.remove(name));
       throw new IOException(where + ": interrupted while starting", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
@@ -175,13 +176,24 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return;
     }
     List.copyOf(running).forEach(DockerBackend::close);
-    try {
-      janitor.removeOwn();
-    } catch (RuntimeException e) {
-      LOG.warn("Removing containers at close failed: {}", e.getMessage());
-    }
+    bounded("Removing this launcher's containers", janitor::removeOwn, ENGINE_TIMEOUT);
     starter.shutdownNow();
     DockerClients.closeQuietly(docker);
+  }
+
+  /** Runs an engine call that must not hang the caller (the engine may accept and never answer). */
+  private void bounded(String what, Runnable call, Duration timeout) {
+    Future<?> future = starter.submit(call);
+    try {
+      future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      LOG.warn("{} at {} took longer than {} s; continuing", what, dockerHost, timeout.toSeconds());
+    } catch (ExecutionException e) {
+      LOG.warn("{} at {} failed: {}", what, dockerHost, e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

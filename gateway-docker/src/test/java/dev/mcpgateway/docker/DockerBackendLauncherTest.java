@@ -34,7 +34,7 @@ class DockerBackendLauncherTest {
   @BeforeAll
   static void startLauncher() {
     docker = DockerEngine.require();
-    launcher = DockerBackendLauncher.builder().pullPolicy(PullPolicy.NEVER).gracePeriod(Duration.ofSeconds(1)).build();
+    launcher = DockerBackendLauncher.builder().pullPolicy(PullPolicy.NEVER).gracePeriod(Duration.ofSeconds(10)).build();
   }
 
   @AfterAll
@@ -198,7 +198,8 @@ class DockerBackendLauncherTest {
 
     assertThat(DockerEngine.containers(docker, ContainerJanitor.SESSION + "=" + session)).isEmpty();
     assertThat(listener.exits).containsExactly("stopped by the gateway");
-    assertThat(Files.readString(Path.of("target/gateway-docker-test.log"))).doesNotContain("Kill of " + id.substring(0, 12));
+    assertThat(Files.readString(Path.of("target/gateway-docker-test.log")))
+        .contains("Stopped server 'everything' (container " + id.substring(0, 12) + "): it exited after its input ended");
   }
 
   @Test
