@@ -53,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerBackendLauncher implements BackendLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(DockerBackendLauncher.class);
-  private static final Duration ENGINE_TIMEOUT = Duration.ofSeconds(10);
 
   private final DockerClient docker;
   private final String dockerHost;
@@ -66,9 +65,11 @@ public final class DockerBackendLauncher implements BackendLauncher {
   private final ExecutorService starter;
   private final AtomicBoolean orphansPending = new AtomicBoolean(true);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Duration engineTimeout;
 
   private DockerBackendLauncher(Builder b) {
     this.dockerHost = DockerClients.resolveHost(b.dockerHost);
+    this.engineTimeout = b.engineTimeout;
     this.docker = DockerClients.connect(dockerHost);
     this.defaults = new ContainerSpec.Defaults(b.memoryLimitBytes, b.cpuLimit, b.pidsLimit, b.tmpfsSizeBytes);
     Set<Path> sockets = new HashSet<>(MountPolicy.DOCKER_SOCKETS);
@@ -84,7 +85,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
       thread.setDaemon(true);
       return thread;
     });
-    bounded("Removing containers of gateways that died", this::removeOrphans, ENGINE_TIMEOUT);
+    bounded("Removing containers of gateways that died", this::removeOrphans, engineTimeout);
   }
 
   /** A launcher with the defaults: see {@link #builder()}. Does not fail when the engine is down; launches do. */
@@ -176,7 +177,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return;
     }
     List.copyOf(running).forEach(DockerBackend::close);
-    bounded("Removing this launcher's containers", janitor::removeOwn, ENGINE_TIMEOUT);
+    bounded("Removing this launcher's containers", janitor::removeOwn, engineTimeout);
     starter.shutdownNow();
     DockerClients.closeQuietly(docker);
   }
@@ -219,6 +220,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
     private Duration gracePeriod = Duration.ofSeconds(2);
     private String hostName = localHostName();
     private ProcessHandle owner = ProcessHandle.current();
+    private Duration engineTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -297,6 +299,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
     /** For tests: pretend the launcher runs in another process (one that may have died). */
     Builder owner(ProcessHandle owner) {
       this.owner = owner;
+      return this;
+    }
+
+    /** For tests: how long orphan removal at start and container removal at close may wait for the engine. */
+    Builder engineTimeout(Duration timeout) {
+      this.engineTimeout = timeout;
       return this;
     }
 

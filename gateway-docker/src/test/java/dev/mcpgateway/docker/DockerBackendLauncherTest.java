@@ -203,6 +203,26 @@ class DockerBackendLauncherTest {
   }
 
   @Test
+  void containerIgnoringTheEndOfItsInputIsKilledAfterTheGracePeriod() throws Exception {
+    String session = "session-" + UUID.randomUUID();
+    ServerConfig stubborn = ServerConfig.container(DockerEngine.BASE_IMAGE).entrypoint("/bin/sleep")
+        .entrypointArgs(List.of("600")).build("stubborn");
+    RecordingListener listener = new RecordingListener();
+    try (DockerBackendLauncher quick = DockerBackendLauncher.builder().pullPolicy(PullPolicy.NEVER)
+        .gracePeriod(Duration.ofMillis(300)).build()) {
+      Backend backend = quick.launch(LaunchRequest.builder(stubborn, listener).sessionKey(session).startupTimeout(WAIT).build());
+      String id = containerOf(session);
+
+      backend.close();
+
+      assertThat(DockerEngine.containers(docker, ContainerJanitor.SESSION + "=" + session)).isEmpty();
+      assertThat(listener.exits).containsExactly("stopped by the gateway");
+      assertThat(Files.readString(Path.of("target/gateway-docker-test.log")))
+          .contains("Stopped server 'stubborn' (container " + id.substring(0, 12) + "): killed after the grace period of 300 ms");
+    }
+  }
+
+  @Test
   void missingImageWithPullPolicyNeverFailsNamingServerAndImage() {
     ServerConfig server = ServerConfig.container("mcp-gateway-test/not-there:1").build("ghost");
 

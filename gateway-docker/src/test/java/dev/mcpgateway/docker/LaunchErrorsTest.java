@@ -43,7 +43,7 @@ class LaunchErrorsTest {
   void anEngineThatNeverAnswersHitsTheStartTimeoutNamingServerAndImage() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         DockerBackendLauncher launcher = DockerBackendLauncher.builder()
-            .dockerHost("tcp://127.0.0.1:" + silent.getLocalPort()).build()) {
+            .dockerHost("tcp://127.0.0.1:" + silent.getLocalPort()).engineTimeout(Duration.ofMillis(500)).build()) {
       Thread acceptor = new Thread(() -> {
         try {
           List<Socket> held = new java.util.ArrayList<>();
@@ -75,6 +75,21 @@ class LaunchErrorsTest {
       assertThatThrownBy(() -> launcher.launch(request(ServerConfig.command("node").build("local"), Duration.ofSeconds(5))))
           .hasMessageContaining("server 'local'").hasMessageContaining("only runs container servers");
     }
+  }
+
+  @Test
+  void warnsOnceForAnImageWithoutAPinnedTagOrDigest() throws Exception {
+    try (DockerBackendLauncher launcher = DockerBackendLauncher.builder().dockerHost("tcp://127.0.0.1:9").build()) {
+      launcher.validate(ServerConfig.container("example/unpinned").build("loose"));
+      launcher.validate(ServerConfig.container("example/unpinned").build("loose"));
+      launcher.validate(ServerConfig.container("example/floating:latest").build("floating"));
+      launcher.validate(ServerConfig.container("example/pinned:2.0.1").build("pinned"));
+    }
+    String log = java.nio.file.Files.readString(java.nio.file.Path.of("target/gateway-docker-test.log"));
+
+    assertThat(log.split("Server 'loose' uses image 'example/unpinned' without a pinned tag or digest", -1)).hasSize(2);
+    assertThat(log).contains("Server 'floating' uses image 'example/floating:latest' without a pinned tag")
+        .doesNotContain("'example/pinned:2.0.1' without");
   }
 
   @Test
