@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** End to end: MCP requests through the gateway to server-everything in a hardened container. */
@@ -31,6 +32,11 @@ class GatewayDockerTest {
   @BeforeAll
   static void requireEngine() {
     docker = DockerEngine.require();
+  }
+
+  @BeforeEach
+  void engineAnswers() {
+    DockerEngine.assumeAvailable();
   }
 
   @AfterAll
