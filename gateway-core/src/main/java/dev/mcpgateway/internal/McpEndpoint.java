@@ -193,10 +193,13 @@ final class McpEndpoint {
     String requested = params.get("protocolVersion").asText();
     String version = VERSIONS.contains(requested) ? requested : LATEST;
     SessionState session = new SessionState(server.name(), identity, version, runtime.eventStore(), runtime.streams());
+    runtime.sessionOpened(identity.sessionKey());
     if (!sessions.add(session)) {
+      runtime.sessionClosed(identity.sessionKey());
       return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
     }
-    BackendSlot slot = pool.join(identity.sessionKey(), server, session);
+    String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
+    BackendSlot slot = pool.join(owner, server, session);
     BackendConnection connection = slot.connection((ObjectNode) params);
     if (connection == null) {
       sessions.remove(session.id());
@@ -254,6 +257,8 @@ final class McpEndpoint {
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
     Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
+    runtime.inFlight().incrementAndGet();
+    exchange.onDone(() -> runtime.inFlight().decrementAndGet());
     session.track(idJson, exchange);
     JsonNode meta = message.path("params").path("_meta");
     if (meta.isObject() && meta.has("progressToken")) {
