@@ -11,7 +11,10 @@ import dev.mcpgateway.session.SessionStore;
 import dev.mcpgateway.stream.EventStore;
 import java.time.Duration;
 import java.util.Collection;
+import dev.mcpgateway.policy.Interceptor;
+import dev.mcpgateway.policy.Policies;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
@@ -94,6 +97,7 @@ public interface McpGateway extends AutoCloseable {
     private Set<String> allowedOrigins;
     private Integer payloadPreviewBytes;
     private Duration drainTimeout;
+    private List<Interceptor> interceptors;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -219,6 +223,21 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Sets the interceptor chain, in order: requests pass it first to last, answers last to
+     * first. Replaces the default chain, {@link Policies#defaults(GatewayConfig)}; include those
+     * built-ins where you want them:
+     *
+     * <pre>{@code
+     * builder.interceptors(List.of(Policies.audit(), myPolicy, Policies.toolAllowlist(config),
+     *     Policies.redaction(config)));
+     * }</pre>
+     */
+    public Builder interceptors(List<Interceptor> chain) {
+      this.interceptors = once(this.interceptors, List.copyOf(chain), "interceptors");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -235,7 +254,8 @@ public interface McpGateway extends AutoCloseable {
           keepAliveInterval != null ? keepAliveInterval : Duration.ofSeconds(15),
           allowedOrigins != null ? allowedOrigins : Set.of(),
           payloadPreviewBytes != null ? payloadPreviewBytes : 1024,
-          drainTimeout != null ? drainTimeout : Duration.ofSeconds(30)));
+          drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
+          interceptors));
     }
 
     private static <T> T once(T current, T value, String name) {

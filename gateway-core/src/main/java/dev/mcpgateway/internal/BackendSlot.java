@@ -71,12 +71,22 @@ final class BackendSlot {
     return null;
   }
 
-  void started() {
+  void started(String backend) {
     runtime.health(server.name()).started();
+    runtime.listeners().serverStarted(server.name(), ownerName(), backend);
   }
 
   void startFailed(String message) {
     runtime.health(server.name()).startFailed(message);
+    runtime.listeners().error(server.name(), message);
+  }
+
+  /** Whose backend this is, for logs and audit: the identity's name. */
+  String ownerName() {
+    for (SessionState session : sessions) {
+      return session.identity().name();
+    }
+    return "unknown";
   }
 
   synchronized void connectionEnded(BackendConnection connection, String unexpectedReason) {
@@ -85,6 +95,9 @@ final class BackendSlot {
     }
     if (unexpectedReason != null && !closed) {
       runtime.health(server.name()).exitedUnexpectedly();
+    }
+    if (connection.wasStarted()) {
+      runtime.listeners().serverStopped(server.name(), ownerName(), unexpectedReason == null ? "stopped by the gateway" : unexpectedReason);
     }
     for (SessionState session : sessions) {
       session.forgetServerRequests(connection);

@@ -47,6 +47,8 @@ public final class DefaultMcpGateway implements McpGateway {
   private final Map<BackendKind, BackendLauncher> launchers;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final OriginPolicy origins;
+  private final Listeners listeners;
+  private final java.util.List<AutoCloseable> closeables;
   private final java.time.Duration drainTimeout;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private volatile int serversTerminated;
@@ -70,7 +72,13 @@ public final class DefaultMcpGateway implements McpGateway {
     this.origins = new OriginPolicy(parts.allowedOrigins());
     this.pool = new BackendPool(runtime);
     runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes()));
-    this.endpoint = new McpEndpoint(config, sessions, pool, runtime);
+    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
+        : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
+    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, new InterceptorChain(interceptors));
+    this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
+        .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
+    runtime.listeners(listeners);
+    this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
     sessions.onRemoval(this::sessionRemoved);
     authenticator.onRevoked(this::revoked);
     if (authenticator.isOpen()) {
@@ -78,6 +86,7 @@ public final class DefaultMcpGateway implements McpGateway {
           + "set gateway.apiKey or MCP_GATEWAY_API_KEY");
     }
     LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
+    listeners.configLoaded(config);
   }
 
   private static SessionStore defaultSessionStore(GatewayConfig config) {
@@ -184,6 +193,7 @@ public final class DefaultMcpGateway implements McpGateway {
     }
     AuthResult auth = authenticate(request);
     if (!auth.isSuccess()) {
+      listeners.authenticationFailed(auth.message().orElse("authentication failed"), request.remoteAddress(), request.path());
       GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
       if (auth.retryAfter().isPresent()) {
         denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
@@ -376,6 +386,13 @@ public final class DefaultMcpGateway implements McpGateway {
         payloads.close();
       } catch (Exception e) {
         LOG.error("Closing the payload store failed", e);
+      }
+    }
+    for (AutoCloseable closeable : closeables) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.error("Closing {} failed", closeable, e);
       }
     }
     runtime.shutdown();

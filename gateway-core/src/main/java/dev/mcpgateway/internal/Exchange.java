@@ -33,6 +33,8 @@ final class Exchange implements PendingCall {
   private SseStream stream;
   private boolean done;
   private Runnable onDone = () -> {};
+  private InterceptorChain chain;
+  private InterceptorChain.Call call;
 
   Exchange(SessionState session, JsonNode clientId, String method, boolean acceptsJson, boolean acceptsSse,
       Map<String, String> extraHeaders) {
@@ -43,6 +45,12 @@ final class Exchange implements PendingCall {
     this.acceptsJson = acceptsJson;
     this.acceptsSse = acceptsSse;
     this.extraHeaders = extraHeaders;
+  }
+
+  /** Lets {@code chain} see the answer before the client does. */
+  void intercepted(InterceptorChain chain, InterceptorChain.Call call) {
+    this.chain = chain;
+    this.call = call;
   }
 
   /** Runs once when the exchange has its answer. */
@@ -116,6 +124,9 @@ final class Exchange implements PendingCall {
 
   @Override
   public void onResponse(ObjectNode message) {
+    if (chain != null) {
+      message = chain.response(call, message);
+    }
     message.set("id", clientId);
     finish(Json.bytes(message));
   }

@@ -30,4 +30,5 @@ public record GatewayParts(
     java.time.Duration keepAliveInterval,
     java.util.Set<String> allowedOrigins,
     int payloadPreviewBytes,
-    java.time.Duration drainTimeout) {}
+    java.time.Duration drainTimeout,
+    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors) {}

@@ -28,6 +28,7 @@ final class GatewayRuntime {
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsPerKey = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile PayloadOffloader offloader;
+  private volatile Listeners listeners = new Listeners(java.util.List.of());
 
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
@@ -64,6 +65,14 @@ final class GatewayRuntime {
       return count;
     });
     return last[0];
+  }
+
+  Listeners listeners() {
+    return listeners;
+  }
+
+  void listeners(Listeners listeners) {
+    this.listeners = listeners;
   }
 
   PayloadOffloader offloader() {

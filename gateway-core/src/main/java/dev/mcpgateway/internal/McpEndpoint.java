@@ -36,8 +36,10 @@ final class McpEndpoint {
   private final SessionStore sessions;
   private final BackendPool pool;
   private final GatewayRuntime runtime;
+  private final InterceptorChain chain;
 
-  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime) {
+  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain) {
+    this.chain = chain;
     this.config = config;
     this.sessions = sessions;
     this.pool = pool;
@@ -84,7 +86,7 @@ final class McpEndpoint {
       if (id == null || id.isNull()) {
         return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "initialize must be a request with an id"));
       }
-      return initialize(message, id, server, identity, accept);
+      return initialize(message, id, server, identity, accept, request.remoteAddress());
     }
     SessionLookup lookup = session(request, server, identity);
     if (lookup.error != null) {
@@ -185,7 +187,7 @@ final class McpEndpoint {
   }
 
   private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, ServerConfig server,
-      Identity identity, Http.Accept accept) {
+      Identity identity, Http.Accept accept, String remoteAddress) {
     JsonNode params = message.get("params");
     if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
@@ -221,6 +223,7 @@ final class McpEndpoint {
       response.set("id", id);
       response.set("result", answer);
       LOG.debug("Session started for '{}' on '{}' ({})", identity.name(), server.name(), negotiated);
+      runtime.listeners().authenticated(identity, server.name(), remoteAddress);
       return single(accept, session, Json.bytes(response)).withHeader(SESSION_HEADER, session.id());
     });
   }
@@ -256,7 +259,18 @@ final class McpEndpoint {
     if (connection == null) {
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
+    InterceptorChain.Call call = null;
+    if (!chain.isEmpty()) {
+      call = new InterceptorChain.Call(session.server(), session.identity(), method, message);
+      String denial = chain.request(call);
+      if (denial != null) {
+        return done(Http.rpcError(200, id, GatewayException.DENIED, denial));
+      }
+    }
     Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
+    if (call != null) {
+      exchange.intercepted(chain, call);
+    }
     runtime.inFlight().incrementAndGet();
     exchange.onDone(() -> runtime.inFlight().decrementAndGet());
     session.track(idJson, exchange);
