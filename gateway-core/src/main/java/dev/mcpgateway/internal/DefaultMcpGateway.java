@@ -140,14 +140,8 @@ public final class DefaultMcpGateway implements McpGateway {
       }
       return done(health());
     }
-    if (!path.startsWith("/mcp/")) {
-      return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
-    }
-    String name = path.substring("/mcp/".length());
-    ServerConfig server = config.servers().get(name);
-    if (server == null) {
-      return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
-    }
+    // Authenticate before routing: with a key configured every endpoint but /health needs it,
+    // and an unauthenticated caller learns nothing, not even which servers exist.
     AuthResult auth = authenticate(request);
     if (!auth.isSuccess()) {
       GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
@@ -155,6 +149,14 @@ public final class DefaultMcpGateway implements McpGateway {
         denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
       }
       return done(denied);
+    }
+    if (!path.startsWith("/mcp/")) {
+      return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
+    }
+    String name = path.substring("/mcp/".length());
+    ServerConfig server = config.servers().get(name);
+    if (server == null) {
+      return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
     }
     Identity identity = auth.identity().orElseThrow();
     if (!identity.mayUse(server.name())) {
