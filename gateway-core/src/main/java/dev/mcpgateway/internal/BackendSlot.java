@@ -3,7 +3,6 @@ package dev.mcpgateway.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +20,6 @@ final class BackendSlot {
   private BackendConnection current;
   private ObjectNode initializeParams;
   private boolean closed;
-  private volatile String lastError;
-  private volatile Instant startedAt;
-  private volatile int restarts;
-  private volatile int starts;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
   BackendSlot(String owner, ServerConfig server, GatewayRuntime runtime) {
@@ -63,9 +58,6 @@ final class BackendSlot {
     }
     if (current == null || !current.isUsable()) {
       current = new BackendConnection(this, runtime);
-      if (starts++ > 0) {
-        restarts++;
-      }
       current.start(initializeParams == null ? Json.object() : initializeParams.deepCopy());
     }
     return current;
@@ -80,17 +72,19 @@ final class BackendSlot {
   }
 
   void started() {
-    lastError = null;
-    startedAt = Instant.now();
+    runtime.health(server.name()).started();
   }
 
   void startFailed(String message) {
-    lastError = message;
+    runtime.health(server.name()).startFailed(message);
   }
 
   synchronized void connectionEnded(BackendConnection connection, String unexpectedReason) {
     if (current == connection) {
       current = null;
+    }
+    if (unexpectedReason != null && !closed) {
+      runtime.health(server.name()).exitedUnexpectedly();
     }
     for (SessionState session : sessions) {
       session.forgetServerRequests(connection);
@@ -99,18 +93,6 @@ final class BackendSlot {
 
   synchronized boolean isRunning() {
     return current != null && current.isRunning();
-  }
-
-  String lastError() {
-    return lastError;
-  }
-
-  Instant startedAt() {
-    return startedAt;
-  }
-
-  int restarts() {
-    return restarts;
   }
 
   /** A hint naming the image, for start-up errors of container servers. */

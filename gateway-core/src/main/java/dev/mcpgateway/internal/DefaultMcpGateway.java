@@ -165,6 +165,9 @@ public final class DefaultMcpGateway implements McpGateway {
     if (closed.get()) {
       return done(Http.error(503, "gateway is shutting down"));
     }
+    if (request.body().length > maxRequestBytes) {
+      return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
+    }
     switch (request.method()) {
       case "POST":
         return endpoint.post(request, server, identity);
@@ -200,23 +203,21 @@ public final class DefaultMcpGateway implements McpGateway {
     boolean healthy = true;
     for (ServerConfig server : config.servers().values()) {
       int running = 0;
-      String error = null;
-      int restarts = 0;
       for (BackendSlot slot : pool.slots()) {
-        if (!slot.server().name().equals(server.name())) {
-          continue;
-        }
-        restarts += slot.restarts();
-        if (slot.isRunning()) {
+        if (slot.server().name().equals(server.name()) && slot.isRunning()) {
           running++;
-        } else if (slot.lastError() != null) {
-          error = slot.lastError();
         }
       }
+      ServerHealth record = runtime.health(server.name());
+      String error = running == 0 ? record.lastError() : null;
       ObjectNode status = servers.putObject(server.name());
       status.put("status", running > 0 ? "running" : error != null ? "error" : "stopped");
       status.put("backends", running);
-      status.put("restarts", restarts);
+      status.put("starts", record.starts());
+      status.put("restarts", record.restarts());
+      if (record.lastStartedAt() != null) {
+        status.put("lastStartedAt", record.lastStartedAt().toString());
+      }
       if (error != null) {
         status.put("error", error);
         healthy = false;

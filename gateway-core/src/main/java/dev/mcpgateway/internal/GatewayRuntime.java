@@ -21,6 +21,7 @@ final class GatewayRuntime {
   private final ExecutorService launchExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
   private final MessageRouter router = new MessageRouter();
+  private final Map<String, ServerHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
 
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes) {
@@ -65,6 +66,11 @@ final class GatewayRuntime {
 
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  /** The health record of a server. */
+  ServerHealth health(String server) {
+    return health.computeIfAbsent(server, name -> new ServerHealth());
   }
 
   MessageRouter router() {
