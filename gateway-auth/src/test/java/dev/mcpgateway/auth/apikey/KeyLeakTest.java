@@ -46,7 +46,7 @@ class KeyLeakTest {
 
     // The key arrives as the seed has it: ${VAR} in the config, expanded from the environment.
     List<String> command = StdioTestServer.commandLine();
-    String json = "{\"gateway\":{\"apiKey\":\"${GATEWAY_KEY}\",\"payloadDir\":\"" + payloadDir + "\"},"
+    String json = "{\"gateway\":{\"apiKey\":\"${GATEWAY_KEY}\",\"payloadDir\":\"" + payloadDir + "\",\"payloadSizeThreshold\":1024},"
         + "\"mcpServers\":{\"demo\":{\"type\":\"stdio\",\"command\":\"" + command.get(0) + "\",\"args\":"
         + new ObjectMapper().writeValueAsString(command.subList(1, command.size())) + "}}}";
     GatewayConfig config = ConfigLoader.withEnvironment(Map.of("GATEWAY_KEY", key)).parse(json);
@@ -59,6 +59,12 @@ class KeyLeakTest {
       client.initialize();
       client.request("tools/list", null);
       assertThat(client.callTool("echo", "{\"message\":\"hello\"}")).isEqualTo("hello");
+      // A large result is offloaded to the payload directory, under the session key.
+      client.callTool("echo", "{\"message\":\"" + "x".repeat(8_000) + "\"}");
+      try (Stream<Path> files = Files.walk(payloadDir)) {
+        assertThat(files.filter(Files::isRegularFile).count()).as("payloads offloaded").isPositive();
+      }
+      assertNoPathHoldsAPieceOf(key, payloadDir);
       client.callTool("stderr", "{\"line\":\"a line on stderr\"}");
       for (String wrong : new String[] {key + " ", " " + key, "Bearer " + key, key.toUpperCase(), key + "\n",
           key.substring(0, 20), key + "\tx", "wrong"}) {
@@ -69,7 +75,6 @@ class KeyLeakTest {
       ((ApiKeyAuthenticator) auth).addKey("rotated", rotatedKey);
       ((ApiKeyAuthenticator) auth).revokeKey(ApiKeyAuthenticator.CONFIGURED_KEY_NAME);
       new TestClient(gateway, "demo", rotatedKey).initialize();
-      client.delete();
     }
 
     String logged = log.text();
