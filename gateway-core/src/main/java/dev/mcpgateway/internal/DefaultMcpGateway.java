@@ -178,27 +178,26 @@ public final class DefaultMcpGateway implements McpGateway {
       }
       return done(health());
     }
+    String refused = origins.refusal(request);
+    if (refused != null) {
+      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
+      return done(Http.error(403, refused));
+    }
+    // Authenticate before routing: with a key configured every endpoint but /health needs it,
+    // and an unauthenticated caller learns nothing, not even which servers exist.
+    AuthResult auth = authenticate(request);
+    if (!auth.isSuccess()) {
+      return done(denied(auth, request));
+    }
     if (!path.startsWith("/mcp/")) {
       return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
     }
     String name = path.substring("/mcp/".length());
     ServerConfig server = config.servers().get(name);
     if (server == null) {
-      return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
-    }
-    String refused = origins.refusal(request);
-    if (refused != null) {
-      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
-      return done(Http.error(403, refused));
-    }
-    AuthResult auth = authenticate(request);
-    if (!auth.isSuccess()) {
-      listeners.authenticationFailed(auth.message().orElse("authentication failed"), request.remoteAddress(), request.path());
-      GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
-      if (auth.retryAfter().isPresent()) {
-        denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
-      }
-      return done(denied);
+      Identity caller = auth.identity().orElseThrow();
+      return done(Http.error(404, "unknown server '" + truncate(name) + "'; available servers: "
+          + config.servers().keySet().stream().filter(caller::mayUse).toList()));
     }
     Identity identity = auth.identity().orElseThrow();
     if (!identity.mayUse(server.name())) {
@@ -230,7 +229,11 @@ public final class DefaultMcpGateway implements McpGateway {
     }
     AuthResult auth = authenticate(request);
     if (!auth.isSuccess()) {
-      return done(Http.error(auth.status(), auth.message().orElse("authentication failed")));
+      return done(denied(auth, request));
+    }
+    if (auth.identity().orElseThrow().allowedServers().isPresent()) {
+      return done(Http.error(403, "access denied: '" + auth.identity().orElseThrow().name()
+          + "' is restricted to some servers and may not close the gateway"));
     }
     if (closed.get()) {
       return done(Http.error(410, "gateway is already closed"));
@@ -247,6 +250,16 @@ public final class DefaultMcpGateway implements McpGateway {
       closer.setDaemon(true);
       closer.start();
     });
+  }
+
+  /** The answer to a failed authentication: its status and message, and Retry-After when throttled. */
+  private GatewayResponse denied(AuthResult auth, GatewayRequest request) {
+    listeners.authenticationFailed(auth.message().orElse("authentication failed"), request.remoteAddress(), request.path());
+    GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
+    if (auth.retryAfter().isPresent()) {
+      denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
+    }
+    return denied;
   }
 
   private AuthResult authenticate(GatewayRequest request) {
