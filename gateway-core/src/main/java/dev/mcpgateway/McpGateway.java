@@ -8,7 +8,11 @@ import dev.mcpgateway.internal.DefaultMcpGateway;
 import dev.mcpgateway.internal.GatewayParts;
 import dev.mcpgateway.payload.PayloadStore;
 import dev.mcpgateway.session.SessionStore;
+import dev.mcpgateway.stream.EventStore;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -81,6 +85,9 @@ public interface McpGateway extends AutoCloseable {
     private Long maxRequestBytes;
     private Integer maxMessageBytes;
     private Boolean allowMissingEnvironment;
+    private EventStore eventStore;
+    private Duration keepAliveInterval;
+    private Set<String> allowedOrigins;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -155,6 +162,35 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Sets where SSE events are kept for resumption with {@code Last-Event-ID}; default
+     * in memory, 1,000 events and 4 MiB per session, 5 minutes.
+     */
+    public Builder eventStore(EventStore store) {
+      this.eventStore = once(this.eventStore, Objects.requireNonNull(store, "eventStore"), "eventStore");
+      return this;
+    }
+
+    /** How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s). */
+    public Builder keepAliveInterval(Duration interval) {
+      Objects.requireNonNull(interval, "keepAliveInterval");
+      if (interval.toMillis() < 100) {
+        throw new IllegalArgumentException("keepAliveInterval must be at least 100 ms: " + interval);
+      }
+      this.keepAliveInterval = once(this.keepAliveInterval, interval, "keepAliveInterval");
+      return this;
+    }
+
+    /**
+     * Origins (such as {@code https://app.example.com}) allowed in the {@code Origin} header of
+     * browser clients, besides loopback origins, which are always allowed. A request with
+     * another Origin gets 403; requests without Origin (non-browser clients) are not affected.
+     */
+    public Builder allowedOrigins(Collection<String> origins) {
+      this.allowedOrigins = once(this.allowedOrigins, Set.copyOf(origins), "allowedOrigins");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -166,7 +202,10 @@ public interface McpGateway extends AutoCloseable {
           payloadStore, environment == null ? System::getenv : environment,
           maxRequestBytes == null ? 4L * 1024 * 1024 : maxRequestBytes,
           maxMessageBytes == null ? 64 * 1024 * 1024 : maxMessageBytes,
-          allowMissingEnvironment != null && allowMissingEnvironment));
+          allowMissingEnvironment != null && allowMissingEnvironment,
+          eventStore != null ? eventStore : EventStore.inMemory(1_000, 4L * 1024 * 1024, Duration.ofMinutes(5)),
+          keepAliveInterval != null ? keepAliveInterval : Duration.ofSeconds(15),
+          allowedOrigins != null ? allowedOrigins : Set.of()));
     }
 
     private static <T> T once(T current, T value, String name) {

@@ -46,6 +46,7 @@ public final class DefaultMcpGateway implements McpGateway {
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final OriginPolicy origins;
 
   /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
   public DefaultMcpGateway(GatewayParts parts) {
@@ -60,7 +61,9 @@ public final class DefaultMcpGateway implements McpGateway {
     this.maxRequestBytes = parts.maxRequestBytes();
     this.sessions = parts.sessionStore() != null ? parts.sessionStore() : SessionStore.caffeine(java.time.Duration.ofMinutes(30), 10_000);
     this.payloads = parts.payloadStore();
-    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes());
+    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
+        parts.keepAliveInterval());
+    this.origins = new OriginPolicy(parts.allowedOrigins());
     this.pool = new BackendPool(runtime);
     this.endpoint = new McpEndpoint(config, sessions, pool, runtime);
     sessions.onRemoval(this::sessionRemoved);
@@ -147,6 +150,11 @@ public final class DefaultMcpGateway implements McpGateway {
     ServerConfig server = config.servers().get(name);
     if (server == null) {
       return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
+    }
+    String refused = origins.refusal(request);
+    if (refused != null) {
+      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
+      return done(Http.error(403, refused));
     }
     AuthResult auth = authenticate(request);
     if (!auth.isSuccess()) {

@@ -152,8 +152,8 @@ final class Exchange implements PendingCall {
   }
 
   private void openStream() {
-    stream = new SseStream(session.nextStreamId(), () -> {});
-    response.complete(withHeaders(GatewayResponse.stream(200, stream)));
+    stream = session.newStream();
+    response.complete(withHeaders(GatewayResponse.stream(200, stream.connect(-1))));
   }
 
   private GatewayResponse withHeaders(GatewayResponse r) {

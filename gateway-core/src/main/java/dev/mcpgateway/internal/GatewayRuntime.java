@@ -23,8 +23,13 @@ final class GatewayRuntime {
   private final MessageRouter router = new MessageRouter();
   private final Map<String, ServerHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
 
+  private final dev.mcpgateway.stream.EventStore eventStore;
+  private final StreamRegistry streams;
+
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
-      Map<String, Map<String, String>> environments, int maxMessageBytes) {
+      Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
+      java.time.Duration keepAliveInterval) {
+    this.eventStore = eventStore;
     this.config = config;
     this.launchers = launchers;
     this.environments = environments;
@@ -32,6 +37,15 @@ final class GatewayRuntime {
     this.launchExecutor = Executors.newCachedThreadPool(daemonThreads("mcp-gateway-launch"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("mcp-gateway-timer"));
     this.scheduler.setRemoveOnCancelPolicy(true);
+    this.streams = new StreamRegistry(scheduler, keepAliveInterval);
+  }
+
+  dev.mcpgateway.stream.EventStore eventStore() {
+    return eventStore;
+  }
+
+  StreamRegistry streams() {
+    return streams;
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
