@@ -51,7 +51,9 @@ try {
   emit({ step: "result", result, progressCount });
   if (result.isError) exitCode = 1;
 } catch (error) {
-  emit({ step: "error", message: String(error?.message ?? error), code: error?.code });
+  // fetch failures keep the reason (ECONNREFUSED, ...) in error.cause
+  const cause = error?.cause?.code ?? error?.cause?.message;
+  emit({ step: "error", message: String(error?.message ?? error) + (cause ? ` (${cause})` : ""), code: error?.code });
   exitCode = 1;
 } finally {
   try {
