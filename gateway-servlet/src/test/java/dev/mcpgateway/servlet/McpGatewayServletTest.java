@@ -61,7 +61,7 @@ class McpGatewayServletTest {
     return HttpRequest.newBuilder(running.uri(path)).timeout(DEADLINE);
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void passesAJsonResponseStatusHeadersAndBodyThroughExactly(EmbeddedContainer container) throws Exception {
     gateway.answer(GatewayResponse.json(201, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}")
@@ -84,7 +84,7 @@ class McpGatewayServletTest {
     assertThat(new String(seen.body(), UTF_8)).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void answersAnEmptyResponseWithContentLengthZero(EmbeddedContainer container) throws Exception {
     gateway.answer(GatewayResponse.empty(202));
@@ -99,7 +99,7 @@ class McpGatewayServletTest {
     assertThat(response.body()).isEmpty();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void passesTheGatewaysShutdownAnswerThrough(EmbeddedContainer container) throws Exception {
     gateway.answer(GatewayResponse.json(503, "{\"error\":\"gateway is shutting down\"}"));
@@ -111,7 +111,7 @@ class McpGatewayServletTest {
     assertThat(response.body()).isEqualTo("{\"error\":\"gateway is shutting down\"}");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void givesTheGatewayEveryValueOfARepeatedHeaderAndTheRemoteAddress(EmbeddedContainer container) throws Exception {
     Running running = start(container);
@@ -133,7 +133,7 @@ class McpGatewayServletTest {
     assertThat(seen.body()).isEmpty();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void givesTheGatewayAChunkedBodyWithinTheLimit(EmbeddedContainer container) throws Exception {
     Running running = start(container);
@@ -147,7 +147,7 @@ class McpGatewayServletTest {
     assertThat(new String(gateway.takeRequest().body(), UTF_8)).isEqualTo("{\"a\":42}");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void givesTheGatewayThePathBelowAPrefixMapping(EmbeddedContainer container) throws Exception {
     Running running = start(container, Deployment.of(new McpGatewayServlet(gateway)).mapping("/gateway/*"));
@@ -162,7 +162,7 @@ class McpGatewayServletTest {
     assertThat(gateway.takeRequest().path()).isEqualTo("/");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void givesTheGatewayTheWholePathInTheContextUnderTheDefaultMapping(EmbeddedContainer container) throws Exception {
     Running running = start(container, Deployment.of(new McpGatewayServlet(gateway)).mapping("/"));
@@ -174,7 +174,7 @@ class McpGatewayServletTest {
     assertThat(gateway.takeRequest().path()).isEqualTo("/mcp/github");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void takesTheGatewayFromTheServletContextAttributeWhenConstructedWithoutOne(EmbeddedContainer container)
       throws Exception {
@@ -186,7 +186,7 @@ class McpGatewayServletTest {
     assertThat(gateway.takeRequest().path()).isEqualTo("/health");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void streamsEventsInOrderEachAsSoonAsItIsProducedAndEndsWithTheStream(EmbeddedContainer container)
       throws Exception {
@@ -212,7 +212,7 @@ class McpGatewayServletTest {
     assertThat(stream.cancelCount()).isZero();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void cancelsTheStreamOnceWhenTheClientDisconnects(EmbeddedContainer container) throws Exception {
     FakeEventStream stream = new FakeEventStream();
@@ -239,7 +239,7 @@ class McpGatewayServletTest {
     assertThat(stream.cancelCount()).isEqualTo(1);
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void cancelsTheStreamOnceWhenAClientStopsReadingPastTheBufferLimit(EmbeddedContainer container) throws Exception {
     FakeEventStream stream = new FakeEventStream();
@@ -262,7 +262,64 @@ class McpGatewayServletTest {
     assertThat(stream.cancelCount()).isEqualTo(1);
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
+  void cancelsAStreamThatArrivesAfterTheClientLeft(EmbeddedContainer container) throws Exception {
+    CompletableFuture<GatewayResponse> answer = new CompletableFuture<>();
+    gateway.answerWith(request -> answer);
+    Running running = start(container);
+    RawHttp raw = connect(running);
+    raw.send("GET " + running.target("/mcp/github") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    gateway.takeRequest();
+
+    raw.close();
+    FakeEventStream stream = new FakeEventStream();
+    answer.complete(GatewayResponse.stream(200, stream));
+
+    Await.until(DEADLINE, "the stream is cancelled", () -> {
+      if (stream.isOpened()) {
+        stream.emit(": keep-alive");
+      }
+      return stream.cancelCount() > 0;
+    });
+    assertThat(stream.cancelCount()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
+  void writesABodyLargerThanTheSocketBuffersCompletely(EmbeddedContainer container) throws Exception {
+    String large = "{\"data\":\"" + "0123456789abcdef".repeat(512 * 1024) + "\"}";
+    gateway.answer(GatewayResponse.json(200, large));
+    Running running = start(container);
+
+    HttpResponse<String> response = client.send(request(running, "/mcp/github").build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).hasSize(large.length()).isEqualTo(large);
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
+  void answers504WhenTheAsyncTimeoutPassesBeforeTheGatewayAnswersAndCancelsTheLateStream(EmbeddedContainer container)
+      throws Exception {
+    CompletableFuture<GatewayResponse> answer = new CompletableFuture<>();
+    gateway.answerWith(request -> answer);
+    Running running = start(container,
+        Deployment.of(McpGatewayServlet.builder(gateway).asyncTimeout(Duration.ofMillis(300)).build()));
+
+    HttpResponse<String> response = client.send(request(running, "/mcp/github").build(),
+        HttpResponse.BodyHandlers.ofString());
+    FakeEventStream late = new FakeEventStream();
+    answer.complete(GatewayResponse.stream(200, late));
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(response.body()).isEqualTo("{\"error\":\"gateway timed out after 300 ms\"}");
+    assertThat(late.cancelCount()).isEqualTo(1);
+    assertThat(late.isOpened()).isFalse();
+  }
+
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void answers413AtOnceWhenTheContentLengthIsOverTheLimit(EmbeddedContainer container) throws Exception {
     Running running = start(container);
@@ -279,7 +336,7 @@ class McpGatewayServletTest {
     assertThat(gateway.requests()).isEmpty();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void answers413AsSoonAsAChunkedBodyCrossesTheLimit(EmbeddedContainer container) throws Exception {
     Running running = start(container);
@@ -300,7 +357,7 @@ class McpGatewayServletTest {
     assertThat(gateway.requests()).isEmpty();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void answers500WithoutAStackTraceWhenTheGatewayFails(EmbeddedContainer container) throws Exception {
     Running running = start(container);
@@ -321,7 +378,7 @@ class McpGatewayServletTest {
     }
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
   void keepsAnsweringWhileManyRequestsWaitOnASlowBackendWithOnlyEightThreads(EmbeddedContainer container)
       throws Exception {
