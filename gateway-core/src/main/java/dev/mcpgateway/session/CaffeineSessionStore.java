@@ -2,7 +2,6 @@ package dev.mcpgateway.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,11 +55,11 @@ public final class CaffeineSessionStore implements SessionStore {
     return new Builder();
   }
 
-  private void notifyRemoved(McpSession session, RemovalCause cause) {
+  private void notifyRemoved(McpSession session, com.github.benmanes.caffeine.cache.RemovalCause cause) {
     SessionStore.RemovalCause ours;
     if (closed.get()) {
       ours = SessionStore.RemovalCause.CLOSED;
-    } else if (cause == RemovalCause.EXPIRED) {
+    } else if (cause == com.github.benmanes.caffeine.cache.RemovalCause.EXPIRED) {
       ours = SessionStore.RemovalCause.EXPIRED;
     } else {
       ours = SessionStore.RemovalCause.EXPLICIT;

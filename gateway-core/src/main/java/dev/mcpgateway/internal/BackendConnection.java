@@ -1,0 +1,283 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.backend.Backend;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.backend.BackendListener;
+import dev.mcpgateway.backend.LaunchRequest;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running backend of a {@link BackendSlot}: starts it, initializes it once, rewrites
+ * JSON-RPC ids so that every response reaches the request that asked, and routes what the
+ * backend sends on its own to the right client.
+ */
+final class BackendConnection implements BackendListener {
+  private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+
+  private final BackendSlot slot;
+  private final String server;
+  private final GatewayRuntime runtime;
+  private final AtomicLong ids = new AtomicLong();
+  private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
+  private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile Backend backend;
+  private volatile boolean closing;
+
+  BackendConnection(BackendSlot slot, GatewayRuntime runtime) {
+    this.slot = slot;
+    this.server = slot.server().name();
+    this.runtime = runtime;
+  }
+
+  /** Completes with the backend's {@code initialize} result once it is started and initialized. */
+  CompletableFuture<JsonNode> ready() {
+    return ready;
+  }
+
+  boolean isUsable() {
+    return !ended.get() && !closing && (!ready.isDone() || !ready.isCompletedExceptionally());
+  }
+
+  boolean isRunning() {
+    Backend b = backend;
+    return ready.isDone() && !ready.isCompletedExceptionally() && !ended.get() && b != null && b.isAlive();
+  }
+
+  /** Launches the backend on a launch thread and initializes it with {@code initializeParams}. */
+  void start(ObjectNode initializeParams) {
+    Duration startupTimeout = slot.server().startupTimeout().orElse(runtime.config().startupTimeout());
+    runtime.launchExecutor().execute(() -> launch(initializeParams, startupTimeout));
+    runtime.scheduler().schedule(() -> {
+      if (ready.completeExceptionally(new GatewayException(503, GatewayException.BACKEND_ERROR,
+          "server '" + server + "' did not start within " + startupTimeout.toSeconds() + " s" + slot.imageHint()))) {
+        LOG.warn("Server '{}' did not start within {} s; stopping it", server, startupTimeout.toSeconds());
+        close();
+      }
+    }, startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void launch(ObjectNode initializeParams, Duration startupTimeout) {
+    BackendLauncher launcher = runtime.launcher(slot.server());
+    try {
+      LaunchRequest request = LaunchRequest.builder(slot.server(), this)
+          .sessionKey(slot.owner())
+          .environment(runtime.environmentFor(slot.server()))
+          .maxMessageBytes(runtime.maxMessageBytes())
+          .startupTimeout(startupTimeout)
+          .build();
+      Backend started = launcher.launch(request);
+      backend = started;
+      if (closing || ready.isDone()) {
+        started.close();
+        return;
+      }
+      ObjectNode initialize = Json.object();
+      initialize.put("jsonrpc", "2.0");
+      initialize.put("method", "initialize");
+      initialize.set("params", initializeParams);
+      call(initialize, new PendingCall() {
+        @Override
+        public void onResponse(ObjectNode message) {
+          JsonNode error = message.get("error");
+          if (error != null) {
+            failStart("server '" + server + "' refused initialize: " + error.path("message").asText("no message"));
+            return;
+          }
+          JsonNode result = message.get("result");
+          if (result == null || !result.isObject()) {
+            failStart("server '" + server + "' answered initialize without a result object");
+            return;
+          }
+          try {
+            ObjectNode initialized = Json.object();
+            initialized.put("jsonrpc", "2.0");
+            initialized.put("method", "notifications/initialized");
+            started.send(Json.bytes(initialized));
+          } catch (IOException e) {
+            failStart("server '" + server + "' stopped during initialization: " + e.getMessage());
+            return;
+          }
+          LOG.info("Server '{}' is ready ({}, {})", server, started.describe(),
+              result.path("serverInfo").path("name").asText("unnamed"));
+          if (!ready.complete(result)) {
+            return;
+          }
+          slot.started();
+        }
+
+        @Override
+        public void onFailure(int code, String message) {
+          failStart(message);
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (!message.contains("'" + server + "'")) {
+        message = "server '" + server + "' could not start: " + message;
+      }
+      if (e instanceof RuntimeException) {
+        LOG.error("Launcher failed for server '{}'", server, e);
+      }
+      failStart(message);
+    }
+  }
+
+  private void failStart(String message) {
+    if (ready.completeExceptionally(new GatewayException(503, GatewayException.BACKEND_ERROR, message))) {
+      LOG.warn("Server '{}' failed to start: {}", server, message);
+      slot.startFailed(message);
+    }
+    close();
+  }
+
+  /** A fresh backend-side request id. */
+  long nextId() {
+    return ids.incrementAndGet();
+  }
+
+  /** Sends a request with a fresh backend-side id; {@code call} hears the answer or the failure. */
+  long call(ObjectNode request, PendingCall call) {
+    long id = nextId();
+    request.set("id", LongNode.valueOf(id));
+    call(request, id, call);
+    return id;
+  }
+
+  /** Sends a request whose {@code id} field is already {@code id}; {@code call} hears the answer or the failure. */
+  void call(ObjectNode request, long id, PendingCall call) {
+    pending.put(id, call);
+    if (ended.get()) {
+      pending.remove(id);
+      call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' has stopped");
+      return;
+    }
+    try {
+      backend.send(Json.bytes(request));
+    } catch (IOException e) {
+      if (pending.remove(id) != null) {
+        call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' is not accepting requests: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Gives up waiting for request {@code id} (timeout); returns the call if it was still pending. */
+  PendingCall abandon(long id) {
+    return pending.remove(id);
+  }
+
+  /** Sends a notification or a response as it is. */
+  void send(ObjectNode message) throws IOException {
+    Backend b = backend;
+    if (b == null || ended.get()) {
+      throw new IOException("server '" + server + "' has stopped");
+    }
+    b.send(Json.bytes(message));
+  }
+
+  List<Exchange> exchangesInFlight() {
+    List<Exchange> list = new ArrayList<>();
+    for (PendingCall call : pending.values()) {
+      if (call instanceof Exchange) {
+        list.add((Exchange) call);
+      }
+    }
+    return list;
+  }
+
+  Exchange exchange(long backendId) {
+    PendingCall call = pending.get(backendId);
+    return call instanceof Exchange ? (Exchange) call : null;
+  }
+
+  @Override
+  public void onMessage(byte[] bytes) {
+    JsonNode node;
+    try {
+      node = Json.parse(bytes);
+    } catch (IOException e) {
+      LOG.warn("Discarded a message from server '{}' that is not JSON ({} bytes)", server, bytes.length);
+      return;
+    }
+    if (node == null || !node.isObject()) {
+      LOG.warn("Discarded a message from server '{}' that is not a JSON-RPC object", server);
+      return;
+    }
+    ObjectNode message = (ObjectNode) node;
+    JsonNode method = message.get("method");
+    if (method == null) {
+      onResponse(message);
+    } else if (message.hasNonNull("id")) {
+      runtime.router().serverRequest(this, slot, message);
+    } else {
+      runtime.router().serverNotification(this, slot, message, method.asText());
+    }
+  }
+
+  private void onResponse(ObjectNode message) {
+    JsonNode id = message.get("id");
+    if (id == null || !id.canConvertToLong() || (!message.has("result") && !message.has("error"))) {
+      LOG.warn("Discarded a message from server '{}' that is neither request, notification nor response", server);
+      return;
+    }
+    PendingCall call = pending.remove(id.longValue());
+    if (call == null) {
+      LOG.warn("Discarded a response from server '{}' to id {} that no request is waiting for", server, id);
+      return;
+    }
+    try {
+      call.onResponse(message);
+    } catch (RuntimeException e) {
+      LOG.error("Handling a response of server '{}' failed", server, e);
+    }
+  }
+
+  @Override
+  public void onExit(String reason) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    String message = "server '" + server + "' stopped: " + reason;
+    failStart(message);
+    for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
+      if (pending.remove(entry.getKey(), entry.getValue())) {
+        entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
+      }
+    }
+    slot.connectionEnded(this, closing ? null : reason);
+  }
+
+  /** Stops the backend; idempotent, blocks until it is gone. */
+  void close() {
+    closing = true;
+    Backend b = backend;
+    if (b != null) {
+      try {
+        b.close();
+      } catch (RuntimeException e) {
+        LOG.error("Closing server '{}' ({}) failed", server, b.describe(), e);
+      }
+    }
+    onExit("stopped by the gateway");
+  }
+
+  String describe() {
+    Backend b = backend;
+    return b == null ? "starting" : b.describe();
+  }
+}

@@ -1,0 +1,132 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.config.ServerConfig;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The place of one backend in the pool: one per (owner, server), shared by the owner's MCP
+ * sessions. Holds the current {@link BackendConnection} and replaces it when it died.
+ */
+final class BackendSlot {
+  private final String owner;
+  private final ServerConfig server;
+  private final GatewayRuntime runtime;
+  private final Set<SessionState> sessions = ConcurrentHashMap.newKeySet();
+  private BackendConnection current;
+  private ObjectNode initializeParams;
+  private boolean closed;
+  private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+
+  BackendSlot(String owner, ServerConfig server, GatewayRuntime runtime) {
+    this.owner = owner;
+    this.server = server;
+    this.runtime = runtime;
+  }
+
+  /** The session key (or session id, for per-session servers) whose backend this is. */
+  String owner() {
+    return owner;
+  }
+
+  ServerConfig server() {
+    return server;
+  }
+
+  Set<SessionState> sessions() {
+    return sessions;
+  }
+
+  List<SessionState> liveSessions() {
+    return List.copyOf(sessions);
+  }
+
+  /**
+   * The usable connection, started when there is none (first use, or the last one died).
+   * The first caller's {@code initialize} params are used for every (re)start.
+   */
+  synchronized BackendConnection connection(ObjectNode params) {
+    if (closed) {
+      return null;
+    }
+    if (initializeParams == null && params != null) {
+      initializeParams = params;
+    }
+    if (current == null || !current.isUsable()) {
+      current = new BackendConnection(this, runtime);
+      current.start(initializeParams == null ? Json.object() : initializeParams.deepCopy());
+    }
+    return current;
+  }
+
+  /** The backend's {@code initialize} result, when one is ready. */
+  synchronized JsonNode initializeResult() {
+    if (current != null && current.ready().isDone() && !current.ready().isCompletedExceptionally()) {
+      return current.ready().join();
+    }
+    return null;
+  }
+
+  void started() {
+    runtime.health(server.name()).started();
+  }
+
+  void startFailed(String message) {
+    runtime.health(server.name()).startFailed(message);
+  }
+
+  synchronized void connectionEnded(BackendConnection connection, String unexpectedReason) {
+    if (current == connection) {
+      current = null;
+    }
+    if (unexpectedReason != null && !closed) {
+      runtime.health(server.name()).exitedUnexpectedly();
+    }
+    for (SessionState session : sessions) {
+      session.forgetServerRequests(connection);
+    }
+  }
+
+  synchronized boolean isRunning() {
+    return current != null && current.isRunning();
+  }
+
+  /** A hint naming the image, for start-up errors of container servers. */
+  String imageHint() {
+    return server.container().map(image -> " (image " + image + ")").orElse("");
+  }
+
+  /** Stops the backend; idempotent; the future completes when it is gone. */
+  CompletableFuture<Void> close() {
+    BackendConnection connection;
+    synchronized (this) {
+      if (closed) {
+        return closedFuture;
+      }
+      closed = true;
+      connection = current;
+      current = null;
+    }
+    try {
+      if (connection != null) {
+        connection.close();
+      }
+    } finally {
+      closedFuture.complete(null);
+    }
+    return closedFuture;
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public String toString() {
+    return "backend of '" + server.name() + "' for " + owner;
+  }
+}

@@ -1,0 +1,317 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.auth.AuthRequest;
+import dev.mcpgateway.auth.AuthResult;
+import dev.mcpgateway.auth.Authenticator;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.ConfigException;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.payload.PayloadStore;
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.session.SessionStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway built by {@link McpGateway#builder(GatewayConfig)}: validates the setup,
+ * authenticates, routes to the endpoints and owns the lifecycle of sessions and backends.
+ */
+public final class DefaultMcpGateway implements McpGateway {
+  private static final Logger LOG = LoggerFactory.getLogger(McpGateway.class);
+  private static final String VERSION = readVersion();
+
+  private final GatewayConfig config;
+  private final Authenticator authenticator;
+  private final SessionStore sessions;
+  private final PayloadStore payloads;
+  private final GatewayRuntime runtime;
+  private final BackendPool pool;
+  private final McpEndpoint endpoint;
+  private final long maxRequestBytes;
+  private final Map<BackendKind, BackendLauncher> launchers;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
+  public DefaultMcpGateway(GatewayParts parts) {
+    this.config = parts.config();
+    this.launchers = parts.launchers();
+    this.authenticator = chooseAuthenticator(parts);
+    Map<String, Map<String, String>> environments = new HashMap<>();
+    for (ServerConfig server : config.servers().values()) {
+      checkLauncher(server, parts.launchers());
+      environments.put(server.name(), resolveEnvironment(server, parts));
+    }
+    this.maxRequestBytes = parts.maxRequestBytes();
+    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : SessionStore.caffeine(java.time.Duration.ofMinutes(30), 10_000);
+    this.payloads = parts.payloadStore();
+    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes());
+    this.pool = new BackendPool(runtime);
+    this.endpoint = new McpEndpoint(config, sessions, pool, runtime);
+    sessions.onRemoval(this::sessionRemoved);
+    authenticator.onRevoked(this::revoked);
+    if (authenticator.isOpen()) {
+      LOG.warn("Authentication is off: the gateway is open to anyone who can reach it (development only); "
+          + "set gateway.apiKey or MCP_GATEWAY_API_KEY");
+    }
+    LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
+  }
+
+  private static Authenticator chooseAuthenticator(GatewayParts parts) {
+    if (parts.authenticator() != null) {
+      return parts.authenticator();
+    }
+    if (parts.config().apiKey().isPresent()) {
+      throw new ConfigException("$.gateway.apiKey", "an API key is configured but the gateway has no authenticator; "
+          + "add gateway-auth and call .authenticator(ApiKeyAuthenticator.fromConfig(config)) on the builder");
+    }
+    return Authenticator.none();
+  }
+
+  private static void checkLauncher(ServerConfig server, Map<BackendKind, BackendLauncher> launchers) {
+    BackendKind kind = BackendKind.of(server);
+    if (launchers.containsKey(kind)) {
+      return;
+    }
+    String at = "$.mcpServers." + server.name();
+    switch (kind) {
+      case COMMAND:
+        throw new ConfigException(at + ".command", "runs a command on the host without container isolation, which is off by default; "
+            + "prefer \"container\", or enable host processes with McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())");
+      case CONTAINER:
+        throw new ConfigException(at + ".container", "needs a container launcher; add gateway-docker and call "
+            + ".launcher(BackendKind.CONTAINER, DockerBackendLauncher.create()) on the builder");
+      default:
+        throw new ConfigException(at + ".url", "needs an HTTP launcher; register one with .launcher(BackendKind.HTTP, ...)");
+    }
+  }
+
+  private static Map<String, String> resolveEnvironment(ServerConfig server, GatewayParts parts) {
+    Map<String, String> resolved = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : server.env().entrySet()) {
+      String value = entry.getValue();
+      if (value.isEmpty()) {
+        value = parts.environment().apply(entry.getKey());
+        if (value == null) {
+          String at = "$.mcpServers." + server.name() + ".env." + entry.getKey();
+          if (!parts.allowMissingEnvironment()) {
+            throw new ConfigException(at, "environment variable '" + entry.getKey()
+                + "' is not defined in the gateway's environment; export it before starting, or remove it from env");
+          }
+          LOG.warn("{}: environment variable '{}' is not defined; server '{}' starts without it", at, entry.getKey(), server.name());
+          continue;
+        }
+      }
+      resolved.put(entry.getKey(), value);
+    }
+    return resolved;
+  }
+
+  @Override
+  public CompletionStage<GatewayResponse> handle(GatewayRequest request) {
+    try {
+      return route(request);
+    } catch (RuntimeException e) {
+      LOG.error("Unexpected failure handling {}", request, e);
+      return CompletableFuture.completedFuture(Http.error(500, "internal error"));
+    }
+  }
+
+  private CompletionStage<GatewayResponse> route(GatewayRequest request) {
+    String path = request.path();
+    if (path.equals("/health")) {
+      if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+        return done(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
+      }
+      return done(health());
+    }
+    if (!path.startsWith("/mcp/")) {
+      return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
+    }
+    String name = path.substring("/mcp/".length());
+    ServerConfig server = config.servers().get(name);
+    if (server == null) {
+      return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
+    }
+    AuthResult auth = authenticate(request);
+    if (!auth.isSuccess()) {
+      GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
+      if (auth.retryAfter().isPresent()) {
+        denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
+      }
+      return done(denied);
+    }
+    Identity identity = auth.identity().orElseThrow();
+    if (!identity.mayUse(server.name())) {
+      return done(Http.error(403, "access denied: '" + identity.name() + "' may not use server '" + server.name() + "'"));
+    }
+    if (closed.get()) {
+      return done(Http.error(503, "gateway is shutting down"));
+    }
+    if (request.body().length > maxRequestBytes) {
+      return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
+    }
+    switch (request.method()) {
+      case "POST":
+        return endpoint.post(request, server, identity);
+      case "GET":
+        return done(endpoint.get(request, server, identity));
+      case "DELETE":
+        return done(endpoint.delete(request, server, identity));
+      default:
+        return done(Http.error(405, "method " + request.method() + " is not allowed; use POST, GET or DELETE")
+            .withHeader("Allow", "POST, GET, DELETE"));
+    }
+  }
+
+  private AuthResult authenticate(GatewayRequest request) {
+    AuthRequest authRequest = AuthRequest.of(request.header("authorization").orElse(null), request.path(),
+        request.remoteAddress(), request::header);
+    try {
+      AuthResult result = authenticator.authenticate(authRequest);
+      if (result == null) {
+        throw new IllegalStateException("authenticator returned null");
+      }
+      return result;
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger("auth").error("Authenticator failed; request denied, remote={}, path={}",
+          request.remoteAddress(), request.path(), e);
+      return AuthResult.denied(401, "authentication failed: authenticator error");
+    }
+  }
+
+  private GatewayResponse health() {
+    ObjectNode body = Json.object();
+    ObjectNode servers = Json.object();
+    boolean healthy = true;
+    for (ServerConfig server : config.servers().values()) {
+      int running = 0;
+      for (BackendSlot slot : pool.slots()) {
+        if (slot.server().name().equals(server.name()) && slot.isRunning()) {
+          running++;
+        }
+      }
+      ServerHealth record = runtime.health(server.name());
+      String error = running == 0 ? record.lastError() : null;
+      ObjectNode status = servers.putObject(server.name());
+      status.put("status", running > 0 ? "running" : error != null ? "error" : "stopped");
+      status.put("backends", running);
+      status.put("starts", record.starts());
+      status.put("restarts", record.restarts());
+      if (record.lastStartedAt() != null) {
+        status.put("lastStartedAt", record.lastStartedAt().toString());
+      }
+      if (error != null) {
+        status.put("error", error);
+        healthy = false;
+      }
+    }
+    body.put("status", closed.get() ? "closing" : healthy ? "healthy" : "unhealthy");
+    body.put("version", VERSION);
+    body.put("sessions", sessions.size());
+    body.set("servers", servers);
+    return GatewayResponse.json(200, Json.bytes(body));
+  }
+
+  private void sessionRemoved(McpSession session, SessionStore.RemovalCause cause) {
+    if (!(session instanceof SessionState)) {
+      return;
+    }
+    SessionState state = (SessionState) session;
+    LOG.debug("Session of '{}' on '{}' ended ({})", state.identity().name(), state.server(), cause);
+    state.close();
+    pool.leave(state);
+  }
+
+  private void revoked(String sessionKey) {
+    int ended = 0;
+    for (McpSession session : sessions.sessions()) {
+      if (session.identity().sessionKey().equals(sessionKey)) {
+        sessions.remove(session.id());
+        ended++;
+      }
+    }
+    LOG.info("Ended {} session(s) of a revoked credential", ended);
+  }
+
+  @Override
+  public GatewayConfig config() {
+    return config;
+  }
+
+  @Override
+  public long maxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  @Override
+  public String version() {
+    return VERSION;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("Closing the MCP gateway: {} session(s)", sessions.size());
+    sessions.close();
+    pool.closeAll();
+    for (BackendLauncher launcher : launchers.values()) {
+      try {
+        launcher.close();
+      } catch (RuntimeException e) {
+        LOG.error("Closing launcher {} failed", launcher, e);
+      }
+    }
+    if (payloads != null) {
+      try {
+        payloads.close();
+      } catch (Exception e) {
+        LOG.error("Closing the payload store failed", e);
+      }
+    }
+    runtime.shutdown();
+    LOG.info("MCP gateway closed");
+  }
+
+  private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  static String truncate(String text) {
+    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+  }
+
+  private static String readVersion() {
+    try (InputStream in = DefaultMcpGateway.class.getResourceAsStream("/dev/mcpgateway/version.properties")) {
+      Properties properties = new Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

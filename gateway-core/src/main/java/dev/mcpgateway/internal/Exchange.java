@@ -1,0 +1,175 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One client request on its way to a backend and back.
+ *
+ * <p>The answer is decided late: a request whose response arrives before any related message
+ * is answered as {@code application/json} when the client accepts it; the first related
+ * message (progress, a sampling request...) turns the answer into an SSE stream when the
+ * client accepts that, or goes to the session's {@code GET} stream otherwise.
+ */
+final class Exchange implements PendingCall {
+  private final SessionState session;
+  private final JsonNode clientId;
+  private final String clientIdJson;
+  private final String method;
+  private final boolean acceptsJson;
+  private final boolean acceptsSse;
+  private final Map<String, String> extraHeaders;
+  private final CompletableFuture<GatewayResponse> response = new CompletableFuture<>();
+  private final long startedNanos = System.nanoTime();
+  private JsonNode progressToken;
+  private volatile long backendId;
+  private volatile BackendConnection connection;
+  private volatile ScheduledFuture<?> timeout;
+  private SseStream stream;
+  private boolean done;
+
+  Exchange(SessionState session, JsonNode clientId, String method, boolean acceptsJson, boolean acceptsSse,
+      Map<String, String> extraHeaders) {
+    this.session = session;
+    this.clientId = clientId;
+    this.clientIdJson = clientId.toString();
+    this.method = method;
+    this.acceptsJson = acceptsJson;
+    this.acceptsSse = acceptsSse;
+    this.extraHeaders = extraHeaders;
+  }
+
+  CompletableFuture<GatewayResponse> response() {
+    return response;
+  }
+
+  SessionState session() {
+    return session;
+  }
+
+  JsonNode clientId() {
+    return clientId;
+  }
+
+  String clientIdJson() {
+    return clientIdJson;
+  }
+
+  String method() {
+    return method;
+  }
+
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  void progressToken(JsonNode token) {
+    this.progressToken = token;
+  }
+
+  JsonNode progressToken() {
+    return progressToken;
+  }
+
+  void sentAs(BackendConnection connection, long backendId) {
+    this.connection = connection;
+    this.backendId = backendId;
+  }
+
+  BackendConnection connection() {
+    return connection;
+  }
+
+  long backendId() {
+    return backendId;
+  }
+
+  void timeout(ScheduledFuture<?> timeout) {
+    this.timeout = timeout;
+  }
+
+  /** A message related to this request (progress, a server request...); already rewritten for the client. */
+  void related(byte[] json) {
+    synchronized (this) {
+      if (!done) {
+        if (stream == null && acceptsSse) {
+          openStream();
+        }
+        if (stream != null && stream.send(json)) {
+          return;
+        }
+      }
+    }
+    session.sendStandalone(json);
+  }
+
+  @Override
+  public void onResponse(ObjectNode message) {
+    message.set("id", clientId);
+    finish(Json.bytes(message));
+  }
+
+  @Override
+  public void onFailure(int code, String message) {
+    finish(Json.bytes(Json.rpcError(clientId, code, message)));
+  }
+
+  /** Answers with an already complete JSON-RPC response. */
+  void finish(byte[] json) {
+    ScheduledFuture<?> t = timeout;
+    if (t != null) {
+      t.cancel(false);
+    }
+    SseStream s;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (stream == null && !acceptsJson) {
+        openStream();
+      }
+      s = stream;
+    }
+    session.untrack(clientIdJson, this);
+    if (s == null) {
+      response.complete(withHeaders(GatewayResponse.json(200, json)));
+    } else {
+      s.send(json);
+      s.close();
+    }
+  }
+
+  boolean isDone() {
+    synchronized (this) {
+      return done;
+    }
+  }
+
+  private void openStream() {
+    stream = new SseStream(session.nextStreamId(), () -> {});
+    response.complete(withHeaders(GatewayResponse.stream(200, stream)));
+  }
+
+  private GatewayResponse withHeaders(GatewayResponse r) {
+    for (Map.Entry<String, String> header : extraHeaders.entrySet()) {
+      r = r.withHeader(header.getKey(), header.getValue());
+    }
+    return r;
+  }
+
+  /** Fails the exchange with the status and code of {@code e}, as a JSON-RPC error. */
+  void fail(GatewayException e) {
+    onFailure(e.jsonRpcCode(), e.getMessage());
+  }
+
+  @Override
+  public String toString() {
+    return method + " " + clientIdJson + " of " + session;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.mcpgateway.internal;
+
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What the gateway's parts share: configuration, launchers, threads and the message router. */
+final class GatewayRuntime {
+  private final GatewayConfig config;
+  private final Map<BackendKind, BackendLauncher> launchers;
+  private final Map<String, Map<String, String>> environments;
+  private final int maxMessageBytes;
+  private final ExecutorService launchExecutor;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final MessageRouter router = new MessageRouter();
+  private final Map<String, ServerHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
+
+  GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
+      Map<String, Map<String, String>> environments, int maxMessageBytes) {
+    this.config = config;
+    this.launchers = launchers;
+    this.environments = environments;
+    this.maxMessageBytes = maxMessageBytes;
+    this.launchExecutor = Executors.newCachedThreadPool(daemonThreads("mcp-gateway-launch"));
+    this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("mcp-gateway-timer"));
+    this.scheduler.setRemoveOnCancelPolicy(true);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  GatewayConfig config() {
+    return config;
+  }
+
+  BackendLauncher launcher(ServerConfig server) {
+    return launchers.get(BackendKind.of(server));
+  }
+
+  /** The resolved environment of a server's backends (values are secrets). */
+  Map<String, String> environmentFor(ServerConfig server) {
+    return environments.getOrDefault(server.name(), Map.of());
+  }
+
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  ExecutorService launchExecutor() {
+    return launchExecutor;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  /** The health record of a server. */
+  ServerHealth health(String server) {
+    return health.computeIfAbsent(server, name -> new ServerHealth());
+  }
+
+  MessageRouter router() {
+    return router;
+  }
+
+  void shutdown() {
+    scheduler.shutdownNow();
+    launchExecutor.shutdown();
+  }
+}

@@ -1,0 +1,68 @@
+package dev.mcpgateway.internal;
+
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import java.util.Locale;
+
+/** HTTP details shared by the endpoints: content negotiation and error answers. */
+final class Http {
+  private Http() {}
+
+  /** {@code {"error": message}} with {@code status}. */
+  static GatewayResponse error(int status, String message) {
+    return GatewayResponse.json(status, Json.errorBody(message));
+  }
+
+  /** A JSON-RPC error response with {@code status}. */
+  static GatewayResponse rpcError(int status, com.fasterxml.jackson.databind.JsonNode id, int code, String message) {
+    return GatewayResponse.json(status, Json.bytes(Json.rpcError(id, code, message)));
+  }
+
+  /** What the client accepts: JSON, SSE, both, or neither. */
+  record Accept(boolean json, boolean sse) {
+    boolean any() {
+      return json || sse;
+    }
+  }
+
+  /**
+   * Reads {@code Accept}. A missing header, {@code *}{@code /*} or {@code application/*} count as
+   * accepting JSON, so that plain HTTP tools work; MCP clients send both types.
+   */
+  static Accept accept(GatewayRequest request) {
+    var values = request.headers("accept");
+    if (values.isEmpty()) {
+      return new Accept(true, false);
+    }
+    boolean json = false;
+    boolean sse = false;
+    for (String value : values) {
+      for (String part : value.split(",")) {
+        String type = part.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        switch (type) {
+          case "application/json":
+          case "application/*":
+            json = true;
+            break;
+          case "text/event-stream":
+          case "text/*":
+            sse = true;
+            break;
+          case "*/*":
+            json = true;
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    return new Accept(json, sse);
+  }
+
+  /** Whether {@code Content-Type} is JSON (any parameters allowed). */
+  static boolean isJson(GatewayRequest request) {
+    return request.header("content-type")
+        .map(value -> value.split(";", 2)[0].trim().equalsIgnoreCase("application/json"))
+        .orElse(false);
+  }
+}

@@ -1,0 +1,343 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.session.SessionStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The MCP Streamable HTTP endpoint {@code /mcp/{server}}: POST messages, GET a stream, DELETE a session. */
+final class McpEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(McpEndpoint.class);
+  static final String SESSION_HEADER = "Mcp-Session-Id";
+  static final String VERSION_HEADER = "MCP-Protocol-Version";
+  /** Protocol revisions the gateway speaks, newest first. */
+  static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
+  static final String LATEST = VERSIONS.get(0);
+
+  private final GatewayConfig config;
+  private final SessionStore sessions;
+  private final BackendPool pool;
+  private final GatewayRuntime runtime;
+
+  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime) {
+    this.config = config;
+    this.sessions = sessions;
+    this.pool = pool;
+    this.runtime = runtime;
+  }
+
+  CompletionStage<GatewayResponse> post(GatewayRequest request, ServerConfig server, Identity identity) {
+    if (!Http.isJson(request)) {
+      return done(Http.error(415, "Content-Type must be application/json"));
+    }
+    Http.Accept accept = Http.accept(request);
+    if (!accept.any()) {
+      return done(Http.error(406, "Accept must include application/json or text/event-stream"));
+    }
+    JsonNode body;
+    try {
+      body = Json.parse(request.body());
+    } catch (IOException e) {
+      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is not valid JSON"));
+    }
+    if (body == null || body.isMissingNode()) {
+      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is empty"));
+    }
+    if (body.isArray()) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
+          "JSON-RPC batches are not supported; send one message per request"));
+    }
+    if (!body.isObject()) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: expected a JSON-RPC object"));
+    }
+    ObjectNode message = (ObjectNode) body;
+    JsonNode id = message.get("id");
+    if (id != null && !id.isTextual() && !id.isIntegralNumber() && !id.isNull()) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: id must be a string or an integer"));
+    }
+    if (!"2.0".equals(message.path("jsonrpc").asText(null))) {
+      return done(Http.rpcError(400, validId(id), GatewayException.INVALID_REQUEST, "invalid request: \"jsonrpc\" must be \"2.0\""));
+    }
+    JsonNode methodNode = message.get("method");
+    if (methodNode != null && !methodNode.isTextual()) {
+      return done(Http.rpcError(400, validId(id), GatewayException.INVALID_REQUEST, "invalid request: method must be a string"));
+    }
+    String method = methodNode == null ? null : methodNode.asText();
+    if ("initialize".equals(method)) {
+      if (id == null || id.isNull()) {
+        return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "initialize must be a request with an id"));
+      }
+      return initialize(message, id, server, identity, accept);
+    }
+    SessionLookup lookup = session(request, server, identity);
+    if (lookup.error != null) {
+      return done(lookup.error);
+    }
+    SessionState session = lookup.session;
+    if (method != null && id != null && !id.isNull()) {
+      return forward(session, message, id, method, accept);
+    }
+    if (method != null) {
+      return done(notification(session, message, method));
+    }
+    if (id != null && (message.has("result") || message.has("error"))) {
+      return done(clientResponse(session, message, id));
+    }
+    return done(Http.rpcError(400, validId(id), GatewayException.INVALID_REQUEST,
+        "invalid request: a message needs a method (request or notification) or a result or error (response)"));
+  }
+
+  private static JsonNode validId(JsonNode id) {
+    return id == null ? NullNode.getInstance() : id;
+  }
+
+  private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, ServerConfig server,
+      Identity identity, Http.Accept accept) {
+    JsonNode params = message.get("params");
+    if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
+      return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
+    }
+    String requested = params.get("protocolVersion").asText();
+    String version = VERSIONS.contains(requested) ? requested : LATEST;
+    SessionState session = new SessionState(server.name(), identity, version);
+    if (!sessions.add(session)) {
+      return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
+    }
+    BackendSlot slot = pool.join(identity.sessionKey(), server, session);
+    BackendConnection connection = slot.connection((ObjectNode) params);
+    if (connection == null) {
+      sessions.remove(session.id());
+      return done(Http.error(503, "server '" + server.name() + "' is closing; try again"));
+    }
+    return connection.ready().handle((result, failure) -> {
+      if (failure != null) {
+        sessions.remove(session.id());
+        GatewayException e = asGatewayException(failure, server);
+        return Http.rpcError(e.httpStatus(), id, e.jsonRpcCode(), e.getMessage());
+      }
+      ObjectNode answer = result.deepCopy();
+      String backendVersion = result.path("protocolVersion").asText(version);
+      String negotiated = backendVersion.compareTo(version) < 0 && VERSIONS.contains(backendVersion) ? backendVersion : version;
+      answer.put("protocolVersion", negotiated);
+      session.protocolVersion(negotiated);
+      ObjectNode response = Json.object();
+      response.put("jsonrpc", "2.0");
+      response.set("id", id);
+      response.set("result", answer);
+      LOG.debug("Session started for '{}' on '{}' ({})", identity.name(), server.name(), negotiated);
+      return single(accept, session, Json.bytes(response)).withHeader(SESSION_HEADER, session.id());
+    });
+  }
+
+  private static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof GatewayException) {
+      return (GatewayException) cause;
+    }
+    return new GatewayException(503, GatewayException.BACKEND_ERROR, "server '" + server.name() + "' is unavailable");
+  }
+
+  /** One complete message, as JSON when accepted, else as a one-event stream. */
+  private static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
+    if (accept.json()) {
+      return GatewayResponse.json(200, json);
+    }
+    SseStream stream = new SseStream(session.nextStreamId(), () -> {});
+    stream.send(json);
+    stream.close();
+    return GatewayResponse.stream(200, stream);
+  }
+
+  private CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
+      Http.Accept accept) {
+    String idJson = id.toString();
+    if (session.inFlight(idJson) != null) {
+      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
+          "a request with id " + idJson + " is already in flight in this session; use unique ids"));
+    }
+    BackendSlot slot = session.slot();
+    BackendConnection connection = slot == null ? null : slot.connection(null);
+    if (connection == null) {
+      return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
+    }
+    Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
+    session.track(idJson, exchange);
+    JsonNode meta = message.path("params").path("_meta");
+    if (meta.isObject() && meta.has("progressToken")) {
+      exchange.progressToken(meta.get("progressToken"));
+    }
+    CompletableFuture<JsonNode> ready = connection.ready();
+    if (ready.isDone() && !ready.isCompletedExceptionally()) {
+      send(connection, exchange, message);
+    } else {
+      ready.whenComplete((result, failure) -> {
+        if (failure != null) {
+          exchange.fail(asGatewayException(failure, slot.server()));
+        } else {
+          send(connection, exchange, message);
+        }
+      });
+    }
+    return exchange.response();
+  }
+
+  private void send(BackendConnection connection, Exchange exchange, ObjectNode message) {
+    ServerConfig server = exchange.session().slot().server();
+    long backendId = connection.nextId();
+    message.set("id", LongNode.valueOf(backendId));
+    if (exchange.progressToken() != null) {
+      // The backend-side id doubles as the progress token, so progress finds its request.
+      ((ObjectNode) message.get("params").get("_meta")).set("progressToken", LongNode.valueOf(backendId));
+    }
+    exchange.sentAs(connection, backendId);
+    Duration timeout = server.toolTimeout().orElse(config.toolTimeout());
+    // Scheduled before the write, so that a fast answer always finds the timer to cancel.
+    exchange.timeout(runtime.scheduler().schedule(() -> timedOut(connection, exchange, timeout),
+        timeout.toMillis(), TimeUnit.MILLISECONDS));
+    connection.call(message, backendId, exchange);
+  }
+
+  private void timedOut(BackendConnection connection, Exchange exchange, Duration timeout) {
+    if (connection.abandon(exchange.backendId()) == null) {
+      return;
+    }
+    String server = exchange.session().server();
+    LOG.warn("Server '{}' did not answer {} within {} s", server, exchange.method(), timeout.toSeconds());
+    exchange.onFailure(GatewayException.TIMEOUT, "server '" + server + "' did not answer " + exchange.method()
+        + " within " + timeout.toSeconds() + " s");
+    cancelAtBackend(connection, exchange.backendId(), "timed out at the gateway");
+  }
+
+  private static void cancelAtBackend(BackendConnection connection, long backendId, String reason) {
+    ObjectNode cancel = Json.object();
+    cancel.put("jsonrpc", "2.0");
+    cancel.put("method", "notifications/cancelled");
+    ObjectNode params = cancel.putObject("params");
+    params.put("requestId", backendId);
+    params.put("reason", reason);
+    try {
+      connection.send(cancel);
+    } catch (IOException e) {
+      LOG.debug("Could not send a cancellation: {}", e.getMessage());
+    }
+  }
+
+  private GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+    if ("notifications/initialized".equals(method)) {
+      return GatewayResponse.empty(202); // the gateway initialized the backend itself
+    }
+    BackendSlot slot = session.slot();
+    BackendConnection connection = slot == null ? null : slot.connection(null);
+    if (connection == null) {
+      return Http.error(404, "session has ended; send initialize again");
+    }
+    if ("notifications/cancelled".equals(method)) {
+      JsonNode requestId = message.path("params").get("requestId");
+      Exchange exchange = requestId == null ? null : session.inFlight(requestId.toString());
+      if (exchange == null || exchange.connection() == null) {
+        return GatewayResponse.empty(202); // finished already, or never reached a backend
+      }
+      if (exchange.connection().abandon(exchange.backendId()) != null) {
+        cancelAtBackend(exchange.connection(), exchange.backendId(), message.path("params").path("reason").asText("cancelled by the client"));
+        exchange.onFailure(-32800, "request cancelled by the client");
+      }
+      return GatewayResponse.empty(202);
+    }
+    CompletableFuture<JsonNode> ready = connection.ready();
+    ready.thenRun(() -> {
+      try {
+        connection.send(message);
+      } catch (IOException e) {
+        LOG.debug("Could not forward {} to server '{}': {}", method, session.server(), e.getMessage());
+      }
+    });
+    return GatewayResponse.empty(202);
+  }
+
+  private GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
+    SessionState.ServerRequest request = session.takeServerRequest(id);
+    if (request == null) {
+      return Http.error(400, "no server request with id " + DefaultMcpGateway.truncate(id.toString())
+          + " is waiting for an answer in this session");
+    }
+    message.set("id", request.backendId());
+    try {
+      request.connection().send(message);
+    } catch (IOException e) {
+      return Http.error(503, "server '" + session.server() + "' stopped before it could receive the answer");
+    }
+    return GatewayResponse.empty(202);
+  }
+
+  GatewayResponse get(GatewayRequest request, ServerConfig server, Identity identity) {
+    Http.Accept accept = Http.accept(request);
+    boolean acceptsSse = request.headers("accept").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"));
+    if (!acceptsSse) {
+      return Http.error(406, "GET opens a server-sent event stream: Accept must include text/event-stream");
+    }
+    SessionLookup lookup = session(request, server, identity);
+    if (lookup.error != null) {
+      return lookup.error;
+    }
+    SessionState session = lookup.session;
+    SseStream[] holder = new SseStream[1];
+    SseStream stream = new SseStream(session.nextStreamId(), () -> session.clearStandaloneStream(holder[0]));
+    holder[0] = stream;
+    session.standaloneStream(stream);
+    return GatewayResponse.stream(200, stream);
+  }
+
+  GatewayResponse delete(GatewayRequest request, ServerConfig server, Identity identity) {
+    SessionLookup lookup = session(request, server, identity);
+    if (lookup.error != null) {
+      return lookup.error;
+    }
+    sessions.remove(lookup.session.id());
+    return GatewayResponse.empty(200);
+  }
+
+  private record SessionLookup(SessionState session, GatewayResponse error) {}
+
+  private SessionLookup session(GatewayRequest request, ServerConfig server, Identity identity) {
+    String id = request.header(SESSION_HEADER).orElse(null);
+    if (id == null || id.isEmpty()) {
+      return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
+          "Mcp-Session-Id header is required; send initialize first to get one"));
+    }
+    McpSession found = sessions.get(id).orElse(null);
+    // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
+    if (!(found instanceof SessionState) || !found.server().equals(server.name())
+        || !found.identity().sessionKey().equals(identity.sessionKey()) || ((SessionState) found).isClosed()) {
+      return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
+          "session not found: it ended or expired; send initialize to start a new one"));
+    }
+    String version = request.header(VERSION_HEADER).orElse(null);
+    if (version != null && !VERSIONS.contains(version)) {
+      return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
+          "unsupported MCP-Protocol-Version '" + DefaultMcpGateway.truncate(version) + "'; supported: " + VERSIONS));
+    }
+    return new SessionLookup((SessionState) found, null);
+  }
+
+  private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}

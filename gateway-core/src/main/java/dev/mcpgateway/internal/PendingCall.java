@@ -1,0 +1,13 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Something waiting for a backend's response to a request the gateway sent. */
+interface PendingCall {
+
+  /** The backend answered (result or error); {@code message} is the backend's response object. */
+  void onResponse(ObjectNode message);
+
+  /** No answer will come: the backend stopped, the call timed out or could not be sent. */
+  void onFailure(int code, String message);
+}

@@ -1,0 +1,183 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.session.McpSession;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's state of one MCP session: its streams, its requests in flight and the
+ * server-to-client requests waiting for its answer.
+ */
+final class SessionState implements McpSession {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String id;
+  private final String server;
+  private final Identity identity;
+  private final Instant createdAt;
+  private volatile String protocolVersion;
+  private volatile BackendSlot slot;
+  private final AtomicLong streams = new AtomicLong();
+  private final AtomicLong serverRequestIds = new AtomicLong();
+  /** Client requests in flight, by the client's id as JSON text. */
+  private final ConcurrentHashMap<String, Exchange> inFlight = new ConcurrentHashMap<>();
+  /** Server-to-client requests awaiting this client's answer, by the id the client sees. */
+  private final ConcurrentHashMap<Long, ServerRequest> serverRequests = new ConcurrentHashMap<>();
+  private SseStream standaloneStream;
+  private volatile boolean closed;
+
+  /** A request a backend sent to this client: where the answer goes, and the backend's own id. */
+  record ServerRequest(BackendConnection connection, JsonNode backendId) {}
+
+  SessionState(String server, Identity identity, String protocolVersion) {
+    this.id = newId();
+    this.server = server;
+    this.identity = identity;
+    this.protocolVersion = protocolVersion;
+    this.createdAt = Instant.now();
+  }
+
+  private static String newId() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String server() {
+    return server;
+  }
+
+  @Override
+  public Identity identity() {
+    return identity;
+  }
+
+  @Override
+  public String protocolVersion() {
+    return protocolVersion;
+  }
+
+  void protocolVersion(String version) {
+    this.protocolVersion = version;
+  }
+
+  @Override
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  BackendSlot slot() {
+    return slot;
+  }
+
+  void slot(BackendSlot slot) {
+    this.slot = slot;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  String nextStreamId() {
+    return Long.toString(streams.incrementAndGet());
+  }
+
+  void track(String clientIdJson, Exchange exchange) {
+    inFlight.put(clientIdJson, exchange);
+  }
+
+  void untrack(String clientIdJson, Exchange exchange) {
+    inFlight.remove(clientIdJson, exchange);
+  }
+
+  Exchange inFlight(String clientIdJson) {
+    return inFlight.get(clientIdJson);
+  }
+
+  Collection<Exchange> inFlight() {
+    return List.copyOf(inFlight.values());
+  }
+
+  /** Registers a backend's request to this client and returns the id the client sees. */
+  long registerServerRequest(BackendConnection connection, JsonNode backendId) {
+    long clientId = serverRequestIds.incrementAndGet();
+    serverRequests.put(clientId, new ServerRequest(connection, backendId));
+    return clientId;
+  }
+
+  /** Takes the server request the client answers with {@code id}; null when unknown. */
+  ServerRequest takeServerRequest(JsonNode id) {
+    if (id == null || !id.canConvertToLong()) {
+      return null;
+    }
+    return serverRequests.remove(id.longValue());
+  }
+
+  /** Drops pending server requests of a connection that ended. */
+  void forgetServerRequests(BackendConnection connection) {
+    serverRequests.values().removeIf(request -> request.connection() == connection);
+  }
+
+  /** Installs the stream of a {@code GET}, ending the one it replaces. */
+  void standaloneStream(SseStream stream) {
+    SseStream previous;
+    synchronized (this) {
+      previous = standaloneStream;
+      standaloneStream = stream;
+    }
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  synchronized void clearStandaloneStream(SseStream stream) {
+    if (standaloneStream == stream) {
+      standaloneStream = null;
+    }
+  }
+
+  /** Sends a message on the {@code GET} stream; {@code false} when none is open. */
+  boolean sendStandalone(byte[] json) {
+    SseStream stream;
+    synchronized (this) {
+      stream = standaloneStream;
+    }
+    return stream != null && stream.send(json);
+  }
+
+  synchronized boolean hasStandaloneStream() {
+    return standaloneStream != null && standaloneStream.isOpen();
+  }
+
+  /** Ends the session's streams; called once when the session leaves the store. */
+  void close() {
+    closed = true;
+    SseStream stream;
+    synchronized (this) {
+      stream = standaloneStream;
+      standaloneStream = null;
+    }
+    if (stream != null) {
+      stream.close();
+    }
+    serverRequests.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "session of '" + identity.name() + "' on '" + server + "'";
+  }
+}

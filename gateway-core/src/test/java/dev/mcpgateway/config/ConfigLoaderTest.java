@@ -1,0 +1,122 @@
+package dev.mcpgateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = ConfigLoader.withEnvironment(Map.of("API_KEY", "k-from-env", "DIR", "/srv"));
+
+  @Test
+  void readsTheSeedShape() {
+    GatewayConfig config = loader.parse("""
+        {
+          "gateway": { "apiKey": "${API_KEY}", "port": 8123, "toolTimeout": 30 },
+          "mcpServers": {
+            "github": {
+              "type": "stdio",
+              "container": "ghcr.io/github/github-mcp-server:v1.2.3",
+              "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "", "DATA_DIR": "${DIR}/data" }
+            },
+            "local": { "type": "local", "command": "npx", "args": ["-y", "pkg"], "tools": ["read"] },
+            "remote": { "type": "http", "url": "https://example.invalid/mcp", "headers": { "X-Key": "${API_KEY}" } }
+          }
+        }
+        """);
+    assertThat(config.apiKey()).contains("k-from-env");
+    assertThat(config.port()).isEqualTo(8123);
+    assertThat(config.toolTimeout()).isEqualTo(Duration.ofSeconds(30));
+    ServerConfig github = config.servers().get("github");
+    assertThat(github.container()).contains("ghcr.io/github/github-mcp-server:v1.2.3");
+    assertThat(github.env()).containsEntry("GITHUB_PERSONAL_ACCESS_TOKEN", "").containsEntry("DATA_DIR", "/srv/data");
+    assertThat(config.servers().get("local").command()).contains("npx");
+    assertThat(config.servers().get("local").args()).containsExactly("-y", "pkg");
+    assertThat(config.servers().get("local").tools()).containsExactly("read");
+    assertThat(config.servers().get("remote").type()).isEqualTo(ServerType.HTTP);
+    assertThat(config.servers().get("remote").headers()).containsEntry("X-Key", "k-from-env");
+    assertThat(config.servers().keySet()).containsExactly("github", "local", "remote");
+  }
+
+  @Test
+  void readsFromReaderAndFile(@TempDir Path dir) throws Exception {
+    String json = "{\"mcpServers\":{\"a\":{\"command\":\"x\"}}}";
+    assertThat(loader.read(new StringReader(json)).servers()).containsKey("a");
+    Path file = Files.writeString(dir.resolve("c.json"), json);
+    assertThat(loader.read(file).servers()).containsKey("a");
+  }
+
+  @Test
+  void builderInCodeProducesTheSameObjects() {
+    GatewayConfig built = GatewayConfig.builder()
+        .server(ServerConfig.command("npx", "-y", "pkg").tools(List.of("read")).build("local")).build();
+    GatewayConfig parsed = loader.parse("{\"mcpServers\":{\"local\":{\"command\":\"npx\",\"args\":[\"-y\",\"pkg\"],\"tools\":[\"read\"]}}}");
+    assertThat(built.servers().get("local").toString()).isEqualTo(parsed.servers().get("local").toString());
+    assertThat(built.servers().get("local").args()).isEqualTo(parsed.servers().get("local").args());
+  }
+
+  @Test
+  void undefinedVariableFailsNamingItAndThePath() {
+    assertError("{\"mcpServers\":{\"gh\":{\"container\":\"i:1\",\"env\":{\"T\":\"${MISSING_VAR}\"}}}}",
+        "$.mcpServers.gh.env.T", "environment variable 'MISSING_VAR' is not defined");
+    assertError("{\"gateway\":{\"apiKey\":\"${NOPE}\"},\"mcpServers\":{}}", "$.gateway.apiKey",
+        "environment variable 'NOPE' is not defined");
+  }
+
+  @Test
+  void unknownFieldsAreErrorsThatListTheAllowedOnes() {
+    assertError("{\"mcpServers\":{},\"extra\":1}", "$.extra", "unknown field; allowed here: gateway, mcpServers");
+    assertError("{\"gateway\":{\"apikey\":\"x\"},\"mcpServers\":{}}", "$.gateway.apikey", "unknown field");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"x\",\"enviroment\":{}}}}", "$.mcpServers.a.enviroment", "unknown field");
+  }
+
+  @Test
+  void everyShapeErrorNamesThePathAndTheFix() {
+    assertError("", "$", "empty");
+    assertError("{not json", "$", "not valid JSON at line 1");
+    assertError("[]", "$", "must be an object, got an array");
+    assertError("{\"gateway\":{}}", "$.mcpServers", "missing");
+    assertError("{\"mcpServers\":[]}", "$.mcpServers", "must be an object");
+    assertError("{\"mcpServers\":{\"a\":{}}}", "$.mcpServers.a", "needs \"container\"");
+    assertError("{\"mcpServers\":{\"a\":{\"container\":\"i\",\"command\":\"c\"}}}", "$.mcpServers.a", "keep one");
+    assertError("{\"mcpServers\":{\"a\":{\"type\":\"sse\",\"url\":\"http://x\"}}}", "$.mcpServers.a.type", "unknown server type 'sse'");
+    assertError("{\"mcpServers\":{\"a\":{\"type\":\"http\"}}}", "$.mcpServers.a.url", "missing");
+    assertError("{\"mcpServers\":{\"a\":{\"type\":\"http\",\"url\":\"ftp://x\"}}}", "$.mcpServers.a.url", "http:// or https://");
+    assertError("{\"mcpServers\":{\"a\":{\"type\":\"http\",\"url\":\"http://x\",\"command\":\"c\"}}}", "$.mcpServers.a.command", "not allowed for an \"http\" server");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\",\"url\":\"http://x\",\"type\":\"stdio\"}}}", "$.mcpServers.a.url", "only allowed for \"type\": \"http\"");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\",\"mounts\":[]}}}", "$.mcpServers.a.mounts", "only allowed for \"container\"");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":3}}}", "$.mcpServers.a.command", "must be a string, got the number 3");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\",\"args\":\"x\"}}}", "$.mcpServers.a.args", "must be an array of strings");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\",\"args\":[1]}}}", "$.mcpServers.a.args[0]", "must be a string");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\",\"env\":{\"X\":1}}}}", "$.mcpServers.a.env.X", "use \"\" to pass the variable through");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\",\"tools\":[]}}}", "$.mcpServers.a.tools", "[\"*\"] for all");
+    assertError("{\"gateway\":{\"port\":70000},\"mcpServers\":{}}", "$.gateway.port", "whole number from 1 to 65535");
+    assertError("{\"gateway\":{\"toolTimeout\":\"10\"},\"mcpServers\":{}}", "$.gateway.toolTimeout", "whole number");
+    assertError("{\"gateway\":{\"payloadDir\":\"rel/dir\"},\"mcpServers\":{}}", "$.gateway.payloadDir", "absolute path");
+    assertError("{\"mcpServers\":{\"bad name\":{\"command\":\"c\"}}}", "$.mcpServers.bad name", "server name is not valid");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"c\"},\"a\":{\"command\":\"d\"}}}", "$", "Duplicate field 'a'");
+    assertError("{\"mcpServers\":{\"a\":{\"command\":\"${bad-name}\"}}}", "$.mcpServers.a.command", "not a valid variable reference");
+  }
+
+  @Test
+  void secretsDoNotAppearInToString() {
+    GatewayConfig config = ConfigLoader.withEnvironment(Map.of("TOKEN", "ghp_supersecret")).parse(
+        "{\"gateway\":{\"apiKey\":\"${TOKEN}\"},\"mcpServers\":{\"a\":{\"container\":\"i:1\",\"env\":{\"T\":\"${TOKEN}\"}}}}");
+    assertThat(config.toString()).doesNotContain("supersecret").contains("apiKey=set");
+  }
+
+  private void assertError(String json, String path, String message) {
+    assertThatThrownBy(() -> loader.parse(json))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(path + ": ")
+        .hasMessageContaining(message)
+        .extracting(e -> ((ConfigException) e).path()).isEqualTo(path);
+  }
+}

@@ -1,0 +1,215 @@
+package dev.mcpgateway.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A small MCP server on stdio for tests, run as a real child process with
+ * {@link #commandLine()}. Tools: {@code echo}, {@code pid} (its process id), {@code env}
+ * (the value of a variable), {@code sleep} (answers after {@code ms}), {@code progress}
+ * (sends progress notifications first), {@code sample} (asks the client for sampling and
+ * returns its answer), {@code crash} (exits at once), {@code stderr} (writes a line to stderr).
+ */
+public final class StdioTestServer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+  private static final ConcurrentHashMap<String, JsonNode> WAITING = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Object> LOCKS = new ConcurrentHashMap<>();
+  private static long nextId;
+
+  private StdioTestServer() {}
+
+  /** The command line that starts this server with the test class path. */
+  public static java.util.List<String> commandLine() {
+    return java.util.List.of(javaBinary(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        StdioTestServer.class.getName());
+  }
+
+  /** The {@code java} binary of the running JVM. */
+  public static String javaBinary() {
+    return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public static void main(String[] args) throws Exception {
+    ExecutorService workers = Executors.newCachedThreadPool();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      JsonNode message;
+      try {
+        message = JSON.readTree(line);
+      } catch (Exception e) {
+        write(error(null, -32700, "parse error"));
+        continue;
+      }
+      if (!message.has("method")) {
+        JsonNode id = message.get("id");
+        if (id != null) {
+          WAITING.put(id.toString(), message);
+          Object lock = LOCKS.get(id.toString());
+          if (lock != null) {
+            synchronized (lock) {
+              lock.notifyAll();
+            }
+          }
+        }
+        continue;
+      }
+      JsonNode msg = message;
+      workers.execute(() -> handle(msg));
+    }
+    System.exit(0);
+  }
+
+  private static void handle(JsonNode message) {
+    String method = message.path("method").asText();
+    JsonNode id = message.get("id");
+    if (id == null) {
+      return; // notifications
+    }
+    try {
+      switch (method) {
+        case "initialize": {
+          ObjectNode result = JSON.createObjectNode();
+          result.put("protocolVersion", message.path("params").path("protocolVersion").asText("2025-06-18"));
+          result.putObject("capabilities").putObject("tools");
+          result.putObject("serverInfo").put("name", "stdio-test-server").put("version", "1.0");
+          write(result(id, result));
+          break;
+        }
+        case "ping":
+          write(result(id, JSON.createObjectNode()));
+          break;
+        case "tools/list": {
+          ObjectNode result = JSON.createObjectNode();
+          ArrayNode tools = result.putArray("tools");
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr"}) {
+            ObjectNode tool = tools.addObject();
+            tool.put("name", name);
+            tool.put("description", "test tool " + name);
+            tool.putObject("inputSchema").put("type", "object");
+          }
+          write(result(id, result));
+          break;
+        }
+        case "tools/call":
+          call(id, message.path("params"));
+          break;
+        default:
+          write(error(id, -32601, "method not found: " + method));
+      }
+    } catch (Exception e) {
+      write(error(id, -32603, String.valueOf(e)));
+    }
+  }
+
+  private static void call(JsonNode id, JsonNode params) throws Exception {
+    JsonNode args = params.path("arguments");
+    String text;
+    switch (params.path("name").asText()) {
+      case "echo":
+        text = args.path("message").asText();
+        break;
+      case "pid":
+        text = Long.toString(ProcessHandle.current().pid());
+        break;
+      case "env":
+        text = String.valueOf(System.getenv(args.path("name").asText()));
+        break;
+      case "sleep":
+        Thread.sleep(args.path("ms").asLong(1000));
+        text = "slept";
+        break;
+      case "progress": {
+        JsonNode token = params.path("_meta").get("progressToken");
+        int steps = args.path("steps").asInt(3);
+        for (int i = 1; i <= steps && token != null; i++) {
+          ObjectNode note = JSON.createObjectNode();
+          note.put("jsonrpc", "2.0");
+          note.put("method", "notifications/progress");
+          ObjectNode p = note.putObject("params");
+          p.set("progressToken", token);
+          p.put("progress", i);
+          p.put("total", steps);
+          write(note);
+        }
+        text = "done";
+        break;
+      }
+      case "sample": {
+        String requestId = "srv-" + (++nextId);
+        ObjectNode request = JSON.createObjectNode();
+        request.put("jsonrpc", "2.0");
+        request.put("id", requestId);
+        request.put("method", "sampling/createMessage");
+        request.putObject("params").put("maxTokens", 10).putArray("messages").addObject()
+            .put("role", "user").putObject("content").put("type", "text").put("text", args.path("prompt").asText("hi"));
+        String key = JSON.writeValueAsString(requestId);
+        Object lock = new Object();
+        LOCKS.put(key, lock);
+        write(request);
+        long deadline = System.currentTimeMillis() + 10_000;
+        synchronized (lock) {
+          while (!WAITING.containsKey(key) && System.currentTimeMillis() < deadline) {
+            lock.wait(100);
+          }
+        }
+        JsonNode answer = WAITING.remove(key);
+        text = answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
+        break;
+      }
+      case "crash":
+        System.exit(3);
+        return;
+      case "stderr":
+        System.err.println(args.path("line").asText("to stderr"));
+        text = "written";
+        break;
+      default:
+        write(error(id, -32602, "unknown tool: " + params.path("name").asText()));
+        return;
+    }
+    ObjectNode result = JSON.createObjectNode();
+    result.putArray("content").addObject().put("type", "text").put("text", text);
+    write(result(id, result));
+  }
+
+  private static ObjectNode result(JsonNode id, JsonNode result) {
+    ObjectNode response = JSON.createObjectNode();
+    response.put("jsonrpc", "2.0");
+    response.set("id", id);
+    response.set("result", result);
+    return response;
+  }
+
+  private static ObjectNode error(JsonNode id, int code, String message) {
+    ObjectNode response = JSON.createObjectNode();
+    response.put("jsonrpc", "2.0");
+    response.set("id", id);
+    response.putObject("error").put("code", code).put("message", message);
+    return response;
+  }
+
+  private static synchronized void write(JsonNode message) {
+    try {
+      OUT.println(JSON.writeValueAsString(message));
+      OUT.flush();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String pid() {
+    return ManagementFactory.getRuntimeMXBean().getName();
+  }
+}
