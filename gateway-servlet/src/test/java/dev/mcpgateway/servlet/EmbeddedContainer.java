@@ -65,7 +65,7 @@ enum EmbeddedContainer {
           ? Tomcat.addServlet(context, "gateway", deployment.servlet())
           : Tomcat.addServlet(context, "gateway", McpGatewayServlet.class.getName());
       wrapper.setAsyncSupported(true);
-      context.addServletMappingDecoded(deployment.mapping(), "gateway", false);
+      context.addServletMapping(deployment.mapping(), "gateway");
       if (deployment.contextGateway() != null) {
         context.addServletContainerInitializer(deployment.initializer(), null);
       }
