@@ -33,6 +33,7 @@ public final class GatewayRequest {
   private final Map<String, List<String>> headers;
   private final byte[] body;
   private final String remoteAddress;
+  private final String localAddress;
 
   private GatewayRequest(Builder builder) {
     this.method = builder.method;
@@ -40,6 +41,7 @@ public final class GatewayRequest {
     this.headers = Collections.unmodifiableMap(copy(builder.headers));
     this.body = builder.body;
     this.remoteAddress = builder.remoteAddress;
+    this.localAddress = builder.localAddress;
   }
 
   /** Starts a request with the given HTTP method and gateway-relative path (for example {@code /mcp/github}). */
@@ -98,12 +100,22 @@ public final class GatewayRequest {
     return remoteAddress;
   }
 
+  /**
+   * The local address the request arrived on, as an IP literal (IPv6 without brackets);
+   * empty when the transport does not say. When it is a loopback address the gateway refuses
+   * {@code Host} names that are not loopback (DNS rebinding protection).
+   */
+  public Optional<String> localAddress() {
+    return Optional.ofNullable(localAddress);
+  }
+
   /** A builder that starts from this request. */
   public Builder toBuilder() {
     Builder builder = new Builder(method, path);
     headers.forEach((name, values) -> builder.headers.put(name, new ArrayList<>(values)));
     builder.body = body;
     builder.remoteAddress = remoteAddress;
+    builder.localAddress = localAddress;
     return builder;
   }
 
@@ -126,6 +138,7 @@ public final class GatewayRequest {
     private final Map<String, List<String>> headers = new TreeMap<>();
     private byte[] body = EMPTY;
     private String remoteAddress = "unknown";
+    private String localAddress;
 
     private Builder(String method, String path) {
       this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
@@ -158,6 +171,12 @@ public final class GatewayRequest {
     /** Sets the remote address shown in logs, as {@code host:port}. */
     public Builder remoteAddress(String remoteAddress) {
       this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
+      return this;
+    }
+
+    /** Sets the local IP address the request arrived on (IPv6 without brackets). */
+    public Builder localAddress(String localAddress) {
+      this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
       return this;
     }
 

@@ -8,7 +8,11 @@ import dev.mcpgateway.internal.DefaultMcpGateway;
 import dev.mcpgateway.internal.GatewayParts;
 import dev.mcpgateway.payload.PayloadStore;
 import dev.mcpgateway.session.SessionStore;
+import dev.mcpgateway.stream.EventStore;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -58,10 +62,14 @@ public interface McpGateway extends AutoCloseable {
   /** Whether {@link #close()} has begun. */
   boolean isClosed();
 
+  /** Completes when the gateway has closed, whether by {@link #close()} or by {@code POST /close}. */
+  CompletionStage<Void> closed();
+
   /**
-   * Ends every MCP session, closes every backend, and releases the launchers and stores the
-   * gateway owns. Requests that arrive afterwards get 503. Idempotent; blocks until backends
-   * are gone.
+   * Stops taking requests (new ones get 503), lets requests in flight finish for up to the drain
+   * timeout, then ends every MCP session, closes every backend, deletes the sessions' payloads
+   * and releases the launchers and stores the gateway owns. Idempotent; blocks until backends
+   * are gone. {@code POST /close} does the same over HTTP.
    */
   @Override
   void close();
@@ -81,6 +89,11 @@ public interface McpGateway extends AutoCloseable {
     private Long maxRequestBytes;
     private Integer maxMessageBytes;
     private Boolean allowMissingEnvironment;
+    private EventStore eventStore;
+    private Duration keepAliveInterval;
+    private Set<String> allowedOrigins;
+    private Integer payloadPreviewBytes;
+    private Duration drainTimeout;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -112,7 +125,10 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** Sets the payload store for large results. */
+    /**
+     * Sets the payload store for large results; default a {@code FileSystemPayloadStore} in the
+     * configured {@code payloadDir}.
+     */
     public Builder payloadStore(PayloadStore store) {
       this.payloadStore = once(this.payloadStore, Objects.requireNonNull(store, "payloadStore"), "payloadStore");
       return this;
@@ -155,6 +171,54 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Sets where SSE events are kept for resumption with {@code Last-Event-ID}; default
+     * in memory, 1,000 events and 4 MiB per session, 5 minutes.
+     */
+    public Builder eventStore(EventStore store) {
+      this.eventStore = once(this.eventStore, Objects.requireNonNull(store, "eventStore"), "eventStore");
+      return this;
+    }
+
+    /** How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s). */
+    public Builder keepAliveInterval(Duration interval) {
+      Objects.requireNonNull(interval, "keepAliveInterval");
+      if (interval.toMillis() < 100) {
+        throw new IllegalArgumentException("keepAliveInterval must be at least 100 ms: " + interval);
+      }
+      this.keepAliveInterval = once(this.keepAliveInterval, interval, "keepAliveInterval");
+      return this;
+    }
+
+    /**
+     * Origins (such as {@code https://app.example.com}) allowed in the {@code Origin} header of
+     * browser clients, besides loopback origins, which are always allowed. A request with
+     * another Origin gets 403; requests without Origin (non-browser clients) are not affected.
+     */
+    public Builder allowedOrigins(Collection<String> origins) {
+      this.allowedOrigins = once(this.allowedOrigins, Set.copyOf(origins), "allowedOrigins");
+      return this;
+    }
+
+    /** How many bytes of an offloaded payload the client sees as preview (default 1024). */
+    public Builder payloadPreviewBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("payloadPreviewBytes must not be negative: " + bytes);
+      }
+      this.payloadPreviewBytes = once(this.payloadPreviewBytes, bytes, "payloadPreviewBytes");
+      return this;
+    }
+
+    /** How long closing waits for requests in flight before it ends them (default 30 s). */
+    public Builder drainTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "drainTimeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must not be negative: " + timeout);
+      }
+      this.drainTimeout = once(this.drainTimeout, timeout, "drainTimeout");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -166,7 +230,12 @@ public interface McpGateway extends AutoCloseable {
           payloadStore, environment == null ? System::getenv : environment,
           maxRequestBytes == null ? 4L * 1024 * 1024 : maxRequestBytes,
           maxMessageBytes == null ? 64 * 1024 * 1024 : maxMessageBytes,
-          allowMissingEnvironment != null && allowMissingEnvironment));
+          allowMissingEnvironment != null && allowMissingEnvironment,
+          eventStore != null ? eventStore : EventStore.inMemory(1_000, 4L * 1024 * 1024, Duration.ofMinutes(5)),
+          keepAliveInterval != null ? keepAliveInterval : Duration.ofSeconds(15),
+          allowedOrigins != null ? allowedOrigins : Set.of(),
+          payloadPreviewBytes != null ? payloadPreviewBytes : 1024,
+          drainTimeout != null ? drainTimeout : Duration.ofSeconds(30)));
     }
 
     private static <T> T once(T current, T value, String name) {

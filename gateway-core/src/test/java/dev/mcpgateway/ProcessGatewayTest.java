@@ -48,7 +48,7 @@ class ProcessGatewayTest {
     assertThat(client.sessionId()).matches("[\\x21-\\x7e]{20,}");
 
     JsonNode tools = client.request("tools/list", null);
-    assertThat(tools.path("result").path("tools")).hasSize(8);
+    assertThat(tools.path("result").path("tools")).hasSize(12);
     assertThat(client.callTool("echo", "{\"message\":\"hello\"}")).isEqualTo("hello");
   }
 

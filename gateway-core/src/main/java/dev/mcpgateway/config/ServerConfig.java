@@ -38,6 +38,15 @@ public final class ServerConfig {
   private final Map<String, String> headers;
   private final Duration startupTimeout;
   private final Duration toolTimeout;
+  private final Isolation isolation;
+
+  /** Which clients share one backend of a server. */
+  public enum Isolation {
+    /** All MCP sessions of one caller (one credential) share a backend: the default. */
+    KEY,
+    /** Every MCP session gets its own backend, for servers that keep conversation state. */
+    SESSION
+  }
 
   private ServerConfig(Builder b) {
     this.name = b.name;
@@ -54,6 +63,7 @@ public final class ServerConfig {
     this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
     this.startupTimeout = b.startupTimeout;
     this.toolTimeout = b.toolTimeout;
+    this.isolation = b.isolation;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -153,6 +163,11 @@ public final class ServerConfig {
     return Optional.ofNullable(toolTimeout);
   }
 
+  /** Which clients share a backend of this server. */
+  public Isolation isolation() {
+    return isolation;
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -170,6 +185,7 @@ public final class ServerConfig {
     b.headers.putAll(headers);
     b.startupTimeout = startupTimeout;
     b.toolTimeout = toolTimeout;
+    b.isolation = isolation;
     return b;
   }
 
@@ -213,6 +229,7 @@ public final class ServerConfig {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration startupTimeout;
     private Duration toolTimeout;
+    private Isolation isolation = Isolation.KEY;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -278,6 +295,12 @@ public final class ServerConfig {
     /** Sets how long one request may wait for its answer. */
     public Builder toolTimeout(Duration timeout) {
       this.toolTimeout = positive(timeout, "toolTimeout");
+      return this;
+    }
+
+    /** Sets which clients share a backend (default {@link Isolation#KEY}). */
+    public Builder isolation(Isolation isolation) {
+      this.isolation = Objects.requireNonNull(isolation, "isolation");
       return this;
     }
 

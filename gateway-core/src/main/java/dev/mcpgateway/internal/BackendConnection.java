@@ -207,6 +207,10 @@ final class BackendConnection implements BackendListener {
 
   @Override
   public void onMessage(byte[] bytes) {
+    PayloadOffloader offloader = runtime.offloader();
+    if (offloader != null && offloader.mayOffload(bytes.length) && offloader.tryOffload(this, bytes)) {
+      return;
+    }
     JsonNode node;
     try {
       node = Json.parse(bytes);

@@ -46,6 +46,10 @@ public final class DefaultMcpGateway implements McpGateway {
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final OriginPolicy origins;
+  private final java.time.Duration drainTimeout;
+  private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+  private volatile int serversTerminated;
 
   /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
   public DefaultMcpGateway(GatewayParts parts) {
@@ -58,10 +62,14 @@ public final class DefaultMcpGateway implements McpGateway {
       environments.put(server.name(), resolveEnvironment(server, parts));
     }
     this.maxRequestBytes = parts.maxRequestBytes();
-    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : SessionStore.caffeine(java.time.Duration.ofMinutes(30), 10_000);
-    this.payloads = parts.payloadStore();
-    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes());
+    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config);
+    this.payloads = parts.payloadStore() != null ? parts.payloadStore() : defaultPayloadStore(config);
+    this.drainTimeout = parts.drainTimeout();
+    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
+        parts.keepAliveInterval());
+    this.origins = new OriginPolicy(parts.allowedOrigins());
     this.pool = new BackendPool(runtime);
+    runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes()));
     this.endpoint = new McpEndpoint(config, sessions, pool, runtime);
     sessions.onRemoval(this::sessionRemoved);
     authenticator.onRevoked(this::revoked);
@@ -70,6 +78,24 @@ public final class DefaultMcpGateway implements McpGateway {
           + "set gateway.apiKey or MCP_GATEWAY_API_KEY");
     }
     LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
+  }
+
+  private static SessionStore defaultSessionStore(GatewayConfig config) {
+    dev.mcpgateway.session.CaffeineSessionStore.Builder store = dev.mcpgateway.session.CaffeineSessionStore.builder()
+        .maximumSessions(config.maxSessions());
+    config.sessionTimeout().ifPresentOrElse(store::idleTimeout, store::neverExpire);
+    return store.build();
+  }
+
+  private static PayloadStore defaultPayloadStore(GatewayConfig config) {
+    try {
+      dev.mcpgateway.payload.FileSystemPayloadStore.Builder store = dev.mcpgateway.payload.FileSystemPayloadStore.builder(config.payloadDir());
+      config.payloadPathPrefix().ifPresent(store::pathPrefix);
+      return store.build();
+    } catch (IOException e) {
+      throw new ConfigException("$.gateway.payloadDir", "cannot use payload directory " + config.payloadDir() + ": " + e.getMessage()
+          + "; choose a writable directory");
+    }
   }
 
   private static Authenticator chooseAuthenticator(GatewayParts parts) {
@@ -134,6 +160,9 @@ public final class DefaultMcpGateway implements McpGateway {
 
   private CompletionStage<GatewayResponse> route(GatewayRequest request) {
     String path = request.path();
+    if (path.equals("/close")) {
+      return closeEndpoint(request);
+    }
     if (path.equals("/health")) {
       if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
         return done(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
@@ -147,6 +176,11 @@ public final class DefaultMcpGateway implements McpGateway {
     ServerConfig server = config.servers().get(name);
     if (server == null) {
       return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
+    }
+    String refused = origins.refusal(request);
+    if (refused != null) {
+      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
+      return done(Http.error(403, refused));
     }
     AuthResult auth = authenticate(request);
     if (!auth.isSuccess()) {
@@ -177,6 +211,32 @@ public final class DefaultMcpGateway implements McpGateway {
         return done(Http.error(405, "method " + request.method() + " is not allowed; use POST, GET or DELETE")
             .withHeader("Allow", "POST, GET, DELETE"));
     }
+  }
+
+  /** {@code POST /close}: authenticated; closes the gateway and answers how many servers it terminated. */
+  private CompletionStage<GatewayResponse> closeEndpoint(GatewayRequest request) {
+    if (!request.method().equals("POST")) {
+      return done(Http.error(405, "use POST for /close").withHeader("Allow", "POST"));
+    }
+    AuthResult auth = authenticate(request);
+    if (!auth.isSuccess()) {
+      return done(Http.error(auth.status(), auth.message().orElse("authentication failed")));
+    }
+    if (closed.get()) {
+      return done(Http.error(410, "gateway is already closed"));
+    }
+    LOG.info("Closing on request of '{}' from {}", auth.identity().orElseThrow().name(), request.remoteAddress());
+    return CompletableFuture.supplyAsync(() -> {
+      close();
+      ObjectNode body = Json.object();
+      body.put("status", "closed");
+      body.put("serversTerminated", serversTerminated);
+      return GatewayResponse.json(200, Json.bytes(body));
+    }, runnable -> {
+      Thread closer = new Thread(runnable, "mcp-gateway-close");
+      closer.setDaemon(true);
+      closer.start();
+    });
   }
 
   private AuthResult authenticate(GatewayRequest request) {
@@ -236,6 +296,14 @@ public final class DefaultMcpGateway implements McpGateway {
     LOG.debug("Session of '{}' on '{}' ended ({})", state.identity().name(), state.server(), cause);
     state.close();
     pool.leave(state);
+    String key = state.identity().sessionKey();
+    if (runtime.sessionClosed(key)) {
+      try {
+        payloads.deleteAll(key);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("Could not delete the payloads of '{}'", state.identity().name(), e);
+      }
+    }
   }
 
   private void revoked(String sessionKey) {
@@ -274,7 +342,26 @@ public final class DefaultMcpGateway implements McpGateway {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    LOG.info("Closing the MCP gateway: {} session(s)", sessions.size());
+    LOG.info("Closing the MCP gateway: {} session(s), {} request(s) in flight", sessions.size(), runtime.inFlight().get());
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    while (runtime.inFlight().get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (runtime.inFlight().get() > 0) {
+      LOG.warn("{} request(s) still in flight after {} s; they end with an error", runtime.inFlight().get(), drainTimeout.toSeconds());
+    }
+    int running = 0;
+    for (BackendSlot slot : pool.slots()) {
+      if (slot.isRunning()) {
+        running++;
+      }
+    }
+    serversTerminated = running;
     sessions.close();
     pool.closeAll();
     for (BackendLauncher launcher : launchers.values()) {
@@ -292,7 +379,13 @@ public final class DefaultMcpGateway implements McpGateway {
       }
     }
     runtime.shutdown();
-    LOG.info("MCP gateway closed");
+    LOG.info("MCP gateway closed: {} server process(es) terminated", running);
+    closedFuture.complete(null);
+  }
+
+  @Override
+  public CompletionStage<Void> closed() {
+    return closedFuture;
   }
 
   private static CompletionStage<GatewayResponse> done(GatewayResponse response) {

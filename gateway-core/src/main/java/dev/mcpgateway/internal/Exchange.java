@@ -32,6 +32,7 @@ final class Exchange implements PendingCall {
   private volatile ScheduledFuture<?> timeout;
   private SseStream stream;
   private boolean done;
+  private Runnable onDone = () -> {};
 
   Exchange(SessionState session, JsonNode clientId, String method, boolean acceptsJson, boolean acceptsSse,
       Map<String, String> extraHeaders) {
@@ -42,6 +43,11 @@ final class Exchange implements PendingCall {
     this.acceptsJson = acceptsJson;
     this.acceptsSse = acceptsSse;
     this.extraHeaders = extraHeaders;
+  }
+
+  /** Runs once when the exchange has its answer. */
+  void onDone(Runnable onDone) {
+    this.onDone = onDone;
   }
 
   CompletableFuture<GatewayResponse> response() {
@@ -137,6 +143,7 @@ final class Exchange implements PendingCall {
       s = stream;
     }
     session.untrack(clientIdJson, this);
+    onDone.run();
     if (s == null) {
       response.complete(withHeaders(GatewayResponse.json(200, json)));
     } else {
@@ -152,8 +159,8 @@ final class Exchange implements PendingCall {
   }
 
   private void openStream() {
-    stream = new SseStream(session.nextStreamId(), () -> {});
-    response.complete(withHeaders(GatewayResponse.stream(200, stream)));
+    stream = session.newStream();
+    response.complete(withHeaders(GatewayResponse.stream(200, stream.connect(-1))));
   }
 
   private GatewayResponse withHeaders(GatewayResponse r) {

@@ -25,4 +25,9 @@ public record GatewayParts(
     Function<String, String> environment,
     long maxRequestBytes,
     int maxMessageBytes,
-    boolean allowMissingEnvironment) {}
+    boolean allowMissingEnvironment,
+    dev.mcpgateway.stream.EventStore eventStore,
+    java.time.Duration keepAliveInterval,
+    java.util.Set<String> allowedOrigins,
+    int payloadPreviewBytes,
+    java.time.Duration drainTimeout) {}

@@ -62,8 +62,7 @@ final class McpEndpoint {
       return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is empty"));
     }
     if (body.isArray()) {
-      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
-          "JSON-RPC batches are not supported; send one message per request"));
+      return batch(request, (com.fasterxml.jackson.databind.node.ArrayNode) body, server, identity, accept);
     }
     if (!body.isObject()) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: expected a JSON-RPC object"));
@@ -105,6 +104,82 @@ final class McpEndpoint {
         "invalid request: a message needs a method (request or notification) or a result or error (response)"));
   }
 
+  /** A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them. */
+  private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
+      ServerConfig server, Identity identity, Http.Accept accept) {
+    SessionLookup lookup = session(request, server, identity);
+    if (lookup.error != null) {
+      return done(lookup.error);
+    }
+    String version = request.header(VERSION_HEADER).orElse("2025-03-26");
+    if (!version.equals("2025-03-26")) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "JSON-RPC batches are not supported in protocol revision "
+          + version + " (they were removed after 2025-03-26); send one message per request"));
+    }
+    if (batch.isEmpty()) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: the batch is empty"));
+    }
+    SessionState session = lookup.session;
+    List<CompletableFuture<byte[]>> answers = new java.util.ArrayList<>();
+    for (JsonNode element : batch) {
+      answers.add(batchElement(session, element));
+    }
+    return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+      com.fasterxml.jackson.databind.node.ArrayNode responses = Json.mapper().createArrayNode();
+      for (CompletableFuture<byte[]> answer : answers) {
+        byte[] json = answer.join();
+        if (json != null) {
+          try {
+            responses.add(Json.parse(json));
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+      if (responses.isEmpty()) {
+        return GatewayResponse.empty(202);
+      }
+      if (accept.json()) {
+        return GatewayResponse.json(200, Json.bytes(responses));
+      }
+      SseStream stream = session.newStream();
+      for (JsonNode response : responses) {
+        stream.send(Json.bytes(response));
+      }
+      stream.close();
+      return GatewayResponse.stream(200, stream.connect(-1));
+    });
+  }
+
+  /** One element of a batch: the JSON of its response, or null for notifications and responses. */
+  private CompletableFuture<byte[]> batchElement(SessionState session, JsonNode element) {
+    if (!element.isObject() || !"2.0".equals(element.path("jsonrpc").asText(null))) {
+      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(null, GatewayException.INVALID_REQUEST,
+          "invalid request: each batch element must be a JSON-RPC 2.0 object")));
+    }
+    ObjectNode message = (ObjectNode) element;
+    JsonNode id = message.get("id");
+    String method = message.path("method").isTextual() ? message.get("method").asText() : null;
+    if (id != null && !id.isTextual() && !id.isIntegralNumber() && !id.isNull()) {
+      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(null, GatewayException.INVALID_REQUEST,
+          "invalid request: id must be a string or an integer")));
+    }
+    if ("initialize".equals(method)) {
+      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST,
+          "initialize must not be part of a batch")));
+    }
+    if (method != null && id != null && !id.isNull()) {
+      Http.Accept jsonOnly = new Http.Accept(true, false);
+      return forward(session, message, id, method, jsonOnly).toCompletableFuture().thenApply(GatewayResponse::body);
+    }
+    if (method != null) {
+      notification(session, message, method);
+    } else if (id != null) {
+      clientResponse(session, message, id);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
   private static JsonNode validId(JsonNode id) {
     return id == null ? NullNode.getInstance() : id;
   }
@@ -117,11 +192,14 @@ final class McpEndpoint {
     }
     String requested = params.get("protocolVersion").asText();
     String version = VERSIONS.contains(requested) ? requested : LATEST;
-    SessionState session = new SessionState(server.name(), identity, version);
+    SessionState session = new SessionState(server.name(), identity, version, runtime.eventStore(), runtime.streams());
+    runtime.sessionOpened(identity.sessionKey());
     if (!sessions.add(session)) {
+      runtime.sessionClosed(identity.sessionKey());
       return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
     }
-    BackendSlot slot = pool.join(identity.sessionKey(), server, session);
+    String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
+    BackendSlot slot = pool.join(owner, server, session);
     BackendConnection connection = slot.connection((ObjectNode) params);
     if (connection == null) {
       sessions.remove(session.id());
@@ -160,10 +238,10 @@ final class McpEndpoint {
     if (accept.json()) {
       return GatewayResponse.json(200, json);
     }
-    SseStream stream = new SseStream(session.nextStreamId(), () -> {});
+    SseStream stream = session.newStream();
     stream.send(json);
     stream.close();
-    return GatewayResponse.stream(200, stream);
+    return GatewayResponse.stream(200, stream.connect(-1));
   }
 
   private CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
@@ -179,6 +257,8 @@ final class McpEndpoint {
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
     Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
+    runtime.inFlight().incrementAndGet();
+    exchange.onDone(() -> runtime.inFlight().decrementAndGet());
     session.track(idJson, exchange);
     JsonNode meta = message.path("params").path("_meta");
     if (meta.isObject() && meta.has("progressToken")) {
@@ -298,11 +378,32 @@ final class McpEndpoint {
       return lookup.error;
     }
     SessionState session = lookup.session;
-    SseStream[] holder = new SseStream[1];
-    SseStream stream = new SseStream(session.nextStreamId(), () -> session.clearStandaloneStream(holder[0]));
-    holder[0] = stream;
+    String lastEventId = request.header("last-event-id").orElse(null);
+    if (lastEventId != null) {
+      return resume(session, lastEventId);
+    }
+    SseStream stream = session.newStream();
     session.standaloneStream(stream);
-    return GatewayResponse.stream(200, stream);
+    return GatewayResponse.stream(200, stream.connect(-1));
+  }
+
+  /** Resumes the stream named by {@code Last-Event-ID} ({@code <stream>_<sequence>}), replaying what was missed. */
+  private static GatewayResponse resume(SessionState session, String lastEventId) {
+    int separator = lastEventId.lastIndexOf('_');
+    long after;
+    try {
+      after = separator > 0 ? Long.parseLong(lastEventId.substring(separator + 1)) : -1;
+    } catch (NumberFormatException e) {
+      after = -1;
+    }
+    if (after < 0) {
+      return Http.error(400, "Last-Event-ID '" + DefaultMcpGateway.truncate(lastEventId)
+          + "' was not issued by this gateway; reconnect without it");
+    }
+    String streamId = lastEventId.substring(0, separator);
+    SseStream live = session.stream(streamId);
+    SseStream stream = live != null ? live : session.endedStream(streamId);
+    return GatewayResponse.stream(200, stream.connect(after));
   }
 
   GatewayResponse delete(GatewayRequest request, ServerConfig server, Identity identity) {

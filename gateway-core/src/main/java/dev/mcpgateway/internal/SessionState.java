@@ -30,13 +30,20 @@ final class SessionState implements McpSession {
   private final ConcurrentHashMap<String, Exchange> inFlight = new ConcurrentHashMap<>();
   /** Server-to-client requests awaiting this client's answer, by the id the client sees. */
   private final ConcurrentHashMap<Long, ServerRequest> serverRequests = new ConcurrentHashMap<>();
+  /** Streams that have not ended, by stream id. */
+  private final ConcurrentHashMap<String, SseStream> streamsById = new ConcurrentHashMap<>();
+  private final dev.mcpgateway.stream.EventStore eventStore;
+  private final StreamRegistry registry;
   private SseStream standaloneStream;
   private volatile boolean closed;
 
   /** A request a backend sent to this client: where the answer goes, and the backend's own id. */
   record ServerRequest(BackendConnection connection, JsonNode backendId) {}
 
-  SessionState(String server, Identity identity, String protocolVersion) {
+  SessionState(String server, Identity identity, String protocolVersion, dev.mcpgateway.stream.EventStore eventStore,
+      StreamRegistry registry) {
+    this.eventStore = eventStore;
+    this.registry = registry;
     this.id = newId();
     this.server = server;
     this.identity = identity;
@@ -91,8 +98,25 @@ final class SessionState implements McpSession {
     return closed;
   }
 
-  String nextStreamId() {
-    return Long.toString(streams.incrementAndGet());
+  /** Starts a new logical stream of this session; 2025-11-25 sessions get a priming event first. */
+  SseStream newStream() {
+    String streamId = Long.toString(streams.incrementAndGet());
+    SseStream stream = new SseStream(id, streamId, eventStore, registry, protocolVersion.compareTo("2025-11-25") >= 0,
+        () -> streamsById.remove(streamId));
+    streamsById.put(streamId, stream);
+    return stream;
+  }
+
+  /** A stream that has not ended, by id; null when unknown or ended. */
+  SseStream stream(String streamId) {
+    return streamsById.get(streamId);
+  }
+
+  /** A stream that ended, for replaying what the event store still holds. */
+  SseStream endedStream(String streamId) {
+    SseStream stream = new SseStream(id, streamId, eventStore, registry, false, () -> {});
+    stream.close();
+    return stream;
   }
 
   void track(String clientIdJson, Exchange exchange) {
@@ -138,15 +162,13 @@ final class SessionState implements McpSession {
       previous = standaloneStream;
       standaloneStream = stream;
     }
-    if (previous != null) {
+    if (previous != null && previous != stream) {
       previous.close();
     }
   }
 
-  synchronized void clearStandaloneStream(SseStream stream) {
-    if (standaloneStream == stream) {
-      standaloneStream = null;
-    }
+  synchronized boolean isStandalone(SseStream stream) {
+    return standaloneStream == stream;
   }
 
   /** Sends a message on the {@code GET} stream; {@code false} when none is open. */
@@ -158,8 +180,9 @@ final class SessionState implements McpSession {
     return stream != null && stream.send(json);
   }
 
+  /** Whether a client connection is attached to the {@code GET} stream right now. */
   synchronized boolean hasStandaloneStream() {
-    return standaloneStream != null && standaloneStream.isOpen();
+    return standaloneStream != null && standaloneStream.isAttached();
   }
 
   /** Ends the session's streams; called once when the session leaves the store. */
@@ -174,6 +197,7 @@ final class SessionState implements McpSession {
       stream.close();
     }
     serverRequests.clear();
+    eventStore.removeSession(id);
   }
 
   @Override

@@ -1,140 +1,215 @@
 package dev.mcpgateway.internal;
 
 import dev.mcpgateway.EventStream;
+import dev.mcpgateway.stream.EventStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@link EventStream} the gateway writes JSON-RPC messages to, as SSE events with ids
- * {@code <stream>_<sequence>}, unique within the session.
+ * A logical SSE stream of one session: the events of one POST's answer, or of a {@code GET}.
  *
- * <p>Events written before the transport opens the stream are queued. Thread-safe: writes are
- * serialized on the stream.
+ * <p>Events carry ids {@code <stream>_<sequence>}, unique within the session, and are recorded
+ * in the {@link EventStore}. An HTTP connection attaches through {@link #connect(long)}; when it
+ * drops, the stream lives on (events are still recorded) until it ends, so that a client can
+ * resume it with {@code Last-Event-ID}. Before the first connection attaches, events wait in a
+ * local queue. Thread-safe: everything is serialized on the stream.
  */
-final class SseStream implements EventStream {
+final class SseStream {
   private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
+  private final String sessionId;
   private final String streamId;
+  private final EventStore store;
+  private final StreamRegistry registry;
   private final Runnable onEnd;
   private Queue<byte[]> pending = new ArrayDeque<>();
-  private EventSink sink;
+  private Connection attached;
   private long sequence;
   private boolean closed;
-  private boolean cancelled;
 
   /**
-   * @param streamId identifies the stream within its session, in event ids
-   * @param onEnd run once when the stream closes or is cancelled
+   * @param priming whether the stream starts with an event that has an id and no data (2025-11-25)
+   * @param onEnd run once when the stream ends
    */
-  SseStream(String streamId, Runnable onEnd) {
+  SseStream(String sessionId, String streamId, EventStore store, StreamRegistry registry, boolean priming, Runnable onEnd) {
+    this.sessionId = sessionId;
     this.streamId = streamId;
+    this.store = store;
+    this.registry = registry;
     this.onEnd = onEnd;
-  }
-
-  @Override
-  public void open(EventSink sink) {
-    Queue<byte[]> queued;
-    boolean closeNow;
-    synchronized (this) {
-      if (this.sink != null) {
-        throw new IllegalStateException("stream opened twice");
-      }
-      if (cancelled) {
-        return;
-      }
-      this.sink = sink;
-      queued = pending;
-      pending = null;
-      closeNow = closed;
-      for (byte[] chunk : queued) {
-        sink.write(chunk);
-      }
-      if (closeNow) {
-        sink.close();
-      }
-    }
-  }
-
-  /** Writes one JSON-RPC message as an event; returns {@code false} when the stream is gone. */
-  boolean send(byte[] json) {
-    synchronized (this) {
-      if (closed || cancelled) {
-        return false;
-      }
-      sequence++;
-      byte[] event = encode(streamId + "_" + sequence, json);
-      deliver(event);
-      return true;
-    }
-  }
-
-  /** Writes an event with an id and no data (priming), or a comment (keep-alive) when {@code id} is null. */
-  boolean sendRaw(byte[] encoded) {
-    synchronized (this) {
-      if (closed || cancelled) {
-        return false;
-      }
-      deliver(encoded);
-      return true;
-    }
-  }
-
-  private void deliver(byte[] event) {
-    if (sink != null) {
-      try {
-        sink.write(event);
-      } catch (RuntimeException e) {
-        LOG.debug("SSE sink failed; cancelling stream {}", streamId, e);
-        cancel();
-      }
-    } else {
-      pending.add(event);
-    }
-  }
-
-  /** Ends the stream after what was sent. */
-  void close() {
-    boolean end;
-    synchronized (this) {
-      if (closed || cancelled) {
-        return;
-      }
-      closed = true;
-      end = true;
-      if (sink != null) {
-        sink.close();
-      }
-    }
-    if (end) {
-      onEnd.run();
-    }
-  }
-
-  @Override
-  public void cancel() {
-    synchronized (this) {
-      if (cancelled || closed) {
-        cancelled = true;
-        return;
-      }
-      cancelled = true;
-      pending = null;
-    }
-    onEnd.run();
-  }
-
-  boolean isOpen() {
-    synchronized (this) {
-      return !closed && !cancelled;
+    if (priming) {
+      record(0, (("id: " + streamId + "_0\ndata: \n\n").getBytes(StandardCharsets.US_ASCII)));
     }
   }
 
   String streamId() {
     return streamId;
+  }
+
+  /** A connection for a transport; {@code afterSequence} &lt; 0 for a fresh stream, else resume after it. */
+  EventStream connect(long afterSequence) {
+    return new Connection(afterSequence);
+  }
+
+  /** Sends one JSON-RPC message as an event; {@code false} when the stream has ended. */
+  boolean send(byte[] json) {
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      long seq = ++sequence;
+      record(seq, encode(streamId + "_" + seq, json));
+      return true;
+    }
+  }
+
+  private void record(long seq, byte[] event) {
+    store.append(sessionId, streamId, seq, event);
+    if (attached != null) {
+      attached.write(event);
+    } else if (pending != null) {
+      pending.add(event);
+    }
+  }
+
+  /** Whether a connection is attached right now. */
+  synchronized boolean isAttached() {
+    return attached != null && !closed;
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Ends the stream after what was sent. */
+  void close() {
+    Connection connection;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      connection = attached;
+      attached = null;
+    }
+    if (connection != null) {
+      connection.end();
+    }
+    onEnd.run();
+  }
+
+  /** One HTTP response showing this stream. */
+  final class Connection implements EventStream {
+    private final long afterSequence;
+    private EventSink sink;
+    private boolean gone;
+    private volatile long lastWriteNanos = System.nanoTime();
+
+    private Connection(long afterSequence) {
+      this.afterSequence = afterSequence;
+    }
+
+    @Override
+    public void open(EventSink sink) {
+      Connection previous;
+      boolean endNow;
+      synchronized (SseStream.this) {
+        if (this.sink != null) {
+          throw new IllegalStateException("stream opened twice");
+        }
+        this.sink = sink;
+        if (gone) {
+          return;
+        }
+        previous = attached;
+        if (afterSequence < 0 && pending != null) {
+          for (byte[] event : pending) {
+            write(event);
+          }
+        } else {
+          List<byte[]> missed = store.replay(sessionId, streamId, afterSequence);
+          for (byte[] event : missed) {
+            write(event);
+          }
+        }
+        pending = null;
+        endNow = closed;
+        if (!endNow) {
+          attached = this;
+          registry.add(this);
+        }
+      }
+      if (previous != null && previous != this) {
+        previous.end(); // a stream is shown on one connection at a time
+      }
+      if (endNow) {
+        end();
+      }
+    }
+
+    private void write(byte[] event) {
+      if (gone || sink == null) {
+        return;
+      }
+      lastWriteNanos = System.nanoTime();
+      try {
+        sink.write(event);
+      } catch (RuntimeException e) {
+        LOG.debug("SSE sink of stream {} failed; detaching it", streamId, e);
+        detach();
+      }
+    }
+
+    /** Writes a keep-alive comment when nothing was written for {@code idleNanos}. */
+    void keepAlive(long now, long idleNanos) {
+      synchronized (SseStream.this) {
+        if (attached == this && now - lastWriteNanos >= idleNanos) {
+          write(KEEP_ALIVE);
+        }
+      }
+    }
+
+    private void end() {
+      EventSink toClose;
+      synchronized (SseStream.this) {
+        if (gone) {
+          return;
+        }
+        gone = true;
+        toClose = sink;
+        if (attached == this) {
+          attached = null;
+        }
+      }
+      registry.remove(this);
+      if (toClose != null) {
+        toClose.close();
+      }
+    }
+
+    private void detach() {
+      gone = true;
+      if (attached == this) {
+        attached = null;
+      }
+      registry.remove(this);
+    }
+
+    @Override
+    public void cancel() {
+      synchronized (SseStream.this) {
+        if (gone) {
+          return;
+        }
+        detach();
+      }
+    }
   }
 
   /** Encodes one SSE event; JSON has no raw newlines, so one {@code data:} line suffices. */

@@ -26,6 +26,7 @@ public final class StdioTestServer {
   private static final ConcurrentHashMap<String, JsonNode> WAITING = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, Object> LOCKS = new ConcurrentHashMap<>();
   private static long nextId;
+  private static final java.util.List<String> CANCELLED = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
   private StdioTestServer() {}
 
@@ -75,7 +76,10 @@ public final class StdioTestServer {
     String method = message.path("method").asText();
     JsonNode id = message.get("id");
     if (id == null) {
-      return; // notifications
+      if (method.equals("notifications/cancelled")) {
+        CANCELLED.add(message.path("params").path("requestId").asText());
+      }
+      return;
     }
     try {
       switch (method) {
@@ -93,7 +97,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -168,6 +172,45 @@ public final class StdioTestServer {
         text = answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
         break;
       }
+      case "broadcast": {
+        ObjectNode note = JSON.createObjectNode();
+        note.put("jsonrpc", "2.0");
+        note.put("method", "notifications/resources/updated");
+        note.putObject("params").put("uri", args.path("uri").asText("test://x"));
+        ObjectNode result = JSON.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", "broadcast");
+        write(result(id, result));
+        write(note);
+        return;
+      }
+      case "log": {
+        ObjectNode note = JSON.createObjectNode();
+        note.put("jsonrpc", "2.0");
+        note.put("method", "notifications/message");
+        note.putObject("params").put("level", "info").put("data", args.path("text").asText("log line"));
+        write(note);
+        text = "logged";
+        break;
+      }
+      case "big": {
+        int size = args.path("chars").asInt(10);
+        StringBuilder big = new StringBuilder(size);
+        String unit = args.path("unit").asText("x");
+        while (big.length() < size) {
+          big.append(unit);
+        }
+        big.setLength(size);
+        ObjectNode result = JSON.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", big.toString());
+        if (args.path("isError").asBoolean(false)) {
+          result.put("isError", true);
+        }
+        write(result(id, result));
+        return;
+      }
+      case "cancellations":
+        text = String.join(",", CANCELLED);
+        break;
       case "crash":
         System.exit(3);
         return;

@@ -34,6 +34,12 @@ public final class TestClient {
     return sessionId;
   }
 
+  /** Uses an existing session. */
+  public TestClient withSession(String sessionId) {
+    this.sessionId = sessionId;
+    return this;
+  }
+
   /** Sends initialize and remembers the session id. */
   public JsonNode initialize() {
     GatewayResponse response = post("{\"jsonrpc\":\"2.0\",\"id\":" + (++nextId)

@@ -1,0 +1,81 @@
+package dev.mcpgateway.internal;
+
+import dev.mcpgateway.GatewayRequest;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Refuses browser requests from foreign origins and, on loopback listeners, requests whose
+ * {@code Host} is not a loopback name: the DNS rebinding defence the MCP transport asks for.
+ */
+final class OriginPolicy {
+  private final Set<String> allowed;
+
+  OriginPolicy(Set<String> allowedOrigins) {
+    this.allowed = Set.copyOf(allowedOrigins.stream().map(OriginPolicy::normalize).toList());
+  }
+
+  /** Why the request is refused, or null when it may pass. */
+  String refusal(GatewayRequest request) {
+    String origin = request.header("origin").orElse(null);
+    if (origin != null && !origin.equals("null") && !allowed.contains(normalize(origin)) && !isLoopbackOrigin(origin)) {
+      return "origin '" + DefaultMcpGateway.truncate(origin) + "' is not allowed";
+    }
+    if (origin != null && origin.equals("null")) {
+      return "origin 'null' is not allowed";
+    }
+    String local = request.localAddress().orElse(null);
+    if (local != null && isLoopbackAddress(local)) {
+      String host = request.header("host").orElse(null);
+      if (host != null && !isLoopbackName(hostName(host))) {
+        return "host '" + DefaultMcpGateway.truncate(host) + "' is not allowed on a loopback listener";
+      }
+    }
+    return null;
+  }
+
+  private static String normalize(String origin) {
+    String o = origin.trim().toLowerCase(Locale.ROOT);
+    return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
+  }
+
+  private static boolean isLoopbackOrigin(String origin) {
+    try {
+      URI uri = URI.create(origin.trim());
+      String scheme = uri.getScheme();
+      return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null
+          && isLoopbackName(uri.getHost());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** The host part of a Host header: without port, IPv6 without brackets. */
+  static String hostName(String host) {
+    String h = host.trim();
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end > 0 ? h.substring(1, end) : h;
+    }
+    int colon = h.indexOf(':');
+    return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.substring(0, colon) : h;
+  }
+
+  static boolean isLoopbackName(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    return h.equals("localhost") || h.endsWith(".localhost") || isLoopbackAddress(h);
+  }
+
+  static boolean isLoopbackAddress(String address) {
+    String a = address.toLowerCase(Locale.ROOT);
+    if (a.startsWith("[") && a.endsWith("]")) {
+      a = a.substring(1, a.length() - 1);
+    }
+    return a.equals("::1") || a.equals("0:0:0:0:0:0:0:1") || a.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+        || a.matches("::ffff:127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+}
