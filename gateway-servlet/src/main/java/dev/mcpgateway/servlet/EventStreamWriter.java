@@ -4,11 +4,7 @@ import dev.mcpgateway.EventStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,22 +21,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The stream is cancelled exactly once unless it closed normally: when the client goes
  * away, a write fails, or more than the queue bound waits for a slow client.
- *
- * <p>While the stream is idle, a keep-alive comment goes out every interval, so that a client
- * that went away is found (its write fails) even when the gateway has nothing to send.
  */
 final class EventStreamWriter implements WriteListener, EventStream.EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(EventStreamWriter.class);
 
   private enum Next { WAIT, COMPLETE, FAIL }
 
-  private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
-
   private final Exchange exchange;
   private final ServletOutputStream out;
   private final EventStream stream;
   private final long maxQueuedBytes;
-  private final StreamOptions options;
   private final String description;
   private final AtomicBoolean opened = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
@@ -53,16 +43,13 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
   private boolean ended;
   private boolean endedNormally;
   private Throwable failure;
-  private boolean wroteSinceKeepAlive;
-  private ScheduledFuture<?> keepAliveTask;
 
-  EventStreamWriter(Exchange exchange, ServletOutputStream out, EventStream stream, StreamOptions options,
+  EventStreamWriter(Exchange exchange, ServletOutputStream out, EventStream stream, long maxQueuedBytes,
       String description) {
     this.exchange = exchange;
     this.out = out;
     this.stream = stream;
-    this.maxQueuedBytes = options.maxQueuedBytes();
-    this.options = options;
+    this.maxQueuedBytes = maxQueuedBytes;
     this.description = description;
   }
 
@@ -74,7 +61,6 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
     }
     act(next);
     if (next == Next.WAIT && isLive() && opened.compareAndSet(false, true)) {
-      scheduleKeepAlives();
       try {
         stream.open(this);
       } catch (RuntimeException e) {
@@ -106,7 +92,6 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
       } else {
         queue.add(sseBytes);
         queuedBytes += sseBytes.length;
-        wroteSinceKeepAlive = true;
         next = drain();
       }
     }
@@ -138,54 +123,9 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
       normal = endedNormally;
       queue.clear();
       queuedBytes = 0;
-      stopKeepAlives();
     }
     if (!normal) {
       cancelOnce();
-    }
-  }
-
-  private void scheduleKeepAlives() {
-    if (options.keepAlives() == null || options.keepAliveMillis() <= 0) {
-      return;
-    }
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
-      try {
-        keepAliveTask = options.keepAlives().scheduleWithFixedDelay(this::keepAlive, options.keepAliveMillis(),
-            options.keepAliveMillis(), TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        LOG.debug("{}: no keep-alives, the servlet is being destroyed", description, e);
-      }
-    }
-  }
-
-  /** Runs on the keep-alive thread: a comment when nothing was written or waits since the last run. */
-  private void keepAlive() {
-    try {
-      Next next;
-      synchronized (this) {
-        if (ended || !queue.isEmpty() || wroteSinceKeepAlive) {
-          wroteSinceKeepAlive = false;
-          return;
-        }
-        queue.add(KEEP_ALIVE);
-        queuedBytes += KEEP_ALIVE.length;
-        next = drain();
-      }
-      act(next);
-    } catch (RuntimeException e) {
-      // A scheduled task that throws is never run again; log and keep going.
-      LOG.warn("{}: keep-alive failed", description, e);
-    }
-  }
-
-  private void stopKeepAlives() {
-    if (keepAliveTask != null) {
-      keepAliveTask.cancel(false);
-      keepAliveTask = null;
     }
   }
 
@@ -206,7 +146,6 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
           if (closeRequested) {
             ended = true;
             endedNormally = true;
-            stopKeepAlives();
             return Next.COMPLETE;
           }
           return Next.WAIT;

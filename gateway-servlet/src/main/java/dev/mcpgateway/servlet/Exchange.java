@@ -32,7 +32,7 @@ final class Exchange implements AsyncListener {
   private final HttpServletResponse response;
   private final GatewayRequest.Builder request;
   private final String description;
-  private final StreamOptions streams;
+  private final long maxBufferedEventBytes;
   private final long timeoutMillis;
   private final long expectedBodyBytes;
   /** Set by whoever writes the answer: the gateway's, the servlet's own error, or the timeout's. */
@@ -42,13 +42,13 @@ final class Exchange implements AsyncListener {
   private volatile EventStreamWriter streamWriter;
 
   Exchange(McpGateway gateway, AsyncContext async, HttpServletRequest request, HttpServletResponse response,
-      StreamOptions streams, long timeoutMillis) {
+      long maxBufferedEventBytes, long timeoutMillis) {
     this.gateway = gateway;
     this.async = async;
     this.response = response;
     this.request = RequestTranslator.translate(request);
     this.description = request.getMethod() + " " + request.getRequestURI();
-    this.streams = streams;
+    this.maxBufferedEventBytes = maxBufferedEventBytes;
     this.timeoutMillis = timeoutMillis;
     this.expectedBodyBytes = request.getContentLengthLong();
   }
@@ -112,7 +112,7 @@ final class Exchange implements AsyncListener {
       answer.headers().forEach(response::setHeader);
       ServletOutputStream out = response.getOutputStream();
       if (stream != null) {
-        EventStreamWriter writer = new EventStreamWriter(this, out, stream, streams, description);
+        EventStreamWriter writer = new EventStreamWriter(this, out, stream, maxBufferedEventBytes, description);
         streamWriter = writer;
         if (clientGone) {
           // onError or onComplete ran before streamWriter was visible to them.

@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,28 +39,17 @@ import org.slf4j.LoggerFactory;
  * <p>In a {@code web.xml} deployment, declare the servlet class with {@code <async-supported>true}
  * and store the gateway in the servlet context attribute {@link #GATEWAY_ATTRIBUTE} before the
  * servlet initializes (for example from a {@code ServletContextListener}); the init parameters
- * {@link #MAX_BUFFERED_EVENT_BYTES_PARAM}, {@link #KEEP_ALIVE_INTERVAL_MILLIS_PARAM} and
- * {@link #ASYNC_TIMEOUT_MILLIS_PARAM} set the options.
- *
- * <p>Open event streams get an SSE comment ({@code : keep-alive}) whenever they have been idle
- * for {@link Builder#keepAliveInterval(Duration)}: it keeps proxies and the container's idle
- * timeout from closing a quiet stream, and it finds clients that went away so that their
- * streams are cancelled. The comments come from one daemon thread that the servlet starts in
- * {@link #init()} and stops in {@link #destroy()}.
+ * {@link #MAX_BUFFERED_EVENT_BYTES_PARAM} and {@link #ASYNC_TIMEOUT_MILLIS_PARAM} set the options.
  */
 public final class McpGatewayServlet extends HttpServlet {
   /** The servlet context attribute holding the {@link McpGateway} for the no-argument constructor. */
   public static final String GATEWAY_ATTRIBUTE = "dev.mcpgateway.McpGateway";
   /** The init parameter that sets {@link Builder#maxBufferedEventBytes(long)}. */
   public static final String MAX_BUFFERED_EVENT_BYTES_PARAM = "maxBufferedEventBytes";
-  /** The init parameter that sets {@link Builder#keepAliveInterval(Duration)}, in milliseconds; 0 turns keep-alives off. */
-  public static final String KEEP_ALIVE_INTERVAL_MILLIS_PARAM = "keepAliveIntervalMillis";
   /** The init parameter that sets {@link Builder#asyncTimeout(Duration)}, in milliseconds. */
   public static final String ASYNC_TIMEOUT_MILLIS_PARAM = "asyncTimeoutMillis";
   /** The default bound of event bytes queued for one slow client: 4 MiB. */
   public static final long DEFAULT_MAX_BUFFERED_EVENT_BYTES = 4L * 1024 * 1024;
-  /** The default time after which an idle event stream gets a keep-alive comment: 15 seconds. */
-  public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(McpGatewayServlet.class);
@@ -70,8 +58,6 @@ public final class McpGatewayServlet extends HttpServlet {
   private transient volatile McpGateway gateway;
   private volatile long maxBufferedEventBytes;
   private volatile long asyncTimeoutMillis;
-  private volatile long keepAliveMillis;
-  private transient volatile ScheduledThreadPoolExecutor keepAlives;
 
   /**
    * Creates a servlet for {@code web.xml} deployments that takes its gateway from the servlet
@@ -80,7 +66,6 @@ public final class McpGatewayServlet extends HttpServlet {
   public McpGatewayServlet() {
     this.fromContext = true;
     this.maxBufferedEventBytes = DEFAULT_MAX_BUFFERED_EVENT_BYTES;
-    this.keepAliveMillis = DEFAULT_KEEP_ALIVE_INTERVAL.toMillis();
   }
 
   /** Creates a servlet serving {@code gateway} with default options; the caller keeps ownership of it. */
@@ -93,7 +78,6 @@ public final class McpGatewayServlet extends HttpServlet {
     this.gateway = builder.gateway;
     this.maxBufferedEventBytes = builder.maxBufferedEventBytes;
     this.asyncTimeoutMillis = builder.asyncTimeout.toMillis();
-    this.keepAliveMillis = builder.keepAliveInterval.toMillis();
   }
 
   /** Starts a builder for a servlet serving {@code gateway}, to set options. */
@@ -102,39 +86,17 @@ public final class McpGatewayServlet extends HttpServlet {
   }
 
   /**
-   * Initializes the servlet: starts the keep-alive thread and, for the no-argument constructor,
-   * looks the gateway up in the servlet context and reads the init parameters.
+   * Initializes the servlet; for the no-argument constructor, looks the gateway up in the
+   * servlet context and reads the init parameters.
    *
    * @throws ServletException when the context attribute is missing or not an {@link McpGateway},
    *     or an init parameter is not a valid number
    */
   @Override
   public void init() throws ServletException {
-    if (fromContext) {
-      initFromContext();
+    if (!fromContext) {
+      return;
     }
-    if (keepAliveMillis > 0 && keepAlives == null) {
-      ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-        Thread thread = new Thread(runnable, "mcp-gateway-sse-keepalive");
-        thread.setDaemon(true);
-        return thread;
-      });
-      executor.setRemoveOnCancelPolicy(true);
-      keepAlives = executor;
-    }
-  }
-
-  /** Stops the keep-alive thread. The gateway is not closed: whoever created it closes it. */
-  @Override
-  public void destroy() {
-    ScheduledThreadPoolExecutor executor = keepAlives;
-    keepAlives = null;
-    if (executor != null) {
-      executor.shutdownNow();
-    }
-  }
-
-  private void initFromContext() throws ServletException {
     Object attribute = getServletContext().getAttribute(GATEWAY_ATTRIBUTE);
     if (!(attribute instanceof McpGateway)) {
       throw new ServletException("servlet '" + getServletName() + "' needs an McpGateway in the servlet context"
@@ -144,7 +106,6 @@ public final class McpGatewayServlet extends HttpServlet {
     }
     maxBufferedEventBytes = numberParam(MAX_BUFFERED_EVENT_BYTES_PARAM, DEFAULT_MAX_BUFFERED_EVENT_BYTES, 1);
     asyncTimeoutMillis = numberParam(ASYNC_TIMEOUT_MILLIS_PARAM, 0, 0);
-    keepAliveMillis = numberParam(KEEP_ALIVE_INTERVAL_MILLIS_PARAM, DEFAULT_KEEP_ALIVE_INTERVAL.toMillis(), 0);
     gateway = (McpGateway) attribute;
   }
 
@@ -186,8 +147,7 @@ public final class McpGatewayServlet extends HttpServlet {
         return;
       }
       AsyncContext async = request.startAsync();
-      StreamOptions streams = new StreamOptions(maxBufferedEventBytes, keepAlives, keepAliveMillis);
-      new Exchange(current, async, request, response, streams, asyncTimeoutMillis).start();
+      new Exchange(current, async, request, response, maxBufferedEventBytes, asyncTimeoutMillis).start();
     } catch (Exception | Error e) {
       // Nothing may reach the container: it would answer with its own page or a stack trace.
       LOG.error("failed to serve {} {}", request.getMethod(), request.getRequestURI(), e);
@@ -214,7 +174,6 @@ public final class McpGatewayServlet extends HttpServlet {
     private final McpGateway gateway;
     private long maxBufferedEventBytes = DEFAULT_MAX_BUFFERED_EVENT_BYTES;
     private Duration asyncTimeout = Duration.ZERO;
-    private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
 
     private Builder(McpGateway gateway) {
       this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -230,20 +189,6 @@ public final class McpGatewayServlet extends HttpServlet {
         throw new IllegalArgumentException("maxBufferedEventBytes must be positive: " + bytes);
       }
       this.maxBufferedEventBytes = bytes;
-      return this;
-    }
-
-    /**
-     * Sets after how long an idle event stream gets a keep-alive comment (default 15 seconds);
-     * {@link Duration#ZERO} turns keep-alives off. Keep it below the container's idle timeout
-     * (30 seconds in Jetty) and any proxy's.
-     */
-    public Builder keepAliveInterval(Duration interval) {
-      Objects.requireNonNull(interval, "keepAliveInterval");
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("keepAliveInterval must not be negative: " + interval);
-      }
-      this.keepAliveInterval = interval;
       return this;
     }
 

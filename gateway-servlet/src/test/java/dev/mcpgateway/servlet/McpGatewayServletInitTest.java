@@ -49,10 +49,9 @@ class McpGatewayServletInitTest {
     McpGatewayServlet servlet = new McpGatewayServlet();
 
     servlet.init(config(new FakeMcpGateway(1024), Map.of(McpGatewayServlet.MAX_BUFFERED_EVENT_BYTES_PARAM, "65536",
-        McpGatewayServlet.ASYNC_TIMEOUT_MILLIS_PARAM, "0", McpGatewayServlet.KEEP_ALIVE_INTERVAL_MILLIS_PARAM, "0")));
+        McpGatewayServlet.ASYNC_TIMEOUT_MILLIS_PARAM, "0")));
 
     assertThat(servlet.getServletInfo()).contains(McpGatewayServlet.GATEWAY_ATTRIBUTE);
-    servlet.destroy();
   }
 
   @Test
@@ -61,7 +60,6 @@ class McpGatewayServletInitTest {
 
     assertThatThrownBy(() -> builder.maxBufferedEventBytes(0)).hasMessageContaining("maxBufferedEventBytes");
     assertThatThrownBy(() -> builder.asyncTimeout(Duration.ofSeconds(-1))).hasMessageContaining("asyncTimeout");
-    assertThatThrownBy(() -> builder.keepAliveInterval(Duration.ofSeconds(-1))).hasMessageContaining("keepAliveInterval");
     assertThatThrownBy(() -> McpGatewayServlet.builder(null)).hasMessageContaining("gateway");
   }
 

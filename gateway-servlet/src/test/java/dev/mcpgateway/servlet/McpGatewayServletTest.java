@@ -264,51 +264,6 @@ class McpGatewayServletTest {
 
   @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
-  void sendsKeepAliveCommentsWhileAStreamIsIdle(EmbeddedContainer container) throws Exception {
-    FakeEventStream stream = new FakeEventStream();
-    gateway.answer(GatewayResponse.stream(200, stream));
-    Running running = start(container,
-        Deployment.of(McpGatewayServlet.builder(gateway).keepAliveInterval(Duration.ofMillis(50)).build()));
-
-    HttpResponse<InputStream> response = client.send(request(running, "/mcp/github").build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader events = new BufferedReader(new InputStreamReader(response.body(), UTF_8))) {
-      assertThat(events.readLine()).isEqualTo(": keep-alive");
-      assertThat(events.readLine()).isEmpty();
-      stream.emit("one");
-      String line = events.readLine();
-      while (!line.equals("data: one")) {
-        assertThat(line).isIn(": keep-alive", "");
-        line = events.readLine();
-      }
-      stream.end();
-      for (line = events.readLine(); line != null; line = events.readLine()) {
-        assertThat(line).isIn(": keep-alive", "");
-      }
-    }
-    assertThat(stream.cancelCount()).isZero();
-  }
-
-  @ParameterizedTest(name = "on {0}")
-  @EnumSource(EmbeddedContainer.class)
-  void cancelsAnIdleStreamWhenItsClientDisconnects(EmbeddedContainer container) throws Exception {
-    FakeEventStream stream = new FakeEventStream();
-    gateway.answer(GatewayResponse.stream(200, stream));
-    Running running = start(container,
-        Deployment.of(McpGatewayServlet.builder(gateway).keepAliveInterval(Duration.ofMillis(50)).build()));
-    RawHttp raw = connect(running);
-    raw.send("GET " + running.target("/mcp/github") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    assertThat(raw.readHead().status()).isEqualTo(200);
-
-    raw.close();
-
-    // The gateway sends nothing: only the servlet's keep-alives can find the client gone.
-    Await.until(DEADLINE, "the stream is cancelled", () -> stream.cancelCount() > 0);
-    assertThat(stream.cancelCount()).isEqualTo(1);
-  }
-
-  @ParameterizedTest(name = "on {0}")
-  @EnumSource(EmbeddedContainer.class)
   void cancelsAStreamThatArrivesAfterTheClientLeft(EmbeddedContainer container) throws Exception {
     CompletableFuture<GatewayResponse> answer = new CompletableFuture<>();
     gateway.answerWith(request -> answer);
