@@ -80,5 +80,10 @@ final class FakeMcpGateway implements McpGateway {
   }
 
   @Override
+  public CompletionStage<Void> closed() {
+    return new CompletableFuture<>();
+  }
+
+  @Override
   public void close() {}
 }
