@@ -16,6 +16,11 @@ final class RequestTranslator {
   static GatewayRequest.Builder translate(HttpServletRequest request) {
     GatewayRequest.Builder builder = GatewayRequest.builder(request.getMethod(), path(request))
         .remoteAddress(remoteAddress(request.getRemoteAddr(), request.getRemotePort()));
+    String local = request.getLocalAddr();
+    if (local != null && !local.isEmpty()) {
+      // lets the gateway refuse foreign Host names on loopback listeners (DNS rebinding)
+      builder.localAddress(local.startsWith("[") && local.endsWith("]") ? local.substring(1, local.length() - 1) : local);
+    }
     // Containers differ in whether a repeated header name is listed once or per line.
     Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
