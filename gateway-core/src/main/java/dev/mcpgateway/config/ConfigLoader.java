@@ -53,7 +53,11 @@ public final class ConfigLoader {
       "maxSessions");
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
-      "startupTimeout", "toolTimeout", "isolation");
+      "startupTimeout", "toolTimeout", "isolation", "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+  private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
+      "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+  private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   private final Function<String, String> environment;
 
@@ -183,7 +187,9 @@ public final class ConfigLoader {
     ServerType type = parseType(typeText == null ? (server.has("url") ? "http" : "stdio") : typeText, at);
     ServerConfig.Builder builder;
     if (type == ServerType.HTTP) {
-      for (String field : List.of("container", "command", "entrypoint", "entrypointArgs", "mounts", "args", "env")) {
+      List<String> stdioOnly = new ArrayList<>(List.of("container", "command", "args", "env"));
+      stdioOnly.addAll(CONTAINER_ONLY_FIELDS);
+      for (String field : stdioOnly) {
         if (server.has(field)) {
           throw new ConfigException(at + "." + field, "not allowed for an \"http\" server; remove it or use \"type\": \"stdio\"");
         }
@@ -219,8 +225,9 @@ public final class ConfigLoader {
         }
         builder.entrypointArgs(stringList(server, "entrypointArgs", at));
         builder.mounts(stringList(server, "mounts", at));
+        loadContainerSettings(server, at, builder);
       } else {
-        for (String field : List.of("entrypoint", "entrypointArgs", "mounts")) {
+        for (String field : CONTAINER_ONLY_FIELDS) {
           if (server.has(field)) {
             throw new ConfigException(at + "." + field, "only allowed for \"container\" servers");
           }
@@ -258,6 +265,64 @@ public final class ConfigLoader {
       builder.toolTimeout(seconds(server, "toolTimeout", at));
     }
     return builder.build(name);
+  }
+
+  /** The container isolation settings; each one left out keeps the launcher's hardened default. */
+  private void loadContainerSettings(JsonNode server, String at, ServerConfig.Builder builder) {
+    String network = optionalString(server, "network", at);
+    if (network != null) {
+      if (!NETWORK.matcher(network).matches()) {
+        throw new ConfigException(at + ".network", "'" + network + "' is not a network name; use letters, digits, '_', '.' or '-'");
+      }
+      builder.network(network);
+    }
+    if (server.has("memory")) {
+      builder.memoryLimitBytes(memoryBytes(server.get("memory"), at + ".memory"));
+    }
+    if (server.has("cpus")) {
+      JsonNode cpus = server.get("cpus");
+      if (!cpus.isNumber() || cpus.doubleValue() < 0.01 || cpus.doubleValue() > 1024) {
+        throw new ConfigException(at + ".cpus", "must be a number of CPUs from 0.01 to 1024, such as 0.5, got " + describe(cpus));
+      }
+      builder.cpuLimit(cpus.doubleValue());
+    }
+    if (server.has("pidsLimit")) {
+      builder.pidsLimit(integer(server, "pidsLimit", at, 1, 4_194_304));
+    }
+    if (server.has("readOnlyRootfs")) {
+      JsonNode readOnly = server.get("readOnlyRootfs");
+      if (!readOnly.isBoolean()) {
+        throw new ConfigException(at + ".readOnlyRootfs", "must be true or false, got " + describe(readOnly));
+      }
+      builder.readOnlyRootFilesystem(readOnly.booleanValue());
+    }
+    String digest = optionalString(server, "digest", at);
+    if (digest != null) {
+      if (!digest.matches("sha256:[0-9a-f]{64}")) {
+        throw new ConfigException(at + ".digest", "must be 'sha256:' followed by 64 lowercase hex digits");
+      }
+      builder.imageDigest(digest);
+    }
+  }
+
+  /** A memory size: a whole number of bytes, or a string such as {@code "512m"} (b, k, m, g; powers of 1024). */
+  private static long memoryBytes(JsonNode value, String at) {
+    long bytes = -1;
+    if (value.isIntegralNumber() && value.canConvertToLong()) {
+      bytes = value.longValue();
+    } else if (value.isTextual()) {
+      Matcher matcher = MEMORY.matcher(value.asText().trim());
+      if (matcher.matches()) {
+        int shift = "bkmg".indexOf(matcher.group(2).isEmpty() ? 'b' : Character.toLowerCase(matcher.group(2).charAt(0))) * 10;
+        long number = Long.parseLong(matcher.group(1));
+        bytes = number > (Long.MAX_VALUE >> shift) ? -1 : number << shift;
+      }
+    }
+    if (bytes < 6L * 1024 * 1024) {
+      throw new ConfigException(at, "must be a memory size of at least 6 MiB, such as \"512m\" or \"1g\", got "
+          + (value.isTextual() ? "'" + value.asText() + "'" : describe(value)));
+    }
+    return bytes;
   }
 
   private static ServerType parseType(String type, String at) {

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -23,6 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class ServerConfig {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
   private final String name;
   private final ServerType type;
@@ -47,6 +51,13 @@ public final class ServerConfig {
     /** Every MCP session gets its own backend, for servers that keep conversation state. */
     SESSION
   }
+  // Container settings (gateway-docker); empty means the launcher's hardened default.
+  private final String network;
+  private final Long memoryLimitBytes;
+  private final Double cpuLimit;
+  private final Integer pidsLimit;
+  private final Boolean readOnlyRootFilesystem;
+  private final String imageDigest;
 
   private ServerConfig(Builder b) {
     this.name = b.name;
@@ -64,6 +75,12 @@ public final class ServerConfig {
     this.startupTimeout = b.startupTimeout;
     this.toolTimeout = b.toolTimeout;
     this.isolation = b.isolation;
+    this.network = b.network;
+    this.memoryLimitBytes = b.memoryLimitBytes;
+    this.cpuLimit = b.cpuLimit;
+    this.pidsLimit = b.pidsLimit;
+    this.readOnlyRootFilesystem = b.readOnlyRootFilesystem;
+    this.imageDigest = b.imageDigest;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -168,6 +185,36 @@ public final class ServerConfig {
     return isolation;
   }
 
+  /** The container network to join; empty means none (no network interface but loopback). */
+  public Optional<String> network() {
+    return Optional.ofNullable(network);
+  }
+
+  /** The container's memory limit in bytes (swap included); empty means the launcher default. */
+  public OptionalLong memoryLimitBytes() {
+    return memoryLimitBytes == null ? OptionalLong.empty() : OptionalLong.of(memoryLimitBytes);
+  }
+
+  /** How many CPUs the container may use, such as {@code 0.5}; empty means the launcher default. */
+  public OptionalDouble cpuLimit() {
+    return cpuLimit == null ? OptionalDouble.empty() : OptionalDouble.of(cpuLimit);
+  }
+
+  /** The most processes and threads the container may run; empty means the launcher default. */
+  public OptionalInt pidsLimit() {
+    return pidsLimit == null ? OptionalInt.empty() : OptionalInt.of(pidsLimit);
+  }
+
+  /** Whether the container's root filesystem is read-only; empty means the launcher default (read-only). */
+  public Optional<Boolean> readOnlyRootFilesystem() {
+    return Optional.ofNullable(readOnlyRootFilesystem);
+  }
+
+  /** The digest ({@code sha256:...}) the container image must have; empty means not pinned. */
+  public Optional<String> imageDigest() {
+    return Optional.ofNullable(imageDigest);
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -186,6 +233,12 @@ public final class ServerConfig {
     b.startupTimeout = startupTimeout;
     b.toolTimeout = toolTimeout;
     b.isolation = isolation;
+    b.network = network;
+    b.memoryLimitBytes = memoryLimitBytes;
+    b.cpuLimit = cpuLimit;
+    b.pidsLimit = pidsLimit;
+    b.readOnlyRootFilesystem = readOnlyRootFilesystem;
+    b.imageDigest = imageDigest;
     return b;
   }
 
@@ -230,6 +283,12 @@ public final class ServerConfig {
     private Duration startupTimeout;
     private Duration toolTimeout;
     private Isolation isolation = Isolation.KEY;
+    private String network;
+    private Long memoryLimitBytes;
+    private Double cpuLimit;
+    private Integer pidsLimit;
+    private Boolean readOnlyRootFilesystem;
+    private String imageDigest;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -304,6 +363,54 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Sets the container network to join (such as {@code bridge}); without it the container has none. */
+    public Builder network(String network) {
+      this.network = requireText(network, "network");
+      return this;
+    }
+
+    /** Sets the container's memory limit in bytes; at least 6 MiB. */
+    public Builder memoryLimitBytes(long bytes) {
+      if (bytes < 6L * 1024 * 1024) {
+        throw new IllegalArgumentException("memoryLimitBytes must be at least 6 MiB: " + bytes);
+      }
+      this.memoryLimitBytes = bytes;
+      return this;
+    }
+
+    /** Sets how many CPUs the container may use, such as {@code 0.5}. */
+    public Builder cpuLimit(double cpus) {
+      if (!(cpus >= 0.01 && cpus <= 1024)) {
+        throw new IllegalArgumentException("cpuLimit must be from 0.01 to 1024: " + cpus);
+      }
+      this.cpuLimit = cpus;
+      return this;
+    }
+
+    /** Sets the most processes and threads the container may run. */
+    public Builder pidsLimit(int pids) {
+      if (pids < 1) {
+        throw new IllegalArgumentException("pidsLimit must be positive: " + pids);
+      }
+      this.pidsLimit = pids;
+      return this;
+    }
+
+    /** Sets whether the container's root filesystem is read-only (the launcher's default is read-only). */
+    public Builder readOnlyRootFilesystem(boolean readOnly) {
+      this.readOnlyRootFilesystem = readOnly;
+      return this;
+    }
+
+    /** Pins the container image to a digest ({@code sha256:} and 64 hex digits). */
+    public Builder imageDigest(String digest) {
+      if (digest == null || !DIGEST.matcher(digest).matches()) {
+        throw new IllegalArgumentException("imageDigest must be 'sha256:' and 64 lowercase hex digits: " + digest);
+      }
+      this.imageDigest = digest;
+      return this;
+    }
+
     Builder name(String name) {
       this.name = name;
       return this;
@@ -318,6 +425,11 @@ public final class ServerConfig {
       this.name = name;
       if (type == ServerType.STDIO && (container == null) == (command == null)) {
         throw new IllegalArgumentException("server '" + name + "' needs exactly one of container or command");
+      }
+      if (container == null && (network != null || memoryLimitBytes != null || cpuLimit != null || pidsLimit != null
+          || readOnlyRootFilesystem != null || imageDigest != null)) {
+        throw new IllegalArgumentException("server '" + name
+            + "' sets network, limits or imageDigest, which apply only to container servers");
       }
       return new ServerConfig(this);
     }

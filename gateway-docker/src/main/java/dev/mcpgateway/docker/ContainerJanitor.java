@@ -1,0 +1,100 @@
+package dev.mcpgateway.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Labels the containers of one launcher instance and removes them: its own at close, and at
+ * start those whose owning gateway process on this host is gone.
+ *
+ * <p>The owner label is {@code host/pid/start-millis}; a container counts as orphaned when its
+ * host is this one and no process with that pid and start time runs. Containers of other hosts
+ * are left to their own gateway.
+ */
+final class ContainerJanitor {
+  static final String MANAGED = "dev.mcpgateway.managed";
+  static final String INSTANCE = "dev.mcpgateway.instance";
+  static final String OWNER = "dev.mcpgateway.owner";
+  static final String SERVER = "dev.mcpgateway.server";
+  static final String SESSION = "dev.mcpgateway.session";
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerJanitor.class);
+
+  private final DockerClient docker;
+  private final String instance;
+  private final String host;
+  private final String owner;
+
+  ContainerJanitor(DockerClient docker, String instance, String host, ProcessHandle process) {
+    this.docker = docker;
+    this.instance = instance;
+    this.host = host;
+    this.owner = host + "/" + process.pid() + "/" + startMillis(process);
+  }
+
+  /** The labels of a container started for {@code server} and {@code sessionKey}. */
+  Map<String, String> labels(String server, String sessionKey) {
+    return Map.of(MANAGED, "true", INSTANCE, instance, OWNER, owner, SERVER, server, SESSION, sessionKey);
+  }
+
+  /** Removes containers whose owning gateway died; returns how many. */
+  int removeOrphans() {
+    int removed = 0;
+    for (Container container : list(MANAGED + "=true")) {
+      String label = container.getLabels() == null ? null : container.getLabels().get(OWNER);
+      if (label != null && isDeadOwner(label)) {
+        remove(container.getId());
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      LOG.info("Removed {} container(s) left by gateway instances that are gone", removed);
+    }
+    return removed;
+  }
+
+  /** Removes every container of this launcher instance; returns how many. */
+  int removeOwn() {
+    List<Container> own = list(INSTANCE + "=" + instance);
+    own.forEach(c -> remove(c.getId()));
+    return own.size();
+  }
+
+  /** Force-removes a container; one that is already gone or going is fine. */
+  void remove(String idOrName) {
+    try {
+      docker.removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
+    } catch (NotFoundException | ConflictException e) {
+      LOG.debug("Container {} is already gone or being removed", idOrName);
+    }
+  }
+
+  private List<Container> list(String label) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec();
+  }
+
+  private boolean isDeadOwner(String label) {
+    String[] parts = label.split("/");
+    if (parts.length != 3 || !parts[0].equals(host) || label.equals(owner)) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(parts[1]);
+      Optional<ProcessHandle> process = ProcessHandle.of(pid);
+      return process.isEmpty() || !parts[2].equals(String.valueOf(startMillis(process.get())));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static long startMillis(ProcessHandle process) {
+    return process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+  }
+}

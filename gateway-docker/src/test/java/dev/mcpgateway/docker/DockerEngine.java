@@ -1,0 +1,103 @@
+package dev.mcpgateway.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real Docker engine the container tests run against. Where none answers the tests are
+ * skipped with the reason printed, except under {@code CI=true}, where that is a failure.
+ */
+final class DockerEngine {
+  static final String EVERYTHING_IMAGE = "mcp-gateway-test/server-everything:1";
+  static final String BASE_IMAGE = "mcp-gateway-test/node-base:1";
+  private static final String SETUP = "run .ci/docker-setup.sh to start an engine and build the test images";
+
+  private DockerEngine() {}
+
+  /** A client for the engine, or the test class is skipped (failed in CI) with the reason. */
+  static DockerClient require() {
+    String host = DockerClients.resolveHost(null);
+    DockerClient docker = DockerClients.connect(host);
+    try {
+      docker.pingCmd().exec();
+    } catch (RuntimeException e) {
+      DockerClients.closeQuietly(docker);
+      unavailable("no Docker engine answers at " + host + " (" + e.getMessage() + "); " + SETUP);
+    }
+    for (String image : List.of(BASE_IMAGE, EVERYTHING_IMAGE)) {
+      try {
+        docker.inspectImageCmd(image).exec();
+      } catch (RuntimeException e) {
+        DockerClients.closeQuietly(docker);
+        unavailable("the test image " + image + " is missing; " + SETUP);
+      }
+    }
+    return docker;
+  }
+
+  private static void unavailable(String reason) {
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      Assertions.fail("CI=true, so the Docker tests must run, but " + reason);
+    }
+    System.out.println("SKIPPED Docker engine tests: " + reason);
+    Assumptions.abort(reason);
+  }
+
+  /** Containers carrying {@code label} ({@code key=value} or {@code key}), running or not. */
+  static List<Container> containers(DockerClient docker, String label) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec();
+  }
+
+  /** Asserts that no gateway container is left. */
+  static void assertNoGatewayContainers(DockerClient docker) {
+    await(Duration.ofSeconds(30), () -> containers(docker, ContainerJanitor.MANAGED + "=true").isEmpty());
+    assertThat(containers(docker, ContainerJanitor.MANAGED + "=true")).as("containers with the gateway's labels").isEmpty();
+  }
+
+  /** Runs {@code sh -c script} inside a running container and returns its stdout and stderr. */
+  static String exec(DockerClient docker, String containerId, String script) throws InterruptedException {
+    String exec = docker.execCreateCmd(containerId).withCmd("/bin/sh", "-c", script)
+        .withAttachStdout(true).withAttachStderr(true).exec().getId();
+    StringBuilder out = new StringBuilder();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        synchronized (out) {
+          out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+        }
+      }
+    };
+    docker.execStartCmd(exec).exec(callback).awaitCompletion(30, TimeUnit.SECONDS);
+    synchronized (out) {
+      return out.toString();
+    }
+  }
+
+  /** Polls {@code condition} until it holds or the timeout passes. */
+  static boolean await(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+}
