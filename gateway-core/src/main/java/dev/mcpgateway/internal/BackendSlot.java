@@ -17,13 +17,15 @@ final class BackendSlot {
   private final ServerConfig server;
   private final GatewayRuntime runtime;
   private final Set<SessionState> sessions = ConcurrentHashMap.newKeySet();
+  private final String ownerName;
   private BackendConnection current;
   private ObjectNode initializeParams;
   private boolean closed;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
-  BackendSlot(String owner, ServerConfig server, GatewayRuntime runtime) {
+  BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
     this.owner = owner;
+    this.ownerName = ownerName;
     this.server = server;
     this.runtime = runtime;
   }
@@ -81,12 +83,9 @@ final class BackendSlot {
     runtime.listeners().error(server.name(), message);
   }
 
-  /** Whose backend this is, for logs and audit: the identity's name. */
+  /** Whose backend this is, for logs and audit: the name of the identity whose session created the slot. */
   String ownerName() {
-    for (SessionState session : sessions) {
-      return session.identity().name();
-    }
-    return "unknown";
+    return ownerName;
   }
 
   synchronized void connectionEnded(BackendConnection connection, String unexpectedReason) {
