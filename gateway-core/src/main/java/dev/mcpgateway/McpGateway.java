@@ -98,6 +98,7 @@ public interface McpGateway extends AutoCloseable {
     private Integer payloadPreviewBytes;
     private Duration drainTimeout;
     private List<Interceptor> interceptors;
+    private Boolean unified;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -238,6 +239,16 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Turns on unified mode: one more endpoint, {@code /mcp}, that offers the tools and prompts
+     * of every server the caller may use, named {@code {server}___{name}}, and routes each call
+     * to its server. {@code /mcp/{server}} keeps working. Default off.
+     */
+    public Builder unifiedEndpoint(boolean on) {
+      this.unified = once(this.unified, on, "unifiedEndpoint");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -255,7 +266,8 @@ public interface McpGateway extends AutoCloseable {
           allowedOrigins != null ? allowedOrigins : Set.of(),
           payloadPreviewBytes != null ? payloadPreviewBytes : 1024,
           drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
-          interceptors));
+          interceptors,
+          unified != null && unified));
     }
 
     private static <T> T once(T current, T value, String name) {

@@ -88,7 +88,7 @@ final class McpEndpoint {
       }
       return initialize(message, id, server, identity, accept, request.remoteAddress());
     }
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
@@ -109,7 +109,7 @@ final class McpEndpoint {
   /** A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them. */
   private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
       ServerConfig server, Identity identity, Http.Accept accept) {
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
@@ -228,7 +228,7 @@ final class McpEndpoint {
     });
   }
 
-  private static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
+  static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof GatewayException) {
       return (GatewayException) cause;
@@ -237,7 +237,7 @@ final class McpEndpoint {
   }
 
   /** One complete message, as JSON when accepted, else as a one-event stream. */
-  private static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
+  static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
     if (accept.json()) {
       return GatewayResponse.json(200, json);
     }
@@ -247,7 +247,7 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(-1));
   }
 
-  private CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
+  CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
       Http.Accept accept) {
     String idJson = id.toString();
     if (session.inFlight(idJson) != null) {
@@ -334,7 +334,7 @@ final class McpEndpoint {
     }
   }
 
-  private GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+  GatewayResponse notification(SessionState session, ObjectNode message, String method) {
     if ("notifications/initialized".equals(method)) {
       return GatewayResponse.empty(202); // the gateway initialized the backend itself
     }
@@ -366,7 +366,7 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  private GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
+  GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
     SessionState.ServerRequest request = session.takeServerRequest(id);
     if (request == null) {
       return Http.error(400, "no server request with id " + DefaultMcpGateway.truncate(id.toString())
@@ -381,13 +381,13 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  GatewayResponse get(GatewayRequest request, ServerConfig server, Identity identity) {
+  GatewayResponse get(GatewayRequest request, String serverName, Identity identity) {
     Http.Accept accept = Http.accept(request);
     boolean acceptsSse = request.headers("accept").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"));
     if (!acceptsSse) {
       return Http.error(406, "GET opens a server-sent event stream: Accept must include text/event-stream");
     }
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, serverName, identity);
     if (lookup.error != null) {
       return lookup.error;
     }
@@ -420,8 +420,8 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(after));
   }
 
-  GatewayResponse delete(GatewayRequest request, ServerConfig server, Identity identity) {
-    SessionLookup lookup = session(request, server, identity);
+  GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
+    SessionLookup lookup = session(request, serverName, identity);
     if (lookup.error != null) {
       return lookup.error;
     }
@@ -429,9 +429,9 @@ final class McpEndpoint {
     return GatewayResponse.empty(200);
   }
 
-  private record SessionLookup(SessionState session, GatewayResponse error) {}
+  record SessionLookup(SessionState session, GatewayResponse error) {}
 
-  private SessionLookup session(GatewayRequest request, ServerConfig server, Identity identity) {
+  SessionLookup session(GatewayRequest request, String serverName, Identity identity) {
     String id = request.header(SESSION_HEADER).orElse(null);
     if (id == null || id.isEmpty()) {
       return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
@@ -439,7 +439,7 @@ final class McpEndpoint {
     }
     McpSession found = sessions.get(id).orElse(null);
     // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
-    if (!(found instanceof SessionState) || !found.server().equals(server.name())
+    if (!(found instanceof SessionState) || !found.server().equals(serverName)
         || !found.identity().sessionKey().equals(identity.sessionKey()) || ((SessionState) found).isClosed()) {
       return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
           "session not found: it ended or expired; send initialize to start a new one"));

@@ -74,7 +74,7 @@ public final class GatewayRunner {
   /** Starts the gateway and blocks until it is closed (SIGTERM or {@code POST /close}). */
   static void run(RunnerOptions options, PrintStream out) throws Exception {
     GatewayConfig config = readConfig(options);
-    Running running = start(config, options.host(), options.port() != null ? options.port() : config.port());
+    Running running = start(config, options.host(), options.port() != null ? options.port() : config.port(), options.unified());
     out.println(running.clientConfig());
     out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
@@ -99,8 +99,10 @@ public final class GatewayRunner {
     final String host;
     final int port;
     final Optional<String> apiKey;
+    final boolean unified;
 
-    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey) {
+    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey, boolean unified) {
+      this.unified = unified;
       this.gateway = gateway;
       this.server = server;
       this.host = host;
@@ -114,6 +116,13 @@ public final class GatewayRunner {
       ObjectNode root = json.createObjectNode();
       ObjectNode servers = root.putObject("mcpServers");
       String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      if (unified) {
+        ObjectNode all = servers.putObject("gateway");
+        all.put("type", "http");
+        all.put("url", base + "/mcp");
+        apiKey.ifPresent(key -> all.putObject("headers").put("Authorization", key));
+        return root.toString();
+      }
       for (String name : gateway.config().servers().keySet()) {
         ObjectNode server = servers.putObject(name);
         server.put("type", "http");
@@ -137,8 +146,14 @@ public final class GatewayRunner {
 
   /** Builds the gateway for {@code config} and serves it on {@code host:port} (0: any free port). */
   static Running start(GatewayConfig config, String host, int port) throws Exception {
+    return start(config, host, port, false);
+  }
+
+  /** As {@link #start(GatewayConfig, String, int)}, optionally with the unified endpoint {@code /mcp}. */
+  static Running start(GatewayConfig config, String host, int port, boolean unified) throws Exception {
     McpGateway.Builder builder = McpGateway.builder(config)
-        .authenticator(ApiKeyAuthenticator.fromConfig(config));
+        .authenticator(ApiKeyAuthenticator.fromConfig(config))
+        .unifiedEndpoint(unified);
     boolean commands = false;
     boolean containers = false;
     for (ServerConfig server : config.servers().values()) {
@@ -171,7 +186,7 @@ public final class GatewayRunner {
     }
     int actualPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     LOG.info("Serving {} server(s) on http://{}:{}", config.servers().size(), host, actualPort);
-    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv));
+    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv), unified);
   }
 
   /**
