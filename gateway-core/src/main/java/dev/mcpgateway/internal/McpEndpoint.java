@@ -47,22 +47,12 @@ final class McpEndpoint {
   }
 
   CompletionStage<GatewayResponse> post(GatewayRequest request, ServerConfig server, Identity identity) {
-    if (!Http.isJson(request)) {
-      return done(Http.error(415, "Content-Type must be application/json"));
+    Http.Post post = Http.post(request);
+    if (post.error() != null) {
+      return done(post.error());
     }
-    Http.Accept accept = Http.accept(request);
-    if (!accept.any()) {
-      return done(Http.error(406, "Accept must include application/json or text/event-stream"));
-    }
-    JsonNode body;
-    try {
-      body = Json.parse(request.body());
-    } catch (IOException e) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is not valid JSON"));
-    }
-    if (body == null || body.isMissingNode()) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is empty"));
-    }
+    Http.Accept accept = post.accept();
+    JsonNode body = post.body();
     if (body.isArray()) {
       return batch(request, (com.fasterxml.jackson.databind.node.ArrayNode) body, server, identity, accept);
     }

@@ -57,20 +57,13 @@ final class UnifiedEndpoint {
   }
 
   CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity) {
-    if (!Http.isJson(request)) {
-      return done(Http.error(415, "Content-Type must be application/json"));
+    Http.Post post = Http.post(request);
+    if (post.error() != null) {
+      return done(post.error());
     }
-    Http.Accept accept = Http.accept(request);
-    if (!accept.any()) {
-      return done(Http.error(406, "Accept must include application/json or text/event-stream"));
-    }
-    JsonNode body;
-    try {
-      body = Json.parse(request.body());
-    } catch (IOException e) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is not valid JSON"));
-    }
-    if (body == null || !body.isObject() || !"2.0".equals(body.path("jsonrpc").asText(null))) {
+    Http.Accept accept = post.accept();
+    JsonNode body = post.body();
+    if (!body.isObject() || !"2.0".equals(body.path("jsonrpc").asText(null))) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
           "invalid request: expected one JSON-RPC 2.0 object (batches are not supported on the unified endpoint)"));
     }
