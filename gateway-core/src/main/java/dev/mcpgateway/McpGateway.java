@@ -11,7 +11,10 @@ import dev.mcpgateway.session.SessionStore;
 import dev.mcpgateway.stream.EventStore;
 import java.time.Duration;
 import java.util.Collection;
+import dev.mcpgateway.policy.Interceptor;
+import dev.mcpgateway.policy.Policies;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
@@ -62,10 +65,14 @@ public interface McpGateway extends AutoCloseable {
   /** Whether {@link #close()} has begun. */
   boolean isClosed();
 
+  /** Completes when the gateway has closed, whether by {@link #close()} or by {@code POST /close}. */
+  CompletionStage<Void> closed();
+
   /**
-   * Ends every MCP session, closes every backend, and releases the launchers and stores the
-   * gateway owns. Requests that arrive afterwards get 503. Idempotent; blocks until backends
-   * are gone.
+   * Stops taking requests (new ones get 503), lets requests in flight finish for up to the drain
+   * timeout, then ends every MCP session, closes every backend, deletes the sessions' payloads
+   * and releases the launchers and stores the gateway owns. Idempotent; blocks until backends
+   * are gone. {@code POST /close} does the same over HTTP.
    */
   @Override
   void close();
@@ -88,6 +95,10 @@ public interface McpGateway extends AutoCloseable {
     private EventStore eventStore;
     private Duration keepAliveInterval;
     private Set<String> allowedOrigins;
+    private Integer payloadPreviewBytes;
+    private Duration drainTimeout;
+    private List<Interceptor> interceptors;
+    private Boolean unified;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -119,7 +130,10 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** Sets the payload store for large results. */
+    /**
+     * Sets the payload store for large results; default a {@code FileSystemPayloadStore} in the
+     * configured {@code payloadDir}.
+     */
     public Builder payloadStore(PayloadStore store) {
       this.payloadStore = once(this.payloadStore, Objects.requireNonNull(store, "payloadStore"), "payloadStore");
       return this;
@@ -190,6 +204,50 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
+    /** How many bytes of an offloaded payload the client sees as preview (default 1024). */
+    public Builder payloadPreviewBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("payloadPreviewBytes must not be negative: " + bytes);
+      }
+      this.payloadPreviewBytes = once(this.payloadPreviewBytes, bytes, "payloadPreviewBytes");
+      return this;
+    }
+
+    /** How long closing waits for requests in flight before it ends them (default 30 s). */
+    public Builder drainTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "drainTimeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must not be negative: " + timeout);
+      }
+      this.drainTimeout = once(this.drainTimeout, timeout, "drainTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the interceptor chain, in order: requests pass it first to last, answers last to
+     * first. Replaces the default chain, {@link Policies#defaults(GatewayConfig)}; include those
+     * built-ins where you want them:
+     *
+     * <pre>{@code
+     * builder.interceptors(List.of(Policies.audit(), myPolicy, Policies.toolAllowlist(config),
+     *     Policies.redaction(config)));
+     * }</pre>
+     */
+    public Builder interceptors(List<Interceptor> chain) {
+      this.interceptors = once(this.interceptors, List.copyOf(chain), "interceptors");
+      return this;
+    }
+
+    /**
+     * Turns on unified mode: one more endpoint, {@code /mcp}, that offers the tools and prompts
+     * of every server the caller may use, named {@code {server}___{name}}, and routes each call
+     * to its server. {@code /mcp/{server}} keeps working. Default off.
+     */
+    public Builder unifiedEndpoint(boolean on) {
+      this.unified = once(this.unified, on, "unifiedEndpoint");
+      return this;
+    }
+
     /**
      * Validates the settings against the configuration and builds the gateway.
      *
@@ -205,7 +263,11 @@ public interface McpGateway extends AutoCloseable {
           allowMissingEnvironment != null && allowMissingEnvironment,
           eventStore != null ? eventStore : EventStore.inMemory(1_000, 4L * 1024 * 1024, Duration.ofMinutes(5)),
           keepAliveInterval != null ? keepAliveInterval : Duration.ofSeconds(15),
-          allowedOrigins != null ? allowedOrigins : Set.of()));
+          allowedOrigins != null ? allowedOrigins : Set.of(),
+          payloadPreviewBytes != null ? payloadPreviewBytes : 1024,
+          drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
+          interceptors,
+          unified != null && unified));
     }
 
     private static <T> T once(T current, T value, String name) {

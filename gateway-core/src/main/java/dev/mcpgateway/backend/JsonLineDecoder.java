@@ -1,6 +1,8 @@
 package dev.mcpgateway.backend;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,19 +13,25 @@ import org.slf4j.LoggerFactory;
  * <p>Launchers feed it whatever chunks their transport delivers (a process pipe, Docker attach
  * frames) and it hands each complete line, without its {@code \n} (and a {@code \r} before it),
  * to the consumer. A line longer than the limit is discarded as it streams past, with one log
- * line, and never held in memory whole. Blank lines are skipped. Not thread-safe: one decoder
- * per stream, fed from one thread.
+ * line, and never held in memory whole. Long lines are gathered in 1 MiB chunks rather than a
+ * growing array, so a large message costs its size twice at most (chunks, then the line), not
+ * the garbage of repeated doubling. Blank lines are skipped. Not thread-safe: one decoder per
+ * stream, fed from one thread.
  */
 public final class JsonLineDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(JsonLineDecoder.class);
+  private static final int SMALL = 64 * 1024;
+  private static final int CHUNK = 1024 * 1024;
 
   private final String source;
   private final int maxLineBytes;
   private final Consumer<byte[]> consumer;
-  private byte[] buffer = new byte[8192];
-  private int length;
+  private final byte[] small = new byte[SMALL];
+  private int smallLength;
+  private final List<byte[]> chunks = new ArrayList<>();
+  private int lastChunkLength;
+  private long length;
   private boolean discarding;
-  private long discardedBytes;
 
   /**
    * Creates a decoder.
@@ -63,49 +71,84 @@ public final class JsonLineDecoder {
     if (count == 0) {
       return;
     }
-    if (discarding) {
-      discardedBytes += count;
-      return;
-    }
-    if (length + count > maxLineBytes + 1) { // +1: room for a '\r' before the newline
-      discarding = true;
-      discardedBytes = (long) length + count;
-      length = 0;
-      if (buffer.length > 65536) {
-        buffer = new byte[8192];
-      }
-      return;
-    }
-    if (length + count > buffer.length) {
-      buffer = Arrays.copyOf(buffer, Math.min(Math.max(buffer.length * 2, length + count), maxLineBytes + 1));
-    }
-    System.arraycopy(bytes, offset, buffer, length, count);
     length += count;
+    if (discarding) {
+      return;
+    }
+    if (length > maxLineBytes + 1L) { // +1: room for a '\r' before the newline
+      discarding = true;
+      chunks.clear();
+      smallLength = 0;
+      return;
+    }
+    while (count > 0) {
+      if (chunks.isEmpty() && smallLength + count <= SMALL) {
+        System.arraycopy(bytes, offset, small, smallLength, count);
+        smallLength += count;
+        return;
+      }
+      if (chunks.isEmpty()) {
+        byte[] first = new byte[CHUNK];
+        System.arraycopy(small, 0, first, 0, smallLength);
+        chunks.add(first);
+        lastChunkLength = smallLength;
+        smallLength = 0;
+      }
+      byte[] last = chunks.get(chunks.size() - 1);
+      if (lastChunkLength == CHUNK) {
+        last = new byte[CHUNK];
+        chunks.add(last);
+        lastChunkLength = 0;
+      }
+      int n = Math.min(count, CHUNK - lastChunkLength);
+      System.arraycopy(bytes, offset, last, lastChunkLength, n);
+      lastChunkLength += n;
+      offset += n;
+      count -= n;
+    }
   }
 
   private void endLine() {
+    long total = length;
+    length = 0;
     if (discarding) {
-      LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", discardedBytes, source, maxLineBytes);
       discarding = false;
-      discardedBytes = 0;
+      LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", total, source, maxLineBytes);
       return;
     }
-    int end = length;
-    if (end > 0 && buffer[end - 1] == '\r') {
+    byte[] line = assemble((int) total);
+    int end = line.length;
+    if (end > 0 && line[end - 1] == '\r') {
       end--;
     }
-    length = 0;
-    if (end == 0 || isBlank(buffer, end)) {
+    if (end == 0 || isBlank(line, end)) {
       return;
     }
     if (end > maxLineBytes) {
       LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", end, source, maxLineBytes);
       return;
     }
-    consumer.accept(Arrays.copyOf(buffer, end));
-    if (buffer.length > 1 << 20) {
-      buffer = new byte[8192]; // do not keep a huge buffer after one large message
+    consumer.accept(end == line.length ? line : Arrays.copyOf(line, end));
+  }
+
+  private byte[] assemble(int total) {
+    if (chunks.isEmpty()) {
+      byte[] line = Arrays.copyOf(small, smallLength);
+      smallLength = 0;
+      return line;
     }
+    byte[] line = new byte[total];
+    int at = 0;
+    for (int i = 0; i < chunks.size(); i++) {
+      byte[] chunk = chunks.get(i);
+      int n = i == chunks.size() - 1 ? lastChunkLength : CHUNK;
+      System.arraycopy(chunk, 0, line, at, n);
+      chunks.set(i, null); // free as we go, so chunks and line overlap only partly
+      at += n;
+    }
+    chunks.clear();
+    lastChunkLength = 0;
+    return line;
   }
 
   private static boolean isBlank(byte[] bytes, int end) {

@@ -49,10 +49,11 @@ public final class ConfigLoader {
 
   private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
-      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix");
+      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "sessionTimeout",
+      "maxSessions");
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
-      "startupTimeout", "toolTimeout", "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+      "startupTimeout", "toolTimeout", "isolation", "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
       "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
@@ -166,6 +167,13 @@ public final class ConfigLoader {
       builder.payloadSizeThreshold(integer(gateway, "payloadSizeThreshold", at, 1, Integer.MAX_VALUE));
     }
     builder.payloadPathPrefix(optionalString(gateway, "payloadPathPrefix", at));
+    if (gateway.has("sessionTimeout")) {
+      int seconds = integer(gateway, "sessionTimeout", at, 0, Integer.MAX_VALUE);
+      builder.sessionTimeout(seconds == 0 ? null : Duration.ofSeconds(seconds));
+    }
+    if (gateway.has("maxSessions")) {
+      builder.maxSessions(integer(gateway, "maxSessions", at, 1, Integer.MAX_VALUE));
+    }
   }
 
   private ServerConfig loadServer(String name, JsonNode server) {
@@ -238,6 +246,20 @@ public final class ConfigLoader {
     }
     if (server.has("startupTimeout")) {
       builder.startupTimeout(seconds(server, "startupTimeout", at));
+    }
+    String isolation = optionalString(server, "isolation", at);
+    if (isolation != null) {
+      switch (isolation) {
+        case "key":
+          builder.isolation(ServerConfig.Isolation.KEY);
+          break;
+        case "session":
+          builder.isolation(ServerConfig.Isolation.SESSION);
+          break;
+        default:
+          throw new ConfigException(at + ".isolation", "unknown isolation '" + isolation
+              + "'; use \"key\" (sessions of one caller share a backend) or \"session\" (a backend per MCP session)");
+      }
     }
     if (server.has("toolTimeout")) {
       builder.toolTimeout(seconds(server, "toolTimeout", at));

@@ -36,6 +36,10 @@ public final class GatewayConfig {
   public static final Path DEFAULT_PAYLOAD_DIR = Path.of("/tmp/jq-payloads");
   /** Default size above which a tool result is offloaded to the payload store. */
   public static final long DEFAULT_PAYLOAD_SIZE_THRESHOLD = 512 * 1024;
+  /** Default idle time after which an MCP session expires. */
+  public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
+  /** Default most MCP sessions held at once. */
+  public static final int DEFAULT_MAX_SESSIONS = 10_000;
 
   private final String apiKey;
   private final int port;
@@ -45,6 +49,8 @@ public final class GatewayConfig {
   private final Path payloadDir;
   private final long payloadSizeThreshold;
   private final String payloadPathPrefix;
+  private final Duration sessionTimeout;
+  private final int maxSessions;
   private final Map<String, ServerConfig> servers;
 
   private GatewayConfig(Builder b) {
@@ -56,6 +62,8 @@ public final class GatewayConfig {
     this.payloadDir = b.payloadDir;
     this.payloadSizeThreshold = b.payloadSizeThreshold;
     this.payloadPathPrefix = b.payloadPathPrefix;
+    this.sessionTimeout = b.sessionTimeout;
+    this.maxSessions = b.maxSessions;
     this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(b.servers));
   }
 
@@ -119,6 +127,16 @@ public final class GatewayConfig {
     return Optional.ofNullable(payloadPathPrefix);
   }
 
+  /** How long an MCP session may stay idle before it expires; empty means never. */
+  public Optional<Duration> sessionTimeout() {
+    return Optional.ofNullable(sessionTimeout);
+  }
+
+  /** The most MCP sessions held at once; new ones beyond it get 503. */
+  public int maxSessions() {
+    return maxSessions;
+  }
+
   /** The servers, by name, in configuration order. */
   public Map<String, ServerConfig> servers() {
     return servers;
@@ -135,6 +153,8 @@ public final class GatewayConfig {
     b.payloadDir = payloadDir;
     b.payloadSizeThreshold = payloadSizeThreshold;
     b.payloadPathPrefix = payloadPathPrefix;
+    b.sessionTimeout = sessionTimeout;
+    b.maxSessions = maxSessions;
     b.servers.putAll(servers);
     return b;
   }
@@ -155,6 +175,8 @@ public final class GatewayConfig {
     private Path payloadDir = DEFAULT_PAYLOAD_DIR;
     private long payloadSizeThreshold = DEFAULT_PAYLOAD_SIZE_THRESHOLD;
     private String payloadPathPrefix;
+    private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+    private int maxSessions = DEFAULT_MAX_SESSIONS;
     private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
 
     private Builder() {}
@@ -210,6 +232,21 @@ public final class GatewayConfig {
     /** Sets the prefix shown to clients instead of the payload directory. */
     public Builder payloadPathPrefix(String prefix) {
       this.payloadPathPrefix = prefix;
+      return this;
+    }
+
+    /** Sets how long a session may stay idle; {@code null} means sessions never expire. */
+    public Builder sessionTimeout(Duration timeout) {
+      this.sessionTimeout = timeout == null ? null : positive(timeout, "sessionTimeout");
+      return this;
+    }
+
+    /** Sets the most MCP sessions held at once. */
+    public Builder maxSessions(int maxSessions) {
+      if (maxSessions < 1) {
+        throw new IllegalArgumentException("maxSessions must be at least 1: " + maxSessions);
+      }
+      this.maxSessions = maxSessions;
       return this;
     }
 

@@ -42,6 +42,15 @@ public final class ServerConfig {
   private final Map<String, String> headers;
   private final Duration startupTimeout;
   private final Duration toolTimeout;
+  private final Isolation isolation;
+
+  /** Which clients share one backend of a server. */
+  public enum Isolation {
+    /** All MCP sessions of one caller (one credential) share a backend: the default. */
+    KEY,
+    /** Every MCP session gets its own backend, for servers that keep conversation state. */
+    SESSION
+  }
   // Container settings (gateway-docker); empty means the launcher's hardened default.
   private final String network;
   private final Long memoryLimitBytes;
@@ -65,6 +74,7 @@ public final class ServerConfig {
     this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
     this.startupTimeout = b.startupTimeout;
     this.toolTimeout = b.toolTimeout;
+    this.isolation = b.isolation;
     this.network = b.network;
     this.memoryLimitBytes = b.memoryLimitBytes;
     this.cpuLimit = b.cpuLimit;
@@ -170,6 +180,11 @@ public final class ServerConfig {
     return Optional.ofNullable(toolTimeout);
   }
 
+  /** Which clients share a backend of this server. */
+  public Isolation isolation() {
+    return isolation;
+  }
+
   /** The container network to join; empty means none (no network interface but loopback). */
   public Optional<String> network() {
     return Optional.ofNullable(network);
@@ -217,6 +232,7 @@ public final class ServerConfig {
     b.headers.putAll(headers);
     b.startupTimeout = startupTimeout;
     b.toolTimeout = toolTimeout;
+    b.isolation = isolation;
     b.network = network;
     b.memoryLimitBytes = memoryLimitBytes;
     b.cpuLimit = cpuLimit;
@@ -266,6 +282,7 @@ public final class ServerConfig {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration startupTimeout;
     private Duration toolTimeout;
+    private Isolation isolation = Isolation.KEY;
     private String network;
     private Long memoryLimitBytes;
     private Double cpuLimit;
@@ -337,6 +354,12 @@ public final class ServerConfig {
     /** Sets how long one request may wait for its answer. */
     public Builder toolTimeout(Duration timeout) {
       this.toolTimeout = positive(timeout, "toolTimeout");
+      return this;
+    }
+
+    /** Sets which clients share a backend (default {@link Isolation#KEY}). */
+    public Builder isolation(Isolation isolation) {
+      this.isolation = Objects.requireNonNull(isolation, "isolation");
       return this;
     }
 

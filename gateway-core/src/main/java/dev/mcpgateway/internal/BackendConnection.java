@@ -54,6 +54,11 @@ final class BackendConnection implements BackendListener {
     return !ended.get() && !closing && (!ready.isDone() || !ready.isCompletedExceptionally());
   }
 
+  /** Whether the backend got as far as answering {@code initialize}. */
+  boolean wasStarted() {
+    return ready.isDone() && !ready.isCompletedExceptionally();
+  }
+
   boolean isRunning() {
     Backend b = backend;
     return ready.isDone() && !ready.isCompletedExceptionally() && !ended.get() && b != null && b.isAlive();
@@ -118,7 +123,7 @@ final class BackendConnection implements BackendListener {
           if (!ready.complete(result)) {
             return;
           }
-          slot.started();
+          slot.started(started.describe());
         }
 
         @Override
@@ -139,9 +144,12 @@ final class BackendConnection implements BackendListener {
   }
 
   private void failStart(String message) {
-    if (ready.completeExceptionally(new GatewayException(503, GatewayException.BACKEND_ERROR, message))) {
-      LOG.warn("Server '{}' failed to start: {}", server, message);
+    if (!ready.isDone()) {
+      // recorded before the future completes, so that whoever it wakes sees the error in /health
       slot.startFailed(message);
+      if (ready.completeExceptionally(new GatewayException(503, GatewayException.BACKEND_ERROR, message))) {
+        LOG.warn("Server '{}' failed to start: {}", server, message);
+      }
     }
     close();
   }
@@ -207,6 +215,10 @@ final class BackendConnection implements BackendListener {
 
   @Override
   public void onMessage(byte[] bytes) {
+    PayloadOffloader offloader = runtime.offloader();
+    if (offloader != null && offloader.mayOffload(bytes.length) && offloader.tryOffload(this, bytes)) {
+      return;
+    }
     JsonNode node;
     try {
       node = Json.parse(bytes);

@@ -31,7 +31,7 @@ final class BackendPool {
   BackendSlot join(String owner, ServerConfig server, SessionState session) {
     Key key = new Key(owner, server.name());
     BackendSlot slot = slots.compute(key, (k, existing) -> {
-      BackendSlot s = existing == null || existing.isClosed() ? new BackendSlot(owner, server, runtime) : existing;
+      BackendSlot s = existing == null || existing.isClosed() ? new BackendSlot(owner, session.identity().name(), server, runtime) : existing;
       s.sessions().add(session);
       return s;
     });

@@ -17,13 +17,15 @@ final class BackendSlot {
   private final ServerConfig server;
   private final GatewayRuntime runtime;
   private final Set<SessionState> sessions = ConcurrentHashMap.newKeySet();
+  private final String ownerName;
   private BackendConnection current;
   private ObjectNode initializeParams;
   private boolean closed;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
-  BackendSlot(String owner, ServerConfig server, GatewayRuntime runtime) {
+  BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
     this.owner = owner;
+    this.ownerName = ownerName;
     this.server = server;
     this.runtime = runtime;
   }
@@ -71,12 +73,19 @@ final class BackendSlot {
     return null;
   }
 
-  void started() {
+  void started(String backend) {
     runtime.health(server.name()).started();
+    runtime.listeners().serverStarted(server.name(), ownerName(), backend);
   }
 
   void startFailed(String message) {
     runtime.health(server.name()).startFailed(message);
+    runtime.listeners().error(server.name(), message);
+  }
+
+  /** Whose backend this is, for logs and audit: the name of the identity whose session created the slot. */
+  String ownerName() {
+    return ownerName;
   }
 
   synchronized void connectionEnded(BackendConnection connection, String unexpectedReason) {
@@ -85,6 +94,9 @@ final class BackendSlot {
     }
     if (unexpectedReason != null && !closed) {
       runtime.health(server.name()).exitedUnexpectedly();
+    }
+    if (connection.wasStarted()) {
+      runtime.listeners().serverStopped(server.name(), ownerName(), unexpectedReason == null ? "stopped by the gateway" : unexpectedReason);
     }
     for (SessionState session : sessions) {
       session.forgetServerRequests(connection);

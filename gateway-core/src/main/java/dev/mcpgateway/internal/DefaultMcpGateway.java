@@ -43,10 +43,16 @@ public final class DefaultMcpGateway implements McpGateway {
   private final GatewayRuntime runtime;
   private final BackendPool pool;
   private final McpEndpoint endpoint;
+  private final UnifiedEndpoint unified;
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final OriginPolicy origins;
+  private final Listeners listeners;
+  private final java.util.List<AutoCloseable> closeables;
+  private final java.time.Duration drainTimeout;
+  private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+  private volatile int serversTerminated;
 
   /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
   public DefaultMcpGateway(GatewayParts parts) {
@@ -59,13 +65,23 @@ public final class DefaultMcpGateway implements McpGateway {
       environments.put(server.name(), resolveEnvironment(server, parts));
     }
     this.maxRequestBytes = parts.maxRequestBytes();
-    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : SessionStore.caffeine(java.time.Duration.ofMinutes(30), 10_000);
-    this.payloads = parts.payloadStore();
+    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config);
+    this.payloads = parts.payloadStore() != null ? parts.payloadStore() : defaultPayloadStore(config);
+    this.drainTimeout = parts.drainTimeout();
     this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
         parts.keepAliveInterval());
     this.origins = new OriginPolicy(parts.allowedOrigins());
     this.pool = new BackendPool(runtime);
-    this.endpoint = new McpEndpoint(config, sessions, pool, runtime);
+    runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes()));
+    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
+        : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
+    InterceptorChain chain = new InterceptorChain(interceptors);
+    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, chain);
+    this.unified = parts.unified() ? new UnifiedEndpoint(config, sessions, pool, runtime, chain, endpoint, VERSION) : null;
+    this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
+        .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
+    runtime.listeners(listeners);
+    this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
     sessions.onRemoval(this::sessionRemoved);
     authenticator.onRevoked(this::revoked);
     if (authenticator.isOpen()) {
@@ -73,6 +89,25 @@ public final class DefaultMcpGateway implements McpGateway {
           + "set gateway.apiKey or MCP_GATEWAY_API_KEY");
     }
     LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
+    listeners.configLoaded(config);
+  }
+
+  private static SessionStore defaultSessionStore(GatewayConfig config) {
+    dev.mcpgateway.session.CaffeineSessionStore.Builder store = dev.mcpgateway.session.CaffeineSessionStore.builder()
+        .maximumSessions(config.maxSessions());
+    config.sessionTimeout().ifPresentOrElse(store::idleTimeout, store::neverExpire);
+    return store.build();
+  }
+
+  private static PayloadStore defaultPayloadStore(GatewayConfig config) {
+    try {
+      dev.mcpgateway.payload.FileSystemPayloadStore.Builder store = dev.mcpgateway.payload.FileSystemPayloadStore.builder(config.payloadDir());
+      config.payloadPathPrefix().ifPresent(store::pathPrefix);
+      return store.build();
+    } catch (IOException e) {
+      throw new ConfigException("$.gateway.payloadDir", "cannot use payload directory " + config.payloadDir() + ": " + e.getMessage()
+          + "; choose a writable directory");
+    }
   }
 
   private static Authenticator chooseAuthenticator(GatewayParts parts) {
@@ -137,11 +172,28 @@ public final class DefaultMcpGateway implements McpGateway {
 
   private CompletionStage<GatewayResponse> route(GatewayRequest request) {
     String path = request.path();
+    if (path.equals("/close")) {
+      return closeEndpoint(request);
+    }
     if (path.equals("/health")) {
       if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
         return done(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
       }
       return done(health());
+    }
+    String refused = origins.refusal(request);
+    if (refused != null) {
+      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
+      return done(Http.error(403, refused));
+    }
+    // Authenticate before routing: with a key configured every endpoint but /health needs it,
+    // and an unauthenticated caller learns nothing, not even which servers exist.
+    AuthResult auth = authenticate(request);
+    if (!auth.isSuccess()) {
+      return done(denied(auth, request));
+    }
+    if (path.equals("/mcp")) {
+      return unifiedRoute(request, auth.identity().orElseThrow());
     }
     if (!path.startsWith("/mcp/")) {
       return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
@@ -149,20 +201,9 @@ public final class DefaultMcpGateway implements McpGateway {
     String name = path.substring("/mcp/".length());
     ServerConfig server = config.servers().get(name);
     if (server == null) {
-      return done(Http.error(404, "unknown server '" + truncate(name) + "'; configured servers: " + config.servers().keySet()));
-    }
-    String refused = origins.refusal(request);
-    if (refused != null) {
-      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
-      return done(Http.error(403, refused));
-    }
-    AuthResult auth = authenticate(request);
-    if (!auth.isSuccess()) {
-      GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
-      if (auth.retryAfter().isPresent()) {
-        denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
-      }
-      return done(denied);
+      Identity caller = auth.identity().orElseThrow();
+      return done(Http.error(404, "unknown server '" + truncate(name) + "'; available servers: "
+          + config.servers().keySet().stream().filter(caller::mayUse).toList()));
     }
     Identity identity = auth.identity().orElseThrow();
     if (!identity.mayUse(server.name())) {
@@ -178,13 +219,76 @@ public final class DefaultMcpGateway implements McpGateway {
       case "POST":
         return endpoint.post(request, server, identity);
       case "GET":
-        return done(endpoint.get(request, server, identity));
+        return done(endpoint.get(request, server.name(), identity));
       case "DELETE":
-        return done(endpoint.delete(request, server, identity));
+        return done(endpoint.delete(request, server.name(), identity));
       default:
         return done(Http.error(405, "method " + request.method() + " is not allowed; use POST, GET or DELETE")
             .withHeader("Allow", "POST, GET, DELETE"));
     }
+  }
+
+  private CompletionStage<GatewayResponse> unifiedRoute(GatewayRequest request, Identity identity) {
+    if (unified == null) {
+      return done(Http.error(404, "the unified endpoint /mcp is off; use /mcp/{server}, or turn on unified mode"));
+    }
+    if (closed.get()) {
+      return done(Http.error(503, "gateway is shutting down"));
+    }
+    if (request.body().length > maxRequestBytes) {
+      return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
+    }
+    switch (request.method()) {
+      case "POST":
+        return unified.post(request, identity);
+      case "GET":
+        return done(unified.get(request, identity));
+      case "DELETE":
+        return done(unified.delete(request, identity));
+      default:
+        return done(Http.error(405, "method " + request.method() + " is not allowed; use POST, GET or DELETE")
+            .withHeader("Allow", "POST, GET, DELETE"));
+    }
+  }
+
+  /** {@code POST /close}: authenticated; closes the gateway and answers how many servers it terminated. */
+  private CompletionStage<GatewayResponse> closeEndpoint(GatewayRequest request) {
+    if (!request.method().equals("POST")) {
+      return done(Http.error(405, "use POST for /close").withHeader("Allow", "POST"));
+    }
+    AuthResult auth = authenticate(request);
+    if (!auth.isSuccess()) {
+      return done(denied(auth, request));
+    }
+    if (auth.identity().orElseThrow().allowedServers().isPresent()) {
+      return done(Http.error(403, "access denied: '" + auth.identity().orElseThrow().name()
+          + "' is restricted to some servers and may not close the gateway"));
+    }
+    if (closed.get()) {
+      return done(Http.error(410, "gateway is already closed"));
+    }
+    LOG.info("Closing on request of '{}' from {}", auth.identity().orElseThrow().name(), request.remoteAddress());
+    return CompletableFuture.supplyAsync(() -> {
+      close();
+      ObjectNode body = Json.object();
+      body.put("status", "closed");
+      body.put("serversTerminated", serversTerminated);
+      return GatewayResponse.json(200, Json.bytes(body));
+    }, runnable -> {
+      Thread closer = new Thread(runnable, "mcp-gateway-close");
+      closer.setDaemon(true);
+      closer.start();
+    });
+  }
+
+  /** The answer to a failed authentication: its status and message, and Retry-After when throttled. */
+  private GatewayResponse denied(AuthResult auth, GatewayRequest request) {
+    listeners.authenticationFailed(auth.message().orElse("authentication failed"), request.remoteAddress(), request.path());
+    GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
+    if (auth.retryAfter().isPresent()) {
+      denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
+    }
+    return denied;
   }
 
   private AuthResult authenticate(GatewayRequest request) {
@@ -244,6 +348,17 @@ public final class DefaultMcpGateway implements McpGateway {
     LOG.debug("Session of '{}' on '{}' ended ({})", state.identity().name(), state.server(), cause);
     state.close();
     pool.leave(state);
+    for (SessionState child : state.children()) {
+      pool.leave(child);
+    }
+    String key = state.identity().sessionKey();
+    if (runtime.sessionClosed(key)) {
+      try {
+        payloads.deleteAll(key);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("Could not delete the payloads of '{}'", state.identity().name(), e);
+      }
+    }
   }
 
   private void revoked(String sessionKey) {
@@ -282,7 +397,26 @@ public final class DefaultMcpGateway implements McpGateway {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    LOG.info("Closing the MCP gateway: {} session(s)", sessions.size());
+    LOG.info("Closing the MCP gateway: {} session(s), {} request(s) in flight", sessions.size(), runtime.inFlight().get());
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    while (runtime.inFlight().get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (runtime.inFlight().get() > 0) {
+      LOG.warn("{} request(s) still in flight after {} s; they end with an error", runtime.inFlight().get(), drainTimeout.toSeconds());
+    }
+    int running = 0;
+    for (BackendSlot slot : pool.slots()) {
+      if (slot.isRunning()) {
+        running++;
+      }
+    }
+    serversTerminated = running;
     sessions.close();
     pool.closeAll();
     for (BackendLauncher launcher : launchers.values()) {
@@ -299,8 +433,21 @@ public final class DefaultMcpGateway implements McpGateway {
         LOG.error("Closing the payload store failed", e);
       }
     }
+    for (AutoCloseable closeable : closeables) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.error("Closing {} failed", closeable, e);
+      }
+    }
     runtime.shutdown();
-    LOG.info("MCP gateway closed");
+    LOG.info("MCP gateway closed: {} server process(es) terminated", running);
+    closedFuture.complete(null);
+  }
+
+  @Override
+  public CompletionStage<Void> closed() {
+    return closedFuture;
   }
 
   private static CompletionStage<GatewayResponse> done(GatewayResponse response) {

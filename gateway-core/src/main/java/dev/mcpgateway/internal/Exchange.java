@@ -32,6 +32,9 @@ final class Exchange implements PendingCall {
   private volatile ScheduledFuture<?> timeout;
   private SseStream stream;
   private boolean done;
+  private Runnable onDone = () -> {};
+  private InterceptorChain chain;
+  private InterceptorChain.Call call;
 
   Exchange(SessionState session, JsonNode clientId, String method, boolean acceptsJson, boolean acceptsSse,
       Map<String, String> extraHeaders) {
@@ -42,6 +45,17 @@ final class Exchange implements PendingCall {
     this.acceptsJson = acceptsJson;
     this.acceptsSse = acceptsSse;
     this.extraHeaders = extraHeaders;
+  }
+
+  /** Lets {@code chain} see the answer before the client does. */
+  void intercepted(InterceptorChain chain, InterceptorChain.Call call) {
+    this.chain = chain;
+    this.call = call;
+  }
+
+  /** Runs once when the exchange has its answer. */
+  void onDone(Runnable onDone) {
+    this.onDone = onDone;
   }
 
   CompletableFuture<GatewayResponse> response() {
@@ -110,6 +124,9 @@ final class Exchange implements PendingCall {
 
   @Override
   public void onResponse(ObjectNode message) {
+    if (chain != null) {
+      message = chain.response(call, message);
+    }
     message.set("id", clientId);
     finish(Json.bytes(message));
   }
@@ -137,6 +154,7 @@ final class Exchange implements PendingCall {
       s = stream;
     }
     session.untrack(clientIdJson, this);
+    onDone.run();
     if (s == null) {
       response.complete(withHeaders(GatewayResponse.json(200, json)));
     } else {

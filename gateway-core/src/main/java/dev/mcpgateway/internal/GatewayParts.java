@@ -28,4 +28,8 @@ public record GatewayParts(
     boolean allowMissingEnvironment,
     dev.mcpgateway.stream.EventStore eventStore,
     java.time.Duration keepAliveInterval,
-    java.util.Set<String> allowedOrigins) {}
+    java.util.Set<String> allowedOrigins,
+    int payloadPreviewBytes,
+    java.time.Duration drainTimeout,
+    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors,
+    boolean unified) {}

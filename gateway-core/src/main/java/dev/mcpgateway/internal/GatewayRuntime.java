@@ -25,6 +25,10 @@ final class GatewayRuntime {
 
   private final dev.mcpgateway.stream.EventStore eventStore;
   private final StreamRegistry streams;
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsPerKey = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile PayloadOffloader offloader;
+  private volatile Listeners listeners = new Listeners(java.util.List.of());
 
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
@@ -38,6 +42,45 @@ final class GatewayRuntime {
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("mcp-gateway-timer"));
     this.scheduler.setRemoveOnCancelPolicy(true);
     this.streams = new StreamRegistry(scheduler, keepAliveInterval);
+  }
+
+  /** Requests in flight to backends, gateway-wide. */
+  java.util.concurrent.atomic.AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  /** Counts a new session of {@code sessionKey}. */
+  void sessionOpened(String sessionKey) {
+    sessionsPerKey.computeIfAbsent(sessionKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+  }
+
+  /** Counts a session of {@code sessionKey} gone; true when it was the key's last. */
+  boolean sessionClosed(String sessionKey) {
+    boolean[] last = new boolean[1];
+    sessionsPerKey.computeIfPresent(sessionKey, (k, count) -> {
+      if (count.decrementAndGet() <= 0) {
+        last[0] = true;
+        return null;
+      }
+      return count;
+    });
+    return last[0];
+  }
+
+  Listeners listeners() {
+    return listeners;
+  }
+
+  void listeners(Listeners listeners) {
+    this.listeners = listeners;
+  }
+
+  PayloadOffloader offloader() {
+    return offloader;
+  }
+
+  void offloader(PayloadOffloader offloader) {
+    this.offloader = offloader;
   }
 
   dev.mcpgateway.stream.EventStore eventStore() {

@@ -36,8 +36,10 @@ final class McpEndpoint {
   private final SessionStore sessions;
   private final BackendPool pool;
   private final GatewayRuntime runtime;
+  private final InterceptorChain chain;
 
-  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime) {
+  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain) {
+    this.chain = chain;
     this.config = config;
     this.sessions = sessions;
     this.pool = pool;
@@ -45,22 +47,12 @@ final class McpEndpoint {
   }
 
   CompletionStage<GatewayResponse> post(GatewayRequest request, ServerConfig server, Identity identity) {
-    if (!Http.isJson(request)) {
-      return done(Http.error(415, "Content-Type must be application/json"));
+    Http.Post post = Http.post(request);
+    if (post.error() != null) {
+      return done(post.error());
     }
-    Http.Accept accept = Http.accept(request);
-    if (!accept.any()) {
-      return done(Http.error(406, "Accept must include application/json or text/event-stream"));
-    }
-    JsonNode body;
-    try {
-      body = Json.parse(request.body());
-    } catch (IOException e) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is not valid JSON"));
-    }
-    if (body == null || body.isMissingNode()) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is empty"));
-    }
+    Http.Accept accept = post.accept();
+    JsonNode body = post.body();
     if (body.isArray()) {
       return batch(request, (com.fasterxml.jackson.databind.node.ArrayNode) body, server, identity, accept);
     }
@@ -84,9 +76,9 @@ final class McpEndpoint {
       if (id == null || id.isNull()) {
         return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "initialize must be a request with an id"));
       }
-      return initialize(message, id, server, identity, accept);
+      return initialize(message, id, server, identity, accept, request.remoteAddress());
     }
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
@@ -107,7 +99,7 @@ final class McpEndpoint {
   /** A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them. */
   private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
       ServerConfig server, Identity identity, Http.Accept accept) {
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
@@ -185,7 +177,7 @@ final class McpEndpoint {
   }
 
   private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, ServerConfig server,
-      Identity identity, Http.Accept accept) {
+      Identity identity, Http.Accept accept, String remoteAddress) {
     JsonNode params = message.get("params");
     if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
@@ -193,10 +185,13 @@ final class McpEndpoint {
     String requested = params.get("protocolVersion").asText();
     String version = VERSIONS.contains(requested) ? requested : LATEST;
     SessionState session = new SessionState(server.name(), identity, version, runtime.eventStore(), runtime.streams());
+    runtime.sessionOpened(identity.sessionKey());
     if (!sessions.add(session)) {
+      runtime.sessionClosed(identity.sessionKey());
       return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
     }
-    BackendSlot slot = pool.join(identity.sessionKey(), server, session);
+    String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
+    BackendSlot slot = pool.join(owner, server, session);
     BackendConnection connection = slot.connection((ObjectNode) params);
     if (connection == null) {
       sessions.remove(session.id());
@@ -218,11 +213,12 @@ final class McpEndpoint {
       response.set("id", id);
       response.set("result", answer);
       LOG.debug("Session started for '{}' on '{}' ({})", identity.name(), server.name(), negotiated);
+      runtime.listeners().authenticated(identity, server.name(), remoteAddress);
       return single(accept, session, Json.bytes(response)).withHeader(SESSION_HEADER, session.id());
     });
   }
 
-  private static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
+  static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof GatewayException) {
       return (GatewayException) cause;
@@ -231,7 +227,7 @@ final class McpEndpoint {
   }
 
   /** One complete message, as JSON when accepted, else as a one-event stream. */
-  private static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
+  static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
     if (accept.json()) {
       return GatewayResponse.json(200, json);
     }
@@ -241,7 +237,7 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(-1));
   }
 
-  private CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
+  CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
       Http.Accept accept) {
     String idJson = id.toString();
     if (session.inFlight(idJson) != null) {
@@ -253,7 +249,20 @@ final class McpEndpoint {
     if (connection == null) {
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
+    InterceptorChain.Call call = null;
+    if (!chain.isEmpty()) {
+      call = new InterceptorChain.Call(session.server(), session.identity(), method, message);
+      String denial = chain.request(call);
+      if (denial != null) {
+        return done(Http.rpcError(200, id, GatewayException.DENIED, denial));
+      }
+    }
     Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
+    if (call != null) {
+      exchange.intercepted(chain, call);
+    }
+    runtime.inFlight().incrementAndGet();
+    exchange.onDone(() -> runtime.inFlight().decrementAndGet());
     session.track(idJson, exchange);
     JsonNode meta = message.path("params").path("_meta");
     if (meta.isObject() && meta.has("progressToken")) {
@@ -315,7 +324,7 @@ final class McpEndpoint {
     }
   }
 
-  private GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+  GatewayResponse notification(SessionState session, ObjectNode message, String method) {
     if ("notifications/initialized".equals(method)) {
       return GatewayResponse.empty(202); // the gateway initialized the backend itself
     }
@@ -347,7 +356,7 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  private GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
+  GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
     SessionState.ServerRequest request = session.takeServerRequest(id);
     if (request == null) {
       return Http.error(400, "no server request with id " + DefaultMcpGateway.truncate(id.toString())
@@ -362,13 +371,13 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  GatewayResponse get(GatewayRequest request, ServerConfig server, Identity identity) {
+  GatewayResponse get(GatewayRequest request, String serverName, Identity identity) {
     Http.Accept accept = Http.accept(request);
     boolean acceptsSse = request.headers("accept").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"));
     if (!acceptsSse) {
       return Http.error(406, "GET opens a server-sent event stream: Accept must include text/event-stream");
     }
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, serverName, identity);
     if (lookup.error != null) {
       return lookup.error;
     }
@@ -401,8 +410,8 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(after));
   }
 
-  GatewayResponse delete(GatewayRequest request, ServerConfig server, Identity identity) {
-    SessionLookup lookup = session(request, server, identity);
+  GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
+    SessionLookup lookup = session(request, serverName, identity);
     if (lookup.error != null) {
       return lookup.error;
     }
@@ -410,9 +419,9 @@ final class McpEndpoint {
     return GatewayResponse.empty(200);
   }
 
-  private record SessionLookup(SessionState session, GatewayResponse error) {}
+  record SessionLookup(SessionState session, GatewayResponse error) {}
 
-  private SessionLookup session(GatewayRequest request, ServerConfig server, Identity identity) {
+  SessionLookup session(GatewayRequest request, String serverName, Identity identity) {
     String id = request.header(SESSION_HEADER).orElse(null);
     if (id == null || id.isEmpty()) {
       return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
@@ -420,7 +429,7 @@ final class McpEndpoint {
     }
     McpSession found = sessions.get(id).orElse(null);
     // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
-    if (!(found instanceof SessionState) || !found.server().equals(server.name())
+    if (!(found instanceof SessionState) || !found.server().equals(serverName)
         || !found.identity().sessionKey().equals(identity.sessionKey()) || ((SessionState) found).isClosed()) {
       return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
           "session not found: it ended or expired; send initialize to start a new one"));

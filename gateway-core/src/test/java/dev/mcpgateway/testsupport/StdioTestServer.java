@@ -97,7 +97,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -191,6 +191,22 @@ public final class StdioTestServer {
         write(note);
         text = "logged";
         break;
+      }
+      case "big": {
+        int size = args.path("chars").asInt(10);
+        StringBuilder big = new StringBuilder(size);
+        String unit = args.path("unit").asText("x");
+        while (big.length() < size) {
+          big.append(unit);
+        }
+        big.setLength(size);
+        ObjectNode result = JSON.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", big.toString());
+        if (args.path("isError").asBoolean(false)) {
+          result.put("isError", true);
+        }
+        write(result(id, result));
+        return;
       }
       case "cancellations":
         text = String.join(",", CANCELLED);

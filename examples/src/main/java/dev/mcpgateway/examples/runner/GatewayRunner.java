@@ -1,0 +1,217 @@
+package dev.mcpgateway.examples.runner;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.ConfigException;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.docker.DockerBackendLauncher;
+import dev.mcpgateway.servlet.McpGatewayServlet;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone gateway: reads a JSON configuration (a file or standard input), serves it over
+ * HTTP with Jetty, prints what MCP clients need to stdout as JSON, and logs to stderr.
+ *
+ * <pre>
+ * java -jar mcp-gateway.jar [--config FILE | -] [--listen HOST:PORT] [--log-dir DIR]
+ * </pre>
+ *
+ * <p>Command servers run as host processes (each logged with a WARN: no container isolation);
+ * container servers run in Docker. SIGTERM or {@code POST /close} closes every session and
+ * backend before the process exits. A bad configuration prints its problem and exits with 1.
+ */
+public final class GatewayRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayRunner.class);
+
+  private GatewayRunner() {}
+
+  public static void main(String[] args) {
+    RunnerOptions options;
+    try {
+      options = RunnerOptions.parse(List.of(args), System.getenv("MCP_GATEWAY_LOG_DIR"));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LogFiles.configure(options.logDir());
+    try {
+      run(options, System.out);
+    } catch (ConfigException e) {
+      System.err.println("mcp-gateway: configuration error: " + e.getMessage());
+      System.exit(1);
+    } catch (NoSuchFileException e) {
+      System.err.println("mcp-gateway: configuration file not found: " + e.getFile());
+      System.exit(1);
+    } catch (Exception e) {
+      LOG.error("The gateway failed to start", e);
+      System.err.println("mcp-gateway: failed to start: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  /** Starts the gateway and blocks until it is closed (SIGTERM or {@code POST /close}). */
+  static void run(RunnerOptions options, PrintStream out) throws Exception {
+    GatewayConfig config = readConfig(options);
+    Running running = start(config, options.host(), options.port() != null ? options.port() : config.port(), options.unified());
+    out.println(running.clientConfig());
+    out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
+    running.gateway.closed().thenRun(() -> new Thread(running::stop, "mcp-gateway-stop").start());
+    running.server.join();
+  }
+
+  private static GatewayConfig readConfig(RunnerOptions options) throws IOException {
+    if (options.config() != null) {
+      return GatewayConfig.read(options.config());
+    }
+    LOG.info("Reading the configuration from standard input (pass --config FILE to read a file)");
+    try (Reader in = new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
+      return GatewayConfig.read(in);
+    }
+  }
+
+  /** A gateway served by Jetty; {@link #stop()} closes both. */
+  static final class Running {
+    final McpGateway gateway;
+    final Server server;
+    final String host;
+    final int port;
+    final Optional<String> apiKey;
+    final boolean unified;
+
+    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey, boolean unified) {
+      this.unified = unified;
+      this.gateway = gateway;
+      this.server = server;
+      this.host = host;
+      this.port = port;
+      this.apiKey = apiKey;
+    }
+
+    /** What an MCP client needs for each server, in the usual {@code mcpServers} shape. */
+    String clientConfig() {
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode root = json.createObjectNode();
+      ObjectNode servers = root.putObject("mcpServers");
+      String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      if (unified) {
+        ObjectNode all = servers.putObject("gateway");
+        all.put("type", "http");
+        all.put("url", base + "/mcp");
+        apiKey.ifPresent(key -> all.putObject("headers").put("Authorization", key));
+        return root.toString();
+      }
+      for (String name : gateway.config().servers().keySet()) {
+        ObjectNode server = servers.putObject(name);
+        server.put("type", "http");
+        server.put("url", base + "/mcp/" + name);
+        apiKey.ifPresent(key -> server.putObject("headers").put("Authorization", key));
+      }
+      return root.toString();
+    }
+
+    synchronized void stop() {
+      try {
+        if (server.isRunning()) {
+          server.stop();
+        }
+      } catch (Exception e) {
+        LOG.error("Stopping the HTTP server failed", e);
+      }
+      gateway.close();
+    }
+  }
+
+  /** Builds the gateway for {@code config} and serves it on {@code host:port} (0: any free port). */
+  static Running start(GatewayConfig config, String host, int port) throws Exception {
+    return start(config, host, port, false);
+  }
+
+  /** As {@link #start(GatewayConfig, String, int)}, optionally with the unified endpoint {@code /mcp}. */
+  static Running start(GatewayConfig config, String host, int port, boolean unified) throws Exception {
+    McpGateway.Builder builder = McpGateway.builder(config)
+        .authenticator(ApiKeyAuthenticator.fromConfig(config))
+        .unifiedEndpoint(unified);
+    boolean commands = false;
+    boolean containers = false;
+    for (ServerConfig server : config.servers().values()) {
+      switch (BackendKind.of(server)) {
+        case COMMAND:
+          commands = true;
+          LOG.warn("Server '{}' runs '{}' as a host process, without container isolation", server.name(),
+              server.command().orElse(""));
+          break;
+        case CONTAINER:
+          containers = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (commands) {
+      builder.launcher(BackendKind.COMMAND, BackendLauncher.process());
+    }
+    if (containers) {
+      builder.launcher(BackendKind.CONTAINER, DockerBackendLauncher.create());
+    }
+    McpGateway gateway = builder.build();
+    Server server = jetty(gateway, host, port);
+    try {
+      server.start();
+    } catch (Exception e) {
+      gateway.close();
+      throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    int actualPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    LOG.info("Serving {} server(s) on http://{}:{}", config.servers().size(), host, actualPort);
+    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv), unified);
+  }
+
+  /**
+   * A Jetty server with timeouts that keep slow clients from starving others: idle connections
+   * (a client that dribbles its headers or body) close after 30 s; SSE streams stay open because
+   * the gateway sends keep-alive comments every 15 s.
+   */
+  static Server jetty(McpGateway gateway, String host, int port) {
+    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    threads.setName("mcp-gateway-http");
+    Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setRequestHeaderSize(16 * 1024);
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(30_000);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    ServletHolder holder = new ServletHolder("mcp-gateway", new McpGatewayServlet(gateway));
+    holder.setAsyncSupported(true);
+    context.addServlet(holder, "/*");
+    server.setHandler(context);
+    server.setStopTimeout(5_000);
+    return server;
+  }
+}

@@ -1,0 +1,181 @@
+package dev.mcpgateway.auth.apikey;
+
+import static dev.mcpgateway.auth.apikey.ApiKeyAuthenticatorTest.KEY;
+import static dev.mcpgateway.auth.apikey.ApiKeyAuthenticatorTest.OTHER_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.testsupport.StdioTestServer;
+import dev.mcpgateway.testsupport.TestClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The API-key authenticator in front of the real gateway, with real backend processes. */
+class ApiKeyGatewayTest {
+  private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+      + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+
+  private final FakeTicker ticker = new FakeTicker();
+  private final ApiKeyAuthenticator auth = ApiKeyAuthenticator.builder()
+      .key("ci", KEY, Set.of("demo"))
+      .key("admin", OTHER_KEY)
+      .throttling(3, Duration.ofSeconds(60))
+      .ticker(ticker)
+      .build();
+  private final McpGateway gateway = gateway(config(), auth);
+
+  static GatewayConfig config() {
+    List<String> command = StdioTestServer.commandLine();
+    return GatewayConfig.builder()
+        .toolTimeout(Duration.ofSeconds(10))
+        .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("demo"))
+        .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("other"))
+        .build();
+  }
+
+  static McpGateway gateway(GatewayConfig config, dev.mcpgateway.auth.Authenticator authenticator) {
+    return McpGateway.builder(config)
+        .authenticator(authenticator)
+        .launcher(BackendKind.COMMAND, BackendLauncher.process())
+        .build();
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+  }
+
+  private GatewayResponse post(String path, String authorization) {
+    GatewayRequest.Builder request = GatewayRequest.post(path)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .remoteAddress("127.0.0.1:54322")
+        .body(INITIALIZE);
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return TestClient.await(gateway.handle(request.build()).toCompletableFuture());
+  }
+
+  private static void assertJsonError(GatewayResponse response, int status, String error) {
+    assertThat(response.status()).isEqualTo(status);
+    assertThat(response.headers()).containsEntry("Content-Type", "application/json");
+    JsonNode body = TestClient.parse(response.bodyText());
+    assertThat(body.size()).isEqualTo(1);
+    assertThat(body.path("error").asText()).isEqualTo(error);
+  }
+
+  @Test
+  void servesAClientThatSendsTheKey() {
+    TestClient client = new TestClient(gateway, "demo", KEY);
+
+    client.initialize();
+
+    assertThat(client.callTool("echo", "{\"message\":\"hello\"}")).isEqualTo("hello");
+  }
+
+  @Test
+  void keepsHealthOpenWithoutAKey() {
+    GatewayResponse response = TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture());
+
+    assertThat(response.status()).isEqualTo(200);
+  }
+
+  @Test
+  void answersAMissingKeyWith401Json() {
+    assertJsonError(post("/mcp/demo", null), 401, "authentication failed: missing API key");
+  }
+
+  @Test
+  void answersAWrongKeyWith401Json() {
+    assertJsonError(post("/mcp/demo", "wrong-key"), 401, "authentication failed: invalid API key");
+  }
+
+  @Test
+  void answersTheBearerSchemeWithAHint() {
+    assertJsonError(post("/mcp/demo", "Bearer " + KEY), 401,
+        "authentication failed: use the plain API key in Authorization, not the Bearer scheme");
+  }
+
+  @Test
+  void rejectsTheKeyInAnotherCaseOrPadded() {
+    assertJsonError(post("/mcp/demo", KEY.toLowerCase()), 401, "authentication failed: invalid API key");
+    ticker.advance(Duration.ofMinutes(1));
+    assertJsonError(post("/mcp/demo", " " + KEY + " "), 401, "authentication failed: invalid API key");
+  }
+
+  @Test
+  void answersControlCharactersWith400ButATabWith401() {
+    assertJsonError(post("/mcp/demo", KEY + "\r\nX-Injected: 1"), 400,
+        "authentication failed: Authorization header contains control characters");
+    assertJsonError(post("/mcp/demo", KEY + "\t"), 401, "authentication failed: invalid API key");
+  }
+
+  @Test
+  void requiresTheKeyOnEveryEndpointButHealth() {
+    assertJsonError(post("/mcp/unknown-server", null), 401, "authentication failed: missing API key");
+    assertJsonError(post("/elsewhere", null), 401, "authentication failed: missing API key");
+    ticker.advance(Duration.ofMinutes(1));
+    GatewayResponse get = TestClient.await(gateway.handle(GatewayRequest.get("/mcp/demo").build()).toCompletableFuture());
+    GatewayResponse delete = TestClient.await(gateway.handle(GatewayRequest.delete("/mcp/demo").build()).toCompletableFuture());
+    assertJsonError(get, 401, "authentication failed: missing API key");
+    assertJsonError(delete, 401, "authentication failed: missing API key");
+  }
+
+  @Test
+  void answers403WhenAKeyUsesAServerItIsNotAllowed() {
+    GatewayResponse response = post("/mcp/other", KEY);
+
+    assertThat(response.status()).isEqualTo(403);
+    assertThat(response.bodyText()).contains("'ci' may not use server 'other'").doesNotContain(KEY);
+    assertThat(post("/mcp/other", OTHER_KEY).status()).isEqualTo(200);
+  }
+
+  @Test
+  void throttlesAHostThatKeepsFailingAndLetsItBackAfterTheWindow() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(post("/mcp/demo", "guess-" + i).status()).isEqualTo(401);
+    }
+
+    GatewayResponse throttled = post("/mcp/demo", KEY);
+    assertJsonError(throttled, 429, "too many failed authentication attempts");
+    assertThat(throttled.headers()).containsEntry("Retry-After", "60");
+
+    ticker.advance(Duration.ofSeconds(60));
+    assertThat(post("/mcp/demo", KEY).status()).isEqualTo(200);
+  }
+
+  @Test
+  void endsTheSessionsOfARevokedKeyAndAcceptsItsReplacement() {
+    TestClient old = new TestClient(gateway, "demo", OTHER_KEY);
+    old.initialize();
+    assertThat(old.callTool("echo", "{\"message\":\"before\"}")).isEqualTo("before");
+    String replacement = OTHER_KEY + "-rotated";
+
+    auth.addKey("admin-2", replacement);
+    auth.revokeKey("admin");
+
+    GatewayResponse afterRevocation = old.post("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\"}");
+    assertJsonError(afterRevocation, 401, "authentication failed: invalid API key");
+    TestClient rotated = new TestClient(gateway, "demo", replacement);
+    rotated.initialize();
+    assertThat(rotated.callTool("echo", "{\"message\":\"after\"}")).isEqualTo("after");
+    // The old session is gone: even the new key cannot resume it.
+    GatewayResponse resumed = rotated.send(GatewayRequest.post("/mcp/demo")
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .header("Mcp-Session-Id", old.sessionId())
+        .body("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/list\"}"));
+    assertThat(resumed.status()).isEqualTo(404);
+  }
+}

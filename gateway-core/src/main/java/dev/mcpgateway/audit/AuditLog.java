@@ -1,0 +1,253 @@
+package dev.mcpgateway.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayListener;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.policy.Interceptor;
+import dev.mcpgateway.policy.McpCall;
+import dev.mcpgateway.policy.McpResult;
+import dev.mcpgateway.policy.Redaction;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes an audit trail: one JSON object per line, through the SLF4J logger {@code audit} and
+ * optionally to a file of its own.
+ *
+ * <p>Every line has {@code timestamp} and {@code event}: {@code mcp.server.start},
+ * {@code mcp.server.stop}, {@code mcp.tool.invocation}, {@code auth.success},
+ * {@code auth.failure}, {@code access.denied}, {@code config.loaded} or {@code error}; and as
+ * they apply {@code server}, {@code tool}, sanitized {@code parameters}, {@code result},
+ * {@code duration_ms}, {@code identity} (the credential's name, never the credential),
+ * {@code redactions} and {@code reason}. Parameters pass the same redaction as answers and long
+ * strings are cut, so no secret reaches the trail. Thread-safe; put it first in the chain so
+ * that it sees the final answer.
+ */
+public final class AuditLog implements Interceptor, GatewayListener, AutoCloseable {
+  private static final Logger AUDIT = LoggerFactory.getLogger("audit");
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_STRING = 256;
+
+  private final Redaction redaction;
+  private final Map<String, List<String>> secrets;
+  private final Clock clock;
+  private final BufferedWriter file;
+
+  private AuditLog(Builder b) throws IOException {
+    this.redaction = Redaction.builder().build();
+    this.secrets = Map.copyOf(b.secrets);
+    this.clock = b.clock;
+    this.file = b.file == null ? null : Files.newBufferedWriter(b.file, StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+  }
+
+  /** Starts a builder: SLF4J logger {@code audit} only, system clock. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private ObjectNode event(String event) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("timestamp", clock.instant().toString());
+    line.put("event", event);
+    return line;
+  }
+
+  private void write(ObjectNode line) {
+    String text = line.toString();
+    AUDIT.info(text);
+    if (file != null) {
+      synchronized (file) {
+        try {
+          file.write(text);
+          file.newLine();
+          file.flush();
+        } catch (IOException e) {
+          LOG.error("Could not write the audit file", e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public Verdict onResponse(McpCall call, McpResult result) {
+    if (!"tools/call".equals(call.method())) {
+      return Verdict.pass();
+    }
+    ObjectNode line = event("mcp.tool.invocation");
+    line.put("server", call.server());
+    line.put("tool", call.toolName().orElse(""));
+    line.set("parameters", JSON.valueToTree(sanitize(call.arguments(), call.server())));
+    line.put("result", result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
+    line.put("duration_ms", Duration.between(call.receivedAt(), clock.instant()).toMillis());
+    line.put("identity", call.identity().name());
+    Object redactions = call.attributes().get(Redaction.ATTRIBUTE);
+    if (redactions != null) {
+      line.set("redactions", JSON.valueToTree(redactions));
+    }
+    write(line);
+    return Verdict.pass();
+  }
+
+  @Override
+  public void onDenied(McpCall call, String reason) {
+    ObjectNode line = event("access.denied");
+    line.put("server", call.server());
+    call.toolName().ifPresent(tool -> line.put("tool", tool));
+    line.put("method", call.method());
+    line.set("parameters", JSON.valueToTree(sanitize(call.arguments(), call.server())));
+    line.put("result", "denied");
+    line.put("reason", redaction.redact(reason, secrets.getOrDefault(call.server(), List.of()), new HashMap<>()));
+    line.put("identity", call.identity().name());
+    write(line);
+  }
+
+  @Override
+  public void configLoaded(GatewayConfig config) {
+    ObjectNode line = event("config.loaded");
+    line.set("servers", JSON.valueToTree(config.servers().keySet()));
+    line.put("authentication", config.apiKey().isPresent() ? "api-key" : "as configured in code");
+    write(line);
+  }
+
+  @Override
+  public void authenticated(Identity identity, String server, String remoteAddress) {
+    ObjectNode line = event("auth.success");
+    line.put("identity", identity.name());
+    line.put("server", server);
+    line.put("remote", remoteAddress);
+    write(line);
+  }
+
+  @Override
+  public void authenticationFailed(String reason, String remoteAddress, String path) {
+    ObjectNode line = event("auth.failure");
+    line.put("reason", reason);
+    line.put("remote", remoteAddress);
+    line.put("path", truncate(path));
+    write(line);
+  }
+
+  @Override
+  public void serverStarted(String server, String identity, String backend) {
+    ObjectNode line = event("mcp.server.start");
+    line.put("server", server);
+    line.put("identity", identity);
+    line.put("backend", backend);
+    write(line);
+  }
+
+  @Override
+  public void serverStopped(String server, String identity, String reason) {
+    ObjectNode line = event("mcp.server.stop");
+    line.put("server", server);
+    line.put("identity", identity);
+    line.put("reason", reason);
+    write(line);
+  }
+
+  @Override
+  public void error(String server, String message) {
+    ObjectNode line = event("error");
+    if (server != null) {
+      line.put("server", server);
+    }
+    line.put("message", redaction.redact(message, server == null ? List.of() : secrets.getOrDefault(server, List.of()), new HashMap<>()));
+    write(line);
+  }
+
+  /** A copy of {@code value} with credentials redacted and long strings cut. */
+  Object sanitize(Object value, String server) {
+    if (value instanceof String) {
+      return truncate(redaction.redact((String) value, secrets.getOrDefault(server, List.of()), new HashMap<>()));
+    }
+    if (value instanceof Map) {
+      Map<String, Object> copy = new java.util.LinkedHashMap<>();
+      ((Map<?, ?>) value).forEach((k, v) -> copy.put(String.valueOf(k), sanitize(v, server)));
+      return copy;
+    }
+    if (value instanceof Collection) {
+      List<Object> copy = new java.util.ArrayList<>();
+      for (Object item : (Collection<?>) value) {
+        copy.add(sanitize(item, server));
+      }
+      return copy;
+    }
+    return value;
+  }
+
+  private static String truncate(String text) {
+    return text.length() <= MAX_STRING ? text : text.substring(0, MAX_STRING) + "...(" + text.length() + " chars)";
+  }
+
+  @Override
+  public void close() {
+    if (file != null) {
+      synchronized (file) {
+        try {
+          file.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AuditLog";
+  }
+
+  /** Builds an {@link AuditLog}. */
+  public static final class Builder {
+    private Path file;
+    private final Map<String, List<String>> secrets = new HashMap<>();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Also appends every line to {@code file}. */
+    public Builder file(Path file) {
+      this.file = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** Values never to show for {@code server} (the secrets passed to its environment). */
+    public Builder secrets(String server, Collection<String> values) {
+      secrets.put(server, List.copyOf(values));
+      return this;
+    }
+
+    /** The clock for timestamps and durations; for tests. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Builds the audit log, opening its file if one is set. */
+    public AuditLog build() {
+      try {
+        return new AuditLog(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open the audit file " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.policy.Interceptor;
+import dev.mcpgateway.policy.McpCall;
+import dev.mcpgateway.policy.McpResult;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the interceptors: requests first to last, answers last to first; failures close. */
+final class InterceptorChain {
+  private static final Logger LOG = LoggerFactory.getLogger(InterceptorChain.class);
+  private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+
+  private final List<Interceptor> interceptors;
+
+  InterceptorChain(List<Interceptor> interceptors) {
+    this.interceptors = List.copyOf(interceptors);
+  }
+
+  boolean isEmpty() {
+    return interceptors.isEmpty();
+  }
+
+  /** Runs the request phase; returns the denial reason, or null to pass. Writes changed params back. */
+  String request(Call call) {
+    for (Interceptor interceptor : interceptors) {
+      Interceptor.Verdict verdict;
+      try {
+        verdict = interceptor.onRequest(call);
+      } catch (RuntimeException e) {
+        LOG.error("Interceptor {} failed on {} to '{}'; the request is denied", interceptor, call.method(), call.server(), e);
+        denied(call, "request refused: a gateway policy check failed");
+        return "request refused: a gateway policy check failed";
+      }
+      if (verdict != null && verdict.isDenied()) {
+        denied(call, verdict.reason());
+        return verdict.reason();
+      }
+    }
+    call.writeBack();
+    return null;
+  }
+
+  private void denied(Call call, String reason) {
+    for (Interceptor interceptor : interceptors) {
+      try {
+        interceptor.onDenied(call, reason);
+      } catch (RuntimeException e) {
+        LOG.error("Interceptor {} failed while told of a denial", interceptor, e);
+      }
+    }
+  }
+
+  /** Runs the answer phase on a backend response; returns the response to send (possibly replaced). */
+  ObjectNode response(Call call, ObjectNode message) {
+    Result result = new Result(message);
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      Interceptor interceptor = interceptors.get(i);
+      Interceptor.Verdict verdict;
+      try {
+        verdict = interceptor.onResponse(call, result);
+      } catch (RuntimeException e) {
+        LOG.error("Interceptor {} failed on the answer to {} from '{}'; the answer is withheld", interceptor, call.method(), call.server(), e);
+        return Json.rpcError(message.get("id"), GatewayException.INTERNAL_ERROR, "answer withheld: a gateway policy check failed");
+      }
+      if (verdict != null && verdict.isDenied()) {
+        return Json.rpcError(message.get("id"), GatewayException.DENIED, verdict.reason());
+      }
+    }
+    result.writeBack();
+    return message;
+  }
+
+  /** The request view; params convert lazily to JDK types and back. */
+  static final class Call implements McpCall {
+    private final String server;
+    private final Identity identity;
+    private final String method;
+    private final ObjectNode message;
+    private final Instant receivedAt = Instant.now();
+    private ConcurrentHashMap<String, Object> attributes;
+    private Map<String, Object> params;
+
+    Call(String server, Identity identity, String method, ObjectNode message) {
+      this.server = server;
+      this.identity = identity;
+      this.method = method;
+      this.message = message;
+    }
+
+    @Override
+    public String server() {
+      return server;
+    }
+
+    @Override
+    public Identity identity() {
+      return identity;
+    }
+
+    @Override
+    public String method() {
+      return method;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+      if (params == null) {
+        JsonNode node = message.get("params");
+        params = node != null && node.isObject() ? Json.mapper().convertValue(node, MAP) : new LinkedHashMap<>();
+      }
+      return params;
+    }
+
+    @Override
+    public Instant receivedAt() {
+      return receivedAt;
+    }
+
+    @Override
+    public synchronized ConcurrentHashMap<String, Object> attributes() {
+      if (attributes == null) {
+        attributes = new ConcurrentHashMap<>();
+      }
+      return attributes;
+    }
+
+    void writeBack() {
+      if (params != null) {
+        message.set("params", Json.mapper().valueToTree(params));
+      }
+    }
+
+    @Override
+    public String toString() {
+      return method + " to '" + server + "' by '" + identity.name() + "'";
+    }
+  }
+
+  /** The answer view; the result converts lazily to JDK types and back. */
+  private static final class Result implements McpResult {
+    private final ObjectNode message;
+    private Map<String, Object> result;
+
+    Result(ObjectNode message) {
+      this.message = message;
+    }
+
+    @Override
+    public boolean isError() {
+      return message.has("error");
+    }
+
+    @Override
+    public Optional<Map<String, Object>> result() {
+      if (result == null) {
+        JsonNode node = message.get("result");
+        if (node == null || !node.isObject()) {
+          return Optional.empty();
+        }
+        result = Json.mapper().convertValue(node, MAP);
+      }
+      return Optional.of(result);
+    }
+
+    @Override
+    public Optional<String> errorMessage() {
+      JsonNode error = message.get("error");
+      return error == null ? Optional.empty() : Optional.of(error.path("message").asText(""));
+    }
+
+    void writeBack() {
+      if (result != null) {
+        message.set("result", Json.mapper().valueToTree(result));
+      }
+    }
+  }
+}

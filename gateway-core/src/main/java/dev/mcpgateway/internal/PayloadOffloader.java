@@ -1,0 +1,148 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.payload.PayloadStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands tool results above the size threshold to the {@link PayloadStore} and answers the
+ * client with a small result: where the payload is, its size, a preview and an inferred schema.
+ *
+ * <p>The message is scanned with a streaming parser and the result's bytes are written as they
+ * are, so a large result is never turned into a tree or a string. Results with
+ * {@code isError: true} are never offloaded.
+ */
+final class PayloadOffloader {
+  private static final Logger LOG = LoggerFactory.getLogger(PayloadOffloader.class);
+  static final String META_KEY = "dev.mcpgateway/payload";
+
+  private final PayloadStore store;
+  private final long threshold;
+  private final int previewBytes;
+
+  PayloadOffloader(PayloadStore store, long threshold, int previewBytes) {
+    this.store = store;
+    this.threshold = threshold;
+    this.previewBytes = previewBytes;
+  }
+
+  /** Whether a message of this size may need offloading. */
+  boolean mayOffload(int messageBytes) {
+    return messageBytes > threshold;
+  }
+
+  /** Offloads the result of a {@code tools/call} response; {@code false} when the message is not one to offload. */
+  boolean tryOffload(BackendConnection connection, byte[] message) {
+    Scan scan;
+    try {
+      scan = scan(message);
+    } catch (IOException e) {
+      return false; // not JSON: the normal path logs and discards it
+    }
+    if (scan == null || scan.resultLength <= threshold || scan.isError) {
+      return false;
+    }
+    Exchange exchange = connection.exchange(scan.id);
+    if (exchange == null || !"tools/call".equals(exchange.method()) || connection.abandon(scan.id) == null) {
+      return false;
+    }
+    String sessionKey = exchange.session().identity().sessionKey();
+    PayloadStore.StoredPayload stored;
+    try {
+      stored = store.store(sessionKey, out -> out.write(message, scan.resultStart, scan.resultLength));
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Could not store a payload of {} bytes from server '{}'", scan.resultLength, exchange.session().server(), e);
+      exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,
+          "the result of " + scan.resultLength + " bytes was too large to pass inline and could not be stored");
+      return true;
+    }
+    ObjectNode summary = Json.object();
+    summary.put("payloadPath", stored.location());
+    summary.put("payloadId", stored.id());
+    summary.put("sizeBytes", stored.sizeBytes());
+    summary.put("preview", preview(message, scan.resultStart, scan.resultLength));
+    summary.set("schema", SchemaInference.infer(message, scan.resultStart, scan.resultLength));
+    summary.put("note", "The tool result (" + stored.sizeBytes() + " bytes) exceeded " + threshold
+        + " bytes and was stored as JSON at payloadPath; preview holds its first bytes, schema its shape.");
+    ObjectNode result = Json.object();
+    result.putArray("content").addObject().put("type", "text").put("text", new String(Json.bytes(summary), StandardCharsets.UTF_8));
+    result.putObject("_meta").set(META_KEY, summary);
+    ObjectNode response = Json.object();
+    response.put("jsonrpc", "2.0");
+    response.set("result", result);
+    exchange.onResponse(response);
+    LOG.debug("Offloaded a result of {} bytes from server '{}'", stored.sizeBytes(), exchange.session().server());
+    return true;
+  }
+
+  /** The first bytes of the payload, cut so that no UTF-8 sequence is split. */
+  String preview(byte[] bytes, int start, int length) {
+    int end = start + Math.min(length, previewBytes);
+    if (end < start + length) {
+      // step back over continuation bytes (10xxxxxx) and the lead byte of a cut sequence
+      int cut = end;
+      while (cut > start && (bytes[cut] & 0xC0) == 0x80) {
+        cut--;
+      }
+      end = cut;
+    }
+    return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+  }
+
+  private static final class Scan {
+    long id = -1;
+    int resultStart = -1;
+    int resultLength;
+    boolean isError;
+  }
+
+  /** Finds the id, the result's byte range and its isError flag, or null when this is not a result response. */
+  private static Scan scan(byte[] message) throws IOException {
+    try (JsonParser parser = Json.mapper().getFactory().createParser(message)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      Scan scan = new Scan();
+      boolean hasId = false;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "id":
+            if (value != JsonToken.VALUE_NUMBER_INT) {
+              return null;
+            }
+            scan.id = parser.getLongValue();
+            hasId = true;
+            break;
+          case "result":
+            if (value != JsonToken.START_OBJECT) {
+              return null;
+            }
+            scan.resultStart = (int) parser.currentTokenLocation().getByteOffset();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+              String name = parser.currentName();
+              JsonToken token = parser.nextToken();
+              if (name.equals("isError") && token == JsonToken.VALUE_TRUE) {
+                scan.isError = true;
+              }
+              parser.skipChildren();
+            }
+            scan.resultLength = (int) parser.currentLocation().getByteOffset() - scan.resultStart;
+            break;
+          case "method":
+          case "error":
+            return null;
+          default:
+            parser.skipChildren();
+        }
+      }
+      return hasId && scan.resultStart >= 0 ? scan : null;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.mcpgateway.policy;
+
+import dev.mcpgateway.auth.Identity;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One client request as interceptors see it: who sends it to which server, the method and its
+ * params, plus a scratch map for interceptors to keep per-call state.
+ *
+ * <p>{@link #params()} is a mutable view in plain JDK types ({@code Map}, {@code List},
+ * {@code String}, {@code Number}, {@code Boolean}, {@code null}); changes reach the backend.
+ * Not thread-safe beyond one request's path.
+ */
+public interface McpCall {
+
+  /** The server the request goes to. */
+  String server();
+
+  /** Who sends it. */
+  Identity identity();
+
+  /** The JSON-RPC method, such as {@code tools/call}. */
+  String method();
+
+  /** The request params, mutable; an empty map when the request has none. */
+  Map<String, Object> params();
+
+  /** For {@code tools/call}: the tool's name. */
+  default Optional<String> toolName() {
+    Object name = "tools/call".equals(method()) ? params().get("name") : null;
+    return name instanceof String ? Optional.of((String) name) : Optional.empty();
+  }
+
+  /** For {@code tools/call}: the arguments, mutable; empty map when none. */
+  @SuppressWarnings("unchecked")
+  default Map<String, Object> arguments() {
+    Object arguments = params().get("arguments");
+    return arguments instanceof Map ? (Map<String, Object>) arguments : Map.of();
+  }
+
+  /** When the gateway received the request. */
+  Instant receivedAt();
+
+  /** Per-call state shared by interceptors (keys should be namespaced). */
+  ConcurrentHashMap<String, Object> attributes();
+}

@@ -1,0 +1,26 @@
+package dev.mcpgateway.policy;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The backend's answer to an {@link McpCall} as interceptors see it: a result or an error.
+ *
+ * <p>{@link #result()} is a mutable view in plain JDK types; changes reach the client.
+ */
+public interface McpResult {
+
+  /** Whether the backend answered with a JSON-RPC error (rather than a result). */
+  boolean isError();
+
+  /** The result object, mutable; empty for an error answer. */
+  Optional<Map<String, Object>> result();
+
+  /** The error message of an error answer. */
+  Optional<String> errorMessage();
+
+  /** For a {@code tools/call} result: whether the tool reported {@code isError: true}. */
+  default boolean isToolError() {
+    return result().map(r -> Boolean.TRUE.equals(r.get("isError"))).orElse(false);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.mcpgateway.policy;
+
+import dev.mcpgateway.audit.AuditLog;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in interceptors, as static factories, and the default chain.
+ *
+ * <pre>{@code
+ * McpGateway gateway = McpGateway.builder(config)
+ *     .interceptors(List.of(
+ *         Policies.audit(config),
+ *         Policies.toolAllowlist(config),
+ *         Policies.dangerousTools(config),
+ *         ArgumentGuard.forServer("filesystem").allowedDirectories(List.of(Path.of("/projects"))).build(),
+ *         Policies.redaction(config)))
+ *     .build();
+ * }</pre>
+ */
+public final class Policies {
+  private Policies() {}
+
+  /**
+   * The chain a gateway uses when none is set: audit log, tool allowlist, dangerous-tool deny
+   * list, redaction (with every server's environment secrets), in that order.
+   *
+   * @param environment where pass-through {@code env} values come from, to redact their values
+   */
+  public static List<Interceptor> defaults(GatewayConfig config, Function<String, String> environment) {
+    List<Interceptor> chain = new ArrayList<>();
+    chain.add(audit(config, environment));
+    chain.add(toolAllowlist(config));
+    chain.add(dangerousTools(config));
+    chain.add(redaction(config, environment));
+    return List.copyOf(chain);
+  }
+
+  /** {@link #defaults(GatewayConfig, Function)} with the process environment. */
+  public static List<Interceptor> defaults(GatewayConfig config) {
+    return defaults(config, System::getenv);
+  }
+
+  /** Only the tools each server's {@code tools} lists ({@code "*"}: all). */
+  public static Interceptor toolAllowlist(GatewayConfig config) {
+    return new ToolAllowlist(config);
+  }
+
+  /** Refuses command-execution tools (shell, exec, eval...) unless a server's {@code tools} names them. */
+  public static Interceptor dangerousTools(GatewayConfig config) {
+    return new DangerousTools(config, DangerousTools.DEFAULT);
+  }
+
+  /** Refuses tools whose names match {@code pattern} unless a server's {@code tools} names them. */
+  public static Interceptor denyTools(GatewayConfig config, Pattern pattern) {
+    return new DangerousTools(config, pattern);
+  }
+
+  /** Redacts credentials and each server's environment secrets from answers. */
+  public static Redaction redaction(GatewayConfig config, Function<String, String> environment) {
+    Redaction.Builder builder = Redaction.builder();
+    secrets(config, environment).forEach(builder::secrets);
+    return builder.build();
+  }
+
+  /** {@link #redaction(GatewayConfig, Function)} with the process environment. */
+  public static Redaction redaction(GatewayConfig config) {
+    return redaction(config, System::getenv);
+  }
+
+  /** The audit trail, knowing each server's environment secrets so that it never writes them. */
+  public static AuditLog audit(GatewayConfig config, Function<String, String> environment) {
+    AuditLog.Builder builder = AuditLog.builder();
+    secrets(config, environment).forEach(builder::secrets);
+    return builder.build();
+  }
+
+  /** {@link #audit(GatewayConfig, Function)} with the process environment. */
+  public static AuditLog audit(GatewayConfig config) {
+    return audit(config, System::getenv);
+  }
+
+  /** Pins tool definitions at first sight and warns or refuses when they change. */
+  public static ToolPinning toolPinning(ToolPinning.Mode mode) {
+    return new ToolPinning(mode);
+  }
+
+  /** The values each server gets in its environment (resolved pass-through included). */
+  static Map<String, List<String>> secrets(GatewayConfig config, Function<String, String> environment) {
+    Map<String, List<String>> secrets = new java.util.HashMap<>();
+    for (ServerConfig server : config.servers().values()) {
+      List<String> values = new ArrayList<>();
+      server.env().forEach((name, value) -> {
+        String resolved = value.isEmpty() ? environment.apply(name) : value;
+        if (resolved != null && !resolved.isEmpty()) {
+          values.add(resolved);
+        }
+      });
+      server.headers().values().forEach(values::add);
+      secrets.put(server.name(), values);
+    }
+    return secrets;
+  }
+}

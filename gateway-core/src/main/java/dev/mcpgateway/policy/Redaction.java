@@ -1,0 +1,253 @@
+package dev.mcpgateway.policy;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Replaces credential-like strings in every answer with a marker such as
+ * {@code [REDACTED:github-token]} before it reaches a client.
+ *
+ * <p>Built in: GitHub tokens ({@code ghp_}, {@code gho_}, {@code ghs_}, {@code ghu_},
+ * {@code ghr_}, {@code github_pat_}), AWS access key ids, private key blocks, JWTs,
+ * {@code Bearer} values, {@code sk-} keys, and the exact values of the secrets the gateway
+ * passed to that server's environment; optionally private IP addresses and internal host
+ * names, and text longer than a limit. Each redaction is counted (by kind, in
+ * {@link #counts()} and in the call's {@code redactions} attribute for the audit log), never
+ * with the secret. Thread-safe.
+ */
+public final class Redaction implements Interceptor {
+  /** The call attribute holding this call's redaction count by kind ({@code Map<String, Integer>}). */
+  public static final String ATTRIBUTE = "dev.mcpgateway.redactions";
+
+  /** What was redacted. */
+  public enum Kind {
+    GITHUB_TOKEN("github-token", "\\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})\\b"),
+    AWS_ACCESS_KEY("aws-access-key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}\\b"),
+    PRIVATE_KEY("private-key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"),
+    JWT("jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}"),
+    BEARER("bearer", "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
+    SK_KEY("api-key", "\\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
+    SECRET("secret", null),
+    PRIVATE_IP("private-ip", "\\b(?:10\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|172\\.(?:1[6-9]|2\\d|3[01])\\.\\d{1,3}\\.\\d{1,3}"
+        + "|192\\.168\\.\\d{1,3}\\.\\d{1,3}|169\\.254\\.\\d{1,3}\\.\\d{1,3})\\b"),
+    INTERNAL_HOST("internal-host", "(?i)\\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+        + "\\.(?:internal|local|localdomain|corp|lan|intranet|private)\\b");
+
+    private final String marker;
+    private final String regex;
+
+    Kind(String marker, String regex) {
+      this.marker = marker;
+      this.regex = regex;
+    }
+
+    /** The marker's label, as in {@code [REDACTED:label]}. */
+    public String label() {
+      return marker;
+    }
+  }
+
+  private final Pattern pattern;
+  private final List<Kind> groups = new ArrayList<>();
+  private final Map<String, List<String>> secretsByServer;
+  private final int maxTextChars;
+  private final Map<Kind, AtomicLong> counts = new EnumMap<>(Kind.class);
+
+  private Redaction(Builder b) {
+    StringBuilder regex = new StringBuilder();
+    for (Kind kind : b.kinds) {
+      if (kind.regex == null) {
+        continue;
+      }
+      if (regex.length() > 0) {
+        regex.append('|');
+      }
+      regex.append('(').append(kind.regex).append(')');
+      groups.add(kind);
+    }
+    this.pattern = regex.length() == 0 ? null : Pattern.compile(regex.toString());
+    // longest first, so that a secret containing another is replaced whole
+    this.secretsByServer = b.secrets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+        e -> e.getValue().stream().filter(v -> v.length() >= b.minSecretLength).distinct()
+            .sorted(Comparator.comparingInt(String::length).reversed()).collect(Collectors.toList())));
+    this.maxTextChars = b.maxTextChars;
+    for (Kind kind : Kind.values()) {
+      counts.put(kind, new AtomicLong());
+    }
+  }
+
+  /** Starts a builder with the credential kinds on and private addresses off. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Redactions so far, by kind. */
+  public Map<Kind, Long> counts() {
+    Map<Kind, Long> snapshot = new EnumMap<>(Kind.class);
+    counts.forEach((kind, count) -> snapshot.put(kind, count.get()));
+    return snapshot;
+  }
+
+  @Override
+  public Verdict onResponse(McpCall call, McpResult result) {
+    result.result().ifPresent(r -> {
+      Map<String, Integer> found = new java.util.HashMap<>();
+      walk(r, secretsByServer.getOrDefault(call.server(), List.of()), found);
+      if (!found.isEmpty()) {
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> total = (Map<String, Integer>) call.attributes().computeIfAbsent(ATTRIBUTE, k -> new java.util.concurrent.ConcurrentHashMap<String, Integer>());
+        found.forEach((kind, n) -> total.merge(kind, n, Integer::sum));
+      }
+    });
+    return Verdict.pass();
+  }
+
+  /** Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors. */
+  public String redact(String text, Collection<String> secrets, Map<String, Integer> found) {
+    String out = text;
+    for (String secret : secrets) {
+      if (out.contains(secret)) {
+        int n = count(out, secret);
+        out = out.replace(secret, "[REDACTED:" + Kind.SECRET.label() + "]");
+        found.merge(Kind.SECRET.label(), n, Integer::sum);
+        counts.get(Kind.SECRET).addAndGet(n);
+      }
+    }
+    if (pattern != null) {
+      Matcher matcher = pattern.matcher(out);
+      StringBuilder sb = null;
+      while (matcher.find()) {
+        if (sb == null) {
+          sb = new StringBuilder(out.length());
+        }
+        Kind kind = kindOf(matcher);
+        found.merge(kind.label(), 1, Integer::sum);
+        counts.get(kind).incrementAndGet();
+        matcher.appendReplacement(sb, Matcher.quoteReplacement("[REDACTED:" + kind.label() + "]"));
+      }
+      if (sb != null) {
+        matcher.appendTail(sb);
+        out = sb.toString();
+      }
+    }
+    if (maxTextChars > 0 && out.length() > maxTextChars) {
+      found.merge("truncated", 1, Integer::sum);
+      out = out.substring(0, maxTextChars) + "... [truncated " + (out.length() - maxTextChars) + " characters]";
+    }
+    return out;
+  }
+
+  private Kind kindOf(Matcher matcher) {
+    for (int i = 0; i < groups.size(); i++) {
+      if (matcher.group(i + 1) != null) {
+        return groups.get(i);
+      }
+    }
+    return Kind.SECRET;
+  }
+
+  private static int count(String text, String secret) {
+    int n = 0;
+    for (int at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object walk(Object value, List<String> secrets, Map<String, Integer> found) {
+    if (value instanceof String) {
+      return redact((String) value, secrets, found);
+    }
+    if (value instanceof Map) {
+      for (Map.Entry<String, Object> entry : ((Map<String, Object>) value).entrySet()) {
+        Object replaced = walk(entry.getValue(), secrets, found);
+        if (replaced != entry.getValue()) {
+          entry.setValue(replaced);
+        }
+      }
+    } else if (value instanceof List) {
+      ListIterator<Object> items = ((List<Object>) value).listIterator();
+      while (items.hasNext()) {
+        Object item = items.next();
+        Object replaced = walk(item, secrets, found);
+        if (replaced != item) {
+          items.set(replaced);
+        }
+      }
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return "Redaction" + groups;
+  }
+
+  /** Builds a {@link Redaction}. */
+  public static final class Builder {
+    private final java.util.EnumSet<Kind> kinds = java.util.EnumSet.of(Kind.GITHUB_TOKEN, Kind.AWS_ACCESS_KEY, Kind.PRIVATE_KEY,
+        Kind.JWT, Kind.BEARER, Kind.SK_KEY);
+    private final Map<String, List<String>> secrets = new java.util.HashMap<>();
+    private int maxTextChars;
+    private int minSecretLength = 6;
+
+    private Builder() {}
+
+    /** Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16). */
+    public Builder privateAddresses(boolean on) {
+      toggle(Kind.PRIVATE_IP, on);
+      return this;
+    }
+
+    /** Also redacts internal host names ({@code *.internal}, {@code *.local}, {@code *.corp}...). */
+    public Builder internalHostNames(boolean on) {
+      toggle(Kind.INTERNAL_HOST, on);
+      return this;
+    }
+
+    /** Redacts these exact values in answers of {@code server} (the secrets passed to its environment). */
+    public Builder secrets(String server, Collection<String> values) {
+      secrets.computeIfAbsent(Objects.requireNonNull(server, "server"), k -> new ArrayList<>()).addAll(values);
+      return this;
+    }
+
+    /** Secret values shorter than this are not redacted as exact values (default 6): too many false matches. */
+    public Builder minSecretLength(int length) {
+      this.minSecretLength = length;
+      return this;
+    }
+
+    /** Truncates any text longer than this many characters; 0 (the default) keeps all. */
+    public Builder maxTextChars(int chars) {
+      if (chars < 0) {
+        throw new IllegalArgumentException("maxTextChars must not be negative: " + chars);
+      }
+      this.maxTextChars = chars;
+      return this;
+    }
+
+    private void toggle(Kind kind, boolean on) {
+      if (on) {
+        kinds.add(kind);
+      } else {
+        kinds.remove(kind);
+      }
+    }
+
+    /** Builds the interceptor. */
+    public Redaction build() {
+      return new Redaction(this);
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package dev.mcpgateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.payload.FileSystemPayloadStore;
+import dev.mcpgateway.session.CaffeineSessionStore;
+import dev.mcpgateway.testsupport.StdioTestServer;
+import dev.mcpgateway.testsupport.TestClient;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The session pool in full and the payload store, with real child processes. */
+class SessionsAndPayloadsTest {
+  private static final String EMPTY_RESULT = "{\"content\":[{\"type\":\"text\",\"text\":\"\"}]}";
+  private static final long THRESHOLD = EMPTY_RESULT.length() + 100;
+
+  @TempDir
+  Path payloadDir;
+  private McpGateway gateway;
+  private final AtomicLong ticker = new AtomicLong(System.nanoTime());
+
+  private McpGateway gateway(ServerConfig.Isolation isolation, int maxSessions, CaffeineSessionStore store) {
+    List<String> command = StdioTestServer.commandLine();
+    GatewayConfig config = GatewayConfig.builder()
+        .payloadDir(payloadDir)
+        .payloadSizeThreshold(THRESHOLD)
+        .maxSessions(maxSessions)
+        .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).isolation(isolation).build("test"))
+        .build();
+    McpGateway.Builder builder = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())
+        .payloadPreviewBytes(16);
+    if (store != null) {
+      builder.sessionStore(store);
+    }
+    gateway = builder.build();
+    return gateway;
+  }
+
+  private McpGateway gateway() {
+    return gateway(ServerConfig.Isolation.KEY, 100, null);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  private static String big(int chars) {
+    return "{\"chars\":" + chars + "}";
+  }
+
+  @Test
+  void resultExactlyAtTheThresholdStaysInlineAndOneByteOverIsOffloaded() throws Exception {
+    TestClient client = new TestClient(gateway(), "test", "key-a");
+    client.initialize();
+    assertThat(client.callTool("big", big(100))).hasSize(100);
+    String summaryText = client.callTool("big", big(101));
+    JsonNode summary = TestClient.parse(summaryText);
+    assertThat(summary.path("sizeBytes").asLong()).isEqualTo(THRESHOLD + 1);
+    assertThat(summary.path("preview").asText()).isEqualTo(EMPTY_RESULT.substring(0, 16));
+    assertThat(summary.path("schema").path("properties").path("content").path("items").path("properties").path("text").path("type").asText())
+        .isEqualTo("string");
+    Path file = Path.of(summary.path("payloadPath").asText());
+    assertThat(file).startsWith(payloadDir).hasFileName("payload.json");
+    assertThat(payloadDir.relativize(file).getNameCount()).isEqualTo(3);
+    assertThat(Files.readString(file)).startsWith("{\"content\":[{\"type\":\"text\",\"text\":\"xxxx").hasSize((int) THRESHOLD + 1);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent().getParent()))).isEqualTo("rwx------");
+    assertThat(file.toString()).doesNotContain("key-a");
+  }
+
+  @Test
+  void errorResultsAreNeverOffloaded() {
+    TestClient client = new TestClient(gateway(), "test", "k");
+    client.initialize();
+    JsonNode response = client.request("tools/call", "{\"name\":\"big\",\"arguments\":{\"chars\":5000,\"isError\":true}}");
+    assertThat(response.path("result").path("isError").asBoolean()).isTrue();
+    assertThat(response.path("result").path("content").path(0).path("text").asText()).hasSize(5000);
+  }
+
+  @Test
+  void previewIsCutOnAUtf8Boundary() {
+    TestClient client = new TestClient(gateway(), "test", "k");
+    client.initialize();
+    // 35 ASCII bytes of envelope, then three-byte characters: byte 16 falls inside none, byte 37 would
+    JsonNode summary = TestClient.parse(client.callTool("big", "{\"chars\":300,\"unit\":\"\u20ac\"}"));
+    String preview = summary.path("preview").asText();
+    assertThat(preview).doesNotContain("\uFFFD");
+    assertThat(summary.path("sizeBytes").asLong()).isGreaterThan(THRESHOLD);
+  }
+
+  @Test
+  void aKeyCannotReadAnotherKeysPayloadByIdOrByPath() throws Exception {
+    McpGateway gw = gateway();
+    TestClient a = new TestClient(gw, "test", "key-a");
+    a.initialize();
+    TestClient b = new TestClient(gw, "test", "key-b");
+    b.initialize();
+    JsonNode summary = TestClient.parse(a.callTool("big", big(500)));
+    String id = summary.path("payloadId").asText();
+    FileSystemPayloadStore store = FileSystemPayloadStore.builder(payloadDir).build();
+    String keyA = dev.mcpgateway.auth.Identity.digest("key-a");
+    String keyB = dev.mcpgateway.auth.Identity.digest("key-b");
+    try (InputStream own = store.open(keyA, id).orElseThrow()) {
+      assertThat(own.readAllBytes()).hasSize(summary.path("sizeBytes").asInt());
+    }
+    assertThat(store.open(keyB, id)).isEmpty();
+    String aDir = store.sessionDirectory(keyA).getFileName().toString();
+    for (String attempt : List.of("../" + aDir + "/" + id, "..", "../..", id + "/../" + id, "/etc/passwd", aDir + "/" + id, "", ".")) {
+      assertThat(store.open(keyB, attempt)).as(attempt).isEmpty();
+    }
+  }
+
+  @Test
+  void aKeysPayloadsAreDeletedWhenItsLastSessionEnds() {
+    McpGateway gw = gateway();
+    TestClient first = new TestClient(gw, "test", "k");
+    TestClient second = new TestClient(gw, "test", "k");
+    first.initialize();
+    second.initialize();
+    Path file = Path.of(TestClient.parse(first.callTool("big", big(500))).path("payloadPath").asText());
+    first.delete();
+    assertThat(file).exists();
+    second.delete();
+    assertThat(file).doesNotExist();
+    assertThat(file.getParent().getParent()).doesNotExist();
+  }
+
+  @Test
+  void aFiftyMegabyteResultPassesWithBoundedHeap() {
+    TestClient client = new TestClient(gateway(), "test", "k");
+    client.initialize();
+    client.callTool("big", big(1000)); // warm up
+    System.gc();
+    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+    long before = heap.stream().mapToLong(pool -> pool.getUsage().getUsed()).sum();
+    heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    JsonNode summary = TestClient.parse(client.callTool("big", big(50 * 1024 * 1024)));
+    long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+    long growthMb = (peak - before) / (1024 * 1024);
+    System.out.println("50 MB result: heap peak grew by " + growthMb + " MB");
+    assertThat(summary.path("sizeBytes").asLong()).isGreaterThan(50L * 1024 * 1024);
+    assertThat(Path.of(summary.path("payloadPath").asText())).hasSize(summary.path("sizeBytes").asLong());
+    assertThat(growthMb).isLessThan(256);
+  }
+
+  @Test
+  void expiryOnAMovedTickerStopsTheBackendProcess() throws Exception {
+    CaffeineSessionStore store = CaffeineSessionStore.builder().idleTimeout(Duration.ofMinutes(30)).ticker(ticker::get).build();
+    TestClient client = new TestClient(gateway(ServerConfig.Isolation.KEY, 100, store), "test", "k");
+    client.initialize();
+    ProcessHandle child = ProcessHandle.of(Long.parseLong(client.callTool("pid", "{}"))).orElseThrow();
+    ticker.addAndGet(Duration.ofMinutes(29).toNanos());
+    store.cleanUp();
+    assertThat(child.isAlive()).isTrue();
+    ticker.addAndGet(Duration.ofMinutes(2).toNanos());
+    store.cleanUp();
+    child.onExit().get(10, TimeUnit.SECONDS);
+    assertThat(client.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").status()).isEqualTo(404);
+  }
+
+  @Test
+  void whenTheSessionLimitIsReachedNewSessionsGet503AndExistingOnesWork() {
+    McpGateway gw = gateway(ServerConfig.Isolation.KEY, 2, null);
+    TestClient a = new TestClient(gw, "test", "k");
+    TestClient b = new TestClient(gw, "test", "k");
+    a.initialize();
+    b.initialize();
+    GatewayResponse third = new TestClient(gw, "test", "k").post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+        + "\"params\":{\"protocolVersion\":\"2025-06-18\"}}");
+    assertThat(third.status()).isEqualTo(503);
+    assertThat(third.bodyText()).contains("too many MCP sessions");
+    assertThat(a.callTool("echo", "{\"message\":\"still\"}")).isEqualTo("still");
+    b.delete();
+    new TestClient(gw, "test", "k").initialize();
+  }
+
+  @Test
+  void perSessionIsolationGivesEverySessionItsOwnBackend() {
+    McpGateway gw = gateway(ServerConfig.Isolation.SESSION, 100, null);
+    TestClient a = new TestClient(gw, "test", "k");
+    TestClient b = new TestClient(gw, "test", "k");
+    a.initialize();
+    b.initialize();
+    assertThat(a.callTool("pid", "{}")).isNotEqualTo(b.callTool("pid", "{}"));
+  }
+
+  @Test
+  void closeEndpointDrainsClosesEverythingAndAnswers410Afterwards() throws Exception {
+    McpGateway gw = gateway();
+    TestClient a = new TestClient(gw, "test", "a");
+    TestClient b = new TestClient(gw, "test", "b");
+    a.initialize();
+    b.initialize();
+    ProcessHandle first = ProcessHandle.of(Long.parseLong(a.callTool("pid", "{}"))).orElseThrow();
+    ProcessHandle second = ProcessHandle.of(Long.parseLong(b.callTool("pid", "{}"))).orElseThrow();
+    Path payload = Path.of(TestClient.parse(a.callTool("big", big(500))).path("payloadPath").asText());
+    java.util.concurrent.CompletableFuture<GatewayResponse> slow = gw.handle(GatewayRequest.post("/mcp/test")
+        .header("Authorization", "a").header("Mcp-Session-Id", a.sessionId()).header("Content-Type", "application/json")
+        .body("{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"tools/call\",\"params\":{\"name\":\"sleep\",\"arguments\":{\"ms\":500}}}")
+        .build()).toCompletableFuture();
+    GatewayResponse closed = TestClient.await(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())
+        .toCompletableFuture());
+    assertThat(closed.status()).isEqualTo(200);
+    assertThat(TestClient.parse(closed.bodyText()).path("serversTerminated").asInt()).isEqualTo(2);
+    assertThat(TestClient.parse(TestClient.await(slow).bodyText()).path("result").path("content").path(0).path("text").asText())
+        .isEqualTo("slept");
+    assertThat(first.isAlive()).isFalse();
+    assertThat(second.isAlive()).isFalse();
+    assertThat(payload).doesNotExist();
+    try (Stream<Path> left = Files.list(payloadDir)) {
+      assertThat(left).isEmpty();
+    }
+    assertThat(gw.closed().toCompletableFuture().isDone()).isTrue();
+    assertThat(TestClient.await(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())
+        .toCompletableFuture()).status()).isEqualTo(410);
+    assertThat(a.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").bodyText()).isEqualTo("{\"error\":\"gateway is shutting down\"}");
+  }
+
+  @Test
+  void oldPayloadDirectoriesAreRemovedAtStart() throws Exception {
+    Path old = Files.createDirectories(payloadDir.resolve("0123456789abcdef0123456789abcdef"));
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+    Path fresh = Files.createDirectories(payloadDir.resolve("fedcba9876543210fedcba9876543210"));
+    FileSystemPayloadStore.builder(payloadDir).retention(Duration.ofDays(1)).build();
+    assertThat(old).doesNotExist();
+    assertThat(fresh).exists();
+  }
+}
