@@ -7,8 +7,6 @@ import dev.mcpgateway.backend.LaunchRequest;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.ServerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -218,7 +216,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
     private long tmpfsSizeBytes = 64L * 1024 * 1024;
     private PullPolicy pullPolicy = PullPolicy.IF_MISSING;
     private Duration gracePeriod = Duration.ofSeconds(2);
-    private String hostName = localHostName();
+    private String hostName = ContainerJanitor.localHostName();
     private ProcessHandle owner = ProcessHandle.current();
     private Duration engineTimeout = Duration.ofSeconds(10);
 
@@ -316,12 +314,5 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return new DockerBackendLauncher(this);
     }
 
-    private static String localHostName() {
-      try {
-        return InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        return "localhost";
-      }
-    }
   }
 }

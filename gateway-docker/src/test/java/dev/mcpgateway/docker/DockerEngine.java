@@ -68,10 +68,21 @@ final class DockerEngine {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec();
   }
 
-  /** Asserts that no gateway container is left. */
+  /** The owner label of containers this test JVM starts; other builds may share the engine. */
+  static String ownLabel() {
+    return ContainerJanitor.OWNER + "=" + ContainerJanitor.ownerLabel(ContainerJanitor.localHostName(), ProcessHandle.current());
+  }
+
+  /** Containers this test JVM started with the given extra label, running or not. */
+  static List<Container> own(DockerClient docker, String label) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(ownLabel(), label)).exec();
+  }
+
+  /** Asserts that no container with the gateway's labels that this test JVM started is left. */
   static void assertNoGatewayContainers(DockerClient docker) {
-    await(Duration.ofSeconds(30), () -> containers(docker, ContainerJanitor.MANAGED + "=true").isEmpty());
-    assertThat(containers(docker, ContainerJanitor.MANAGED + "=true")).as("containers with the gateway's labels").isEmpty();
+    String managed = ContainerJanitor.MANAGED + "=true";
+    await(Duration.ofSeconds(30), () -> own(docker, managed).isEmpty());
+    assertThat(own(docker, managed)).as("containers with the gateway's labels").isEmpty();
   }
 
   /** Runs {@code sh -c script} inside a running container and returns its stdout and stderr. */
