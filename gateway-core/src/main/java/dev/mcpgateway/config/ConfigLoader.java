@@ -53,7 +53,7 @@ public final class ConfigLoader {
       "maxSessions");
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
-      "startupTimeout", "toolTimeout", "isolation", "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+      "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
       "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
@@ -203,8 +203,11 @@ public final class ConfigLoader {
       }
       builder = ServerConfig.http(url);
       stringMap(server, "headers", at).forEach(builder::header);
+      if (server.has("connectTimeout")) {
+        builder.connectTimeout(seconds(server, "connectTimeout", at));
+      }
     } else {
-      for (String field : List.of("url", "headers")) {
+      for (String field : List.of("url", "headers", "connectTimeout")) {
         if (server.has(field)) {
           throw new ConfigException(at + "." + field, "only allowed for \"type\": \"http\" servers");
         }

@@ -42,6 +42,7 @@ public final class ServerConfig {
   private final Map<String, String> headers;
   private final Duration startupTimeout;
   private final Duration toolTimeout;
+  private final Duration connectTimeout;
   private final Isolation isolation;
 
   /** Which clients share one backend of a server. */
@@ -74,6 +75,7 @@ public final class ServerConfig {
     this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
     this.startupTimeout = b.startupTimeout;
     this.toolTimeout = b.toolTimeout;
+    this.connectTimeout = b.connectTimeout;
     this.isolation = b.isolation;
     this.network = b.network;
     this.memoryLimitBytes = b.memoryLimitBytes;
@@ -180,6 +182,11 @@ public final class ServerConfig {
     return Optional.ofNullable(toolTimeout);
   }
 
+  /** How long connecting to an HTTP server may take; empty means the HTTP launcher's default. */
+  public Optional<Duration> connectTimeout() {
+    return Optional.ofNullable(connectTimeout);
+  }
+
   /** Which clients share a backend of this server. */
   public Isolation isolation() {
     return isolation;
@@ -232,6 +239,7 @@ public final class ServerConfig {
     b.headers.putAll(headers);
     b.startupTimeout = startupTimeout;
     b.toolTimeout = toolTimeout;
+    b.connectTimeout = connectTimeout;
     b.isolation = isolation;
     b.network = network;
     b.memoryLimitBytes = memoryLimitBytes;
@@ -282,6 +290,7 @@ public final class ServerConfig {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration startupTimeout;
     private Duration toolTimeout;
+    private Duration connectTimeout;
     private Isolation isolation = Isolation.KEY;
     private String network;
     private Long memoryLimitBytes;
@@ -354,6 +363,12 @@ public final class ServerConfig {
     /** Sets how long one request may wait for its answer. */
     public Builder toolTimeout(Duration timeout) {
       this.toolTimeout = positive(timeout, "toolTimeout");
+      return this;
+    }
+
+    /** Sets how long connecting to an HTTP server may take. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
     }
 

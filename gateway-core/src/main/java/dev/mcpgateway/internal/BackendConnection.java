@@ -38,6 +38,8 @@ final class BackendConnection implements BackendListener {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile Backend backend;
   private volatile boolean closing;
+  /** Why the remote could not be reached, once the backend said so; null otherwise. */
+  private volatile String unavailable;
 
   BackendConnection(BackendSlot slot, GatewayRuntime runtime) {
     this.slot = slot;
@@ -147,7 +149,9 @@ final class BackendConnection implements BackendListener {
     if (!ready.isDone()) {
       // recorded before the future completes, so that whoever it wakes sees the error in /health
       slot.startFailed(message);
-      if (ready.completeExceptionally(new GatewayException(503, GatewayException.BACKEND_ERROR, message))) {
+      GatewayException failure = unavailable != null ? new BackendUnavailableException(server, message)
+          : new GatewayException(503, GatewayException.BACKEND_ERROR, message);
+      if (ready.completeExceptionally(failure)) {
         LOG.warn("Server '{}' failed to start: {}", server, message);
       }
     }
@@ -172,7 +176,11 @@ final class BackendConnection implements BackendListener {
     pending.put(id, call);
     if (ended.get()) {
       pending.remove(id);
-      call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' has stopped");
+      if (unavailable != null) {
+        call.onUnavailable(new BackendUnavailableException(server, unavailableMessage(unavailable)));
+      } else {
+        call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' has stopped");
+      }
       return;
     }
     try {
@@ -260,15 +268,38 @@ final class BackendConnection implements BackendListener {
   }
 
   @Override
+  public void onUnavailable(String reason) {
+    unavailable = reason;
+  }
+
+  /** Why the backend ended, when it was because its remote could not be reached; null otherwise. */
+  String unavailableMessage() {
+    String reason = unavailable;
+    return reason == null ? null : unavailableMessage(reason);
+  }
+
+  private String unavailableMessage(String reason) {
+    return "server '" + server + "' is unavailable: " + reason + "; the gateway keeps trying in the background";
+  }
+
+  @Override
   public void onExit(String reason) {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    String message = "server '" + server + "' stopped: " + reason;
+    String message = unavailable != null ? unavailableMessage(unavailable) : "server '" + server + "' stopped: " + reason;
+    if (unavailable != null) {
+      // recorded before anyone hears of it, so that /health already says so
+      runtime.health(server).unreachable(message);
+    }
     failStart(message);
     for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
       if (pending.remove(entry.getKey(), entry.getValue())) {
-        entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
+        if (unavailable != null) {
+          entry.getValue().onUnavailable(new BackendUnavailableException(server, message));
+        } else {
+          entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
+        }
       }
     }
     slot.connectionEnded(this, closing ? null : reason);

@@ -136,12 +136,38 @@ final class Exchange implements PendingCall {
     finish(Json.bytes(Json.rpcError(clientId, code, message)));
   }
 
-  /** Answers with an already complete JSON-RPC response. */
-  void finish(byte[] json) {
+  /**
+   * The server's remote cannot be reached: answered with HTTP 503 {@code backend_unavailable}
+   * while nothing was sent to the client yet, else (a stream is open) as a JSON-RPC error.
+   */
+  @Override
+  public void onUnavailable(BackendUnavailableException e) {
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      if (stream != null) {
+        onFailure(e.jsonRpcCode(), e.getMessage());
+        return;
+      }
+      done = true;
+    }
+    cancelTimeout();
+    session.untrack(clientIdJson, this);
+    onDone.run();
+    response.complete(withHeaders(e.response()));
+  }
+
+  private void cancelTimeout() {
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
     }
+  }
+
+  /** Answers with an already complete JSON-RPC response. */
+  void finish(byte[] json) {
+    cancelTimeout();
     SseStream s;
     synchronized (this) {
       if (done) {
@@ -183,6 +209,10 @@ final class Exchange implements PendingCall {
 
   /** Fails the exchange with the status and code of {@code e}, as a JSON-RPC error. */
   void fail(GatewayException e) {
+    if (e instanceof BackendUnavailableException) {
+      onUnavailable((BackendUnavailableException) e);
+      return;
+    }
     onFailure(e.jsonRpcCode(), e.getMessage());
   }
 

@@ -13,6 +13,18 @@ final class Http {
     return GatewayResponse.json(status, Json.errorBody(message));
   }
 
+  /**
+   * 503 {@code {"error":"backend_unavailable","server":server,"message":message}}: the server's
+   * remote cannot be reached right now; the gateway tries again in the background.
+   */
+  static GatewayResponse backendUnavailable(String server, String message) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = Json.object();
+    body.put("error", "backend_unavailable");
+    body.put("server", server);
+    body.put("message", message);
+    return GatewayResponse.json(503, Json.bytes(body)).withHeader("Retry-After", "1");
+  }
+
   /** A JSON-RPC error response with {@code status}. */
   static GatewayResponse rpcError(int status, com.fasterxml.jackson.databind.JsonNode id, int code, String message) {
     return GatewayResponse.json(status, Json.bytes(Json.rpcError(id, code, message)));

@@ -201,6 +201,9 @@ final class McpEndpoint {
       if (failure != null) {
         sessions.remove(session.id());
         GatewayException e = asGatewayException(failure, server);
+        if (e instanceof BackendUnavailableException) {
+          return ((BackendUnavailableException) e).response();
+        }
         return Http.rpcError(e.httpStatus(), id, e.jsonRpcCode(), e.getMessage());
       }
       ObjectNode answer = result.deepCopy();

@@ -156,6 +156,7 @@ public final class GatewayRunner {
         .unifiedEndpoint(unified);
     boolean commands = false;
     boolean containers = false;
+    boolean remotes = false;
     for (ServerConfig server : config.servers().values()) {
       switch (BackendKind.of(server)) {
         case COMMAND:
@@ -166,6 +167,9 @@ public final class GatewayRunner {
         case CONTAINER:
           containers = true;
           break;
+        case HTTP:
+          remotes = true;
+          break;
         default:
           break;
       }
@@ -175,6 +179,9 @@ public final class GatewayRunner {
     }
     if (containers) {
       builder.launcher(BackendKind.CONTAINER, DockerBackendLauncher.create());
+    }
+    if (remotes) {
+      builder.launcher(BackendKind.HTTP, BackendLauncher.http());
     }
     McpGateway gateway = builder.build();
     Server server = jetty(gateway, host, port);
