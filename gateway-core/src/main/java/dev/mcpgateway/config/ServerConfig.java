@@ -39,6 +39,7 @@ public final class ServerConfig {
   private final Duration startupTimeout;
   private final Duration toolTimeout;
   private final Isolation isolation;
+  private final GuardConfig guards;
 
   /** Which clients share one backend of a server. */
   public enum Isolation {
@@ -64,6 +65,7 @@ public final class ServerConfig {
     this.startupTimeout = b.startupTimeout;
     this.toolTimeout = b.toolTimeout;
     this.isolation = b.isolation;
+    this.guards = b.guards;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -168,6 +170,11 @@ public final class ServerConfig {
     return isolation;
   }
 
+  /** The argument guards of this server's tools; empty when none are configured. */
+  public Optional<GuardConfig> guards() {
+    return Optional.ofNullable(guards);
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -186,6 +193,7 @@ public final class ServerConfig {
     b.startupTimeout = startupTimeout;
     b.toolTimeout = toolTimeout;
     b.isolation = isolation;
+    b.guards = guards;
     return b;
   }
 
@@ -230,6 +238,7 @@ public final class ServerConfig {
     private Duration startupTimeout;
     private Duration toolTimeout;
     private Isolation isolation = Isolation.KEY;
+    private GuardConfig guards;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -301,6 +310,12 @@ public final class ServerConfig {
     /** Sets which clients share a backend (default {@link Isolation#KEY}). */
     public Builder isolation(Isolation isolation) {
       this.isolation = Objects.requireNonNull(isolation, "isolation");
+      return this;
+    }
+
+    /** Sets the argument guards of this server's tools ({@code null} for none). */
+    public Builder guards(GuardConfig guards) {
+      this.guards = guards;
       return this;
     }
 
