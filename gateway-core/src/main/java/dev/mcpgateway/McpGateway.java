@@ -225,13 +225,17 @@ public interface McpGateway extends AutoCloseable {
 
     /**
      * Sets the interceptor chain, in order: requests pass it first to last, answers last to
-     * first. Replaces the default chain, {@link Policies#defaults(GatewayConfig)}; include those
-     * built-ins where you want them:
+     * first. Replaces the default chain, {@link Policies#defaults(GatewayConfig, Function)};
+     * include those built-ins where you want them:
      *
      * <pre>{@code
-     * builder.interceptors(List.of(Policies.audit(), myPolicy, Policies.toolAllowlist(config),
-     *     Policies.redaction(config)));
+     * List<Interceptor> chain = new ArrayList<>(Policies.defaults(config));
+     * chain.add(1, myPolicy); // right after the audit log
+     * builder.interceptors(chain);
      * }</pre>
+     *
+     * <p>Interceptors that implement {@link GatewayListener} also hear the gateway's events;
+     * those that implement {@link AutoCloseable} are closed with the gateway.
      */
     public Builder interceptors(List<Interceptor> chain) {
       this.interceptors = once(this.interceptors, List.copyOf(chain), "interceptors");

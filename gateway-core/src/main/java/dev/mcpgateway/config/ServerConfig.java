@@ -44,6 +44,7 @@ public final class ServerConfig {
   private final Duration toolTimeout;
   private final Duration connectTimeout;
   private final Isolation isolation;
+  private final GuardConfig guards;
 
   /** Which clients share one backend of a server. */
   public enum Isolation {
@@ -83,6 +84,7 @@ public final class ServerConfig {
     this.pidsLimit = b.pidsLimit;
     this.readOnlyRootFilesystem = b.readOnlyRootFilesystem;
     this.imageDigest = b.imageDigest;
+    this.guards = b.guards;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -222,6 +224,11 @@ public final class ServerConfig {
     return Optional.ofNullable(imageDigest);
   }
 
+  /** The argument guards of this server's tools; empty when none are configured. */
+  public Optional<GuardConfig> guards() {
+    return Optional.ofNullable(guards);
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -247,6 +254,7 @@ public final class ServerConfig {
     b.pidsLimit = pidsLimit;
     b.readOnlyRootFilesystem = readOnlyRootFilesystem;
     b.imageDigest = imageDigest;
+    b.guards = guards;
     return b;
   }
 
@@ -298,6 +306,7 @@ public final class ServerConfig {
     private Integer pidsLimit;
     private Boolean readOnlyRootFilesystem;
     private String imageDigest;
+    private GuardConfig guards;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -423,6 +432,12 @@ public final class ServerConfig {
         throw new IllegalArgumentException("imageDigest must be 'sha256:' and 64 lowercase hex digits: " + digest);
       }
       this.imageDigest = digest;
+      return this;
+    }
+
+    /** Sets the argument guards of this server's tools ({@code null} for none). */
+    public Builder guards(GuardConfig guards) {
+      this.guards = guards;
       return this;
     }
 

@@ -17,10 +17,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the interceptors: requests first to last, answers last to first; failures close. */
+/**
+ * Runs the interceptors: requests first to last, answers last to first. A denial, or an
+ * interceptor that throws (fails closed), stops the message and tells every interceptor through
+ * {@link Interceptor#onDenied}, so that the audit log records it whichever phase it happened in.
+ */
 final class InterceptorChain {
   private static final Logger LOG = LoggerFactory.getLogger(InterceptorChain.class);
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+
+  private static final String REFUSED = "request refused: a gateway policy check failed";
+  private static final String WITHHELD = "answer withheld: a gateway policy check failed";
 
   private final List<Interceptor> interceptors;
 
@@ -40,8 +47,8 @@ final class InterceptorChain {
         verdict = interceptor.onRequest(call);
       } catch (RuntimeException e) {
         LOG.error("Interceptor {} failed on {} to '{}'; the request is denied", interceptor, call.method(), call.server(), e);
-        denied(call, "request refused: a gateway policy check failed");
-        return "request refused: a gateway policy check failed";
+        denied(call, REFUSED);
+        return REFUSED;
       }
       if (verdict != null && verdict.isDenied()) {
         denied(call, verdict.reason());
@@ -72,9 +79,12 @@ final class InterceptorChain {
         verdict = interceptor.onResponse(call, result);
       } catch (RuntimeException e) {
         LOG.error("Interceptor {} failed on the answer to {} from '{}'; the answer is withheld", interceptor, call.method(), call.server(), e);
-        return Json.rpcError(message.get("id"), GatewayException.INTERNAL_ERROR, "answer withheld: a gateway policy check failed");
+        denied(call, WITHHELD);
+        return Json.rpcError(message.get("id"), GatewayException.INTERNAL_ERROR, WITHHELD);
       }
       if (verdict != null && verdict.isDenied()) {
+        // The answer never reaches the client: interceptors hear of it as of a denied request.
+        denied(call, verdict.reason());
         return Json.rpcError(message.get("id"), GatewayException.DENIED, verdict.reason());
       }
     }
@@ -152,6 +162,7 @@ final class InterceptorChain {
   private static final class Result implements McpResult {
     private final ObjectNode message;
     private Map<String, Object> result;
+    private Map<String, Object> error;
 
     Result(ObjectNode message) {
       this.message = message;
@@ -180,9 +191,24 @@ final class InterceptorChain {
       return error == null ? Optional.empty() : Optional.of(error.path("message").asText(""));
     }
 
+    @Override
+    public Optional<Map<String, Object>> error() {
+      if (error == null) {
+        JsonNode node = message.get("error");
+        if (node == null || !node.isObject()) {
+          return Optional.empty();
+        }
+        error = Json.mapper().convertValue(node, MAP);
+      }
+      return Optional.of(error);
+    }
+
     void writeBack() {
       if (result != null) {
         message.set("result", Json.mapper().valueToTree(result));
+      }
+      if (error != null) {
+        message.set("error", Json.mapper().valueToTree(error));
       }
     }
   }

@@ -257,7 +257,8 @@ final class McpEndpoint {
       call = new InterceptorChain.Call(session.server(), session.identity(), method, message);
       String denial = chain.request(call);
       if (denial != null) {
-        return done(Http.rpcError(200, id, GatewayException.DENIED, denial));
+        // A denial is an answer like any other: HTTP 200, as JSON or as one SSE event.
+        return done(single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
       }
     }
     Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());

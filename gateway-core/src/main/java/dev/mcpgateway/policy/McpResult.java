@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * The backend's answer to an {@link McpCall} as interceptors see it: a result or an error.
  *
- * <p>{@link #result()} is a mutable view in plain JDK types; changes reach the client.
+ * <p>{@link #result()} and {@link #error()} are mutable views in plain JDK types; changes
+ * reach the client. Not thread-safe beyond one answer's path.
  */
 public interface McpResult {
 
@@ -18,6 +19,14 @@ public interface McpResult {
 
   /** The error message of an error answer. */
   Optional<String> errorMessage();
+
+  /**
+   * The error object of an error answer ({@code code}, {@code message}, optional {@code data}),
+   * mutable; changes reach the client. Empty for a result answer.
+   */
+  default Optional<Map<String, Object>> error() {
+    return Optional.empty();
+  }
 
   /** For a {@code tools/call} result: whether the tool reported {@code isError: true}. */
   default boolean isToolError() {
