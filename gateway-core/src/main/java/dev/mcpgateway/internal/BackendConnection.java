@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendConnection implements BackendListener {
   private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+  /** The longest a health probe after a timed-out call waits for its {@code ping} answer. */
+  static final Duration MAX_PROBE_TIMEOUT = Duration.ofSeconds(30);
 
   private final BackendSlot slot;
   private final String server;
@@ -40,6 +42,8 @@ final class BackendConnection implements BackendListener {
   private volatile boolean closing;
   /** Why the remote could not be reached, once the backend said so; null otherwise. */
   private volatile String unavailable;
+  private final AtomicBoolean probing = new AtomicBoolean();
+  private volatile String hungReason;
 
   BackendConnection(BackendSlot slot, GatewayRuntime runtime) {
     this.slot = slot;
@@ -197,6 +201,67 @@ final class BackendConnection implements BackendListener {
     return pending.remove(id);
   }
 
+  /**
+   * A call to this backend timed out: probes it with a {@code ping}. A backend that answers
+   * neither the call nor the ping within {@code timeout} (at most {@link #MAX_PROBE_TIMEOUT}) is
+   * hung: its calls in flight fail and it is closed, so that the next call starts a fresh one.
+   * A backend that answers the ping is only slow and stays. One probe at a time.
+   */
+  void probeAfterTimeout(Duration timeout) {
+    if (ended.get() || closing || !probing.compareAndSet(false, true)) {
+      return;
+    }
+    Duration wait = timeout.compareTo(MAX_PROBE_TIMEOUT) > 0 ? MAX_PROBE_TIMEOUT : timeout;
+    ObjectNode ping = Json.object();
+    ping.put("jsonrpc", "2.0");
+    ping.put("method", "ping");
+    long id = nextId();
+    ping.set("id", LongNode.valueOf(id));
+    java.util.concurrent.ScheduledFuture<?> timer = runtime.scheduler().schedule(() -> {
+      if (pending.remove(id) != null) {
+        // closing blocks until the process is gone: not on the timer thread
+        runtime.launchExecutor().execute(() -> replaceHung("it is hung: it answered neither a request nor a ping within "
+            + wait.toMillis() + " ms; the next call starts a fresh one"));
+      }
+    }, wait.toMillis(), TimeUnit.MILLISECONDS);
+    call(ping, id, new PendingCall() {
+      @Override
+      public void onResponse(ObjectNode message) {
+        timer.cancel(false);
+        probing.set(false);
+      }
+
+      @Override
+      public void onFailure(int code, String message) {
+        timer.cancel(false);
+        probing.set(false);
+      }
+    });
+  }
+
+  private void replaceHung(String reason) {
+    if (ended.get() || closing) {
+      return;
+    }
+    LOG.warn("Server '{}' ({}) is replaced: {}", server, describe(), reason);
+    hungReason = reason;
+    closing = true; // no new calls reach it; the slot starts a fresh backend on next use
+    failPending("server '" + server + "' stopped: " + reason);
+    close();
+  }
+
+  private void failPending(String message) {
+    for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
+      if (pending.remove(entry.getKey(), entry.getValue())) {
+        if (unavailable != null) {
+          entry.getValue().onUnavailable(new BackendUnavailableException(server, message));
+        } else {
+          entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
+        }
+      }
+    }
+  }
+
   /** Sends a notification or a response as it is. */
   void send(ObjectNode message) throws IOException {
     Backend b = backend;
@@ -287,22 +352,18 @@ final class BackendConnection implements BackendListener {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    String message = unavailable != null ? unavailableMessage(unavailable) : "server '" + server + "' stopped: " + reason;
+    String hung = hungReason;
+    // decided before failStart, which closes and so sets closing even for a crash
+    String unexpected = hung != null ? hung : closing ? null : reason;
+    String message = unavailable != null ? unavailableMessage(unavailable)
+        : "server '" + server + "' stopped: " + (hung != null ? hung : reason);
     if (unavailable != null) {
       // recorded before anyone hears of it, so that /health already says so
       runtime.health(server).unreachable(message);
     }
     failStart(message);
-    for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
-      if (pending.remove(entry.getKey(), entry.getValue())) {
-        if (unavailable != null) {
-          entry.getValue().onUnavailable(new BackendUnavailableException(server, message));
-        } else {
-          entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
-        }
-      }
-    }
-    slot.connectionEnded(this, closing ? null : reason);
+    failPending(message);
+    slot.connectionEnded(this, unexpected);
   }
 
   /** Stops the backend; idempotent, blocks until it is gone. */

@@ -312,6 +312,7 @@ final class McpEndpoint {
     exchange.onFailure(GatewayException.TIMEOUT, "server '" + server + "' did not answer " + exchange.method()
         + " within " + timeout.toSeconds() + " s");
     cancelAtBackend(connection, exchange.backendId(), "timed out at the gateway");
+    connection.probeAfterTimeout(timeout);
   }
 
   private static void cancelAtBackend(BackendConnection connection, long backendId, String reason) {

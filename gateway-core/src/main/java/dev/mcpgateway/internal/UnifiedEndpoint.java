@@ -236,6 +236,7 @@ final class UnifiedEndpoint {
       if (connection.abandon(backendId) != null) {
         answer.completeExceptionally(new GatewayException(200, GatewayException.TIMEOUT,
             "server '" + server.name() + "' did not answer within " + timeout.toSeconds() + " s"));
+        connection.probeAfterTimeout(timeout);
       }
     }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     return answer;

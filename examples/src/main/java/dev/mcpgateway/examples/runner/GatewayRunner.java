@@ -132,7 +132,13 @@ public final class GatewayRunner {
       return root.toString();
     }
 
+    /**
+     * Closes the gateway, then the HTTP server: requests in flight are drained and answered
+     * (or get an error) while their connections are still open, and open event streams end,
+     * so that the server then stops at once instead of cutting them off.
+     */
     synchronized void stop() {
+      gateway.close();
       try {
         if (server.isRunning()) {
           server.stop();
@@ -140,7 +146,6 @@ public final class GatewayRunner {
       } catch (Exception e) {
         LOG.error("Stopping the HTTP server failed", e);
       }
-      gateway.close();
     }
   }
 
@@ -202,6 +207,14 @@ public final class GatewayRunner {
    * the gateway sends keep-alive comments every 15 s.
    */
   static Server jetty(McpGateway gateway, String host, int port) {
+    return jetty(gateway, host, port, IDLE_TIMEOUT);
+  }
+
+  /** The idle timeout of HTTP connections: how long a client may send nothing mid-request, or read nothing. */
+  static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+  /** As {@link #jetty(McpGateway, String, int)} with another idle timeout (tests use a short one). */
+  static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("mcp-gateway-http");
     Server server = new Server(threads);
@@ -211,7 +224,7 @@ public final class GatewayRunner {
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(host);
     connector.setPort(port);
-    connector.setIdleTimeout(30_000);
+    connector.setIdleTimeout(idleTimeout.toMillis());
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     ServletHolder holder = new ServletHolder("mcp-gateway", new McpGatewayServlet(gateway));
