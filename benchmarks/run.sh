@@ -45,6 +45,6 @@ case "$what" in
 esac
 case "$what" in
   jmh)
-    java -jar "$jar" -f 1 -wi 3 -w 2s -i 5 -r 2s "$@"
+    java -Dbench.echo="$work/echo-server" -jar "$jar" -f 1 -wi 3 -w 2s -i 5 -r 2s -jvmArgsAppend "-Dbench.echo=$work/echo-server" "$@"
     ;;
 esac
