@@ -40,7 +40,7 @@ final class Exchange implements PendingCall {
       Map<String, String> extraHeaders) {
     this.session = session;
     this.clientId = clientId;
-    this.clientIdJson = clientId.toString();
+    this.clientIdJson = Json.idText(clientId);
     this.method = method;
     this.acceptsJson = acceptsJson;
     this.acceptsSse = acceptsSse;

@@ -242,7 +242,7 @@ final class McpEndpoint {
 
   CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
       Http.Accept accept) {
-    String idJson = id.toString();
+    String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
       return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
           "a request with id " + idJson + " is already in flight in this session; use unique ids"));
@@ -340,7 +340,7 @@ final class McpEndpoint {
     }
     if ("notifications/cancelled".equals(method)) {
       JsonNode requestId = message.path("params").get("requestId");
-      Exchange exchange = requestId == null ? null : session.inFlight(requestId.toString());
+      Exchange exchange = requestId == null ? null : session.inFlight(Json.idText(requestId));
       if (exchange == null || exchange.connection() == null) {
         return GatewayResponse.empty(202); // finished already, or never reached a backend
       }
