@@ -124,6 +124,9 @@ public final class GatewayRunner {
     }
 
     synchronized void stop() {
+      // The gateway first: it drains requests in flight and ends every SSE stream, so that
+      // Jetty's graceful stop does not wait its full timeout for streams whose clients are gone.
+      gateway.close();
       try {
         if (server.isRunning()) {
           server.stop();
@@ -131,7 +134,6 @@ public final class GatewayRunner {
       } catch (Exception e) {
         LOG.error("Stopping the HTTP server failed", e);
       }
-      gateway.close();
     }
   }
 
