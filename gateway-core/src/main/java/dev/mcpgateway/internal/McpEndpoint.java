@@ -273,6 +273,12 @@ final class McpEndpoint {
     }
     runtime.inFlight().incrementAndGet();
     exchange.onDone(() -> runtime.inFlight().decrementAndGet());
+    if (accept.sse()) {
+      // A call that stays silent for a keep-alive interval is answered as a stream, so that
+      // keep-alive comments reach the client: nothing in between cuts a long tool call.
+      exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
+          runtime.streams().interval().toMillis(), TimeUnit.MILLISECONDS));
+    }
     session.track(idJson, exchange);
     JsonNode meta = message.path("params").path("_meta");
     if (meta.isObject() && meta.has("progressToken")) {
