@@ -184,7 +184,11 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s). */
+    /**
+     * How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s).
+     * A request still unanswered after this long is answered as a stream when the client accepts
+     * one, so that a long, silent tool call carries keep-alives too.
+     */
     public Builder keepAliveInterval(Duration interval) {
       Objects.requireNonNull(interval, "keepAliveInterval");
       if (interval.toMillis() < 100) {

@@ -14,7 +14,9 @@ import java.util.concurrent.ScheduledFuture;
  * <p>The answer is decided late: a request whose response arrives before any related message
  * is answered as {@code application/json} when the client accepts it; the first related
  * message (progress, a sampling request...) turns the answer into an SSE stream when the
- * client accepts that, or goes to the session's {@code GET} stream otherwise.
+ * client accepts that, or goes to the session's {@code GET} stream otherwise. A request still
+ * unanswered after one keep-alive interval turns into a stream too (when the client accepts
+ * one), so that keep-alive comments flow while a silent tool call runs.
  */
 final class Exchange implements PendingCall {
   private final SessionState session;
@@ -30,6 +32,7 @@ final class Exchange implements PendingCall {
   private volatile long backendId;
   private volatile BackendConnection connection;
   private volatile ScheduledFuture<?> timeout;
+  private volatile ScheduledFuture<?> streamTimer;
   private SseStream stream;
   private boolean done;
   private Runnable onDone = () -> {};
@@ -107,6 +110,25 @@ final class Exchange implements PendingCall {
     this.timeout = timeout;
   }
 
+  /** The timer that runs {@link #streamIfPending()}; cancelled when the answer comes. */
+  void streamTimer(ScheduledFuture<?> timer) {
+    this.streamTimer = timer;
+  }
+
+  /**
+   * Turns a still unanswered request into an SSE stream that starts with a keep-alive comment,
+   * so that the client, the HTTP server and proxies in between see bytes while it runs.
+   */
+  void streamIfPending() {
+    synchronized (this) {
+      if (done || stream != null || !acceptsSse) {
+        return;
+      }
+      openStream();
+      stream.comment();
+    }
+  }
+
   /** A message related to this request (progress, a server request...); already rewritten for the client. */
   void related(byte[] json) {
     synchronized (this) {
@@ -162,6 +184,10 @@ final class Exchange implements PendingCall {
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
+    }
+    ScheduledFuture<?> st = streamTimer;
+    if (st != null) {
+      st.cancel(false);
     }
   }
 

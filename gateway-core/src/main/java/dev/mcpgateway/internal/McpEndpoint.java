@@ -96,14 +96,19 @@ final class McpEndpoint {
         "invalid request: a message needs a method (request or notification) or a result or error (response)"));
   }
 
-  /** A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them. */
+  /**
+   * A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them, and only
+   * when the request does not say a later revision in its header.
+   */
   private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
       ServerConfig server, Identity identity, Http.Accept accept) {
     SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
-    String version = request.header(VERSION_HEADER).orElse("2025-03-26");
+    // The header, else the revision the session negotiated: a session on a later revision
+    // cannot slip a batch in by leaving the header out.
+    String version = request.header(VERSION_HEADER).orElse(lookup.session.protocolVersion());
     if (!version.equals("2025-03-26")) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "JSON-RPC batches are not supported in protocol revision "
           + version + " (they were removed after 2025-03-26); send one message per request"));
@@ -267,6 +272,12 @@ final class McpEndpoint {
     }
     runtime.inFlight().incrementAndGet();
     exchange.onDone(() -> runtime.inFlight().decrementAndGet());
+    if (accept.sse()) {
+      // A call that stays silent for a keep-alive interval is answered as a stream, so that
+      // keep-alive comments reach the client: nothing in between cuts a long tool call.
+      exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
+          runtime.streams().interval().toMillis(), TimeUnit.MILLISECONDS));
+    }
     session.track(idJson, exchange);
     JsonNode meta = message.path("params").path("_meta");
     if (meta.isObject() && meta.has("progressToken")) {

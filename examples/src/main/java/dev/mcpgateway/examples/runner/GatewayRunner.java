@@ -138,6 +138,8 @@ public final class GatewayRunner {
      * so that the server then stops at once instead of cutting them off.
      */
     synchronized void stop() {
+      // The gateway first: it drains requests in flight and ends every SSE stream, so that
+      // Jetty's graceful stop does not wait its full timeout for streams whose clients are gone.
       gateway.close();
       try {
         if (server.isRunning()) {
