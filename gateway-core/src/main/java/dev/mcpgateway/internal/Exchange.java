@@ -50,6 +50,16 @@ final class Exchange implements PendingCall {
     this.extraHeaders = extraHeaders;
   }
 
+  /** Whether an interceptor chain sees the answer (so it needs the parsed message). */
+  boolean interceptsAnswer() {
+    return chain != null;
+  }
+
+  /** The client's id as JSON bytes, exactly as the client sent it. */
+  byte[] clientIdBytes() {
+    return clientIdJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Lets {@code chain} see the answer before the client does. */
   void intercepted(InterceptorChain chain, InterceptorChain.Call call) {
     this.chain = chain;

@@ -146,6 +146,15 @@ final class InterceptorChain {
       return attributes;
     }
 
+    @Override
+    public Optional<String> toolName() {
+      if (params != null || !"tools/call".equals(method)) {
+        return McpCall.super.toolName();
+      }
+      JsonNode name = message.path("params").path("name");
+      return name.isTextual() ? Optional.of(name.textValue()) : Optional.empty();
+    }
+
     void writeBack() {
       if (params != null) {
         message.set("params", Json.mapper().valueToTree(params));
@@ -201,6 +210,48 @@ final class InterceptorChain {
         error = Json.mapper().convertValue(node, MAP);
       }
       return Optional.of(error);
+    }
+
+    @Override
+    public boolean isToolError() {
+      if (result != null) {
+        return Boolean.TRUE.equals(result.get("isError"));
+      }
+      JsonNode flag = message.path("result").path("isError");
+      return flag.isBoolean() && flag.booleanValue();
+    }
+
+    @Override
+    public boolean anyString(java.util.function.Predicate<String> test) {
+      if (result != null || error != null) {
+        return McpResult.super.anyString(test);
+      }
+      return anyText(message.get("result"), test) || anyText(message.get("error"), test);
+    }
+
+    private static boolean anyText(JsonNode node, java.util.function.Predicate<String> test) {
+      if (node == null) {
+        return false;
+      }
+      if (node.isTextual()) {
+        return test.test(node.textValue());
+      }
+      if (node.isObject()) {
+        java.util.Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> field = fields.next();
+          if (test.test(field.getKey()) || anyText(field.getValue(), test)) {
+            return true;
+          }
+        }
+      } else if (node.isArray()) {
+        for (JsonNode item : node) {
+          if (anyText(item, test)) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     void writeBack() {

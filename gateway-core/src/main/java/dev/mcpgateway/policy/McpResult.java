@@ -28,6 +28,35 @@ public interface McpResult {
     return Optional.empty();
   }
 
+  /**
+   * Whether any string of the answer (values and object keys, in the result or the error)
+   * satisfies {@code test}. Read-only and cheap: a policy that changes only some answers checks
+   * with it first and leaves the others unconverted.
+   */
+  default boolean anyString(java.util.function.Predicate<String> test) {
+    return result().map(r -> anyString(r, test)).orElse(false) || error().map(e -> anyString(e, test)).orElse(false);
+  }
+
+  private static boolean anyString(Object value, java.util.function.Predicate<String> test) {
+    if (value instanceof String) {
+      return test.test((String) value);
+    }
+    if (value instanceof Map) {
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
+        if (test.test(String.valueOf(entry.getKey())) || anyString(entry.getValue(), test)) {
+          return true;
+        }
+      }
+    } else if (value instanceof java.util.Collection) {
+      for (Object item : (java.util.Collection<?>) value) {
+        if (anyString(item, test)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** For a {@code tools/call} result: whether the tool reported {@code isError: true}. */
   default boolean isToolError() {
     return result().map(r -> Boolean.TRUE.equals(r.get("isError"))).orElse(false);

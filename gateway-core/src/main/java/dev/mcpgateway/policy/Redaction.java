@@ -101,8 +101,11 @@ public final class Redaction implements Interceptor {
 
   @Override
   public Verdict onResponse(McpCall call, McpResult result) {
-    Map<String, Integer> found = new java.util.HashMap<>();
     List<String> secrets = secretsByServer.getOrDefault(call.server(), List.of());
+    if (!result.anyString(text -> mayChange(text, secrets))) {
+      return Verdict.pass(); // the common case: nothing to redact, so nothing is converted
+    }
+    Map<String, Integer> found = new java.util.HashMap<>();
     result.result().ifPresent(r -> walk(r, secrets, found));
     // Error answers can carry secrets too (a server that reports its failed command line).
     result.error().ifPresent(e -> walk(e, secrets, found));
@@ -114,6 +117,19 @@ public final class Redaction implements Interceptor {
       LOG.debug("Redacted {} from the answer to {} of server '{}'", found, call.method(), call.server());
     }
     return Verdict.pass();
+  }
+
+  /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
+  private boolean mayChange(String text, List<String> secrets) {
+    if (maxTextChars > 0 && text.length() > maxTextChars) {
+      return true;
+    }
+    for (String secret : secrets) {
+      if (text.contains(secret)) {
+        return true;
+      }
+    }
+    return pattern != null && pattern.matcher(text).find();
   }
 
   /** Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors. */
