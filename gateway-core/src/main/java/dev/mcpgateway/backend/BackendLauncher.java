@@ -1,5 +1,6 @@
 package dev.mcpgateway.backend;
 
+import dev.mcpgateway.config.ServerConfig;
 import java.io.IOException;
 
 /**
@@ -29,6 +30,15 @@ public interface BackendLauncher extends AutoCloseable {
    *     so it must name the server and must not contain environment values
    */
   Backend launch(LaunchRequest request) throws IOException;
+
+  /**
+   * Checks, when the gateway is built, that this launcher can run {@code server} (for example
+   * that its container arguments and mounts are allowed), so that a configuration it would refuse
+   * fails at start rather than at first use. The default accepts everything.
+   *
+   * @throws dev.mcpgateway.config.ConfigException naming the JSON path of the problem and the fix
+   */
+  default void validate(ServerConfig server) {}
 
   /**
    * Releases what the launcher holds (for example a Docker client); called by the gateway when

@@ -124,6 +124,7 @@ public final class DefaultMcpGateway implements McpGateway {
   private static void checkLauncher(ServerConfig server, Map<BackendKind, BackendLauncher> launchers) {
     BackendKind kind = BackendKind.of(server);
     if (launchers.containsKey(kind)) {
+      launchers.get(kind).validate(server);
       return;
     }
     String at = "$.mcpServers." + server.name();

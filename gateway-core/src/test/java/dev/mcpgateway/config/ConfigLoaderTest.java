@@ -119,4 +119,41 @@ class ConfigLoaderTest {
         .hasMessageContaining(message)
         .extracting(e -> ((ConfigException) e).path()).isEqualTo(path);
   }
+
+  @Test
+  void acceptsAGhAwMcpgConfigurationUnchanged() {
+    GatewayConfig config = ConfigLoader.withEnvironment(Map.of("MCP_GATEWAY_API_KEY", "k".repeat(40))).parse("""
+        {
+          "gateway": {
+            "port": 8080, "apiKey": "${MCP_GATEWAY_API_KEY}", "domain": "localhost",
+            "startupTimeout": 30, "toolTimeout": 120,
+            "payloadDir": "/tmp/jq-payloads", "payloadSizeThreshold": 524288, "payloadPathPrefix": "/workspace/payloads"
+          },
+          "mcpServers": {
+            "github": {
+              "type": "stdio",
+              "container": "ghcr.io/github/github-mcp-server:v0.30.0",
+              "entrypoint": "/server/github-mcp-server",
+              "entrypointArgs": ["stdio", "--read-only"],
+              "args": ["--rm", "-i"],
+              "mounts": ["/srv/data:/data:ro"],
+              "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "" },
+              "tools": ["get_file_contents", "search_code"]
+            },
+            "safeoutputs": { "type": "local", "container": "node:22-slim", "entrypointArgs": ["node", "/opt/server.js"] }
+          }
+        }
+        """);
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.domain()).contains("localhost");
+    assertThat(config.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.payloadPathPrefix()).contains("/workspace/payloads");
+    ServerConfig github = config.servers().get("github");
+    assertThat(github.entrypoint()).contains("/server/github-mcp-server");
+    assertThat(github.entrypointArgs()).containsExactly("stdio", "--read-only");
+    assertThat(github.args()).containsExactly("--rm", "-i");
+    assertThat(github.mounts()).containsExactly("/srv/data:/data:ro");
+    assertThat(github.tools()).containsExactly("get_file_contents", "search_code");
+    assertThat(config.servers().get("safeoutputs").type()).isEqualTo(ServerType.STDIO);
+  }
 }
