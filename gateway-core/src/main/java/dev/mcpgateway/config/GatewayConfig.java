@@ -51,6 +51,7 @@ public final class GatewayConfig {
   private final String payloadPathPrefix;
   private final Duration sessionTimeout;
   private final int maxSessions;
+  private final RateLimit rateLimit;
   private final Map<String, ServerConfig> servers;
 
   private GatewayConfig(Builder b) {
@@ -64,6 +65,7 @@ public final class GatewayConfig {
     this.payloadPathPrefix = b.payloadPathPrefix;
     this.sessionTimeout = b.sessionTimeout;
     this.maxSessions = b.maxSessions;
+    this.rateLimit = b.rateLimit;
     this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(b.servers));
   }
 
@@ -137,6 +139,14 @@ public final class GatewayConfig {
     return maxSessions;
   }
 
+  /**
+   * The rate limit per caller across servers ({@code gateway.rateLimit}); empty means no limit.
+   * A server with its own {@link ServerConfig#rateLimit()} uses that instead.
+   */
+  public Optional<RateLimit> rateLimit() {
+    return Optional.ofNullable(rateLimit);
+  }
+
   /** The servers, by name, in configuration order. */
   public Map<String, ServerConfig> servers() {
     return servers;
@@ -155,6 +165,7 @@ public final class GatewayConfig {
     b.payloadPathPrefix = payloadPathPrefix;
     b.sessionTimeout = sessionTimeout;
     b.maxSessions = maxSessions;
+    b.rateLimit = rateLimit;
     b.servers.putAll(servers);
     return b;
   }
@@ -177,6 +188,7 @@ public final class GatewayConfig {
     private String payloadPathPrefix;
     private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
+    private RateLimit rateLimit;
     private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
 
     private Builder() {}
@@ -247,6 +259,12 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("maxSessions must be at least 1: " + maxSessions);
       }
       this.maxSessions = maxSessions;
+      return this;
+    }
+
+    /** Sets the rate limit per caller across servers; {@code null} (the default) means none. */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = rateLimit;
       return this;
     }
 

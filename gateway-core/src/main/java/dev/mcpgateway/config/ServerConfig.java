@@ -58,6 +58,7 @@ public final class ServerConfig {
   private final Integer pidsLimit;
   private final Boolean readOnlyRootFilesystem;
   private final String imageDigest;
+  private final RateLimit rateLimit;
 
   private ServerConfig(Builder b) {
     this.name = b.name;
@@ -81,6 +82,7 @@ public final class ServerConfig {
     this.pidsLimit = b.pidsLimit;
     this.readOnlyRootFilesystem = b.readOnlyRootFilesystem;
     this.imageDigest = b.imageDigest;
+    this.rateLimit = b.rateLimit;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -215,6 +217,14 @@ public final class ServerConfig {
     return Optional.ofNullable(imageDigest);
   }
 
+  /**
+   * This server's own rate limit per caller, used instead of the gateway's
+   * {@link GatewayConfig#rateLimit()}; empty means the gateway's applies.
+   */
+  public Optional<RateLimit> rateLimit() {
+    return Optional.ofNullable(rateLimit);
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -239,6 +249,7 @@ public final class ServerConfig {
     b.pidsLimit = pidsLimit;
     b.readOnlyRootFilesystem = readOnlyRootFilesystem;
     b.imageDigest = imageDigest;
+    b.rateLimit = rateLimit;
     return b;
   }
 
@@ -289,6 +300,7 @@ public final class ServerConfig {
     private Integer pidsLimit;
     private Boolean readOnlyRootFilesystem;
     private String imageDigest;
+    private RateLimit rateLimit;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -408,6 +420,12 @@ public final class ServerConfig {
         throw new IllegalArgumentException("imageDigest must be 'sha256:' and 64 lowercase hex digits: " + digest);
       }
       this.imageDigest = digest;
+      return this;
+    }
+
+    /** Gives this server its own rate limit per caller, instead of the gateway's; {@code null} for the gateway's. */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = rateLimit;
       return this;
     }
 

@@ -264,6 +264,8 @@ final class BackendConnection implements BackendListener {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
+    // Read before failStart, which closes (and so marks as closing) whatever happens.
+    boolean unexpected = !closing;
     String message = "server '" + server + "' stopped: " + reason;
     failStart(message);
     for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
@@ -271,7 +273,7 @@ final class BackendConnection implements BackendListener {
         entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
       }
     }
-    slot.connectionEnded(this, closing ? null : reason);
+    slot.connectionEnded(this, unexpected ? reason : null);
   }
 
   /** Stops the backend; idempotent, blocks until it is gone. */
