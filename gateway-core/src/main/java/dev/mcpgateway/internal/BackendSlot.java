@@ -22,7 +22,6 @@ final class BackendSlot {
   private ObjectNode initializeParams;
   private boolean closed;
   private boolean crashed;
-  private volatile long startedNanos;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
   BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
@@ -83,7 +82,6 @@ final class BackendSlot {
     synchronized (this) {
       restart = crashed;
       crashed = false;
-      startedNanos = runtime.nanoTime();
     }
     runtime.health(server.name()).started(restart);
     runtime.serverLog(server.name()).info("{} backend for '{}': {}", restart ? "Restarted" : "Started", ownerName(), backend);
@@ -97,8 +95,8 @@ final class BackendSlot {
   }
 
   /** When the running backend started, in {@link GatewayRuntime#nanoTime()}; meaningful only while {@link #isRunning()}. */
-  long startedNanos() {
-    return startedNanos;
+  synchronized long startedNanos() {
+    return current == null ? runtime.nanoTime() : current.readyNanos();
   }
 
   /** Whose backend this is, for logs and audit: the name of the identity whose session created the slot. */
