@@ -62,6 +62,16 @@ public interface McpGateway extends AutoCloseable {
   /** The library version. */
   String version();
 
+  /**
+   * A snapshot of sessions, backends and per-server health, as {@code /health} reports it.
+   * Cheap enough to poll (metrics gauges do); thread-safe.
+   *
+   * @throws UnsupportedOperationException from gateways that do not keep statistics (test fakes)
+   */
+  default GatewayStats stats() {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no statistics");
+  }
+
   /** Whether {@link #close()} has begun. */
   boolean isClosed();
 
@@ -99,6 +109,8 @@ public interface McpGateway extends AutoCloseable {
     private Duration drainTimeout;
     private List<Interceptor> interceptors;
     private Boolean unified;
+    private final List<Interceptor> outerInterceptors = new java.util.ArrayList<>();
+    private java.util.function.LongSupplier ticker;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -257,6 +269,34 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Adds an interceptor around the chain (the default one, or the one set with
+     * {@link #interceptors(List)}): it sees every request before, and every answer after, the
+     * chain's members, and hears every denial. Meant for observers that should not change what
+     * the chain does, such as metrics ({@code gateway-micrometer}'s {@code MicrometerMetrics}):
+     *
+     * <pre>{@code
+     * McpGateway.builder(config).addOuterInterceptor(MicrometerMetrics.create(registry)).build();
+     * }</pre>
+     *
+     * <p>May be called several times; the first added is outermost. An interceptor that also
+     * implements {@link GatewayListener} hears gateway events; one that is {@link AutoCloseable}
+     * is closed with the gateway.
+     */
+    public Builder addOuterInterceptor(Interceptor interceptor) {
+      outerInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Sets the gateway's time source for rate limits and uptimes, as {@link System#nanoTime()};
+     * for tests, which move time instead of sleeping.
+     */
+    public Builder ticker(java.util.function.LongSupplier nanoTicker) {
+      this.ticker = once(this.ticker, Objects.requireNonNull(nanoTicker, "ticker"), "ticker");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -274,8 +314,20 @@ public interface McpGateway extends AutoCloseable {
           allowedOrigins != null ? allowedOrigins : Set.of(),
           payloadPreviewBytes != null ? payloadPreviewBytes : 1024,
           drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
-          interceptors,
-          unified != null && unified));
+          chain(),
+          unified != null && unified,
+          ticker != null ? ticker : System::nanoTime));
+    }
+
+    /** The chain: outer interceptors first, then the set chain or, when none is set, the defaults. */
+    private List<Interceptor> chain() {
+      if (outerInterceptors.isEmpty()) {
+        return interceptors;
+      }
+      List<Interceptor> chain = new java.util.ArrayList<>(outerInterceptors);
+      chain.addAll(interceptors != null ? interceptors
+          : Policies.defaults(config, environment == null ? System::getenv : environment));
+      return List.copyOf(chain);
     }
 
     private static <T> T once(T current, T value, String name) {

@@ -50,14 +50,15 @@ public final class ConfigLoader {
   private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
       "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "sessionTimeout",
-      "maxSessions", "redaction", "toolPinning", "auditFile");
+      "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit");
   private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
   private static final Set<String> GUARD_FIELDS = Set.of("allowedPaths", "allowedExtensions", "maxArgumentBytes",
       "checkHostSymlinks", "pathArguments", "tools");
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
       "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "guards", "network", "memory", "cpus", "pidsLimit",
-      "readOnlyRootfs", "digest");
+      "readOnlyRootfs", "digest", "rateLimit");
+  private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "burst");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
       "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
@@ -210,6 +211,9 @@ public final class ConfigLoader {
     if (auditFile != null) {
       builder.auditFile(absolutePath(auditFile, at + ".auditFile"));
     }
+    if (gateway.has("rateLimit")) {
+      builder.rateLimit(rateLimit(gateway.get("rateLimit"), at + ".rateLimit"));
+    }
   }
 
   private GuardConfig loadGuards(JsonNode guards, String at, boolean allowTools) {
@@ -282,6 +286,24 @@ public final class ConfigLoader {
       throw new ConfigException(at + "." + field, "must be true or false, got " + describe(value));
     }
     return value.booleanValue();
+  }
+
+  /** {@code {"requestsPerSecond": 10, "burst": 20}}; burst defaults to the rate (at least 1). */
+  private static RateLimit rateLimit(JsonNode node, String at) {
+    requireObject(node, at);
+    checkFields(node, at, RATE_LIMIT_FIELDS);
+    JsonNode rate = node.get("requestsPerSecond");
+    if (rate == null) {
+      throw new ConfigException(at + ".requestsPerSecond", "missing; give the sustained rate, such as 10");
+    }
+    if (!rate.isNumber() || !(rate.doubleValue() > 0) || rate.doubleValue() > 1_000_000) {
+      throw new ConfigException(at + ".requestsPerSecond", "must be a number more than 0 and at most 1000000, such as 10 or 0.5, got "
+          + describe(rate));
+    }
+    if (!node.has("burst")) {
+      return RateLimit.perSecond(rate.doubleValue());
+    }
+    return new RateLimit(rate.doubleValue(), integer(node, "burst", at, 1, 1_000_000));
   }
 
   private ServerConfig loadServer(String name, JsonNode server) {
@@ -374,6 +396,9 @@ public final class ConfigLoader {
     }
     if (server.has("toolTimeout")) {
       builder.toolTimeout(seconds(server, "toolTimeout", at));
+    }
+    if (server.has("rateLimit")) {
+      builder.rateLimit(rateLimit(server.get("rateLimit"), at + ".rateLimit"));
     }
     JsonNode guards = server.get("guards");
     if (guards != null && !guards.isNull()) {

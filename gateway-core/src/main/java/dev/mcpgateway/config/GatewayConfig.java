@@ -51,6 +51,7 @@ public final class GatewayConfig {
   private final String payloadPathPrefix;
   private final Duration sessionTimeout;
   private final int maxSessions;
+  private final RateLimit rateLimit;
   private final Map<String, ServerConfig> servers;
   private final boolean redactPrivateAddresses;
   private final boolean redactInternalHostNames;
@@ -79,6 +80,7 @@ public final class GatewayConfig {
     this.payloadPathPrefix = b.payloadPathPrefix;
     this.sessionTimeout = b.sessionTimeout;
     this.maxSessions = b.maxSessions;
+    this.rateLimit = b.rateLimit;
     this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(b.servers));
     this.redactPrivateAddresses = b.redactPrivateAddresses;
     this.redactInternalHostNames = b.redactInternalHostNames;
@@ -157,6 +159,14 @@ public final class GatewayConfig {
     return maxSessions;
   }
 
+  /**
+   * The rate limit per caller across servers ({@code gateway.rateLimit}); empty means no limit.
+   * A server with its own {@link ServerConfig#rateLimit()} uses that instead.
+   */
+  public Optional<RateLimit> rateLimit() {
+    return Optional.ofNullable(rateLimit);
+  }
+
   /** The servers, by name, in configuration order. */
   public Map<String, ServerConfig> servers() {
     return servers;
@@ -200,6 +210,7 @@ public final class GatewayConfig {
     b.payloadPathPrefix = payloadPathPrefix;
     b.sessionTimeout = sessionTimeout;
     b.maxSessions = maxSessions;
+    b.rateLimit = rateLimit;
     b.servers.putAll(servers);
     b.redactPrivateAddresses = redactPrivateAddresses;
     b.redactInternalHostNames = redactInternalHostNames;
@@ -227,6 +238,7 @@ public final class GatewayConfig {
     private String payloadPathPrefix;
     private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
+    private RateLimit rateLimit;
     private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
     private boolean redactPrivateAddresses;
     private boolean redactInternalHostNames;
@@ -338,6 +350,12 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("auditFile must be an absolute path: " + file);
       }
       this.auditFile = file;
+      return this;
+    }
+
+    /** Sets the rate limit per caller across servers; {@code null} (the default) means none. */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = rateLimit;
       return this;
     }
 

@@ -60,6 +60,7 @@ public final class ServerConfig {
   private final Integer pidsLimit;
   private final Boolean readOnlyRootFilesystem;
   private final String imageDigest;
+  private final RateLimit rateLimit;
 
   private ServerConfig(Builder b) {
     this.name = b.name;
@@ -85,6 +86,7 @@ public final class ServerConfig {
     this.readOnlyRootFilesystem = b.readOnlyRootFilesystem;
     this.imageDigest = b.imageDigest;
     this.guards = b.guards;
+    this.rateLimit = b.rateLimit;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -229,6 +231,14 @@ public final class ServerConfig {
     return Optional.ofNullable(guards);
   }
 
+  /**
+   * This server's own rate limit per caller, used instead of the gateway's
+   * {@link GatewayConfig#rateLimit()}; empty means the gateway's applies.
+   */
+  public Optional<RateLimit> rateLimit() {
+    return Optional.ofNullable(rateLimit);
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -255,6 +265,7 @@ public final class ServerConfig {
     b.readOnlyRootFilesystem = readOnlyRootFilesystem;
     b.imageDigest = imageDigest;
     b.guards = guards;
+    b.rateLimit = rateLimit;
     return b;
   }
 
@@ -307,6 +318,7 @@ public final class ServerConfig {
     private Boolean readOnlyRootFilesystem;
     private String imageDigest;
     private GuardConfig guards;
+    private RateLimit rateLimit;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -438,6 +450,12 @@ public final class ServerConfig {
     /** Sets the argument guards of this server's tools ({@code null} for none). */
     public Builder guards(GuardConfig guards) {
       this.guards = guards;
+      return this;
+    }
+
+    /** Gives this server its own rate limit per caller, instead of the gateway's; {@code null} for the gateway's. */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = rateLimit;
       return this;
     }
 

@@ -44,6 +44,7 @@ final class BackendConnection implements BackendListener {
   private volatile String unavailable;
   private final AtomicBoolean probing = new AtomicBoolean();
   private volatile String hungReason;
+  private volatile long readyNanos;
 
   BackendConnection(BackendSlot slot, GatewayRuntime runtime) {
     this.slot = slot;
@@ -58,6 +59,11 @@ final class BackendConnection implements BackendListener {
 
   boolean isUsable() {
     return !ended.get() && !closing && (!ready.isDone() || !ready.isCompletedExceptionally());
+  }
+
+  /** When the backend answered {@code initialize}, in {@link GatewayRuntime#nanoTime()}. */
+  long readyNanos() {
+    return readyNanos;
   }
 
   /** Whether the backend got as far as answering {@code initialize}. */
@@ -126,10 +132,13 @@ final class BackendConnection implements BackendListener {
           }
           LOG.info("Server '{}' is ready ({}, {})", server, started.describe(),
               result.path("serverInfo").path("name").asText("unnamed"));
-          if (!ready.complete(result)) {
-            return;
+          if (ready.isDone()) {
+            return; // timed out meanwhile
           }
+          // Recorded before ready completes, so that whoever sees the backend running sees its start.
+          readyNanos = runtime.nanoTime();
           slot.started(started.describe());
+          ready.complete(result);
         }
 
         @Override

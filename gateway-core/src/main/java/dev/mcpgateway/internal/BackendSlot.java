@@ -30,6 +30,7 @@ final class BackendSlot {
   private boolean closed;
   private int retries;
   private ScheduledFuture<?> retry;
+  private boolean crashed;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
   BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
@@ -68,6 +69,9 @@ final class BackendSlot {
       initializeParams = params;
     }
     if (current == null || !current.isUsable()) {
+      if (current != null && current.wasStarted()) {
+        crashed = true; // replacing a backend that died before its end was reported
+      }
       current = new BackendConnection(this, runtime);
       current.start(initializeParams == null ? Json.object() : initializeParams.deepCopy());
     }
@@ -83,16 +87,26 @@ final class BackendSlot {
   }
 
   void started(String backend) {
+    boolean restart;
     synchronized (this) {
       retries = 0;
+      restart = crashed;
+      crashed = false;
     }
-    runtime.health(server.name()).started();
+    runtime.health(server.name()).started(restart);
+    runtime.serverLog(server.name()).info("{} backend for '{}': {}", restart ? "Restarted" : "Started", ownerName(), backend);
     runtime.listeners().serverStarted(server.name(), ownerName(), backend);
   }
 
   void startFailed(String message) {
     runtime.health(server.name()).startFailed(message);
+    runtime.serverLog(server.name()).error("Backend for '{}' failed to start: {}", ownerName(), message);
     runtime.listeners().error(server.name(), message);
+  }
+
+  /** When the running backend started, in {@link GatewayRuntime#nanoTime()}; meaningful only while {@link #isRunning()}. */
+  synchronized long startedNanos() {
+    return current == null ? runtime.nanoTime() : current.readyNanos();
   }
 
   /** Whose backend this is, for logs and audit: the name of the identity whose session created the slot. */
@@ -104,11 +118,20 @@ final class BackendSlot {
     if (current == connection) {
       current = null;
     }
-    if (unexpectedReason != null && !closed) {
-      runtime.health(server.name()).exitedUnexpectedly();
+    if (unexpectedReason != null && !closed && connection.wasStarted()) {
+      if (current == null) {
+        crashed = true; // else its replacement is already starting and counted the crash
+      }
+      runtime.health(server.name()).exitedUnexpectedly(unexpectedReason);
     }
     if (connection.wasStarted()) {
-      runtime.listeners().serverStopped(server.name(), ownerName(), unexpectedReason == null ? "stopped by the gateway" : unexpectedReason);
+      String reason = unexpectedReason == null ? "stopped by the gateway" : unexpectedReason;
+      if (unexpectedReason == null) {
+        runtime.serverLog(server.name()).info("Backend for '{}' stopped: {}", ownerName(), reason);
+      } else {
+        runtime.serverLog(server.name()).warn("Backend for '{}' stopped unexpectedly: {}", ownerName(), reason);
+      }
+      runtime.listeners().serverStopped(server.name(), ownerName(), reason);
     }
     for (SessionState session : sessions) {
       session.forgetServerRequests(connection);

@@ -2,6 +2,7 @@ package dev.mcpgateway.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayStats;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.AuthRequest;
@@ -53,6 +54,8 @@ public final class DefaultMcpGateway implements McpGateway {
   private final java.time.Duration drainTimeout;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private volatile int serversTerminated;
+  private final RateLimiter rateLimiter;
+  private final long startedNanos;
 
   /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
   public DefaultMcpGateway(GatewayParts parts) {
@@ -81,6 +84,9 @@ public final class DefaultMcpGateway implements McpGateway {
     this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
         .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
     runtime.listeners(listeners);
+    runtime.ticker(parts.ticker());
+    this.startedNanos = runtime.nanoTime();
+    this.rateLimiter = new RateLimiter(config, parts.ticker());
     this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
     sessions.onRemoval(this::sessionRemoved);
     authenticator.onRevoked(this::revoked);
@@ -90,6 +96,7 @@ public final class DefaultMcpGateway implements McpGateway {
     }
     LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
     listeners.configLoaded(config);
+    listeners.gatewayStarted(this);
   }
 
   private static SessionStore defaultSessionStore(GatewayConfig config) {
@@ -216,6 +223,13 @@ public final class DefaultMcpGateway implements McpGateway {
     if (request.body().length > maxRequestBytes) {
       return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
     }
+    if (!request.method().equals("DELETE")) {
+      // Ending a session is never refused: it frees what the caller holds.
+      java.util.Optional<java.time.Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
+      if (wait.isPresent()) {
+        return done(rateLimited(identity, server, wait.get()));
+      }
+    }
     switch (request.method()) {
       case "POST":
         return endpoint.post(request, server, identity);
@@ -282,6 +296,15 @@ public final class DefaultMcpGateway implements McpGateway {
     });
   }
 
+  /** 429 with {@code Retry-After} in whole seconds, rounded up. */
+  private GatewayResponse rateLimited(Identity identity, ServerConfig server, java.time.Duration wait) {
+    long seconds = Math.max(1, (wait.toNanos() + 999_999_999L) / 1_000_000_000L);
+    listeners.rateLimited(server.name(), identity.name());
+    LOG.debug("Rate limited '{}' on '{}' for {} s", identity.name(), server.name(), seconds);
+    return Http.error(429, "rate limit exceeded: " + rateLimiter.limitFor(server).orElseThrow() + " for '" + identity.name()
+        + "' on server '" + server.name() + "'; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds));
+  }
+
   /** The answer to a failed authentication: its status and message, and Retry-After when throttled. */
   private GatewayResponse denied(AuthResult auth, GatewayRequest request) {
     listeners.authenticationFailed(auth.message().orElse("authentication failed"), request.remoteAddress(), request.path());
@@ -309,36 +332,61 @@ public final class DefaultMcpGateway implements McpGateway {
   }
 
   private GatewayResponse health() {
+    GatewayStats stats = stats();
     ObjectNode body = Json.object();
     ObjectNode servers = Json.object();
     boolean healthy = true;
-    for (ServerConfig server : config.servers().values()) {
-      int running = 0;
-      for (BackendSlot slot : pool.slots()) {
-        if (slot.server().name().equals(server.name()) && slot.isRunning()) {
-          running++;
-        }
-      }
-      ServerHealth record = runtime.health(server.name());
-      String error = running == 0 ? record.lastError() : null;
-      ObjectNode status = servers.putObject(server.name());
-      status.put("status", running > 0 ? "running" : error != null ? "error" : "stopped");
-      status.put("backends", running);
-      status.put("starts", record.starts());
-      status.put("restarts", record.restarts());
-      if (record.lastStartedAt() != null) {
-        status.put("lastStartedAt", record.lastStartedAt().toString());
-      }
-      if (error != null) {
-        status.put("error", error);
+    for (Map.Entry<String, GatewayStats.ServerStats> entry : stats.servers().entrySet()) {
+      GatewayStats.ServerStats server = entry.getValue();
+      ObjectNode status = servers.putObject(entry.getKey());
+      status.put("status", server.status().label());
+      status.put("backends", server.backends());
+      status.put("starts", server.starts());
+      status.put("restarts", server.restarts());
+      status.put("failures", server.failures());
+      status.put("unexpectedExits", server.unexpectedExits());
+      server.uptime().ifPresent(uptime -> status.put("uptimeSeconds", uptime.toSeconds()));
+      server.lastStartedAt().ifPresent(at -> status.put("lastStartedAt", at.toString()));
+      server.lastError().ifPresent(error -> status.put("error", error));
+      if (server.status() == GatewayStats.ServerStatus.ERROR) {
         healthy = false;
       }
     }
     body.put("status", closed.get() ? "closing" : healthy ? "healthy" : "unhealthy");
     body.put("version", VERSION);
-    body.put("sessions", sessions.size());
+    body.put("uptimeSeconds", stats.uptime().toSeconds());
+    body.put("sessions", stats.activeSessions());
+    body.put("backends", stats.activeBackends());
     body.set("servers", servers);
     return GatewayResponse.json(200, Json.bytes(body));
+  }
+
+  @Override
+  public GatewayStats stats() {
+    long now = runtime.nanoTime();
+    Map<String, GatewayStats.ServerStats> servers = new LinkedHashMap<>();
+    int backends = 0;
+    for (ServerConfig server : config.servers().values()) {
+      int running = 0;
+      long oldest = Long.MAX_VALUE;
+      for (BackendSlot slot : pool.slots()) {
+        if (slot.server().name().equals(server.name()) && slot.isRunning()) {
+          running++;
+          oldest = Math.min(oldest, slot.startedNanos());
+        }
+      }
+      backends += running;
+      ServerHealth record = runtime.health(server.name());
+      String error = running == 0 ? record.lastError() : null;
+      GatewayStats.ServerStatus status = running > 0 ? GatewayStats.ServerStatus.RUNNING
+          : error != null ? GatewayStats.ServerStatus.ERROR : GatewayStats.ServerStatus.STOPPED;
+      servers.put(server.name(), new GatewayStats.ServerStats(status, running, record.starts(), record.restarts(),
+          record.failures(), record.unexpectedExits(),
+          running > 0 ? java.util.Optional.of(java.time.Duration.ofNanos(Math.max(0, now - oldest))) : java.util.Optional.empty(),
+          java.util.Optional.ofNullable(record.lastStartedAt()), java.util.Optional.ofNullable(error)));
+    }
+    return new GatewayStats(java.time.Duration.ofNanos(Math.max(0, now - startedNanos)), sessions.size(), backends,
+        runtime.inFlight().get(), servers);
   }
 
   private void sessionRemoved(McpSession session, SessionStore.RemovalCause cause) {

@@ -15,6 +15,8 @@ import java.util.function.Function;
  * @param authenticator may be {@code null}: chosen from the config
  * @param sessionStore may be {@code null}: the default store
  * @param payloadStore may be {@code null}: no offloading
+ * @param interceptors may be {@code null}: the default chain
+ * @param ticker the time source, as {@link System#nanoTime()}
  */
 public record GatewayParts(
     GatewayConfig config,
@@ -32,4 +34,5 @@ public record GatewayParts(
     int payloadPreviewBytes,
     java.time.Duration drainTimeout,
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors,
-    boolean unified) {}
+    boolean unified,
+    java.util.function.LongSupplier ticker) {}

@@ -29,6 +29,8 @@ final class GatewayRuntime {
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsPerKey = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile PayloadOffloader offloader;
   private volatile Listeners listeners = new Listeners(java.util.List.of());
+  private volatile java.util.function.LongSupplier ticker = System::nanoTime;
+  private final Map<String, org.slf4j.Logger> serverLogs = new java.util.concurrent.ConcurrentHashMap<>();
 
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
@@ -65,6 +67,23 @@ final class GatewayRuntime {
       return count;
     });
     return last[0];
+  }
+
+  /** The gateway's time source, as {@link System#nanoTime()}; injectable for tests. */
+  long nanoTime() {
+    return ticker.getAsLong();
+  }
+
+  void ticker(java.util.function.LongSupplier ticker) {
+    this.ticker = ticker;
+  }
+
+  /**
+   * The logger {@code dev.mcpgateway.server.<name>}: a server's backend stderr and lifecycle, which
+   * a logging configuration can route to a file per server.
+   */
+  org.slf4j.Logger serverLog(String server) {
+    return serverLogs.computeIfAbsent(server, name -> org.slf4j.LoggerFactory.getLogger("dev.mcpgateway.server." + name));
   }
 
   Listeners listeners() {

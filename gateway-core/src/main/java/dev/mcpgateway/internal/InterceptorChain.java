@@ -99,6 +99,7 @@ final class InterceptorChain {
     private final String method;
     private final ObjectNode message;
     private final Instant receivedAt = Instant.now();
+    private final String requestId;
     private ConcurrentHashMap<String, Object> attributes;
     private Map<String, Object> params;
 
@@ -107,6 +108,13 @@ final class InterceptorChain {
       this.identity = identity;
       this.method = method;
       this.message = message;
+      JsonNode id = message.get("id"); // read now: the id is rewritten for the backend later
+      this.requestId = id == null || id.isNull() ? null : id.toString();
+    }
+
+    @Override
+    public Optional<String> requestId() {
+      return Optional.ofNullable(requestId);
     }
 
     @Override

@@ -34,6 +34,16 @@ final class Listeners implements GatewayListener {
   }
 
   @Override
+  public void gatewayStarted(dev.mcpgateway.McpGateway gateway) {
+    each(l -> l.gatewayStarted(gateway));
+  }
+
+  @Override
+  public void rateLimited(String server, String identity) {
+    each(l -> l.rateLimited(server, identity));
+  }
+
+  @Override
   public void authenticated(Identity identity, String server, String remoteAddress) {
     each(l -> l.authenticated(identity, server, remoteAddress));
   }

@@ -3,16 +3,22 @@ package dev.mcpgateway.internal;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What the gateway knows of one server's backends over time, for {@code /health}. */
+/** What the gateway knows of one server's backends over time, for {@code /health} and stats. */
 final class ServerHealth {
   private final AtomicInteger starts = new AtomicInteger();
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicInteger unexpectedExits = new AtomicInteger();
+  private final AtomicInteger restarts = new AtomicInteger();
   private volatile String lastError;
+  private volatile String lastExit;
   private volatile Instant lastStartedAt;
 
-  void started() {
+  /** A backend started; {@code replacedCrashed} when it replaces one that stopped unexpectedly. */
+  void started(boolean replacedCrashed) {
     starts.incrementAndGet();
+    if (replacedCrashed) {
+      restarts.incrementAndGet();
+    }
     lastError = null;
     lastStartedAt = Instant.now();
   }
@@ -27,13 +33,19 @@ final class ServerHealth {
     lastError = message;
   }
 
-  void exitedUnexpectedly() {
+  void exitedUnexpectedly(String reason) {
     unexpectedExits.incrementAndGet();
+    lastExit = reason;
   }
 
   /** The error of the latest start attempt, when it failed; null after a successful start. */
   String lastError() {
     return lastError;
+  }
+
+  /** Why the latest backend that stopped unexpectedly stopped; null when none did. */
+  String lastExit() {
+    return lastExit;
   }
 
   int starts() {
@@ -44,8 +56,13 @@ final class ServerHealth {
     return failures.get();
   }
 
-  /** Backends that stopped without being asked to (and were or will be replaced on next use). */
+  /** Backends that were started again after their predecessor stopped without being asked to. */
   int restarts() {
+    return restarts.get();
+  }
+
+  /** Backends that stopped without being asked to (crashed, or exited on their own). */
+  int unexpectedExits() {
     return unexpectedExits.get();
   }
 

@@ -41,6 +41,14 @@ public interface McpCall {
     return arguments instanceof Map ? (Map<String, Object>) arguments : Map.of();
   }
 
+  /**
+   * The JSON-RPC id as the client sent it, in JSON text ({@code 7} or {@code "abc"}); empty
+   * when the gateway cannot tell.
+   */
+  default Optional<String> requestId() {
+    return Optional.empty();
+  }
+
   /** When the gateway received the request. */
   Instant receivedAt();
 

@@ -3,6 +3,7 @@ package dev.mcpgateway.examples.runner;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.audit.RpcMessageLog;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
 import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
@@ -42,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * backend before the process exits. A bad configuration prints its problem and exits with 1.
  */
 public final class GatewayRunner {
-  private static final Logger LOG = LoggerFactory.getLogger(GatewayRunner.class);
+  /** Loaded on first use, after {@link LogFiles#configure} chose the logging configuration. */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(GatewayRunner.class);
+  }
 
   private GatewayRunner() {}
 
@@ -55,7 +59,13 @@ public final class GatewayRunner {
       System.exit(2);
       return;
     }
-    LogFiles.configure(options.logDir());
+    try {
+      LogFiles.configure(options.logDir());
+    } catch (IllegalArgumentException e) {
+      System.err.println("mcp-gateway: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     try {
       run(options, System.out);
     } catch (ConfigException e) {
@@ -65,7 +75,7 @@ public final class GatewayRunner {
       System.err.println("mcp-gateway: configuration file not found: " + e.getFile());
       System.exit(1);
     } catch (Exception e) {
-      LOG.error("The gateway failed to start", e);
+      Log.LOG.error("The gateway failed to start", e);
       System.err.println("mcp-gateway: failed to start: " + e.getMessage());
       System.exit(1);
     }
@@ -74,6 +84,7 @@ public final class GatewayRunner {
   /** Starts the gateway and blocks until it is closed (SIGTERM or {@code POST /close}). */
   static void run(RunnerOptions options, PrintStream out) throws Exception {
     GatewayConfig config = readConfig(options);
+    LogFiles.prepareServerLogs(options.logDir(), config.servers().keySet());
     Running running = start(config, options.host(), options.port() != null ? options.port() : config.port(), options.unified());
     out.println(running.clientConfig());
     out.flush();
@@ -86,7 +97,7 @@ public final class GatewayRunner {
     if (options.config() != null) {
       return GatewayConfig.read(options.config());
     }
-    LOG.info("Reading the configuration from standard input (pass --config FILE to read a file)");
+    Log.LOG.info("Reading the configuration from standard input (pass --config FILE to read a file)");
     try (Reader in = new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
       return GatewayConfig.read(in);
     }
@@ -146,7 +157,7 @@ public final class GatewayRunner {
           server.stop();
         }
       } catch (Exception e) {
-        LOG.error("Stopping the HTTP server failed", e);
+        Log.LOG.error("Stopping the HTTP server failed", e);
       }
     }
   }
@@ -160,7 +171,9 @@ public final class GatewayRunner {
   static Running start(GatewayConfig config, String host, int port, boolean unified) throws Exception {
     McpGateway.Builder builder = McpGateway.builder(config)
         .authenticator(ApiKeyAuthenticator.fromConfig(config))
-        .unifiedEndpoint(unified);
+        .unifiedEndpoint(unified)
+        // logger "rpc": rpc-messages.jsonl with a log directory, off otherwise (and then free)
+        .addOuterInterceptor(RpcMessageLog.forConfig(config, System::getenv));
     boolean commands = false;
     boolean containers = false;
     boolean remotes = false;
@@ -168,7 +181,7 @@ public final class GatewayRunner {
       switch (BackendKind.of(server)) {
         case COMMAND:
           commands = true;
-          LOG.warn("Server '{}' runs '{}' as a host process, without container isolation", server.name(),
+          Log.LOG.warn("Server '{}' runs '{}' as a host process, without container isolation", server.name(),
               server.command().orElse(""));
           break;
         case CONTAINER:
@@ -199,7 +212,7 @@ public final class GatewayRunner {
       throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     int actualPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    LOG.info("Serving {} server(s) on http://{}:{}", config.servers().size(), host, actualPort);
+    Log.LOG.info("Serving {} server(s) on http://{}:{}", config.servers().size(), host, actualPort);
     return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv), unified);
   }
 
