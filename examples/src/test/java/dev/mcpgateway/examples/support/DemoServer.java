@@ -10,8 +10,11 @@ import java.util.List;
  * {@code java -cp <test class path> dev.mcpgateway.examples.demo.DemoMcpServer}.
  */
 public final class DemoServer {
-  /** Every demo child's command line contains this, so tests can find them. */
-  public static final String MARKER = DemoMcpServer.class.getName();
+  /**
+   * Every demo child's command line contains this, early: the JDK may report only the first
+   * page of a long command line (the test class path is long), so the main class name is no marker.
+   */
+  public static final String MARKER = "-Dmcp.e2e.backend=demo";
 
   private DemoServer() {}
 
@@ -20,9 +23,10 @@ public final class DemoServer {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** The command line: this JVM's java, this class path, the demo server's main class. */
+  /** The command line: this JVM's java, the marker, this class path, the demo server's main class. */
   public static List<String> commandLine() {
-    return List.of(java(), "-cp", System.getProperty("java.class.path"), MARKER);
+    return List.of(java(), MARKER, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        DemoMcpServer.class.getName());
   }
 
   /** A gateway server config running the demo server as a host process. */
