@@ -52,6 +52,9 @@ public final class GatewayRunner {
       options = RunnerOptions.parse(List.of(args), System.getenv("MCP_GATEWAY_LOG_DIR"));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
+      if (!e.getMessage().contains(RunnerOptions.USAGE)) {
+        System.err.println(RunnerOptions.USAGE);
+      }
       System.exit(2);
       return;
     }
@@ -75,9 +78,11 @@ public final class GatewayRunner {
   static void run(RunnerOptions options, PrintStream out) throws Exception {
     GatewayConfig config = readConfig(options);
     Running running = start(config, options.host(), options.port() != null ? options.port() : config.port());
+    // The hook goes in before the client config is printed: a supervisor that sends SIGTERM as
+    // soon as it sees the config must still get every session and backend closed.
+    Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
     out.println(running.clientConfig());
     out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
     running.gateway.closed().thenRun(() -> new Thread(running::stop, "mcp-gateway-stop").start());
     running.server.join();
   }
