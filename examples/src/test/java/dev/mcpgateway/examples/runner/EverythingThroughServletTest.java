@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EverythingThroughServletTest {
   private static final String KEY = "configured-key-0123456789-abcdefghijklmnop";
+  /** A secret the server gets in its environment; it must never reach a client. */
+  private static final String SERVER_SECRET = "e2e-server-secret-Zq8wX2vB7nK4";
   private static final String OTHER_KEY = "second-key-9876543210-ABCDEFGHIJKLMNOPQRS";
   private static final String PATH = "/mcp/everything";
   private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -62,7 +64,7 @@ class EverythingThroughServletTest {
     GatewayConfig config = GatewayConfig.builder()
         .apiKey(KEY)
         .payloadDir(payloads)
-        .server(NodeTools.serverEverything().serverConfig().build("everything"))
+        .server(NodeTools.serverEverything().serverConfig().env("E2E_SERVER_SECRET", SERVER_SECRET).build("everything"))
         .build();
     ApiKeyAuthenticator keys = ApiKeyAuthenticator.builder()
         .key("configured", ApiKeyAuthenticator.configuredKey(config, name -> null).orElseThrow())
@@ -117,6 +119,17 @@ class EverythingThroughServletTest {
         .isEqualTo("Echo: mine");
     List<ProcessHandle> both = Children.await(MARKER, found -> found.size() == 2, "two children", DEADLINE);
     assertThat(both).extracting(ProcessHandle::pid).contains(firstPid);
+  }
+
+  @Test
+  void theChildGetsACleanEnvironmentAndItsSecretsAreRedactedOnTheWayOut() {
+    McpHttp.Session session = http.open(PATH, KEY);
+
+    String env = session.callTool("get-env", "{}").path("result").path("content").get(0).path("text").asText();
+
+    assertThat(env).contains("\"E2E_SERVER_SECRET\"").contains("[REDACTED:").doesNotContain(SERVER_SECRET)
+        .doesNotContain(KEY).doesNotContain(OTHER_KEY);
+    assertThat(env).as("only PATH, HOME, locale and the server's env are inherited").doesNotContain("MAVEN_");
   }
 
   @Test
