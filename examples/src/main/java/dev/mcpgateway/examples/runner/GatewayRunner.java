@@ -14,6 +14,7 @@ import dev.mcpgateway.servlet.McpGatewayServlet;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -23,8 +24,10 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,6 +204,20 @@ public final class GatewayRunner {
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
     server.setHandler(context);
+    // Requests Jetty refuses before the servlet sees them (a header with control characters, a
+    // malformed request line) get {"error":...} like every other error, not an HTML page.
+    ErrorHandler errors = new ErrorHandler() {
+      @Override
+      protected void writeErrorJson(Request request, PrintWriter writer, int code, String message, Throwable cause) {
+        ObjectNode body = new ObjectMapper().createObjectNode();
+        body.put("error", message == null || message.isBlank() ? "bad request" : "bad request: " + message);
+        writer.write(body.toString());
+      }
+    };
+    errors.setDefaultResponseMimeType("application/json");
+    errors.setShowStacks(false);
+    errors.setShowOrigin(false);
+    server.setErrorHandler(errors);
     server.setStopTimeout(5_000);
     return server;
   }

@@ -121,8 +121,10 @@ class StatusCodesOverHttpTest {
             c -> Answer.of(c.http().send("GET", "/nowhere", null, "Authorization", "wrong-key")), 401, "invalid API key"),
         new Row("Authorization with control characters: 400",
             c -> Answer.raw(c.port(), rawPost(c.port(), "Authorization: abc\u0001def\r\n", McpHttp.initializeBody())),
-            // Jetty's parser refuses the line before the servlet sees it: a 400, with Jetty's HTML body
-            400, "400"),
+            // Jetty's parser refuses the line before the servlet sees it; the runner makes that JSON too
+            400, "{\"error\":\"bad request: Illegal character CNTL=0x1\"}"),
+        new Row("a request line Jetty cannot parse: 400 JSON error",
+            c -> Answer.raw(c.port(), "GARBAGE\r\n\r\n"), 400, "{\"error\":\"bad request"),
         new Row("unknown server: 404 JSON error",
             c -> Answer.of(c.http().post("/mcp/nope", KEY, null, McpHttp.initializeBody())),
             404, "unknown server 'nope'"),
