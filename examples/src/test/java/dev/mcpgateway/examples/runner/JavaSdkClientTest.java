@@ -79,6 +79,8 @@ class JavaSdkClientTest {
       assertThat(((McpSchema.TextContent) sum.content().get(0)).text()).contains("42");
       assertThat(Children.ofThisJvm("server-everything")).hasSize(1);
     }
+    // closing the client ends its session with DELETE: the key's only session, so the child goes
+    Children.await("server-everything", List::isEmpty, "the child gone after the client closed", DEADLINE);
   }
 
   @ParameterizedTest
