@@ -98,6 +98,7 @@ public interface McpGateway extends AutoCloseable {
     private Integer payloadPreviewBytes;
     private Duration drainTimeout;
     private List<Interceptor> interceptors;
+    private Boolean unified;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -183,7 +184,11 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s). */
+    /**
+     * How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s).
+     * A request still unanswered after this long is answered as a stream when the client accepts
+     * one, so that a long, silent tool call carries keep-alives too.
+     */
     public Builder keepAliveInterval(Duration interval) {
       Objects.requireNonNull(interval, "keepAliveInterval");
       if (interval.toMillis() < 100) {
@@ -224,16 +229,30 @@ public interface McpGateway extends AutoCloseable {
 
     /**
      * Sets the interceptor chain, in order: requests pass it first to last, answers last to
-     * first. Replaces the default chain, {@link Policies#defaults(GatewayConfig)}; include those
-     * built-ins where you want them:
+     * first. Replaces the default chain, {@link Policies#defaults(GatewayConfig, Function)};
+     * include those built-ins where you want them:
      *
      * <pre>{@code
-     * builder.interceptors(List.of(Policies.audit(), myPolicy, Policies.toolAllowlist(config),
-     *     Policies.redaction(config)));
+     * List<Interceptor> chain = new ArrayList<>(Policies.defaults(config));
+     * chain.add(1, myPolicy); // right after the audit log
+     * builder.interceptors(chain);
      * }</pre>
+     *
+     * <p>Interceptors that implement {@link GatewayListener} also hear the gateway's events;
+     * those that implement {@link AutoCloseable} are closed with the gateway.
      */
     public Builder interceptors(List<Interceptor> chain) {
       this.interceptors = once(this.interceptors, List.copyOf(chain), "interceptors");
+      return this;
+    }
+
+    /**
+     * Turns on unified mode: one more endpoint, {@code /mcp}, that offers the tools and prompts
+     * of every server the caller may use, named {@code {server}___{name}}, and routes each call
+     * to its server. {@code /mcp/{server}} keeps working. Default off.
+     */
+    public Builder unifiedEndpoint(boolean on) {
+      this.unified = once(this.unified, on, "unifiedEndpoint");
       return this;
     }
 
@@ -255,7 +274,8 @@ public interface McpGateway extends AutoCloseable {
           allowedOrigins != null ? allowedOrigins : Set.of(),
           payloadPreviewBytes != null ? payloadPreviewBytes : 1024,
           drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
-          interceptors));
+          interceptors,
+          unified != null && unified));
     }
 
     private static <T> T once(T current, T value, String name) {

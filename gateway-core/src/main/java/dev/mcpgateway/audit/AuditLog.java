@@ -54,8 +54,21 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     this.redaction = Redaction.builder().build();
     this.secrets = Map.copyOf(b.secrets);
     this.clock = b.clock;
-    this.file = b.file == null ? null : Files.newBufferedWriter(b.file, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    this.file = b.file == null ? null : open(b.file);
+  }
+
+  /** Opens the file for appending; a new file is readable by its owner only, where the file system supports that. */
+  private static BufferedWriter open(Path path) throws IOException {
+    if (!Files.exists(path) && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      try {
+        Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // created meanwhile: append to it
+      }
+    }
+    return Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+        StandardOpenOption.WRITE);
   }
 
   /** Starts a builder: SLF4J logger {@code audit} only, system clock. */
@@ -96,7 +109,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.put("tool", call.toolName().orElse(""));
     line.set("parameters", JSON.valueToTree(sanitize(call.arguments(), call.server())));
     line.put("result", result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
-    line.put("duration_ms", Duration.between(call.receivedAt(), clock.instant()).toMillis());
+    line.put("duration_ms", Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.put("identity", call.identity().name());
     Object redactions = call.attributes().get(Redaction.ATTRIBUTE);
     if (redactions != null) {
@@ -114,7 +127,8 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.put("method", call.method());
     line.set("parameters", JSON.valueToTree(sanitize(call.arguments(), call.server())));
     line.put("result", "denied");
-    line.put("reason", redaction.redact(reason, secrets.getOrDefault(call.server(), List.of()), new HashMap<>()));
+    line.put("reason", truncate(redaction.redact(reason, secrets.getOrDefault(call.server(), List.of()), new HashMap<>())));
+    line.put("duration_ms", Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.put("identity", call.identity().name());
     write(line);
   }
@@ -141,7 +155,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     ObjectNode line = event("auth.failure");
     line.put("reason", reason);
     line.put("remote", remoteAddress);
-    line.put("path", truncate(path));
+    line.put("path", truncate(redaction.redact(String.valueOf(path), List.of(), new HashMap<>())));
     write(line);
   }
 

@@ -14,6 +14,7 @@ import java.io.IOException;
  * McpGateway gateway = McpGateway.builder(config)
  *     .launcher(BackendKind.CONTAINER, DockerBackendLauncher.create())
  *     .launcher(BackendKind.COMMAND, BackendLauncher.process())   // opt-in: runs on the host
+ *     .launcher(BackendKind.HTTP, BackendLauncher.http())         // remote servers
  *     .build();
  * }</pre>
  */
@@ -42,5 +43,13 @@ public interface BackendLauncher extends AutoCloseable {
    */
   static BackendLauncher process() {
     return ProcessBackendLauncher.builder().build();
+  }
+
+  /**
+   * The launcher that reaches {@code "type": "http"} servers over Streamable HTTP (with the
+   * HTTP+SSE fallback); see {@link HttpBackendLauncher}.
+   */
+  static BackendLauncher http() {
+    return HttpBackendLauncher.create();
   }
 }

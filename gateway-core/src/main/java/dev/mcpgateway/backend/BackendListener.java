@@ -17,4 +17,15 @@ public interface BackendListener {
    * @param reason a short description for logs and client errors, such as {@code exited with status 1}
    */
   void onExit(String reason);
+
+  /**
+   * The backend's remote server cannot be reached right now (connection refused, connect
+   * timeout, unknown host), as opposed to failing or refusing; called by launchers of remote
+   * backends just before {@link #onExit(String)}. The gateway then answers the server's
+   * requests with 503 {@code backend_unavailable} and tries again in the background. The
+   * default does nothing.
+   *
+   * @param reason a short description for logs and clients, without secrets
+   */
+  default void onUnavailable(String reason) {}
 }

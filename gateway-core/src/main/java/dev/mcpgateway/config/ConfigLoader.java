@@ -50,10 +50,14 @@ public final class ConfigLoader {
   private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
       "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "sessionTimeout",
-      "maxSessions");
+      "maxSessions", "redaction", "toolPinning", "auditFile");
+  private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
+  private static final Set<String> GUARD_FIELDS = Set.of("allowedPaths", "allowedExtensions", "maxArgumentBytes",
+      "checkHostSymlinks", "pathArguments", "tools");
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
-      "startupTimeout", "toolTimeout", "isolation", "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+      "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "guards", "network", "memory", "cpus", "pidsLimit",
+      "readOnlyRootfs", "digest");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
       "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
@@ -174,6 +178,110 @@ public final class ConfigLoader {
     if (gateway.has("maxSessions")) {
       builder.maxSessions(integer(gateway, "maxSessions", at, 1, Integer.MAX_VALUE));
     }
+    JsonNode redaction = gateway.get("redaction");
+    if (redaction != null && !redaction.isNull()) {
+      String redactionAt = at + ".redaction";
+      requireObject(redaction, redactionAt);
+      checkFields(redaction, redactionAt, REDACTION_FIELDS);
+      builder.redactPrivateAddresses(bool(redaction, "privateAddresses", redactionAt, false));
+      builder.redactInternalHostNames(bool(redaction, "internalHostNames", redactionAt, false));
+      if (redaction.has("maxTextChars")) {
+        builder.maxTextChars(integer(redaction, "maxTextChars", redactionAt, 0, Integer.MAX_VALUE));
+      }
+    }
+    String pinning = optionalString(gateway, "toolPinning", at);
+    if (pinning != null) {
+      switch (pinning) {
+        case "off":
+          builder.toolPinning(GatewayConfig.ToolPinning.OFF);
+          break;
+        case "warn":
+          builder.toolPinning(GatewayConfig.ToolPinning.WARN);
+          break;
+        case "refuse":
+          builder.toolPinning(GatewayConfig.ToolPinning.REFUSE);
+          break;
+        default:
+          throw new ConfigException(at + ".toolPinning", "unknown mode '" + pinning
+              + "'; use \"off\", \"warn\" (log changed tool definitions) or \"refuse\" (also hide and refuse changed tools)");
+      }
+    }
+    String auditFile = optionalString(gateway, "auditFile", at);
+    if (auditFile != null) {
+      builder.auditFile(absolutePath(auditFile, at + ".auditFile"));
+    }
+  }
+
+  private GuardConfig loadGuards(JsonNode guards, String at, boolean allowTools) {
+    requireObject(guards, at);
+    checkFields(guards, at, allowTools ? GUARD_FIELDS : GUARD_FIELDS.stream().filter(f -> !f.equals("tools"))
+        .collect(java.util.stream.Collectors.toSet()));
+    GuardConfig.Builder builder = GuardConfig.builder();
+    if (guards.has("allowedPaths") && !guards.get("allowedPaths").isNull()) {
+      List<String> paths = stringList(guards, "allowedPaths", at);
+      if (paths.isEmpty()) {
+        throw new ConfigException(at + ".allowedPaths", "is empty, which would allow no path; list directories or leave the field out");
+      }
+      List<Path> dirs = new ArrayList<>();
+      for (int i = 0; i < paths.size(); i++) {
+        dirs.add(absolutePath(paths.get(i), at + ".allowedPaths[" + i + "]"));
+      }
+      builder.allowedPaths(dirs);
+    }
+    if (guards.has("allowedExtensions") && !guards.get("allowedExtensions").isNull()) {
+      builder.allowedExtensions(stringList(guards, "allowedExtensions", at));
+    }
+    if (guards.has("maxArgumentBytes") && !guards.get("maxArgumentBytes").isNull()) {
+      builder.maxArgumentBytes(integer(guards, "maxArgumentBytes", at, 1, Integer.MAX_VALUE));
+    }
+    if (guards.has("checkHostSymlinks") && !guards.get("checkHostSymlinks").isNull()) {
+      builder.checkHostSymlinks(bool(guards, "checkHostSymlinks", at, false));
+    }
+    if (guards.has("pathArguments") && !guards.get("pathArguments").isNull()) {
+      List<String> names = stringList(guards, "pathArguments", at);
+      if (names.isEmpty()) {
+        throw new ConfigException(at + ".pathArguments", "is empty, so no argument would be checked as a path; list names or leave the field out");
+      }
+      builder.pathArguments(names);
+    }
+    JsonNode tools = guards.get("tools");
+    if (tools != null && !tools.isNull()) {
+      requireObject(tools, at + ".tools");
+      Iterator<Map.Entry<String, JsonNode>> entries = tools.fields();
+      while (entries.hasNext()) {
+        Map.Entry<String, JsonNode> entry = entries.next();
+        String toolAt = at + ".tools." + entry.getKey();
+        if (entry.getKey().isEmpty()) {
+          throw new ConfigException(toolAt, "empty tool name; use the tool's name as the key");
+        }
+        builder.tool(entry.getKey(), loadGuards(entry.getValue(), toolAt, false));
+      }
+    }
+    return builder.build();
+  }
+
+  private static Path absolutePath(String text, String at) {
+    Path path;
+    try {
+      path = Path.of(text);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConfigException(at, "is not a valid path: " + e.getReason());
+    }
+    if (!path.isAbsolute()) {
+      throw new ConfigException(at, "must be an absolute path, got '" + text + "'");
+    }
+    return path;
+  }
+
+  private static boolean bool(JsonNode node, String field, String at, boolean otherwise) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return otherwise;
+    }
+    if (!value.isBoolean()) {
+      throw new ConfigException(at + "." + field, "must be true or false, got " + describe(value));
+    }
+    return value.booleanValue();
   }
 
   private ServerConfig loadServer(String name, JsonNode server) {
@@ -203,8 +311,11 @@ public final class ConfigLoader {
       }
       builder = ServerConfig.http(url);
       stringMap(server, "headers", at).forEach(builder::header);
+      if (server.has("connectTimeout")) {
+        builder.connectTimeout(seconds(server, "connectTimeout", at));
+      }
     } else {
-      for (String field : List.of("url", "headers")) {
+      for (String field : List.of("url", "headers", "connectTimeout")) {
         if (server.has(field)) {
           throw new ConfigException(at + "." + field, "only allowed for \"type\": \"http\" servers");
         }
@@ -264,7 +375,14 @@ public final class ConfigLoader {
     if (server.has("toolTimeout")) {
       builder.toolTimeout(seconds(server, "toolTimeout", at));
     }
-    return builder.build(name);
+    JsonNode guards = server.get("guards");
+    if (guards != null && !guards.isNull()) {
+      builder.guards(loadGuards(guards, at + ".guards", true));
+    }
+    ServerConfig config = builder.build(name);
+    config.container().filter(image -> !ConfigLint.isPinned(image))
+        .ifPresent(image -> ConfigLint.warnUnpinned(name, image, at + ".container"));
+    return config;
   }
 
   /** The container isolation settings; each one left out keeps the launcher's hardened default. */
@@ -415,6 +533,8 @@ public final class ConfigLoader {
       if (!entry.getValue().isTextual()) {
         throw new ConfigException(entryAt, "must be a string (use \"\" to pass the variable through from the gateway's environment), got " + describe(entry.getValue()));
       }
+      // Checked before ${VAR} expansion: a secret that comes from the environment is fine.
+      ConfigLint.rejectLiteralSecret(entry.getKey(), entry.getValue().asText(), entryAt, field.equals("env"));
       map.put(entry.getKey(), expand(entry.getValue().asText(), entryAt));
     }
     return map;

@@ -52,6 +52,21 @@ public final class GatewayConfig {
   private final Duration sessionTimeout;
   private final int maxSessions;
   private final Map<String, ServerConfig> servers;
+  private final boolean redactPrivateAddresses;
+  private final boolean redactInternalHostNames;
+  private final int maxTextChars;
+  private final ToolPinning toolPinning;
+  private final Path auditFile;
+
+  /** Whether tool definitions are pinned at their first {@code tools/list} ({@code "toolPinning"}). */
+  public enum ToolPinning {
+    /** No pinning (the default). */
+    OFF,
+    /** A changed definition is logged as a WARN; the tool stays usable. */
+    WARN,
+    /** A changed definition is logged, the tool hidden and calls to it refused. */
+    REFUSE
+  }
 
   private GatewayConfig(Builder b) {
     this.apiKey = b.apiKey;
@@ -65,6 +80,11 @@ public final class GatewayConfig {
     this.sessionTimeout = b.sessionTimeout;
     this.maxSessions = b.maxSessions;
     this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(b.servers));
+    this.redactPrivateAddresses = b.redactPrivateAddresses;
+    this.redactInternalHostNames = b.redactInternalHostNames;
+    this.maxTextChars = b.maxTextChars;
+    this.toolPinning = b.toolPinning;
+    this.auditFile = b.auditFile;
   }
 
   /** Starts an empty configuration. */
@@ -142,6 +162,31 @@ public final class GatewayConfig {
     return servers;
   }
 
+  /** Whether answers also lose private IPv4 addresses ({@code redaction.privateAddresses}; default no). */
+  public boolean redactPrivateAddresses() {
+    return redactPrivateAddresses;
+  }
+
+  /** Whether answers also lose internal host names ({@code redaction.internalHostNames}; default no). */
+  public boolean redactInternalHostNames() {
+    return redactInternalHostNames;
+  }
+
+  /** Texts in answers longer than this are truncated ({@code redaction.maxTextChars}); 0, the default, keeps all. */
+  public int maxTextChars() {
+    return maxTextChars;
+  }
+
+  /** Whether and how tool definitions are pinned ({@code toolPinning}; default {@link ToolPinning#OFF}). */
+  public ToolPinning toolPinning() {
+    return toolPinning;
+  }
+
+  /** A file the audit trail is also appended to ({@code auditFile}); empty when only the {@code audit} logger gets it. */
+  public Optional<Path> auditFile() {
+    return Optional.ofNullable(auditFile);
+  }
+
   /** A builder holding this configuration's values. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -156,6 +201,11 @@ public final class GatewayConfig {
     b.sessionTimeout = sessionTimeout;
     b.maxSessions = maxSessions;
     b.servers.putAll(servers);
+    b.redactPrivateAddresses = redactPrivateAddresses;
+    b.redactInternalHostNames = redactInternalHostNames;
+    b.maxTextChars = maxTextChars;
+    b.toolPinning = toolPinning;
+    b.auditFile = auditFile;
     return b;
   }
 
@@ -178,6 +228,11 @@ public final class GatewayConfig {
     private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
     private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
+    private boolean redactPrivateAddresses;
+    private boolean redactInternalHostNames;
+    private int maxTextChars;
+    private ToolPinning toolPinning = ToolPinning.OFF;
+    private Path auditFile;
 
     private Builder() {}
 
@@ -247,6 +302,42 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("maxSessions must be at least 1: " + maxSessions);
       }
       this.maxSessions = maxSessions;
+      return this;
+    }
+
+    /** Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16) in answers. */
+    public Builder redactPrivateAddresses(boolean redact) {
+      this.redactPrivateAddresses = redact;
+      return this;
+    }
+
+    /** Also redacts internal host names ({@code *.internal}, {@code *.local}, {@code *.corp}...) in answers. */
+    public Builder redactInternalHostNames(boolean redact) {
+      this.redactInternalHostNames = redact;
+      return this;
+    }
+
+    /** Truncates texts in answers longer than this many characters; 0 keeps all. */
+    public Builder maxTextChars(int chars) {
+      if (chars < 0) {
+        throw new IllegalArgumentException("maxTextChars must not be negative: " + chars);
+      }
+      this.maxTextChars = chars;
+      return this;
+    }
+
+    /** Sets whether and how tool definitions are pinned. */
+    public Builder toolPinning(ToolPinning mode) {
+      this.toolPinning = Objects.requireNonNull(mode, "toolPinning");
+      return this;
+    }
+
+    /** Also appends the audit trail to this absolute file ({@code null} for none). */
+    public Builder auditFile(Path file) {
+      if (file != null && !file.isAbsolute()) {
+        throw new IllegalArgumentException("auditFile must be an absolute path: " + file);
+      }
+      this.auditFile = file;
       return this;
     }
 

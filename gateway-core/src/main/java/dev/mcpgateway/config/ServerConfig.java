@@ -42,7 +42,9 @@ public final class ServerConfig {
   private final Map<String, String> headers;
   private final Duration startupTimeout;
   private final Duration toolTimeout;
+  private final Duration connectTimeout;
   private final Isolation isolation;
+  private final GuardConfig guards;
 
   /** Which clients share one backend of a server. */
   public enum Isolation {
@@ -74,6 +76,7 @@ public final class ServerConfig {
     this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
     this.startupTimeout = b.startupTimeout;
     this.toolTimeout = b.toolTimeout;
+    this.connectTimeout = b.connectTimeout;
     this.isolation = b.isolation;
     this.network = b.network;
     this.memoryLimitBytes = b.memoryLimitBytes;
@@ -81,6 +84,7 @@ public final class ServerConfig {
     this.pidsLimit = b.pidsLimit;
     this.readOnlyRootFilesystem = b.readOnlyRootFilesystem;
     this.imageDigest = b.imageDigest;
+    this.guards = b.guards;
   }
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
@@ -180,6 +184,11 @@ public final class ServerConfig {
     return Optional.ofNullable(toolTimeout);
   }
 
+  /** How long connecting to an HTTP server may take; empty means the HTTP launcher's default. */
+  public Optional<Duration> connectTimeout() {
+    return Optional.ofNullable(connectTimeout);
+  }
+
   /** Which clients share a backend of this server. */
   public Isolation isolation() {
     return isolation;
@@ -215,6 +224,11 @@ public final class ServerConfig {
     return Optional.ofNullable(imageDigest);
   }
 
+  /** The argument guards of this server's tools; empty when none are configured. */
+  public Optional<GuardConfig> guards() {
+    return Optional.ofNullable(guards);
+  }
+
   /** A builder holding this server's values. */
   public Builder toBuilder() {
     Builder b = new Builder(type);
@@ -232,6 +246,7 @@ public final class ServerConfig {
     b.headers.putAll(headers);
     b.startupTimeout = startupTimeout;
     b.toolTimeout = toolTimeout;
+    b.connectTimeout = connectTimeout;
     b.isolation = isolation;
     b.network = network;
     b.memoryLimitBytes = memoryLimitBytes;
@@ -239,6 +254,7 @@ public final class ServerConfig {
     b.pidsLimit = pidsLimit;
     b.readOnlyRootFilesystem = readOnlyRootFilesystem;
     b.imageDigest = imageDigest;
+    b.guards = guards;
     return b;
   }
 
@@ -282,6 +298,7 @@ public final class ServerConfig {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration startupTimeout;
     private Duration toolTimeout;
+    private Duration connectTimeout;
     private Isolation isolation = Isolation.KEY;
     private String network;
     private Long memoryLimitBytes;
@@ -289,6 +306,7 @@ public final class ServerConfig {
     private Integer pidsLimit;
     private Boolean readOnlyRootFilesystem;
     private String imageDigest;
+    private GuardConfig guards;
 
     private Builder(ServerType type) {
       this.type = type;
@@ -357,6 +375,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Sets how long connecting to an HTTP server may take. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
     /** Sets which clients share a backend (default {@link Isolation#KEY}). */
     public Builder isolation(Isolation isolation) {
       this.isolation = Objects.requireNonNull(isolation, "isolation");
@@ -408,6 +432,12 @@ public final class ServerConfig {
         throw new IllegalArgumentException("imageDigest must be 'sha256:' and 64 lowercase hex digits: " + digest);
       }
       this.imageDigest = digest;
+      return this;
+    }
+
+    /** Sets the argument guards of this server's tools ({@code null} for none). */
+    public Builder guards(GuardConfig guards) {
+      this.guards = guards;
       return this;
     }
 

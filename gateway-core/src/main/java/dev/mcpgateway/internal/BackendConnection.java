@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendConnection implements BackendListener {
   private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+  /** The longest a health probe after a timed-out call waits for its {@code ping} answer. */
+  static final Duration MAX_PROBE_TIMEOUT = Duration.ofSeconds(30);
 
   private final BackendSlot slot;
   private final String server;
@@ -38,6 +40,10 @@ final class BackendConnection implements BackendListener {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile Backend backend;
   private volatile boolean closing;
+  /** Why the remote could not be reached, once the backend said so; null otherwise. */
+  private volatile String unavailable;
+  private final AtomicBoolean probing = new AtomicBoolean();
+  private volatile String hungReason;
 
   BackendConnection(BackendSlot slot, GatewayRuntime runtime) {
     this.slot = slot;
@@ -147,7 +153,9 @@ final class BackendConnection implements BackendListener {
     if (!ready.isDone()) {
       // recorded before the future completes, so that whoever it wakes sees the error in /health
       slot.startFailed(message);
-      if (ready.completeExceptionally(new GatewayException(503, GatewayException.BACKEND_ERROR, message))) {
+      GatewayException failure = unavailable != null ? new BackendUnavailableException(server, message)
+          : new GatewayException(503, GatewayException.BACKEND_ERROR, message);
+      if (ready.completeExceptionally(failure)) {
         LOG.warn("Server '{}' failed to start: {}", server, message);
       }
     }
@@ -172,7 +180,11 @@ final class BackendConnection implements BackendListener {
     pending.put(id, call);
     if (ended.get()) {
       pending.remove(id);
-      call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' has stopped");
+      if (unavailable != null) {
+        call.onUnavailable(new BackendUnavailableException(server, unavailableMessage(unavailable)));
+      } else {
+        call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' has stopped");
+      }
       return;
     }
     try {
@@ -187,6 +199,67 @@ final class BackendConnection implements BackendListener {
   /** Gives up waiting for request {@code id} (timeout); returns the call if it was still pending. */
   PendingCall abandon(long id) {
     return pending.remove(id);
+  }
+
+  /**
+   * A call to this backend timed out: probes it with a {@code ping}. A backend that answers
+   * neither the call nor the ping within {@code timeout} (at most {@link #MAX_PROBE_TIMEOUT}) is
+   * hung: its calls in flight fail and it is closed, so that the next call starts a fresh one.
+   * A backend that answers the ping is only slow and stays. One probe at a time.
+   */
+  void probeAfterTimeout(Duration timeout) {
+    if (ended.get() || closing || !probing.compareAndSet(false, true)) {
+      return;
+    }
+    Duration wait = timeout.compareTo(MAX_PROBE_TIMEOUT) > 0 ? MAX_PROBE_TIMEOUT : timeout;
+    ObjectNode ping = Json.object();
+    ping.put("jsonrpc", "2.0");
+    ping.put("method", "ping");
+    long id = nextId();
+    ping.set("id", LongNode.valueOf(id));
+    java.util.concurrent.ScheduledFuture<?> timer = runtime.scheduler().schedule(() -> {
+      if (pending.remove(id) != null) {
+        // closing blocks until the process is gone: not on the timer thread
+        runtime.launchExecutor().execute(() -> replaceHung("it is hung: it answered neither a request nor a ping within "
+            + wait.toMillis() + " ms; the next call starts a fresh one"));
+      }
+    }, wait.toMillis(), TimeUnit.MILLISECONDS);
+    call(ping, id, new PendingCall() {
+      @Override
+      public void onResponse(ObjectNode message) {
+        timer.cancel(false);
+        probing.set(false);
+      }
+
+      @Override
+      public void onFailure(int code, String message) {
+        timer.cancel(false);
+        probing.set(false);
+      }
+    });
+  }
+
+  private void replaceHung(String reason) {
+    if (ended.get() || closing) {
+      return;
+    }
+    LOG.warn("Server '{}' ({}) is replaced: {}", server, describe(), reason);
+    hungReason = reason;
+    closing = true; // no new calls reach it; the slot starts a fresh backend on next use
+    failPending("server '" + server + "' stopped: " + reason);
+    close();
+  }
+
+  private void failPending(String message) {
+    for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
+      if (pending.remove(entry.getKey(), entry.getValue())) {
+        if (unavailable != null) {
+          entry.getValue().onUnavailable(new BackendUnavailableException(server, message));
+        } else {
+          entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
+        }
+      }
+    }
   }
 
   /** Sends a notification or a response as it is. */
@@ -219,6 +292,9 @@ final class BackendConnection implements BackendListener {
     if (offloader != null && offloader.mayOffload(bytes.length) && offloader.tryOffload(this, bytes)) {
       return;
     }
+    if (answerInPlace(bytes)) {
+      return;
+    }
     JsonNode node;
     try {
       node = Json.parse(bytes);
@@ -241,6 +317,24 @@ final class BackendConnection implements BackendListener {
     }
   }
 
+  /**
+   * The fast path for the common case: a response to a request whose answer no interceptor
+   * looks at gets the client's id spliced into its bytes, without a tree being built.
+   */
+  private boolean answerInPlace(byte[] bytes) {
+    ResponseScan scan = ResponseScan.of(bytes);
+    if (scan == null) {
+      return false;
+    }
+    PendingCall call = pending.get(scan.id());
+    if (!(call instanceof Exchange) || ((Exchange) call).interceptsAnswer() || !pending.remove(scan.id(), call)) {
+      return false;
+    }
+    Exchange exchange = (Exchange) call;
+    exchange.finish(scan.withId(bytes, exchange.clientIdBytes()));
+    return true;
+  }
+
   private void onResponse(ObjectNode message) {
     JsonNode id = message.get("id");
     if (id == null || !id.canConvertToLong() || (!message.has("result") && !message.has("error"))) {
@@ -260,18 +354,37 @@ final class BackendConnection implements BackendListener {
   }
 
   @Override
+  public void onUnavailable(String reason) {
+    unavailable = reason;
+  }
+
+  /** Why the backend ended, when it was because its remote could not be reached; null otherwise. */
+  String unavailableMessage() {
+    String reason = unavailable;
+    return reason == null ? null : unavailableMessage(reason);
+  }
+
+  private String unavailableMessage(String reason) {
+    return "server '" + server + "' is unavailable: " + reason + "; the gateway keeps trying in the background";
+  }
+
+  @Override
   public void onExit(String reason) {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    String message = "server '" + server + "' stopped: " + reason;
-    failStart(message);
-    for (Map.Entry<Long, PendingCall> entry : pending.entrySet()) {
-      if (pending.remove(entry.getKey(), entry.getValue())) {
-        entry.getValue().onFailure(GatewayException.BACKEND_ERROR, message);
-      }
+    String hung = hungReason;
+    // decided before failStart, which closes and so sets closing even for a crash
+    String unexpected = hung != null ? hung : closing ? null : reason;
+    String message = unavailable != null ? unavailableMessage(unavailable)
+        : "server '" + server + "' stopped: " + (hung != null ? hung : reason);
+    if (unavailable != null) {
+      // recorded before anyone hears of it, so that /health already says so
+      runtime.health(server).unreachable(message);
     }
-    slot.connectionEnded(this, closing ? null : reason);
+    failStart(message);
+    failPending(message);
+    slot.connectionEnded(this, unexpected);
   }
 
   /** Stops the backend; idempotent, blocks until it is gone. */

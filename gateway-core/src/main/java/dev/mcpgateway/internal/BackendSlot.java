@@ -7,12 +7,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The place of one backend in the pool: one per (owner, server), shared by the owner's MCP
  * sessions. Holds the current {@link BackendConnection} and replaces it when it died.
  */
 final class BackendSlot {
+  /** Background retries of an unreachable remote: 1 s, doubling, at most this far apart. */
+  private static final long RETRY_FIRST_MILLIS = 1000;
+  private static final long RETRY_MAX_MILLIS = 30_000;
+
   private final String owner;
   private final ServerConfig server;
   private final GatewayRuntime runtime;
@@ -21,6 +28,8 @@ final class BackendSlot {
   private BackendConnection current;
   private ObjectNode initializeParams;
   private boolean closed;
+  private int retries;
+  private ScheduledFuture<?> retry;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
   BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
@@ -74,6 +83,9 @@ final class BackendSlot {
   }
 
   void started(String backend) {
+    synchronized (this) {
+      retries = 0;
+    }
     runtime.health(server.name()).started();
     runtime.listeners().serverStarted(server.name(), ownerName(), backend);
   }
@@ -101,6 +113,38 @@ final class BackendSlot {
     for (SessionState session : sessions) {
       session.forgetServerRequests(connection);
     }
+    String unavailable = connection.unavailableMessage();
+    if (unavailable != null && !closed) {
+      scheduleRetry();
+    }
+  }
+
+  /**
+   * Tries the unreachable remote again later, so that the next request finds it running once
+   * it is back; backs off up to {@value #RETRY_MAX_MILLIS} ms and stops when the slot closes
+   * (its last session ended).
+   */
+  private void scheduleRetry() {
+    if (closed || sessions.isEmpty() || (retry != null && !retry.isDone())) {
+      return;
+    }
+    long delay = Math.min(RETRY_MAX_MILLIS, RETRY_FIRST_MILLIS << Math.min(retries, 10));
+    retries++;
+    try {
+      retry = runtime.scheduler().schedule(this::retryNow, delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // the gateway is closing
+    }
+  }
+
+  private void retryNow() {
+    synchronized (this) {
+      retry = null;
+      if (closed || sessions.isEmpty() || (current != null && current.isUsable())) {
+        return;
+      }
+    }
+    connection(null);
   }
 
   synchronized boolean isRunning() {
@@ -122,6 +166,9 @@ final class BackendSlot {
       closed = true;
       connection = current;
       current = null;
+      if (retry != null) {
+        retry.cancel(false);
+      }
     }
     try {
       if (connection != null) {

@@ -43,6 +43,7 @@ public final class DefaultMcpGateway implements McpGateway {
   private final GatewayRuntime runtime;
   private final BackendPool pool;
   private final McpEndpoint endpoint;
+  private final UnifiedEndpoint unified;
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -74,7 +75,9 @@ public final class DefaultMcpGateway implements McpGateway {
     runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes()));
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
         : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
-    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, new InterceptorChain(interceptors));
+    InterceptorChain chain = new InterceptorChain(interceptors);
+    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, chain);
+    this.unified = parts.unified() ? new UnifiedEndpoint(config, sessions, pool, runtime, chain, endpoint, VERSION) : null;
     this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
         .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
     runtime.listeners(listeners);
@@ -189,6 +192,9 @@ public final class DefaultMcpGateway implements McpGateway {
     if (!auth.isSuccess()) {
       return done(denied(auth, request));
     }
+    if (path.equals("/mcp")) {
+      return unifiedRoute(request, auth.identity().orElseThrow());
+    }
     if (!path.startsWith("/mcp/")) {
       return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
     }
@@ -213,9 +219,32 @@ public final class DefaultMcpGateway implements McpGateway {
       case "POST":
         return endpoint.post(request, server, identity);
       case "GET":
-        return done(endpoint.get(request, server, identity));
+        return done(endpoint.get(request, server.name(), identity));
       case "DELETE":
-        return done(endpoint.delete(request, server, identity));
+        return done(endpoint.delete(request, server.name(), identity));
+      default:
+        return done(Http.error(405, "method " + request.method() + " is not allowed; use POST, GET or DELETE")
+            .withHeader("Allow", "POST, GET, DELETE"));
+    }
+  }
+
+  private CompletionStage<GatewayResponse> unifiedRoute(GatewayRequest request, Identity identity) {
+    if (unified == null) {
+      return done(Http.error(404, "the unified endpoint /mcp is off; use /mcp/{server}, or turn on unified mode"));
+    }
+    if (closed.get()) {
+      return done(Http.error(503, "gateway is shutting down"));
+    }
+    if (request.body().length > maxRequestBytes) {
+      return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
+    }
+    switch (request.method()) {
+      case "POST":
+        return unified.post(request, identity);
+      case "GET":
+        return done(unified.get(request, identity));
+      case "DELETE":
+        return done(unified.delete(request, identity));
       default:
         return done(Http.error(405, "method " + request.method() + " is not allowed; use POST, GET or DELETE")
             .withHeader("Allow", "POST, GET, DELETE"));
@@ -319,6 +348,9 @@ public final class DefaultMcpGateway implements McpGateway {
     LOG.debug("Session of '{}' on '{}' ended ({})", state.identity().name(), state.server(), cause);
     state.close();
     pool.leave(state);
+    for (SessionState child : state.children()) {
+      pool.leave(child);
+    }
     String key = state.identity().sessionKey();
     if (runtime.sessionClosed(key)) {
       try {

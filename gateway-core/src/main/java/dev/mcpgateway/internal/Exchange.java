@@ -14,7 +14,9 @@ import java.util.concurrent.ScheduledFuture;
  * <p>The answer is decided late: a request whose response arrives before any related message
  * is answered as {@code application/json} when the client accepts it; the first related
  * message (progress, a sampling request...) turns the answer into an SSE stream when the
- * client accepts that, or goes to the session's {@code GET} stream otherwise.
+ * client accepts that, or goes to the session's {@code GET} stream otherwise. A request still
+ * unanswered after one keep-alive interval turns into a stream too (when the client accepts
+ * one), so that keep-alive comments flow while a silent tool call runs.
  */
 final class Exchange implements PendingCall {
   private final SessionState session;
@@ -30,6 +32,7 @@ final class Exchange implements PendingCall {
   private volatile long backendId;
   private volatile BackendConnection connection;
   private volatile ScheduledFuture<?> timeout;
+  private volatile ScheduledFuture<?> streamTimer;
   private SseStream stream;
   private boolean done;
   private Runnable onDone = () -> {};
@@ -40,11 +43,21 @@ final class Exchange implements PendingCall {
       Map<String, String> extraHeaders) {
     this.session = session;
     this.clientId = clientId;
-    this.clientIdJson = clientId.toString();
+    this.clientIdJson = Json.idText(clientId);
     this.method = method;
     this.acceptsJson = acceptsJson;
     this.acceptsSse = acceptsSse;
     this.extraHeaders = extraHeaders;
+  }
+
+  /** Whether an interceptor chain sees the answer (so it needs the parsed message). */
+  boolean interceptsAnswer() {
+    return chain != null;
+  }
+
+  /** The client's id as JSON bytes, exactly as the client sent it. */
+  byte[] clientIdBytes() {
+    return clientIdJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Lets {@code chain} see the answer before the client does. */
@@ -107,6 +120,25 @@ final class Exchange implements PendingCall {
     this.timeout = timeout;
   }
 
+  /** The timer that runs {@link #streamIfPending()}; cancelled when the answer comes. */
+  void streamTimer(ScheduledFuture<?> timer) {
+    this.streamTimer = timer;
+  }
+
+  /**
+   * Turns a still unanswered request into an SSE stream that starts with a keep-alive comment,
+   * so that the client, the HTTP server and proxies in between see bytes while it runs.
+   */
+  void streamIfPending() {
+    synchronized (this) {
+      if (done || stream != null || !acceptsSse) {
+        return;
+      }
+      openStream();
+      stream.comment();
+    }
+  }
+
   /** A message related to this request (progress, a server request...); already rewritten for the client. */
   void related(byte[] json) {
     synchronized (this) {
@@ -136,12 +168,42 @@ final class Exchange implements PendingCall {
     finish(Json.bytes(Json.rpcError(clientId, code, message)));
   }
 
-  /** Answers with an already complete JSON-RPC response. */
-  void finish(byte[] json) {
+  /**
+   * The server's remote cannot be reached: answered with HTTP 503 {@code backend_unavailable}
+   * while nothing was sent to the client yet, else (a stream is open) as a JSON-RPC error.
+   */
+  @Override
+  public void onUnavailable(BackendUnavailableException e) {
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      if (stream != null) {
+        onFailure(e.jsonRpcCode(), e.getMessage());
+        return;
+      }
+      done = true;
+    }
+    cancelTimeout();
+    session.untrack(clientIdJson, this);
+    onDone.run();
+    response.complete(withHeaders(e.response()));
+  }
+
+  private void cancelTimeout() {
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
     }
+    ScheduledFuture<?> st = streamTimer;
+    if (st != null) {
+      st.cancel(false);
+    }
+  }
+
+  /** Answers with an already complete JSON-RPC response. */
+  void finish(byte[] json) {
+    cancelTimeout();
     SseStream s;
     synchronized (this) {
       if (done) {
@@ -183,6 +245,10 @@ final class Exchange implements PendingCall {
 
   /** Fails the exchange with the status and code of {@code e}, as a JSON-RPC error. */
   void fail(GatewayException e) {
+    if (e instanceof BackendUnavailableException) {
+      onUnavailable((BackendUnavailableException) e);
+      return;
+    }
     onFailure(e.jsonRpcCode(), e.getMessage());
   }
 

@@ -31,4 +31,5 @@ public record GatewayParts(
     java.util.Set<String> allowedOrigins,
     int payloadPreviewBytes,
     java.time.Duration drainTimeout,
-    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors) {}
+    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors,
+    boolean unified) {}

@@ -13,6 +13,18 @@ final class Http {
     return GatewayResponse.json(status, Json.errorBody(message));
   }
 
+  /**
+   * 503 {@code {"error":"backend_unavailable","server":server,"message":message}}: the server's
+   * remote cannot be reached right now; the gateway tries again in the background.
+   */
+  static GatewayResponse backendUnavailable(String server, String message) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = Json.object();
+    body.put("error", "backend_unavailable");
+    body.put("server", server);
+    body.put("message", message);
+    return GatewayResponse.json(503, Json.bytes(body)).withHeader("Retry-After", "1");
+  }
+
   /** A JSON-RPC error response with {@code status}. */
   static GatewayResponse rpcError(int status, com.fasterxml.jackson.databind.JsonNode id, int code, String message) {
     return GatewayResponse.json(status, Json.bytes(Json.rpcError(id, code, message)));
@@ -57,6 +69,34 @@ final class Http {
       }
     }
     return new Accept(json, sse);
+  }
+
+  /**
+   * The body of a POST with what the client accepts, or the error answer when the
+   * {@code Content-Type}, {@code Accept} or the JSON itself is wrong.
+   */
+  record Post(Accept accept, com.fasterxml.jackson.databind.JsonNode body, GatewayResponse error) {}
+
+  /** Checks the headers of a POST and parses its JSON body. */
+  static Post post(GatewayRequest request) {
+    if (!isJson(request)) {
+      return new Post(null, null, error(415, "Content-Type must be application/json"));
+    }
+    Accept accept = accept(request);
+    if (!accept.any()) {
+      return new Post(accept, null, error(406, "Accept must include application/json or text/event-stream"));
+    }
+    com.fasterxml.jackson.databind.JsonNode body;
+    try {
+      body = Json.parse(request.body());
+    } catch (java.io.IOException e) {
+      return new Post(accept, null, rpcError(400, null, dev.mcpgateway.GatewayException.PARSE_ERROR,
+          "parse error: the body is not valid JSON"));
+    }
+    if (body == null || body.isMissingNode()) {
+      return new Post(accept, null, rpcError(400, null, dev.mcpgateway.GatewayException.PARSE_ERROR, "parse error: the body is empty"));
+    }
+    return new Post(accept, body, null);
   }
 
   /** Whether {@code Content-Type} is JSON (any parameters allowed). */

@@ -17,10 +17,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the interceptors: requests first to last, answers last to first; failures close. */
+/**
+ * Runs the interceptors: requests first to last, answers last to first. A denial, or an
+ * interceptor that throws (fails closed), stops the message and tells every interceptor through
+ * {@link Interceptor#onDenied}, so that the audit log records it whichever phase it happened in.
+ */
 final class InterceptorChain {
   private static final Logger LOG = LoggerFactory.getLogger(InterceptorChain.class);
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+
+  private static final String REFUSED = "request refused: a gateway policy check failed";
+  private static final String WITHHELD = "answer withheld: a gateway policy check failed";
 
   private final List<Interceptor> interceptors;
 
@@ -40,8 +47,8 @@ final class InterceptorChain {
         verdict = interceptor.onRequest(call);
       } catch (RuntimeException e) {
         LOG.error("Interceptor {} failed on {} to '{}'; the request is denied", interceptor, call.method(), call.server(), e);
-        denied(call, "request refused: a gateway policy check failed");
-        return "request refused: a gateway policy check failed";
+        denied(call, REFUSED);
+        return REFUSED;
       }
       if (verdict != null && verdict.isDenied()) {
         denied(call, verdict.reason());
@@ -72,9 +79,12 @@ final class InterceptorChain {
         verdict = interceptor.onResponse(call, result);
       } catch (RuntimeException e) {
         LOG.error("Interceptor {} failed on the answer to {} from '{}'; the answer is withheld", interceptor, call.method(), call.server(), e);
-        return Json.rpcError(message.get("id"), GatewayException.INTERNAL_ERROR, "answer withheld: a gateway policy check failed");
+        denied(call, WITHHELD);
+        return Json.rpcError(message.get("id"), GatewayException.INTERNAL_ERROR, WITHHELD);
       }
       if (verdict != null && verdict.isDenied()) {
+        // The answer never reaches the client: interceptors hear of it as of a denied request.
+        denied(call, verdict.reason());
         return Json.rpcError(message.get("id"), GatewayException.DENIED, verdict.reason());
       }
     }
@@ -136,6 +146,15 @@ final class InterceptorChain {
       return attributes;
     }
 
+    @Override
+    public Optional<String> toolName() {
+      if (params != null || !"tools/call".equals(method)) {
+        return McpCall.super.toolName();
+      }
+      JsonNode name = message.path("params").path("name");
+      return name.isTextual() ? Optional.of(name.textValue()) : Optional.empty();
+    }
+
     void writeBack() {
       if (params != null) {
         message.set("params", Json.mapper().valueToTree(params));
@@ -152,6 +171,7 @@ final class InterceptorChain {
   private static final class Result implements McpResult {
     private final ObjectNode message;
     private Map<String, Object> result;
+    private Map<String, Object> error;
 
     Result(ObjectNode message) {
       this.message = message;
@@ -180,9 +200,66 @@ final class InterceptorChain {
       return error == null ? Optional.empty() : Optional.of(error.path("message").asText(""));
     }
 
+    @Override
+    public Optional<Map<String, Object>> error() {
+      if (error == null) {
+        JsonNode node = message.get("error");
+        if (node == null || !node.isObject()) {
+          return Optional.empty();
+        }
+        error = Json.mapper().convertValue(node, MAP);
+      }
+      return Optional.of(error);
+    }
+
+    @Override
+    public boolean isToolError() {
+      if (result != null) {
+        return Boolean.TRUE.equals(result.get("isError"));
+      }
+      JsonNode flag = message.path("result").path("isError");
+      return flag.isBoolean() && flag.booleanValue();
+    }
+
+    @Override
+    public boolean anyString(java.util.function.Predicate<String> test) {
+      if (result != null || error != null) {
+        return McpResult.super.anyString(test);
+      }
+      return anyText(message.get("result"), test) || anyText(message.get("error"), test);
+    }
+
+    private static boolean anyText(JsonNode node, java.util.function.Predicate<String> test) {
+      if (node == null) {
+        return false;
+      }
+      if (node.isTextual()) {
+        return test.test(node.textValue());
+      }
+      if (node.isObject()) {
+        java.util.Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> field = fields.next();
+          if (test.test(field.getKey()) || anyText(field.getValue(), test)) {
+            return true;
+          }
+        }
+      } else if (node.isArray()) {
+        for (JsonNode item : node) {
+          if (anyText(item, test)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
     void writeBack() {
       if (result != null) {
         message.set("result", Json.mapper().valueToTree(result));
+      }
+      if (error != null) {
+        message.set("error", Json.mapper().valueToTree(error));
       }
     }
   }

@@ -47,22 +47,12 @@ final class McpEndpoint {
   }
 
   CompletionStage<GatewayResponse> post(GatewayRequest request, ServerConfig server, Identity identity) {
-    if (!Http.isJson(request)) {
-      return done(Http.error(415, "Content-Type must be application/json"));
+    Http.Post post = Http.post(request);
+    if (post.error() != null) {
+      return done(post.error());
     }
-    Http.Accept accept = Http.accept(request);
-    if (!accept.any()) {
-      return done(Http.error(406, "Accept must include application/json or text/event-stream"));
-    }
-    JsonNode body;
-    try {
-      body = Json.parse(request.body());
-    } catch (IOException e) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is not valid JSON"));
-    }
-    if (body == null || body.isMissingNode()) {
-      return done(Http.rpcError(400, null, GatewayException.PARSE_ERROR, "parse error: the body is empty"));
-    }
+    Http.Accept accept = post.accept();
+    JsonNode body = post.body();
     if (body.isArray()) {
       return batch(request, (com.fasterxml.jackson.databind.node.ArrayNode) body, server, identity, accept);
     }
@@ -88,7 +78,7 @@ final class McpEndpoint {
       }
       return initialize(message, id, server, identity, accept, request.remoteAddress());
     }
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
@@ -106,14 +96,19 @@ final class McpEndpoint {
         "invalid request: a message needs a method (request or notification) or a result or error (response)"));
   }
 
-  /** A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them. */
+  /**
+   * A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them, and only
+   * when the request does not say a later revision in its header.
+   */
   private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
       ServerConfig server, Identity identity, Http.Accept accept) {
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
-    String version = request.header(VERSION_HEADER).orElse("2025-03-26");
+    // The header, else the revision the session negotiated: a session on a later revision
+    // cannot slip a batch in by leaving the header out.
+    String version = request.header(VERSION_HEADER).orElse(lookup.session.protocolVersion());
     if (!version.equals("2025-03-26")) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "JSON-RPC batches are not supported in protocol revision "
           + version + " (they were removed after 2025-03-26); send one message per request"));
@@ -211,6 +206,9 @@ final class McpEndpoint {
       if (failure != null) {
         sessions.remove(session.id());
         GatewayException e = asGatewayException(failure, server);
+        if (e instanceof BackendUnavailableException) {
+          return ((BackendUnavailableException) e).response();
+        }
         return Http.rpcError(e.httpStatus(), id, e.jsonRpcCode(), e.getMessage());
       }
       ObjectNode answer = result.deepCopy();
@@ -228,7 +226,7 @@ final class McpEndpoint {
     });
   }
 
-  private static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
+  static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof GatewayException) {
       return (GatewayException) cause;
@@ -237,7 +235,7 @@ final class McpEndpoint {
   }
 
   /** One complete message, as JSON when accepted, else as a one-event stream. */
-  private static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
+  static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
     if (accept.json()) {
       return GatewayResponse.json(200, json);
     }
@@ -247,9 +245,9 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(-1));
   }
 
-  private CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
+  CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
       Http.Accept accept) {
-    String idJson = id.toString();
+    String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
       return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
           "a request with id " + idJson + " is already in flight in this session; use unique ids"));
@@ -264,7 +262,8 @@ final class McpEndpoint {
       call = new InterceptorChain.Call(session.server(), session.identity(), method, message);
       String denial = chain.request(call);
       if (denial != null) {
-        return done(Http.rpcError(200, id, GatewayException.DENIED, denial));
+        // A denial is an answer like any other: HTTP 200, as JSON or as one SSE event.
+        return done(single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
       }
     }
     Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
@@ -273,6 +272,12 @@ final class McpEndpoint {
     }
     runtime.inFlight().incrementAndGet();
     exchange.onDone(() -> runtime.inFlight().decrementAndGet());
+    if (accept.sse()) {
+      // A call that stays silent for a keep-alive interval is answered as a stream, so that
+      // keep-alive comments reach the client: nothing in between cuts a long tool call.
+      exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
+          runtime.streams().interval().toMillis(), TimeUnit.MILLISECONDS));
+    }
     session.track(idJson, exchange);
     JsonNode meta = message.path("params").path("_meta");
     if (meta.isObject() && meta.has("progressToken")) {
@@ -318,6 +323,7 @@ final class McpEndpoint {
     exchange.onFailure(GatewayException.TIMEOUT, "server '" + server + "' did not answer " + exchange.method()
         + " within " + timeout.toSeconds() + " s");
     cancelAtBackend(connection, exchange.backendId(), "timed out at the gateway");
+    connection.probeAfterTimeout(timeout);
   }
 
   private static void cancelAtBackend(BackendConnection connection, long backendId, String reason) {
@@ -334,7 +340,7 @@ final class McpEndpoint {
     }
   }
 
-  private GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+  GatewayResponse notification(SessionState session, ObjectNode message, String method) {
     if ("notifications/initialized".equals(method)) {
       return GatewayResponse.empty(202); // the gateway initialized the backend itself
     }
@@ -345,7 +351,7 @@ final class McpEndpoint {
     }
     if ("notifications/cancelled".equals(method)) {
       JsonNode requestId = message.path("params").get("requestId");
-      Exchange exchange = requestId == null ? null : session.inFlight(requestId.toString());
+      Exchange exchange = requestId == null ? null : session.inFlight(Json.idText(requestId));
       if (exchange == null || exchange.connection() == null) {
         return GatewayResponse.empty(202); // finished already, or never reached a backend
       }
@@ -366,7 +372,7 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  private GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
+  GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
     SessionState.ServerRequest request = session.takeServerRequest(id);
     if (request == null) {
       return Http.error(400, "no server request with id " + DefaultMcpGateway.truncate(id.toString())
@@ -381,13 +387,13 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  GatewayResponse get(GatewayRequest request, ServerConfig server, Identity identity) {
+  GatewayResponse get(GatewayRequest request, String serverName, Identity identity) {
     Http.Accept accept = Http.accept(request);
     boolean acceptsSse = request.headers("accept").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"));
     if (!acceptsSse) {
       return Http.error(406, "GET opens a server-sent event stream: Accept must include text/event-stream");
     }
-    SessionLookup lookup = session(request, server, identity);
+    SessionLookup lookup = session(request, serverName, identity);
     if (lookup.error != null) {
       return lookup.error;
     }
@@ -420,8 +426,8 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(after));
   }
 
-  GatewayResponse delete(GatewayRequest request, ServerConfig server, Identity identity) {
-    SessionLookup lookup = session(request, server, identity);
+  GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
+    SessionLookup lookup = session(request, serverName, identity);
     if (lookup.error != null) {
       return lookup.error;
     }
@@ -429,9 +435,9 @@ final class McpEndpoint {
     return GatewayResponse.empty(200);
   }
 
-  private record SessionLookup(SessionState session, GatewayResponse error) {}
+  record SessionLookup(SessionState session, GatewayResponse error) {}
 
-  private SessionLookup session(GatewayRequest request, ServerConfig server, Identity identity) {
+  SessionLookup session(GatewayRequest request, String serverName, Identity identity) {
     String id = request.header(SESSION_HEADER).orElse(null);
     if (id == null || id.isEmpty()) {
       return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
@@ -439,7 +445,7 @@ final class McpEndpoint {
     }
     McpSession found = sessions.get(id).orElse(null);
     // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
-    if (!(found instanceof SessionState) || !found.server().equals(server.name())
+    if (!(found instanceof SessionState) || !found.server().equals(serverName)
         || !found.identity().sessionKey().equals(identity.sessionKey()) || ((SessionState) found).isClosed()) {
       return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
           "session not found: it ended or expired; send initialize to start a new one"));

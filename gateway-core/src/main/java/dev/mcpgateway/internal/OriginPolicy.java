@@ -10,6 +10,11 @@ import java.util.Set;
  * {@code Host} is not a loopback name: the DNS rebinding defence the MCP transport asks for.
  */
 final class OriginPolicy {
+  // compiled once: String.matches would compile them on every request (a profile's top allocation)
+  private static final java.util.regex.Pattern LOOPBACK_V4 = java.util.regex.Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  private static final java.util.regex.Pattern LOOPBACK_V4_MAPPED =
+      java.util.regex.Pattern.compile("::ffff:127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
   private final Set<String> allowed;
 
   OriginPolicy(Set<String> allowedOrigins) {
@@ -75,7 +80,7 @@ final class OriginPolicy {
     if (a.startsWith("[") && a.endsWith("]")) {
       a = a.substring(1, a.length() - 1);
     }
-    return a.equals("::1") || a.equals("0:0:0:0:0:0:0:1") || a.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
-        || a.matches("::ffff:127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    return a.equals("::1") || a.equals("0:0:0:0:0:0:0:1") || LOOPBACK_V4.matcher(a).matches()
+        || LOOPBACK_V4_MAPPED.matcher(a).matches();
   }
 }

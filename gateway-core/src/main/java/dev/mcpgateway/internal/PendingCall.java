@@ -10,4 +10,9 @@ interface PendingCall {
 
   /** No answer will come: the backend stopped, the call timed out or could not be sent. */
   void onFailure(int code, String message);
+
+  /** No answer will come because the server's remote cannot be reached; by default a failure like any other. */
+  default void onUnavailable(BackendUnavailableException e) {
+    onFailure(e.jsonRpcCode(), e.getMessage());
+  }
 }

@@ -22,6 +22,11 @@ final class ServerHealth {
     lastError = message;
   }
 
+  /** A running backend lost its remote; shown as the error until a start succeeds. */
+  void unreachable(String message) {
+    lastError = message;
+  }
+
   void exitedUnexpectedly() {
     unexpectedExits.incrementAndGet();
   }

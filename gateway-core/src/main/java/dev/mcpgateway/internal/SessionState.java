@@ -36,15 +36,32 @@ final class SessionState implements McpSession {
   private final StreamRegistry registry;
   private SseStream standaloneStream;
   private volatile boolean closed;
+  /** In unified mode: the client's session, which owns streams and server-request ids; null otherwise. */
+  private final SessionState parent;
+  /** In unified mode: the client's initialize params, used to initialize each server's backend. */
+  private volatile com.fasterxml.jackson.databind.node.ObjectNode initializeParams;
+  /** In unified mode: one child session per server, created on first use. */
+  private final ConcurrentHashMap<String, SessionState> children = new ConcurrentHashMap<>();
 
   /** A request a backend sent to this client: where the answer goes, and the backend's own id. */
   record ServerRequest(BackendConnection connection, JsonNode backendId) {}
 
   SessionState(String server, Identity identity, String protocolVersion, dev.mcpgateway.stream.EventStore eventStore,
       StreamRegistry registry) {
+    this(server, identity, protocolVersion, eventStore, registry, null);
+  }
+
+  /** A child of a unified session, for one server; streams and server requests go through {@code parent}. */
+  SessionState(String server, SessionState parent) {
+    this(server, parent.identity, parent.protocolVersion, parent.eventStore, parent.registry, parent);
+  }
+
+  private SessionState(String server, Identity identity, String protocolVersion, dev.mcpgateway.stream.EventStore eventStore,
+      StreamRegistry registry, SessionState parent) {
+    this.parent = parent;
     this.eventStore = eventStore;
     this.registry = registry;
-    this.id = newId();
+    this.id = parent == null ? newId() : parent.id + "/" + server;
     this.server = server;
     this.identity = identity;
     this.protocolVersion = protocolVersion;
@@ -74,7 +91,30 @@ final class SessionState implements McpSession {
 
   @Override
   public String protocolVersion() {
-    return protocolVersion;
+    return parent != null ? parent.protocolVersion() : protocolVersion;
+  }
+
+  com.fasterxml.jackson.databind.node.ObjectNode initializeParams() {
+    return parent != null ? parent.initializeParams() : initializeParams;
+  }
+
+  void initializeParams(com.fasterxml.jackson.databind.node.ObjectNode params) {
+    this.initializeParams = params;
+  }
+
+  /** The unified session this one belongs to; null for an ordinary session. */
+  SessionState parent() {
+    return parent;
+  }
+
+  /** The child session for {@code server}, created by {@code factory} on first use. */
+  SessionState child(String server, java.util.function.Function<String, SessionState> factory) {
+    return children.computeIfAbsent(server, factory);
+  }
+
+  /** The child sessions of a unified session. */
+  Collection<SessionState> children() {
+    return List.copyOf(children.values());
   }
 
   void protocolVersion(String version) {
@@ -100,6 +140,9 @@ final class SessionState implements McpSession {
 
   /** Starts a new logical stream of this session; 2025-11-25 sessions get a priming event first. */
   SseStream newStream() {
+    if (parent != null) {
+      return parent.newStream();
+    }
     String streamId = Long.toString(streams.incrementAndGet());
     SseStream stream = new SseStream(id, streamId, eventStore, registry, protocolVersion.compareTo("2025-11-25") >= 0,
         () -> streamsById.remove(streamId));
@@ -137,6 +180,9 @@ final class SessionState implements McpSession {
 
   /** Registers a backend's request to this client and returns the id the client sees. */
   long registerServerRequest(BackendConnection connection, JsonNode backendId) {
+    if (parent != null) {
+      return parent.registerServerRequest(connection, backendId);
+    }
     long clientId = serverRequestIds.incrementAndGet();
     serverRequests.put(clientId, new ServerRequest(connection, backendId));
     return clientId;
@@ -144,6 +190,9 @@ final class SessionState implements McpSession {
 
   /** Takes the server request the client answers with {@code id}; null when unknown. */
   ServerRequest takeServerRequest(JsonNode id) {
+    if (parent != null) {
+      return parent.takeServerRequest(id);
+    }
     if (id == null || !id.canConvertToLong()) {
       return null;
     }
@@ -152,6 +201,10 @@ final class SessionState implements McpSession {
 
   /** Drops pending server requests of a connection that ended. */
   void forgetServerRequests(BackendConnection connection) {
+    if (parent != null) {
+      parent.forgetServerRequests(connection);
+      return;
+    }
     serverRequests.values().removeIf(request -> request.connection() == connection);
   }
 
@@ -173,6 +226,9 @@ final class SessionState implements McpSession {
 
   /** Sends a message on the {@code GET} stream; {@code false} when none is open. */
   boolean sendStandalone(byte[] json) {
+    if (parent != null) {
+      return parent.sendStandalone(json);
+    }
     SseStream stream;
     synchronized (this) {
       stream = standaloneStream;
@@ -181,13 +237,21 @@ final class SessionState implements McpSession {
   }
 
   /** Whether a client connection is attached to the {@code GET} stream right now. */
-  synchronized boolean hasStandaloneStream() {
-    return standaloneStream != null && standaloneStream.isAttached();
+  boolean hasStandaloneStream() {
+    if (parent != null) {
+      return parent.hasStandaloneStream();
+    }
+    synchronized (this) {
+      return standaloneStream != null && standaloneStream.isAttached();
+    }
   }
 
   /** Ends the session's streams; called once when the session leaves the store. */
   void close() {
     closed = true;
+    for (SessionState child : children.values()) {
+      child.close();
+    }
     SseStream stream;
     synchronized (this) {
       stream = standaloneStream;
@@ -197,7 +261,9 @@ final class SessionState implements McpSession {
       stream.close();
     }
     serverRequests.clear();
-    eventStore.removeSession(id);
+    if (parent == null) {
+      eventStore.removeSession(id);
+    }
   }
 
   @Override

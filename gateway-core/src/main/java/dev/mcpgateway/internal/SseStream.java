@@ -69,6 +69,20 @@ final class SseStream {
     }
   }
 
+  /** Writes a keep-alive comment now (not an event: not recorded, never replayed). */
+  void comment() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (attached != null) {
+        attached.write(KEEP_ALIVE);
+      } else if (pending != null) {
+        pending.add(KEEP_ALIVE);
+      }
+    }
+  }
+
   private void record(long seq, byte[] event) {
     store.append(sessionId, streamId, seq, event);
     if (attached != null) {

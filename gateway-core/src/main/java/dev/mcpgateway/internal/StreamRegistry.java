@@ -9,8 +9,10 @@ import java.util.concurrent.TimeUnit;
 /** The SSE connections that are open, so that idle ones get keep-alive comments. */
 final class StreamRegistry {
   private final Set<SseStream.Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Duration interval;
 
   StreamRegistry(ScheduledExecutorService scheduler, Duration interval) {
+    this.interval = interval;
     long idle = interval.toNanos();
     long period = Math.max(100, interval.toMillis() / 2);
     scheduler.scheduleAtFixedRate(() -> {
@@ -19,6 +21,11 @@ final class StreamRegistry {
         connection.keepAlive(now, idle);
       }
     }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** How long a stream may stay silent before it gets a keep-alive comment. */
+  Duration interval() {
+    return interval;
   }
 
   void add(SseStream.Connection connection) {

@@ -1,6 +1,10 @@
 package dev.mcpgateway.policy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpgateway.config.GuardConfig;
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -12,12 +16,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Validates {@code tools/call} arguments before they reach a server: path-like arguments must
- * resolve inside allowed directories (no {@code ..}, no absolute path outside, and, when
- * checked on the host, no symbolic link that leads out), an optional file-extension allowlist,
- * and a maximum size of the arguments. Applies to one server, all its tools or the tools named.
+ * resolve inside allowed directories (no {@code ..} segment, no absolute path outside, no
+ * home-relative {@code ~} or drive-letter path, and, when checked on the host, no symbolic link
+ * that leads out), an optional file-extension allowlist, and a maximum size of the arguments as
+ * JSON. Applies to one server: all its tools, only the tools named, or all but some.
+ *
+ * <p>Path-like arguments are those whose name is in {@link Builder#pathArguments(Collection)}
+ * (default {@link #DEFAULT_PATH_ARGUMENTS}), at any depth of the arguments; a value may be a
+ * string, a {@code file:} URI or a list of them. Thread-safe; the host check reads the file
+ * system but does not block on anything else.
  *
  * <pre>{@code
  * Interceptor guard = ArgumentGuard.forServer("filesystem")
@@ -32,8 +45,12 @@ public final class ArgumentGuard implements Interceptor {
   public static final Set<String> DEFAULT_PATH_ARGUMENTS = Set.of("path", "paths", "file", "files", "filename", "filepath",
       "file_path", "directory", "dir", "folder", "source", "destination", "target", "root", "cwd");
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:");
+
   private final String server;
   private final Set<String> tools;
+  private final Set<String> exceptTools;
   private final List<Path> allowedDirectories;
   private final Set<String> pathArguments;
   private final Set<String> extensions;
@@ -43,6 +60,7 @@ public final class ArgumentGuard implements Interceptor {
   private ArgumentGuard(Builder b) {
     this.server = b.server;
     this.tools = b.tools == null ? null : Set.copyOf(b.tools);
+    this.exceptTools = Set.copyOf(b.exceptTools);
     this.allowedDirectories = List.copyOf(b.allowedDirectories);
     this.pathArguments = Set.copyOf(b.pathArguments);
     this.extensions = b.extensions == null ? null : Set.copyOf(b.extensions);
@@ -55,35 +73,86 @@ public final class ArgumentGuard implements Interceptor {
     return new Builder(server);
   }
 
+  /**
+   * The guards a server's configuration asks for: one for the tools without overrides, and one
+   * per tool with overrides (its settings merged over the server's).
+   */
+  public static List<ArgumentGuard> fromConfig(String server, GuardConfig config) {
+    List<ArgumentGuard> guards = new ArrayList<>();
+    guards.add(configured(forServer(server), config).exceptTools(config.tools().keySet()).build());
+    for (String tool : config.tools().keySet()) {
+      guards.add(configured(forServer(server), config.forTool(tool)).tools(List.of(tool)).build());
+    }
+    return guards;
+  }
+
+  private static Builder configured(Builder b, GuardConfig config) {
+    config.allowedPaths().ifPresent(b::allowedDirectories);
+    config.allowedExtensions().ifPresent(b::allowedExtensions);
+    config.maxArgumentBytes().ifPresent(b::maxArgumentBytes);
+    config.checkHostSymlinks().ifPresent(b::checkHostSymlinks);
+    config.pathArguments().ifPresent(b::pathArguments);
+    return b;
+  }
+
   @Override
   public Verdict onRequest(McpCall call) {
     if (!call.server().equals(server) || call.toolName().isEmpty()) {
       return Verdict.pass();
     }
     String tool = call.toolName().get();
-    if (tools != null && !tools.contains(tool)) {
+    if (tools != null && !tools.contains(tool) || exceptTools.contains(tool)) {
       return Verdict.pass();
     }
     Map<String, Object> arguments = call.arguments();
     if (maxArgumentBytes > 0) {
-      long size = String.valueOf(arguments).getBytes(StandardCharsets.UTF_8).length;
+      long size = jsonSize(arguments);
       if (size > maxArgumentBytes) {
         return Verdict.deny("arguments of tool '" + tool + "' on server '" + server + "' are " + size
-            + " bytes, over the limit of " + maxArgumentBytes);
+            + " bytes, over the limit of " + maxArgumentBytes + " bytes");
       }
     }
-    for (Map.Entry<String, Object> argument : arguments.entrySet()) {
-      if (!pathArguments.contains(argument.getKey().toLowerCase(Locale.ROOT))) {
-        continue;
+    String problem = checkArguments(arguments, "");
+    return problem == null ? Verdict.pass() : Verdict.deny("argument " + problem + " (tool '" + tool + "' on server '" + server + "')");
+  }
+
+  private static long jsonSize(Map<String, Object> arguments) {
+    try {
+      return JSON.writeValueAsBytes(arguments).length;
+    } catch (JsonProcessingException e) {
+      return Long.MAX_VALUE; // cannot be measured, so it cannot be shown to be small enough
+    }
+  }
+
+  /** Why some path argument in {@code value} is refused ({@code 'name' ...}), or null. */
+  private String checkArguments(Object value, String prefix) {
+    if (value instanceof Map) {
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
+        String name = String.valueOf(entry.getKey());
+        String where = prefix.isEmpty() ? name : prefix + "." + name;
+        if (pathArguments.contains(name.toLowerCase(Locale.ROOT))) {
+          for (String path : strings(entry.getValue())) {
+            String problem = checkPath(path);
+            if (problem != null) {
+              return "'" + where + "' " + problem;
+            }
+          }
+        }
+        String nested = checkArguments(entry.getValue(), where);
+        if (nested != null) {
+          return nested;
+        }
       }
-      for (String value : strings(argument.getValue())) {
-        String problem = checkPath(value);
-        if (problem != null) {
-          return Verdict.deny("argument '" + argument.getKey() + "' of tool '" + tool + "' on server '" + server + "' " + problem);
+    } else if (value instanceof Collection) {
+      int i = 0;
+      for (Object item : (Collection<?>) value) {
+        String nested = checkArguments(item, prefix + "[" + i++ + "]");
+        if (nested != null) {
+          return nested;
         }
       }
     }
-    return Verdict.pass();
+    return null;
   }
 
   private static List<String> strings(Object value) {
@@ -102,28 +171,28 @@ public final class ArgumentGuard implements Interceptor {
 
   /** Why a path is refused, or null when it is fine. */
   String checkPath(String value) {
-    if (value.indexOf('\0') >= 0) {
+    String unified = value.replace('\\', '/');
+    if (unified.regionMatches(true, 0, "file:", 0, 5)) {
+      unified = unified.substring(5).replaceFirst("^//(localhost)?(?=/)", "");
+      try {
+        unified = URLDecoder.decode(unified.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return "is not a valid file URI";
+      }
+    }
+    if (unified.indexOf('\0') >= 0) {
       return "contains a NUL character";
     }
-    String unified = value.replace('\\', '/');
     for (String segment : unified.split("/")) {
       if (segment.equals("..")) {
         return "contains '..'; use a path inside the allowed directories";
       }
     }
-    if (unified.startsWith("file://")) {
-      unified = unified.substring("file://".length());
+    if (unified.startsWith("~")) {
+      return "starts with '~' (the server's home directory); use a path inside the allowed directories";
     }
-    if (extensions != null && !unified.endsWith("/")) {
-      String name = unified.substring(unified.lastIndexOf('/') + 1);
-      int dot = name.lastIndexOf('.');
-      String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-      if (!extensions.contains(extension)) {
-        return "has extension '" + extension + "', which is not among the allowed " + new java.util.TreeSet<>(extensions);
-      }
-    }
-    if (allowedDirectories.isEmpty()) {
-      return null;
+    if (DRIVE.matcher(unified).find()) {
+      return "names a drive; use a path inside the allowed directories";
     }
     Path path;
     try {
@@ -131,32 +200,40 @@ public final class ArgumentGuard implements Interceptor {
     } catch (InvalidPathException e) {
       return "is not a valid path";
     }
-    Path resolved = path.isAbsolute() ? path.normalize() : allowedDirectories.get(0).resolve(path).normalize();
-    Path inside = null;
-    for (Path dir : allowedDirectories) {
-      if (resolved.startsWith(dir)) {
-        inside = dir;
-        break;
-      }
-    }
-    if (inside == null) {
+    Path resolved = allowedDirectories.isEmpty() ? path.normalize()
+        : path.isAbsolute() ? path.normalize() : allowedDirectories.get(0).resolve(path).normalize();
+    if (!allowedDirectories.isEmpty() && allowedDirectories.stream().noneMatch(resolved::startsWith)) {
       return "resolves outside the allowed directories " + allowedDirectories;
     }
-    if (checkHostSymlinks) {
+    if (checkHostSymlinks && !allowedDirectories.isEmpty()) {
       Path real = realPathOfExistingPart(resolved);
-      Path realDir = realPathOfExistingPart(inside);
-      if (real != null && realDir != null && !real.startsWith(realDir)) {
+      if (real == null || allowedDirectories.stream().map(ArgumentGuard::realPathOfExistingPart)
+          .noneMatch(dir -> dir != null && real.startsWith(dir))) {
         return "leads outside the allowed directories through a symbolic link";
+      }
+    }
+    if (extensions != null && !unified.endsWith("/") && !(checkHostSymlinks && Files.isDirectory(resolved))) {
+      Path fileName = path.getFileName();
+      String name = fileName == null ? "" : fileName.toString();
+      int dot = name.lastIndexOf('.');
+      String extension = dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+      if (!extensions.contains(extension)) {
+        return "has " + (extension.isEmpty() ? "no extension" : "extension '" + extension + "'")
+            + ", which is not among the allowed " + new TreeSet<>(extensions);
       }
     }
     return null;
   }
 
+  /** The real path of the longest existing prefix of {@code path}, with the rest appended; null when none exists. */
   private static Path realPathOfExistingPart(Path path) {
     Path existing = path;
     Path rest = null;
     while (existing != null && !Files.exists(existing)) {
-      rest = rest == null ? existing.getFileName() : existing.getFileName().resolve(rest);
+      Path name = existing.getFileName();
+      if (name != null) {
+        rest = rest == null ? name : name.resolve(rest);
+      }
       existing = existing.getParent();
     }
     if (existing == null) {
@@ -172,13 +249,15 @@ public final class ArgumentGuard implements Interceptor {
 
   @Override
   public String toString() {
-    return "ArgumentGuard{" + server + (tools == null ? "" : " " + tools) + ", dirs=" + allowedDirectories + "}";
+    return "ArgumentGuard{" + server + (tools == null ? "" : " " + tools) + (exceptTools.isEmpty() ? "" : " except " + exceptTools)
+        + ", dirs=" + allowedDirectories + "}";
   }
 
-  /** Builds an {@link ArgumentGuard}. */
+  /** Builds an {@link ArgumentGuard}. Not thread-safe. */
   public static final class Builder {
     private final String server;
     private Collection<String> tools;
+    private Collection<String> exceptTools = List.of();
     private final List<Path> allowedDirectories = new ArrayList<>();
     private Set<String> pathArguments = DEFAULT_PATH_ARGUMENTS;
     private Set<String> extensions;
@@ -195,6 +274,12 @@ public final class ArgumentGuard implements Interceptor {
       return this;
     }
 
+    /** Leaves these tools alone (for tools that have guards of their own). */
+    public Builder exceptTools(Collection<String> tools) {
+      this.exceptTools = List.copyOf(tools);
+      return this;
+    }
+
     /** Path arguments must resolve inside these absolute directories; relative paths resolve against the first. */
     public Builder allowedDirectories(Collection<Path> directories) {
       for (Path dir : directories) {
@@ -206,28 +291,36 @@ public final class ArgumentGuard implements Interceptor {
       return this;
     }
 
-    /** Which argument names hold paths (default {@link ArgumentGuard#DEFAULT_PATH_ARGUMENTS}). */
+    /** Which argument names hold paths, case ignored (default {@link ArgumentGuard#DEFAULT_PATH_ARGUMENTS}). */
     public Builder pathArguments(Collection<String> names) {
-      this.pathArguments = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toSet());
+      this.pathArguments = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
       return this;
     }
 
-    /** Only files with these extensions (without dot, lower case; {@code ""} for none) pass. */
+    /**
+     * Only paths with these extensions (without dot, case ignored; {@code ""} for none) pass.
+     * Directories pass when they end with {@code /} or, with {@link #checkHostSymlinks(boolean)},
+     * exist on the host; put extension lists on the tools that take files.
+     */
     public Builder allowedExtensions(Collection<String> extensions) {
       this.extensions = extensions.stream().map(e -> e.toLowerCase(Locale.ROOT).replaceFirst("^\\.", ""))
-          .collect(java.util.stream.Collectors.toSet());
+          .collect(Collectors.toSet());
       return this;
     }
 
-    /** Refuses calls whose arguments exceed this many bytes (0, the default, for no limit). */
+    /** Refuses calls whose arguments, as JSON, exceed this many bytes (0, the default, for no limit). */
     public Builder maxArgumentBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxArgumentBytes must not be negative: " + bytes);
+      }
       this.maxArgumentBytes = bytes;
       return this;
     }
 
     /**
      * Also resolves symbolic links on this host, for servers that see the same file system as
-     * the gateway (host processes or containers with the same paths mounted).
+     * the gateway (host processes or containers with the same paths mounted). A path whose
+     * existing part cannot be resolved is refused.
      */
     public Builder checkHostSymlinks(boolean check) {
       this.checkHostSymlinks = check;

@@ -3,20 +3,23 @@ package dev.mcpgateway.policy;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Refuses tools whose names say they run commands (shell, exec, eval...) unless the server's
- * {@code tools} names them explicitly: such tools are hidden from {@code tools/list} and calls
- * to them are denied.
+ * {@code tools} names them explicitly ({@code "*"} does not count): such tools are hidden from
+ * {@code tools/list} and calls to them are denied. Names are matched word by word, in
+ * snake_case, kebab-case, dotted or camelCase ({@code run_command}, {@code runCommand}).
+ * Thread-safe.
  */
 final class DangerousTools implements Interceptor {
   /** Names of tools that execute commands or code. */
   static final Pattern DEFAULT = Pattern.compile(
-      "(?i)(^|[_\\-.])(shell|bash|sh|zsh|powershell|pwsh|cmd|exec|execute|run_?command|run_?shell|terminal|eval|subprocess|spawn|system)([_\\-.]|$)");
+      "(?i)(^|[_\\-.])(shell|bash|sh|zsh|powershell|pwsh|cmd|exec|execute|run_?command|run_?shell|run_?script|terminal|eval"
+      + "|subprocess|spawn|os_?system)([_\\-.]|$)");
+  private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])");
 
   private final Pattern pattern;
   private final Map<String, Set<String>> explicit = new HashMap<>();
@@ -29,7 +32,9 @@ final class DangerousTools implements Interceptor {
   }
 
   private boolean refused(String server, String tool) {
-    return pattern.matcher(tool).find() && !explicit.getOrDefault(server, Set.of()).contains(tool);
+    // runCommand and run_command name the same thing
+    String words = CAMEL.matcher(tool).replaceAll("_");
+    return (pattern.matcher(tool).find() || pattern.matcher(words).find()) && !explicit.getOrDefault(server, Set.of()).contains(tool);
   }
 
   @Override
@@ -54,7 +59,4 @@ final class DangerousTools implements Interceptor {
     return "DangerousTools{" + pattern.pattern() + "}";
   }
 
-  static List<String> examples() {
-    return List.of("run_shell", "exec", "bash", "execute_command", "terminal", "eval");
-  }
 }

@@ -36,8 +36,9 @@ public interface Interceptor {
   }
 
   /**
-   * Told when a request was denied, by this interceptor or a later one, so that audit logs see
-   * every denial. Must not throw.
+   * Told when a request was denied or its answer withheld, by any interceptor of the chain
+   * (this one included) or because one failed, so that audit logs see every denial. Must not
+   * throw.
    */
   default void onDenied(McpCall call, String reason) {}
 

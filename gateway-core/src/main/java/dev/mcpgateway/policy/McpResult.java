@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * The backend's answer to an {@link McpCall} as interceptors see it: a result or an error.
  *
- * <p>{@link #result()} is a mutable view in plain JDK types; changes reach the client.
+ * <p>{@link #result()} and {@link #error()} are mutable views in plain JDK types; changes
+ * reach the client. Not thread-safe beyond one answer's path.
  */
 public interface McpResult {
 
@@ -18,6 +19,43 @@ public interface McpResult {
 
   /** The error message of an error answer. */
   Optional<String> errorMessage();
+
+  /**
+   * The error object of an error answer ({@code code}, {@code message}, optional {@code data}),
+   * mutable; changes reach the client. Empty for a result answer.
+   */
+  default Optional<Map<String, Object>> error() {
+    return Optional.empty();
+  }
+
+  /**
+   * Whether any string of the answer (values and object keys, in the result or the error)
+   * satisfies {@code test}. Read-only and cheap: a policy that changes only some answers checks
+   * with it first and leaves the others unconverted.
+   */
+  default boolean anyString(java.util.function.Predicate<String> test) {
+    return result().map(r -> anyString(r, test)).orElse(false) || error().map(e -> anyString(e, test)).orElse(false);
+  }
+
+  private static boolean anyString(Object value, java.util.function.Predicate<String> test) {
+    if (value instanceof String) {
+      return test.test((String) value);
+    }
+    if (value instanceof Map) {
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
+        if (test.test(String.valueOf(entry.getKey())) || anyString(entry.getValue(), test)) {
+          return true;
+        }
+      }
+    } else if (value instanceof java.util.Collection) {
+      for (Object item : (java.util.Collection<?>) value) {
+        if (anyString(item, test)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 
   /** For a {@code tools/call} result: whether the tool reported {@code isError: true}. */
   default boolean isToolError() {

@@ -27,8 +27,24 @@ public final class Policies {
   private Policies() {}
 
   /**
-   * The chain a gateway uses when none is set: audit log, tool allowlist, dangerous-tool deny
-   * list, redaction (with every server's environment secrets), in that order.
+   * The chain a gateway uses when none is set, in this order:
+   *
+   * <ol>
+   *   <li>{@link #audit(GatewayConfig, Function) audit log} (first, so that it sees every
+   *       denial and the final answer; also appends to {@code auditFile} when configured);
+   *   <li>{@link #toolAllowlist(GatewayConfig) tool allowlist};
+   *   <li>{@link #dangerousTools(GatewayConfig) dangerous-tool deny list};
+   *   <li>{@link #argumentGuards(GatewayConfig) argument guards} of the servers that configure
+   *       {@code guards};
+   *   <li>{@link #toolPinning(ToolPinning.Mode) tool pinning}, when {@code toolPinning} is
+   *       {@code "warn"} or {@code "refuse"};
+   *   <li>{@link #redaction(GatewayConfig, Function) redaction} (last, so that it is the first
+   *       to see an answer and every other interceptor sees it redacted).
+   * </ol>
+   *
+   * <p>Cheap name checks come before the argument guards, so that a refused tool is refused for
+   * its name. The interceptors are new on each call; the gateway closes those it closes
+   * (the audit log's file).
    *
    * @param environment where pass-through {@code env} values come from, to redact their values
    */
@@ -37,8 +53,28 @@ public final class Policies {
     chain.add(audit(config, environment));
     chain.add(toolAllowlist(config));
     chain.add(dangerousTools(config));
+    chain.addAll(argumentGuards(config));
+    switch (config.toolPinning()) {
+      case WARN:
+        chain.add(toolPinning(ToolPinning.Mode.WARN));
+        break;
+      case REFUSE:
+        chain.add(toolPinning(ToolPinning.Mode.REFUSE));
+        break;
+      default:
+        break;
+    }
     chain.add(redaction(config, environment));
     return List.copyOf(chain);
+  }
+
+  /** The argument guards of every server whose configuration has {@code guards}; empty when none has. */
+  public static List<Interceptor> argumentGuards(GatewayConfig config) {
+    List<Interceptor> guards = new ArrayList<>();
+    for (ServerConfig server : config.servers().values()) {
+      server.guards().ifPresent(g -> guards.addAll(ArgumentGuard.fromConfig(server.name(), g)));
+    }
+    return guards;
   }
 
   /** {@link #defaults(GatewayConfig, Function)} with the process environment. */
@@ -61,9 +97,15 @@ public final class Policies {
     return new DangerousTools(config, pattern);
   }
 
-  /** Redacts credentials and each server's environment secrets from answers. */
+  /**
+   * Redacts credentials and each server's environment secrets from answers, and private
+   * addresses, internal host names and long texts as the configuration's {@code redaction} asks.
+   */
   public static Redaction redaction(GatewayConfig config, Function<String, String> environment) {
-    Redaction.Builder builder = Redaction.builder();
+    Redaction.Builder builder = Redaction.builder()
+        .privateAddresses(config.redactPrivateAddresses())
+        .internalHostNames(config.redactInternalHostNames())
+        .maxTextChars(config.maxTextChars());
     secrets(config, environment).forEach(builder::secrets);
     return builder.build();
   }
@@ -73,9 +115,14 @@ public final class Policies {
     return redaction(config, System::getenv);
   }
 
-  /** The audit trail, knowing each server's environment secrets so that it never writes them. */
+  /**
+   * The audit trail, knowing each server's environment secrets so that it never writes them;
+   * also appended to the configuration's {@code auditFile} when there is one. The caller closes
+   * it (a gateway closes the interceptors of its chain).
+   */
   public static AuditLog audit(GatewayConfig config, Function<String, String> environment) {
     AuditLog.Builder builder = AuditLog.builder();
+    config.auditFile().ifPresent(builder::file);
     secrets(config, environment).forEach(builder::secrets);
     return builder.build();
   }

@@ -26,17 +26,18 @@ import java.util.stream.Collectors;
  * with the secret. Thread-safe.
  */
 public final class Redaction implements Interceptor {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Redaction.class);
   /** The call attribute holding this call's redaction count by kind ({@code Map<String, Integer>}). */
   public static final String ATTRIBUTE = "dev.mcpgateway.redactions";
 
   /** What was redacted. */
   public enum Kind {
-    GITHUB_TOKEN("github-token", "\\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})\\b"),
-    AWS_ACCESS_KEY("aws-access-key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}\\b"),
+    GITHUB_TOKEN("github-token", "(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})(?![A-Za-z0-9])"),
+    AWS_ACCESS_KEY("aws-access-key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
     PRIVATE_KEY("private-key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"),
-    JWT("jwt", "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}"),
+    JWT("jwt", "(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}"),
     BEARER("bearer", "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
-    SK_KEY("api-key", "\\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
+    SK_KEY("api-key", "(?<![A-Za-z0-9])sk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
     SECRET("secret", null),
     PRIVATE_IP("private-ip", "\\b(?:10\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|172\\.(?:1[6-9]|2\\d|3[01])\\.\\d{1,3}\\.\\d{1,3}"
         + "|192\\.168\\.\\d{1,3}\\.\\d{1,3}|169\\.254\\.\\d{1,3}\\.\\d{1,3})\\b"),
@@ -100,20 +101,51 @@ public final class Redaction implements Interceptor {
 
   @Override
   public Verdict onResponse(McpCall call, McpResult result) {
-    result.result().ifPresent(r -> {
-      Map<String, Integer> found = new java.util.HashMap<>();
-      walk(r, secretsByServer.getOrDefault(call.server(), List.of()), found);
-      if (!found.isEmpty()) {
-        @SuppressWarnings("unchecked")
-        Map<String, Integer> total = (Map<String, Integer>) call.attributes().computeIfAbsent(ATTRIBUTE, k -> new java.util.concurrent.ConcurrentHashMap<String, Integer>());
-        found.forEach((kind, n) -> total.merge(kind, n, Integer::sum));
-      }
-    });
+    List<String> secrets = secretsByServer.getOrDefault(call.server(), List.of());
+    if (!result.anyString(text -> mayChange(text, secrets))) {
+      return Verdict.pass(); // the common case: nothing to redact, so nothing is converted
+    }
+    Map<String, Integer> found = new java.util.HashMap<>();
+    result.result().ifPresent(r -> walk(r, secrets, found));
+    // Error answers can carry secrets too (a server that reports its failed command line).
+    result.error().ifPresent(e -> walk(e, secrets, found));
+    if (!found.isEmpty()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Integer> total = (Map<String, Integer>) call.attributes().computeIfAbsent(ATTRIBUTE,
+          k -> new java.util.concurrent.ConcurrentHashMap<String, Integer>());
+      found.forEach((kind, n) -> total.merge(kind, n, Integer::sum));
+      LOG.debug("Redacted {} from the answer to {} of server '{}'", found, call.method(), call.server());
+    }
     return Verdict.pass();
+  }
+
+  /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
+  private boolean mayChange(String text, List<String> secrets) {
+    if (maxTextChars > 0 && text.length() > maxTextChars) {
+      return true;
+    }
+    for (String secret : secrets) {
+      if (text.contains(secret)) {
+        return true;
+      }
+    }
+    return pattern != null && pattern.matcher(text).find();
   }
 
   /** Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors. */
   public String redact(String text, Collection<String> secrets, Map<String, Integer> found) {
+    return truncate(replace(text, secrets, found), found);
+  }
+
+  private String truncate(String out, Map<String, Integer> found) {
+    if (maxTextChars > 0 && out.length() > maxTextChars) {
+      found.merge("truncated", 1, Integer::sum);
+      return out.substring(0, maxTextChars) + "... [truncated " + (out.length() - maxTextChars) + " characters]";
+    }
+    return out;
+  }
+
+  private String replace(String text, Collection<String> secrets, Map<String, Integer> found) {
     String out = text;
     for (String secret : secrets) {
       if (out.contains(secret)) {
@@ -140,10 +172,6 @@ public final class Redaction implements Interceptor {
         out = sb.toString();
       }
     }
-    if (maxTextChars > 0 && out.length() > maxTextChars) {
-      found.merge("truncated", 1, Integer::sum);
-      out = out.substring(0, maxTextChars) + "... [truncated " + (out.length() - maxTextChars) + " characters]";
-    }
     return out;
   }
 
@@ -164,23 +192,47 @@ public final class Redaction implements Interceptor {
     return n;
   }
 
-  @SuppressWarnings("unchecked")
   private Object walk(Object value, List<String> secrets, Map<String, Integer> found) {
+    return walk(value, secrets, found, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object walk(Object value, List<String> secrets, Map<String, Integer> found, boolean truncatable) {
     if (value instanceof String) {
-      return redact((String) value, secrets, found);
+      String replaced = replace((String) value, secrets, found);
+      return truncatable ? truncate(replaced, found) : replaced;
     }
     if (value instanceof Map) {
-      for (Map.Entry<String, Object> entry : ((Map<String, Object>) value).entrySet()) {
-        Object replaced = walk(entry.getValue(), secrets, found);
+      Map<String, Object> map = (Map<String, Object>) value;
+      Map<String, String> renamed = null;
+      for (Map.Entry<String, Object> entry : map.entrySet()) {
+        // Base64 data of images and blobs is never cut: half an image helps nobody.
+        boolean cut = truncatable && !entry.getKey().equals("data") && !entry.getKey().equals("blob");
+        Object replaced = walk(entry.getValue(), secrets, found, cut);
         if (replaced != entry.getValue()) {
           entry.setValue(replaced);
+        }
+        String key = replace(entry.getKey(), secrets, found);
+        if (!key.equals(entry.getKey())) {
+          if (renamed == null) {
+            renamed = new java.util.LinkedHashMap<>();
+          }
+          renamed.put(entry.getKey(), key);
+        }
+      }
+      if (renamed != null) {
+        // Keys can hold secrets too (structured content keyed by token); rebuild in order.
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(map);
+        map.clear();
+        for (Map.Entry<String, Object> entry : copy.entrySet()) {
+          map.put(renamed.getOrDefault(entry.getKey(), entry.getKey()), entry.getValue());
         }
       }
     } else if (value instanceof List) {
       ListIterator<Object> items = ((List<Object>) value).listIterator();
       while (items.hasNext()) {
         Object item = items.next();
-        Object replaced = walk(item, secrets, found);
+        Object replaced = walk(item, secrets, found, truncatable);
         if (replaced != item) {
           items.set(replaced);
         }

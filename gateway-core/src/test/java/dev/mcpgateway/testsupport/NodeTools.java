@@ -155,6 +155,15 @@ public final class NodeTools {
     return script(npmDir().resolve("fixtures/everything-http.mjs"), "--port", "0");
   }
 
+  /**
+   * The everything reference server over the HTTP+SSE transport of 2024-11-05 on 127.0.0.1 and
+   * a free port ({@code fixtures/everything-sse.mjs}); it refuses Streamable HTTP (POST on its
+   * URL answers 405). Once listening it prints {@code LISTENING http://127.0.0.1:<port>/sse}.
+   */
+  public static NodeCommand serverEverythingSse() {
+    return script(npmDir().resolve("fixtures/everything-sse.mjs"), "--port", "0");
+  }
+
   /** The filesystem reference server on stdio, allowed to touch {@code allowedDirectories} only. */
   public static NodeCommand serverFilesystem(Path... allowedDirectories) {
     List<String> args = new ArrayList<>();

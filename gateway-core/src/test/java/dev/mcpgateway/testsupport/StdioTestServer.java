@@ -19,6 +19,13 @@ import java.util.concurrent.Executors;
  * (the value of a variable), {@code sleep} (answers after {@code ms}), {@code progress}
  * (sends progress notifications first), {@code sample} (asks the client for sampling and
  * returns its answer), {@code crash} (exits at once), {@code stderr} (writes a line to stderr).
+ *
+ * <p>Misbehaving tools, for reliability tests: {@code hang} (from then on the server answers
+ * nothing, not even {@code ping}), {@code garbage} (writes lines that are not JSON-RPC before
+ * its answer), {@code strayid} (answers ids nobody asked for before its answer), {@code flood}
+ * ({@code count} resource notifications of {@code bytes} each, then its answer); {@code big}
+ * writes a result of {@code chars} characters; {@code progress} sleeps {@code ms} after its
+ * progress notifications.
  */
 public final class StdioTestServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,6 +33,7 @@ public final class StdioTestServer {
   private static final ConcurrentHashMap<String, JsonNode> WAITING = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, Object> LOCKS = new ConcurrentHashMap<>();
   private static long nextId;
+  private static volatile boolean hung;
   private static final java.util.List<String> CANCELLED = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
   private StdioTestServer() {}
@@ -97,7 +105,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -147,6 +155,7 @@ public final class StdioTestServer {
           p.put("total", steps);
           write(note);
         }
+        Thread.sleep(args.path("ms").asLong(0));
         text = "done";
         break;
       }
@@ -208,6 +217,39 @@ public final class StdioTestServer {
         write(result(id, result));
         return;
       }
+      case "hang":
+        hung = true;
+        return;
+      case "garbage":
+        writeRaw("this is not JSON");
+        writeRaw("{\"jsonrpc\":\"2.0\",\"id\":");
+        writeRaw("[1,2,3]");
+        writeRaw("{\"jsonrpc\":\"2.0\"}");
+        writeRaw("\"a string\"");
+        text = "after garbage";
+        break;
+      case "strayid": {
+        ObjectNode stray = JSON.createObjectNode();
+        stray.put("text", "stray");
+        write(result(JSON.getNodeFactory().numberNode(987654321L), stray));
+        write(result(JSON.getNodeFactory().textNode("nobody-asked"), stray));
+        write(error(JSON.getNodeFactory().numberNode(-1), -32603, "stray error"));
+        text = "after stray ids";
+        break;
+      }
+      case "flood": {
+        int count = args.path("count").asInt(1000);
+        String padding = "x".repeat(args.path("bytes").asInt(1000));
+        for (int i = 0; i < count; i++) {
+          ObjectNode note = JSON.createObjectNode();
+          note.put("jsonrpc", "2.0");
+          note.put("method", "notifications/resources/updated");
+          note.putObject("params").put("uri", "test://flood/" + i + "/" + padding);
+          write(note);
+        }
+        text = "flooded " + count;
+        break;
+      }
       case "cancellations":
         text = String.join(",", CANCELLED);
         break;
@@ -243,7 +285,15 @@ public final class StdioTestServer {
     return response;
   }
 
+  private static synchronized void writeRaw(String line) {
+    OUT.println(line);
+    OUT.flush();
+  }
+
   private static synchronized void write(JsonNode message) {
+    if (hung) {
+      return;
+    }
     try {
       OUT.println(JSON.writeValueAsString(message));
       OUT.flush();

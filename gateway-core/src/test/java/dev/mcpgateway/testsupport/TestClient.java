@@ -70,7 +70,7 @@ public final class TestClient {
   }
 
   public GatewayResponse post(String body) {
-    GatewayRequest.Builder builder = GatewayRequest.post("/mcp/" + server)
+    GatewayRequest.Builder builder = GatewayRequest.post(server.isEmpty() ? "/mcp" : "/mcp/" + server)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream")
         .body(body);
@@ -78,7 +78,7 @@ public final class TestClient {
   }
 
   public GatewayResponse delete() {
-    return send(GatewayRequest.delete("/mcp/" + server));
+    return send(GatewayRequest.delete(server.isEmpty() ? "/mcp" : "/mcp/" + server));
   }
 
   public GatewayResponse send(GatewayRequest.Builder builder) {

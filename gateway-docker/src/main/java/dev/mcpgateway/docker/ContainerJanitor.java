@@ -36,7 +36,21 @@ final class ContainerJanitor {
     this.docker = docker;
     this.instance = instance;
     this.host = host;
-    this.owner = host + "/" + process.pid() + "/" + startMillis(process);
+    this.owner = ownerLabel(host, process);
+  }
+
+  /** The owner label of containers started by {@code process} on {@code host}. */
+  static String ownerLabel(String host, ProcessHandle process) {
+    return host + "/" + process.pid() + "/" + startMillis(process);
+  }
+
+  /** This machine's name, as owner labels use it. */
+  static String localHostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /** The labels of a container started for {@code server} and {@code sessionKey}. */
@@ -67,12 +81,14 @@ final class ContainerJanitor {
     return own.size();
   }
 
-  /** Force-removes a container; one that is already gone or going is fine. */
+  /** Force-removes a container; one that is already gone or going is fine, and a failure is logged, not thrown. */
   void remove(String idOrName) {
     try {
       docker.removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException | ConflictException e) {
       LOG.debug("Container {} is already gone or being removed", idOrName);
+    } catch (RuntimeException e) {
+      LOG.warn("Removing container {} failed: {}", idOrName, e.getMessage());
     }
   }
 

@@ -173,14 +173,20 @@ final class DockerBackend implements Backend {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    String how = "it had exited";
     try {
+      boolean running = !exited.get();
       synchronized (writeLock) {
         stdin.close();
       }
       closeQuietly(attachment); // ends the container's stdin
-      if (!awaitExit(gracePeriod)) {
-        kill();
-        awaitExit(Duration.ofSeconds(10));
+      if (running) {
+        how = "it exited after its input ended";
+        if (!awaitExit(gracePeriod)) {
+          how = "killed after the grace period of " + gracePeriod.toMillis() + " ms";
+          kill();
+          awaitExit(Duration.ofSeconds(10));
+        }
       }
       janitor.remove(containerId);
       awaitRemoved(Duration.ofSeconds(30));
@@ -188,7 +194,7 @@ final class DockerBackend implements Backend {
       LOG.warn("Stopping server '{}' ({}) failed: {}", server, describe(), e.toString());
     } finally {
       closeQuietly(exit);
-      serverLog.info("Stopped server '{}' ({})", server, describe());
+      serverLog.info("Stopped server '{}' ({}): {}", server, describe(), how);
       reportExit("stopped by the gateway");
       onClosed.accept(this);
     }

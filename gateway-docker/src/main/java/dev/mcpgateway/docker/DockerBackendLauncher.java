@@ -7,8 +7,6 @@ import dev.mcpgateway.backend.LaunchRequest;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.ServerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -65,9 +63,11 @@ public final class DockerBackendLauncher implements BackendLauncher {
   private final ExecutorService starter;
   private final AtomicBoolean orphansPending = new AtomicBoolean(true);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Duration engineTimeout;
 
   private DockerBackendLauncher(Builder b) {
     this.dockerHost = DockerClients.resolveHost(b.dockerHost);
+    this.engineTimeout = b.engineTimeout;
     this.docker = DockerClients.connect(dockerHost);
     this.defaults = new ContainerSpec.Defaults(b.memoryLimitBytes, b.cpuLimit, b.pidsLimit, b.tmpfsSizeBytes);
     Set<Path> sockets = new HashSet<>(MountPolicy.DOCKER_SOCKETS);
@@ -83,7 +83,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
       thread.setDaemon(true);
       return thread;
     });
-    removeOrphans();
+    bounded("Removing containers of gateways that died", this::removeOrphans, engineTimeout);
   }
 
   /** A launcher with the defaults: see {@link #builder()}. Does not fail when the engine is down; launches do. */
@@ -135,13 +135,13 @@ public final class DockerBackendLauncher implements BackendLauncher {
     } catch (TimeoutException e) {
       abandoned.set(true);
       start.cancel(true);
-      janitor.remove(name);
+      starter.execute(() -> janitor.remove(name)); // the engine may be what hangs; do not wait for it here
       throw new IOException(where + ": did not start within " + timeout.toSeconds() + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       abandoned.set(true);
       start.cancel(true);
-      janitor.remove(name);
+      starter.execute(() -> janitor.remove(name));
       throw new IOException(where + ": interrupted while starting", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
@@ -175,13 +175,24 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return;
     }
     List.copyOf(running).forEach(DockerBackend::close);
-    try {
-      janitor.removeOwn();
-    } catch (RuntimeException e) {
-      LOG.warn("Removing containers at close failed: {}", e.getMessage());
-    }
+    bounded("Removing this launcher's containers", janitor::removeOwn, engineTimeout);
     starter.shutdownNow();
     DockerClients.closeQuietly(docker);
+  }
+
+  /** Runs an engine call that must not hang the caller (the engine may accept and never answer). */
+  private void bounded(String what, Runnable call, Duration timeout) {
+    Future<?> future = starter.submit(call);
+    try {
+      future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      LOG.warn("{} at {} took longer than {} s; continuing", what, dockerHost, timeout.toSeconds());
+    } catch (ExecutionException e) {
+      LOG.warn("{} at {} failed: {}", what, dockerHost, e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
@@ -205,8 +216,9 @@ public final class DockerBackendLauncher implements BackendLauncher {
     private long tmpfsSizeBytes = 64L * 1024 * 1024;
     private PullPolicy pullPolicy = PullPolicy.IF_MISSING;
     private Duration gracePeriod = Duration.ofSeconds(2);
-    private String hostName = localHostName();
+    private String hostName = ContainerJanitor.localHostName();
     private ProcessHandle owner = ProcessHandle.current();
+    private Duration engineTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -288,6 +300,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
+    /** For tests: how long orphan removal at start and container removal at close may wait for the engine. */
+    Builder engineTimeout(Duration timeout) {
+      this.engineTimeout = timeout;
+      return this;
+    }
+
     /**
      * Builds the launcher and removes containers left by gateways on this host that died. An
      * engine that is down is logged, not thrown: launches fail until it answers.
@@ -296,12 +314,5 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return new DockerBackendLauncher(this);
     }
 
-    private static String localHostName() {
-      try {
-        return InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        return "localhost";
-      }
-    }
   }
 }

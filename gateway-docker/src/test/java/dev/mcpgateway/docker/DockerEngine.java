@@ -23,35 +23,44 @@ final class DockerEngine {
   static final String BASE_IMAGE = "mcp-gateway-test/node-base:1";
   private static final String SETUP = "run .ci/docker-setup.sh to start an engine and build the test images";
 
+  private static volatile String unavailableReason;
+
   private DockerEngine() {}
 
-  /** A client for the engine, or the test class is skipped (failed in CI) with the reason. */
+  /**
+   * A client for the engine, or null when none answers (printed with the reason, so every test
+   * of the class skips in {@link #assumeAvailable}); under {@code CI=true} that fails instead.
+   */
   static DockerClient require() {
     String host = DockerClients.resolveHost(null);
     DockerClient docker = DockerClients.connect(host);
+    String reason = null;
     try {
       docker.pingCmd().exec();
-    } catch (RuntimeException e) {
-      DockerClients.closeQuietly(docker);
-      unavailable("no Docker engine answers at " + host + " (" + e.getMessage() + "); " + SETUP);
-    }
-    for (String image : List.of(BASE_IMAGE, EVERYTHING_IMAGE)) {
-      try {
-        docker.inspectImageCmd(image).exec();
-      } catch (RuntimeException e) {
-        DockerClients.closeQuietly(docker);
-        unavailable("the test image " + image + " is missing; " + SETUP);
+      for (String image : List.of(BASE_IMAGE, EVERYTHING_IMAGE)) {
+        if (docker.listImagesCmd().withImageNameFilter(image).exec().isEmpty()) {
+          reason = "the test image " + image + " is missing; " + SETUP;
+        }
       }
+    } catch (RuntimeException e) {
+      reason = "no Docker engine answers at " + host + " (" + e.getMessage() + "); " + SETUP;
     }
-    return docker;
-  }
-
-  private static void unavailable(String reason) {
+    unavailableReason = reason;
+    if (reason == null) {
+      return docker;
+    }
+    DockerClients.closeQuietly(docker);
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       Assertions.fail("CI=true, so the Docker tests must run, but " + reason);
     }
     System.out.println("SKIPPED Docker engine tests: " + reason);
-    Assumptions.abort(reason);
+    return null;
+  }
+
+  /** Skips the current test, with the reason, when {@link #require()} found no engine. */
+  static void assumeAvailable() {
+    String reason = unavailableReason;
+    Assumptions.assumeTrue(reason == null, () -> "Docker engine tests skipped: " + reason);
   }
 
   /** Containers carrying {@code label} ({@code key=value} or {@code key}), running or not. */
@@ -59,10 +68,21 @@ final class DockerEngine {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec();
   }
 
-  /** Asserts that no gateway container is left. */
+  /** The owner label of containers this test JVM starts; other builds may share the engine. */
+  static String ownLabel() {
+    return ContainerJanitor.OWNER + "=" + ContainerJanitor.ownerLabel(ContainerJanitor.localHostName(), ProcessHandle.current());
+  }
+
+  /** Containers this test JVM started with the given extra label, running or not. */
+  static List<Container> own(DockerClient docker, String label) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(ownLabel(), label)).exec();
+  }
+
+  /** Asserts that no container with the gateway's labels that this test JVM started is left. */
   static void assertNoGatewayContainers(DockerClient docker) {
-    await(Duration.ofSeconds(30), () -> containers(docker, ContainerJanitor.MANAGED + "=true").isEmpty());
-    assertThat(containers(docker, ContainerJanitor.MANAGED + "=true")).as("containers with the gateway's labels").isEmpty();
+    String managed = ContainerJanitor.MANAGED + "=true";
+    await(Duration.ofSeconds(30), () -> own(docker, managed).isEmpty());
+    assertThat(own(docker, managed)).as("containers with the gateway's labels").isEmpty();
   }
 
   /** Runs {@code sh -c script} inside a running container and returns its stdout and stderr. */

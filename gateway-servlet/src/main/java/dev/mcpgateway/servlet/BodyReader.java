@@ -19,7 +19,7 @@ final class BodyReader implements ReadListener {
   private final ServletInputStream in;
   private final long limit;
   private final ByteArrayOutputStream body;
-  private final byte[] buffer = new byte[8192];
+  private final byte[] buffer;
   private long total;
   private boolean done;
 
@@ -29,6 +29,8 @@ final class BodyReader implements ReadListener {
     this.in = in;
     this.limit = limit;
     this.body = new ByteArrayOutputStream((int) Math.min(Math.max(expectedBytes, 256), MAX_INITIAL_CAPACITY));
+    // A small announced body needs no 8 KiB buffer (one per request); +1 sees the end in one read.
+    this.buffer = new byte[(int) (expectedBytes >= 0 ? Math.min(expectedBytes + 1, 8192) : 8192)];
   }
 
   @Override

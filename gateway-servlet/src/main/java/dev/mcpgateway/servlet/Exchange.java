@@ -81,9 +81,24 @@ final class Exchange implements AsyncListener {
   }
 
   void bodyFailed(Throwable failure) {
+    if (isTimeout(failure)) {
+      // a client that stopped sending mid-body; without this the container would end it with an empty 200
+      LOG.debug("{}: the request body stopped arriving (idle timeout); answering 408", description);
+      answer(ErrorResponses.response(408, "the request body stopped arriving before it was complete; send it without pauses", true));
+      return;
+    }
     LOG.debug("{}: reading the request body failed; the client is probably gone", description, failure);
     clientGone = true;
     complete();
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void answered(GatewayResponse answer, Throwable failure) {

@@ -80,7 +80,7 @@ public final class GatewayRunner {
   /** Starts the gateway and blocks until it is closed (SIGTERM or {@code POST /close}). */
   static void run(RunnerOptions options, PrintStream out) throws Exception {
     GatewayConfig config = readConfig(options);
-    Running running = start(config, options.host(), options.port() != null ? options.port() : config.port());
+    Running running = start(config, options.host(), options.port() != null ? options.port() : config.port(), options.unified());
     // The hook goes in before the client config is printed: a supervisor that sends SIGTERM as
     // soon as it sees the config must still get every session and backend closed.
     Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
@@ -107,8 +107,10 @@ public final class GatewayRunner {
     final String host;
     final int port;
     final Optional<String> apiKey;
+    final boolean unified;
 
-    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey) {
+    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey, boolean unified) {
+      this.unified = unified;
       this.gateway = gateway;
       this.server = server;
       this.host = host;
@@ -122,6 +124,13 @@ public final class GatewayRunner {
       ObjectNode root = json.createObjectNode();
       ObjectNode servers = root.putObject("mcpServers");
       String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      if (unified) {
+        ObjectNode all = servers.putObject("gateway");
+        all.put("type", "http");
+        all.put("url", base + "/mcp");
+        apiKey.ifPresent(key -> all.putObject("headers").put("Authorization", key));
+        return root.toString();
+      }
       for (String name : gateway.config().servers().keySet()) {
         ObjectNode server = servers.putObject(name);
         server.put("type", "http");
@@ -131,7 +140,15 @@ public final class GatewayRunner {
       return root.toString();
     }
 
+    /**
+     * Closes the gateway, then the HTTP server: requests in flight are drained and answered
+     * (or get an error) while their connections are still open, and open event streams end,
+     * so that the server then stops at once instead of cutting them off.
+     */
     synchronized void stop() {
+      // The gateway first: it drains requests in flight and ends every SSE stream, so that
+      // Jetty's graceful stop does not wait its full timeout for streams whose clients are gone.
+      gateway.close();
       try {
         if (server.isRunning()) {
           server.stop();
@@ -139,16 +156,22 @@ public final class GatewayRunner {
       } catch (Exception e) {
         LOG.error("Stopping the HTTP server failed", e);
       }
-      gateway.close();
     }
   }
 
   /** Builds the gateway for {@code config} and serves it on {@code host:port} (0: any free port). */
   static Running start(GatewayConfig config, String host, int port) throws Exception {
+    return start(config, host, port, false);
+  }
+
+  /** As {@link #start(GatewayConfig, String, int)}, optionally with the unified endpoint {@code /mcp}. */
+  static Running start(GatewayConfig config, String host, int port, boolean unified) throws Exception {
     McpGateway.Builder builder = McpGateway.builder(config)
-        .authenticator(ApiKeyAuthenticator.fromConfig(config));
+        .authenticator(ApiKeyAuthenticator.fromConfig(config))
+        .unifiedEndpoint(unified);
     boolean commands = false;
     boolean containers = false;
+    boolean remotes = false;
     for (ServerConfig server : config.servers().values()) {
       switch (BackendKind.of(server)) {
         case COMMAND:
@@ -158,6 +181,9 @@ public final class GatewayRunner {
           break;
         case CONTAINER:
           containers = true;
+          break;
+        case HTTP:
+          remotes = true;
           break;
         default:
           break;
@@ -169,6 +195,9 @@ public final class GatewayRunner {
     if (containers) {
       builder.launcher(BackendKind.CONTAINER, DockerBackendLauncher.create());
     }
+    if (remotes) {
+      builder.launcher(BackendKind.HTTP, BackendLauncher.http());
+    }
     McpGateway gateway = builder.build();
     Server server = jetty(gateway, host, port);
     try {
@@ -179,7 +208,7 @@ public final class GatewayRunner {
     }
     int actualPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     LOG.info("Serving {} server(s) on http://{}:{}", config.servers().size(), host, actualPort);
-    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv));
+    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv), unified);
   }
 
   /**
@@ -188,6 +217,14 @@ public final class GatewayRunner {
    * the gateway sends keep-alive comments every 15 s.
    */
   static Server jetty(McpGateway gateway, String host, int port) {
+    return jetty(gateway, host, port, IDLE_TIMEOUT);
+  }
+
+  /** The idle timeout of HTTP connections: how long a client may send nothing mid-request, or read nothing. */
+  static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+  /** As {@link #jetty(McpGateway, String, int)} with another idle timeout (tests use a short one). */
+  static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("mcp-gateway-http");
     Server server = new Server(threads);
@@ -197,7 +234,7 @@ public final class GatewayRunner {
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(host);
     connector.setPort(port);
-    connector.setIdleTimeout(30_000);
+    connector.setIdleTimeout(idleTimeout.toMillis());
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     ServletHolder holder = new ServletHolder("mcp-gateway", new McpGatewayServlet(gateway));

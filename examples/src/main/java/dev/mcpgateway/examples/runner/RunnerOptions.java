@@ -4,21 +4,23 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The runner's command line: {@code [--config FILE | -] [--listen HOST:PORT] [--log-dir DIR]}.
+ * The runner's command line: {@code [--config FILE | -] [--listen HOST:PORT] [--log-dir DIR] [--unified]}.
  *
  * @param config the configuration file; null for standard input
  * @param host the address to listen on
  * @param port the port to listen on; null for the configuration's {@code gateway.port}
  * @param logDir where to write log files; null for standard error only
+ * @param unified whether to serve the unified endpoint {@code /mcp} too
  */
-record RunnerOptions(Path config, String host, Integer port, Path logDir) {
-  static final String USAGE = "usage: java -jar mcp-gateway.jar [--config FILE | -] [--listen HOST:PORT] [--log-dir DIR]";
+record RunnerOptions(Path config, String host, Integer port, Path logDir, boolean unified) {
+  static final String USAGE = "usage: java -jar mcp-gateway.jar [--config FILE | -] [--listen HOST:PORT] [--log-dir DIR] [--unified]";
 
   /** Parses arguments; throws {@link IllegalArgumentException} with a message for the user. */
   static RunnerOptions parse(List<String> args, String logDirFromEnvironment) {
     Path config = null;
     String host = "127.0.0.1";
     Integer port = null;
+    boolean unified = false;
     Path logDir = logDirFromEnvironment == null || logDirFromEnvironment.isBlank() ? null : Path.of(logDirFromEnvironment);
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -49,6 +51,9 @@ record RunnerOptions(Path config, String host, Integer port, Path logDir) {
         case "--log-dir":
           logDir = Path.of(value(args, ++i, arg));
           break;
+        case "--unified":
+          unified = true;
+          break;
         case "-h":
         case "--help":
           throw new IllegalArgumentException(USAGE);
@@ -56,7 +61,7 @@ record RunnerOptions(Path config, String host, Integer port, Path logDir) {
           throw new IllegalArgumentException("unknown argument '" + arg + "'\n" + USAGE);
       }
     }
-    return new RunnerOptions(config, host, port, logDir);
+    return new RunnerOptions(config, host, port, logDir, unified);
   }
 
   private static String value(List<String> args, int index, String option) {

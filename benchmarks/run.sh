@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the gateway benchmarks; see "Performance" in the README.
+#
+#   benchmarks/run.sh            load (side by side, 1 and 32 connections) + memory runs
+#   benchmarks/run.sh load       the side-by-side load runs only
+#   benchmarks/run.sh memory     the memory runs only
+#   benchmarks/run.sh jmh [ARGS] the JMH micro-benchmarks (ARGS go to JMH, e.g. a name regex)
+#
+# Needs JDK 17, Maven, gcc, Node.js/npm (for supergateway and mcp-proxy) and wrk
+# (Debian: apt-get install -y wrk). Writes docs/benchmarks/{results.json,results.md,throughput.png};
+# logs and the compiled echo server go to build/bench. SECONDS_PER_RUN (default 10) bounds each run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+what=${1:-all}
+[ $# -gt 0 ] && shift
+work="$root/build/bench"
+mkdir -p "$work"
+
+mvn -q -B -ntp -DskipTests -Dgateway.npm.skip=true -pl benchmarks -am package
+jar="$root/benchmarks/target/benchmarks.jar"
+
+gcc -O2 -D_GNU_SOURCE -Wall -o "$work/echo-server" "$root/benchmarks/src/main/c/echo-server.c"
+
+case "$what" in
+  all|load)
+    command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+    npm_dir="$root/build/bench-npm"
+    mkdir -p "$npm_dir"
+    if ! cmp -s "$root/benchmarks/npm/package-lock.json" "$npm_dir/node_modules/.installed-package-lock.json"; then
+      cp "$root/benchmarks/npm/package.json" "$root/benchmarks/npm/package-lock.json" "$npm_dir/"
+      (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$root/benchmarks/npm/package-lock.json" "$npm_dir/node_modules/.installed-package-lock.json"
+    fi
+    java -cp "$jar" dev.mcpgateway.benchmarks.LoadBenchmark --echo "$work/echo-server" --npm "$npm_dir" \
+      --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
+      --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" ${TARGETS:+--targets "$TARGETS"}
+    ;;
+esac
+case "$what" in
+  all|memory)
+    java -Xmx2g -cp "$jar" dev.mcpgateway.benchmarks.MemoryBenchmark "$work/echo-server" "$work/payloads" \
+      2> "$work/memory.log"
+    ;;
+esac
+case "$what" in
+  jmh)
+    java -Dbench.echo="$work/echo-server" -jar "$jar" -f 1 -wi 3 -w 2s -i 5 -r 2s -jvmArgsAppend "-Dbench.echo=$work/echo-server" "$@"
+    ;;
+esac

@@ -1,0 +1,129 @@
+package dev.mcpgateway.examples.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bounded soak over HTTP against the runner: concurrent workers open sessions, call tools and
+ * end the sessions again, over several keys (so several backends start and stop). Afterwards
+ * nothing may be left: threads, file descriptors, child processes, payload directories, heap.
+ * {@code -Dgateway.soak.seconds} sets the duration (default 60, CI), {@code -Dgateway.soak.workers}
+ * the concurrency (default 32); the {@code soak} profile runs it longer as a benchmark.
+ */
+class SoakTest {
+  private static final int SECONDS = Integer.getInteger("gateway.soak.seconds", 60);
+  private static final int WORKERS = Integer.getInteger("gateway.soak.workers", 32);
+  private static final int KEYS = 6;
+  private static final int CALLS_PER_SESSION = 5;
+
+  @TempDir Path payloads;
+
+  @Test
+  void sessionsOpenAndEndUnderConcurrentCallsWithNoErrorsAndNothingLeakedAfterClose() throws Exception {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    GatewayHttp warmClient = new GatewayHttp(1); // the HTTP client's own threads exist before the baseline
+    Set<Long> threadsBefore = Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet());
+    long fdsBefore = GatewayHttp.openFileDescriptors();
+    System.gc();
+    long heapBefore = memory.getHeapMemoryUsage().getUsed();
+
+    GatewayRunner.Running running = GatewayRunner.start(GatewayHttp.config(payloads, Duration.ofSeconds(30)), "127.0.0.1", 0);
+    AtomicLong calls = new AtomicLong();
+    AtomicLong sessions = new AtomicLong();
+    ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    long started = System.nanoTime();
+    long deadline = started + TimeUnit.SECONDS.toNanos(SECONDS);
+    ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+    try {
+      GatewayHttp http = new GatewayHttp(running.port);
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < WORKERS; w++) {
+        String key = "soak-key-" + (w % KEYS);
+        int worker = w;
+        done.add(workers.submit(() -> {
+          long round = 0;
+          while (System.nanoTime() < deadline && errors.size() < 20) {
+            round++;
+            try {
+              String session = http.initialize(key);
+              sessions.incrementAndGet();
+              for (int c = 0; c < CALLS_PER_SESSION; c++) {
+                String message = "w" + worker + "-r" + round + "-c" + c;
+                JsonNode answer = http.call(key, session, c + 1, "echo", "{\"message\":\"" + message + "\"}");
+                String text = answer.path("result").path("content").path(0).path("text").asText();
+                if (!text.equals(message)) {
+                  errors.add("worker " + worker + ": expected " + message + ", got " + answer);
+                }
+                calls.incrementAndGet();
+              }
+              int deleted = http.delete(key, session);
+              if (deleted != 200) {
+                errors.add("worker " + worker + ": DELETE answered " + deleted);
+              }
+            } catch (Exception e) {
+              errors.add("worker " + worker + ": " + e);
+            }
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(SECONDS + 120L, TimeUnit.SECONDS);
+      }
+    } finally {
+      workers.shutdownNow();
+      workers.awaitTermination(30, TimeUnit.SECONDS);
+      running.stop();
+    }
+    double took = (System.nanoTime() - started) / 1e9;
+    System.out.printf("[reliability] soak: %d s, %d workers, %d sessions opened and ended, %d calls (%.0f calls/s), %d errors%n",
+        SECONDS, WORKERS, sessions.get(), calls.get(), calls.get() / took, errors.size());
+    assertThat(errors).as("unexpected errors").isEmpty();
+    assertThat(sessions.get()).isGreaterThan(WORKERS);
+
+    assertThat(GatewayHttp.await(Duration.ofSeconds(15), () -> GatewayHttp.backendProcesses().isEmpty()))
+        .as("child processes left: %s", GatewayHttp.backendProcesses()).isTrue();
+    assertThat(GatewayHttp.payloadEntries(payloads)).as("payload directories left").isEmpty();
+    assertThat(GatewayHttp.await(Duration.ofSeconds(30), () -> leakedThreads(threadsBefore).isEmpty()))
+        .as("threads left: %s", leakedThreads(threadsBefore)).isTrue();
+    assertThat(GatewayHttp.await(Duration.ofSeconds(30), () -> GatewayHttp.openFileDescriptors() <= fdsBefore + 8))
+        .as("file descriptors: %d before, %d after", fdsBefore, GatewayHttp.openFileDescriptors()).isTrue();
+    long[] heapAfter = new long[1];
+    boolean heapBack = GatewayHttp.await(Duration.ofSeconds(20), () -> {
+      System.gc();
+      heapAfter[0] = memory.getHeapMemoryUsage().getUsed();
+      return heapAfter[0] <= heapBefore + 32L * 1024 * 1024;
+    });
+    System.out.printf("[reliability] soak: heap %d MiB before, %d MiB after GC; fds %d before, %d after%n",
+        heapBefore >> 20, heapAfter[0] >> 20, fdsBefore, GatewayHttp.openFileDescriptors());
+    assertThat(heapBack).as("heap back within 32 MiB of its start: %d -> %d", heapBefore, heapAfter[0]).isTrue();
+    assertThat(warmClient.client).isNotNull();
+  }
+
+  /** Threads started since the baseline and still alive, but for the JDK's own pools that linger by design. */
+  private static List<String> leakedThreads(Set<Long> before) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t.getId()) && t.isAlive())
+        .map(Thread::getName)
+        .filter(name -> !name.startsWith("HttpClient-") && !name.equals("process reaper") && !name.startsWith("ForkJoinPool")
+            && !name.startsWith("Attach Listener") && !name.startsWith("surefire"))
+        .sorted()
+        .toList();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.mcpgateway.backend;
+
+import dev.mcpgateway.config.ServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reaches remote MCP servers ({@code "type": "http"}) over Streamable HTTP, with the older
+ * HTTP+SSE transport (2024-11-05) as a fallback for remotes that refuse it. Uses the JDK's
+ * {@link HttpClient} only.
+ *
+ * <p>Each launch is one remote session: the gateway launches one backend per (caller, server),
+ * so callers never share a remote session. {@link Backend#send(byte[])} POSTs the message
+ * without waiting for the answer; answers, whether a JSON body or an SSE stream, reach the
+ * listener as they arrive, and so do messages the remote sends on its own GET stream (reopened
+ * with {@code Last-Event-ID} when it drops). Closing the backend sends {@code DELETE} for the
+ * remote session. The server's {@code headers} go with every request; their values are secrets
+ * and never logged.
+ *
+ * <p>When the remote cannot be reached (connection refused, connect timeout, unknown host) the
+ * backend tells the listener {@link BackendListener#onUnavailable(String)} and ends: the
+ * gateway answers 503 {@code backend_unavailable} and tries again in the background.
+ *
+ * <pre>{@code
+ * McpGateway gateway = McpGateway.builder(config)
+ *     .launcher(BackendKind.HTTP, HttpBackendLauncher.create())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safe; one instance serves every server. Launching does no I/O and does not block.
+ */
+public final class HttpBackendLauncher implements BackendLauncher {
+  /** The connect timeout unless the server's {@code connectTimeout} or {@link Builder#connectTimeout} says otherwise. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Duration connectTimeout;
+  private final Duration closeTimeout;
+  private final ExecutorService executor;
+  private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+
+  private HttpBackendLauncher(Builder b) {
+    this.connectTimeout = b.connectTimeout;
+    this.closeTimeout = b.closeTimeout;
+    AtomicInteger count = new AtomicInteger();
+    this.executor = Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "mcp-http-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** A launcher with the defaults: connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}, 2 s to end a remote session on close. */
+  public static HttpBackendLauncher create() {
+    return builder().build();
+  }
+
+  /** Starts a builder with the defaults of {@link #create()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Backend launch(LaunchRequest request) throws IOException {
+    ServerConfig server = request.server();
+    String name = server.name();
+    String text = server.url().orElseThrow(() -> new IOException(
+        "server '" + name + "' has no url; the HTTP launcher only reaches \"type\": \"http\" servers"));
+    URI url;
+    try {
+      url = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IOException("server '" + name + "' has a url that is not valid: " + e.getReason());
+    }
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+      throw new IOException("server '" + name + "' needs an http:// or https:// url with a host");
+    }
+    for (Map.Entry<String, String> header : server.headers().entrySet()) {
+      try {
+        HttpRequest.newBuilder(url).header(header.getKey(), header.getValue());
+      } catch (IllegalArgumentException e) {
+        // The JDK's message may quote the value, which is a secret: name the header only.
+        throw new IOException("server '" + name + "': header '" + header.getKey()
+            + "' cannot be sent (a name the HTTP client sets itself, or a value with line breaks)");
+      }
+    }
+    Duration timeout = server.connectTimeout().orElse(connectTimeout);
+    HttpClient client = clients.computeIfAbsent(timeout, t -> HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(t)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .executor(executor)
+        .build());
+    return new HttpBackend(name, url, server.headers(), client, executor, request.listener(), request.maxMessageBytes(),
+        closeTimeout);
+  }
+
+  /** Stops the launcher's threads; called by the gateway after every backend is closed. */
+  @Override
+  public void close() {
+    executor.shutdown();
+    clients.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "HttpBackendLauncher{connectTimeout=" + connectTimeout + "}";
+  }
+
+  /** Builds an {@link HttpBackendLauncher}. */
+  public static final class Builder {
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration closeTimeout = Duration.ofSeconds(2);
+
+    private Builder() {}
+
+    /** How long connecting to a remote may take, for servers without their own {@code connectTimeout}. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** How long {@link Backend#close()} waits for the remote to answer the {@code DELETE} of its session. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = positive(timeout, "closeTimeout");
+      return this;
+    }
+
+    private static Duration positive(Duration value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+
+    /** Builds the launcher. */
+    public HttpBackendLauncher build() {
+      return new HttpBackendLauncher(this);
+    }
+  }
+}

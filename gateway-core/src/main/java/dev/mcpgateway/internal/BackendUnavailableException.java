@@ -1,0 +1,28 @@
+package dev.mcpgateway.internal;
+
+import dev.mcpgateway.GatewayException;
+
+/**
+ * A server's remote cannot be reached right now; answered with 503
+ * {@code {"error":"backend_unavailable","server":...,"message":...}} instead of a JSON-RPC error,
+ * while the gateway tries again in the background.
+ */
+final class BackendUnavailableException extends GatewayException {
+  private static final long serialVersionUID = 1L;
+
+  private final String server;
+
+  BackendUnavailableException(String server, String message) {
+    super(503, BACKEND_ERROR, message);
+    this.server = server;
+  }
+
+  String server() {
+    return server;
+  }
+
+  /** The HTTP answer: 503 with the {@code backend_unavailable} body. */
+  dev.mcpgateway.GatewayResponse response() {
+    return Http.backendUnavailable(server, getMessage());
+  }
+}

@@ -1,0 +1,310 @@
+package dev.mcpgateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.session.SessionStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unified mode: one endpoint, {@code /mcp}, that offers the tools and prompts of every server
+ * the caller may use, named {@code {server}___{name}}, and routes each call to its server.
+ *
+ * <p>A unified session holds one child session per server, created on first use and joined to
+ * that server's backend like an ordinary session. Children send their streams and their
+ * server-to-client requests through the unified session, so events share one id space and
+ * requests of several backends get ids that cannot collide.
+ */
+final class UnifiedEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(UnifiedEndpoint.class);
+  /** Separates the server from the tool or prompt name. */
+  static final String SEPARATOR = "___";
+  /** The server name of unified sessions: empty, which no configured server can have. */
+  static final String NAME = "";
+  private static final int MAX_PAGES = 20;
+
+  private final GatewayConfig config;
+  private final SessionStore sessions;
+  private final BackendPool pool;
+  private final GatewayRuntime runtime;
+  private final InterceptorChain chain;
+  private final McpEndpoint endpoint;
+  private final String version;
+
+  UnifiedEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
+      McpEndpoint endpoint, String version) {
+    this.config = config;
+    this.sessions = sessions;
+    this.pool = pool;
+    this.runtime = runtime;
+    this.chain = chain;
+    this.endpoint = endpoint;
+    this.version = version;
+  }
+
+  CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity) {
+    Http.Post post = Http.post(request);
+    if (post.error() != null) {
+      return done(post.error());
+    }
+    Http.Accept accept = post.accept();
+    JsonNode body = post.body();
+    if (!body.isObject() || !"2.0".equals(body.path("jsonrpc").asText(null))) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
+          "invalid request: expected one JSON-RPC 2.0 object (batches are not supported on the unified endpoint)"));
+    }
+    ObjectNode message = (ObjectNode) body;
+    JsonNode id = message.get("id");
+    if (id != null && !id.isTextual() && !id.isIntegralNumber() && !id.isNull()) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: id must be a string or an integer"));
+    }
+    String method = message.path("method").isTextual() ? message.get("method").asText() : null;
+    if ("initialize".equals(method) && id != null && !id.isNull()) {
+      return initialize(message, id, identity, accept, request.remoteAddress());
+    }
+    McpEndpoint.SessionLookup lookup = endpoint.session(request, NAME, identity);
+    if (lookup.error() != null) {
+      return done(lookup.error());
+    }
+    SessionState session = lookup.session();
+    if (method == null) {
+      if (id != null && (message.has("result") || message.has("error"))) {
+        return done(endpoint.clientResponse(session, message, id));
+      }
+      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST, "invalid request: no method, result or error"));
+    }
+    if (id == null || id.isNull()) {
+      return done(notification(session, message, method));
+    }
+    switch (method) {
+      case "ping":
+        return done(McpEndpoint.single(accept, session, result(id, Json.object())));
+      case "tools/list":
+        return aggregate(session, identity, message, id, "tools/list", "tools", accept);
+      case "prompts/list":
+        return aggregate(session, identity, message, id, "prompts/list", "prompts", accept);
+      case "tools/call":
+      case "prompts/get":
+        return route(session, identity, message, id, method, accept);
+      default:
+        return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
+            "method '" + DefaultMcpGateway.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
+    }
+  }
+
+  private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, Identity identity, Http.Accept accept,
+      String remoteAddress) {
+    JsonNode params = message.get("params");
+    if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
+      return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
+    }
+    String requested = params.get("protocolVersion").asText();
+    String negotiated = McpEndpoint.VERSIONS.contains(requested) ? requested : McpEndpoint.LATEST;
+    SessionState session = new SessionState(NAME, identity, negotiated, runtime.eventStore(), runtime.streams());
+    session.initializeParams((ObjectNode) params);
+    runtime.sessionOpened(identity.sessionKey());
+    if (!sessions.add(session)) {
+      runtime.sessionClosed(identity.sessionKey());
+      return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
+    }
+    ObjectNode result = Json.object();
+    result.put("protocolVersion", negotiated);
+    ObjectNode capabilities = result.putObject("capabilities");
+    capabilities.putObject("tools").put("listChanged", true);
+    capabilities.putObject("prompts").put("listChanged", true);
+    result.putObject("serverInfo").put("name", "mcp-gateway").put("version", version);
+    result.put("instructions", "Tools and prompts of several MCP servers, named {server}" + SEPARATOR + "{name}.");
+    runtime.listeners().authenticated(identity, "(unified)", remoteAddress);
+    return done(McpEndpoint.single(accept, session, result(id, result)).withHeader(McpEndpoint.SESSION_HEADER, session.id()));
+  }
+
+  private static byte[] result(JsonNode id, ObjectNode result) {
+    ObjectNode response = Json.object();
+    response.put("jsonrpc", "2.0");
+    response.set("id", id);
+    response.set("result", result);
+    return Json.bytes(response);
+  }
+
+  /** The child session of {@code parent} for {@code server}, joined to that server's backend. */
+  private SessionState child(SessionState parent, ServerConfig server) {
+    return parent.child(server.name(), name -> {
+      SessionState child = new SessionState(name, parent);
+      String owner = server.isolation() == ServerConfig.Isolation.SESSION
+          ? "session-" + Identity.digest(child.id()) : parent.identity().sessionKey();
+      pool.join(owner, server, child);
+      return child;
+    });
+  }
+
+  private CompletionStage<GatewayResponse> aggregate(SessionState session, Identity identity, ObjectNode message, JsonNode id,
+      String method, String field, Http.Accept accept) {
+    List<CompletableFuture<List<JsonNode>>> parts = new ArrayList<>();
+    for (ServerConfig server : config.servers().values()) {
+      if (identity.mayUse(server.name())) {
+        parts.add(list(child(session, server), server, identity, method, field));
+      }
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+      ObjectNode result = Json.object();
+      ArrayNode items = result.putArray(field);
+      for (CompletableFuture<List<JsonNode>> part : parts) {
+        items.addAll(part.join());
+      }
+      return McpEndpoint.single(accept, session, result(id, result));
+    });
+  }
+
+  /** Every item of one server's list (following cursors), named {@code {server}___{name}}; empty when the server fails. */
+  private CompletableFuture<List<JsonNode>> list(SessionState child, ServerConfig server, Identity identity, String method,
+      String field) {
+    List<JsonNode> items = new ArrayList<>();
+    return page(child, server, identity, method, field, null, items, 0).handle((done, failure) -> {
+      if (failure != null) {
+        LOG.warn("Unified {}: server '{}' is left out: {}", method, server.name(), rootMessage(failure));
+        return List.of();
+      }
+      return items;
+    });
+  }
+
+  private CompletableFuture<Void> page(SessionState child, ServerConfig server, Identity identity, String method, String field,
+      String cursor, List<JsonNode> items, int pages) {
+    BackendConnection connection = child.slot().connection(child.initializeParams());
+    if (connection == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("session ended"));
+    }
+    ObjectNode request = Json.object();
+    request.put("jsonrpc", "2.0");
+    request.put("method", method);
+    ObjectNode params = request.putObject("params");
+    if (cursor != null) {
+      params.put("cursor", cursor);
+    }
+    InterceptorChain.Call call = chain.isEmpty() ? null : new InterceptorChain.Call(server.name(), identity, method, request);
+    if (call != null && chain.request(call) != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return connection.ready().thenCompose(ready -> ask(connection, request, server)).thenCompose(response -> {
+      ObjectNode answer = call == null ? response : chain.response(call, response);
+      JsonNode list = answer.path("result").path(field);
+      for (JsonNode item : list) {
+        if (item.isObject() && item.path("name").isTextual()) {
+          ObjectNode named = ((ObjectNode) item).deepCopy();
+          named.put("name", server.name() + SEPARATOR + item.get("name").asText());
+          items.add(named);
+        }
+      }
+      String next = answer.path("result").path("nextCursor").asText(null);
+      if (next != null && pages + 1 < MAX_PAGES) {
+        return page(child, server, identity, method, field, next, items, pages + 1);
+      }
+      return CompletableFuture.completedFuture(null);
+    });
+  }
+
+  /** Sends a request of the gateway's own to a backend and completes with its response. */
+  private CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server) {
+    CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+    long backendId = connection.call(request, new PendingCall() {
+      @Override
+      public void onResponse(ObjectNode message) {
+        answer.complete(message);
+      }
+
+      @Override
+      public void onFailure(int code, String message) {
+        answer.completeExceptionally(new GatewayException(200, code, message));
+      }
+    });
+    Duration timeout = server.toolTimeout().orElse(config.toolTimeout());
+    runtime.scheduler().schedule(() -> {
+      if (connection.abandon(backendId) != null) {
+        answer.completeExceptionally(new GatewayException(200, GatewayException.TIMEOUT,
+            "server '" + server.name() + "' did not answer within " + timeout.toSeconds() + " s"));
+        connection.probeAfterTimeout(timeout);
+      }
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return answer;
+  }
+
+  private CompletionStage<GatewayResponse> route(SessionState session, Identity identity, ObjectNode message, JsonNode id,
+      String method, Http.Accept accept) {
+    String name = message.path("params").path("name").asText("");
+    ServerConfig server = serverOf(name);
+    if (server == null || !identity.mayUse(server.name())) {
+      return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
+          "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + DefaultMcpGateway.truncate(name)
+              + "'; names on the unified endpoint are {server}" + SEPARATOR + "{name}"))));
+    }
+    SessionState child = child(session, server);
+    child.slot().connection(session.initializeParams());
+    ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
+    return endpoint.forward(child, message, id, method, accept);
+  }
+
+  /** The server a prefixed name belongs to; the longest matching server name wins. */
+  private ServerConfig serverOf(String prefixedName) {
+    ServerConfig best = null;
+    for (ServerConfig server : config.servers().values()) {
+      if (prefixedName.startsWith(server.name() + SEPARATOR) && prefixedName.length() > server.name().length() + SEPARATOR.length()
+          && (best == null || server.name().length() > best.name().length())) {
+        best = server;
+      }
+    }
+    return best;
+  }
+
+  private GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+    if ("notifications/initialized".equals(method)) {
+      return GatewayResponse.empty(202);
+    }
+    if ("notifications/cancelled".equals(method)) {
+      JsonNode requestId = message.path("params").get("requestId");
+      for (SessionState child : session.children()) {
+        if (requestId != null && child.inFlight(requestId.toString()) != null) {
+          return endpoint.notification(child, message, method);
+        }
+      }
+      return GatewayResponse.empty(202);
+    }
+    for (SessionState child : session.children()) {
+      endpoint.notification(child, message.deepCopy(), method);
+    }
+    return GatewayResponse.empty(202);
+  }
+
+  GatewayResponse get(GatewayRequest request, Identity identity) {
+    return endpoint.get(request, NAME, identity);
+  }
+
+  GatewayResponse delete(GatewayRequest request, Identity identity) {
+    return endpoint.delete(request, NAME, identity);
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause != cause.getCause()) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}
