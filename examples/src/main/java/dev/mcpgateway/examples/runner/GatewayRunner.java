@@ -15,6 +15,7 @@ import dev.mcpgateway.servlet.McpGatewayServlet;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -24,8 +25,10 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,9 @@ public final class GatewayRunner {
       options = RunnerOptions.parse(List.of(args), System.getenv("MCP_GATEWAY_LOG_DIR"));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
+      if (!e.getMessage().contains(RunnerOptions.USAGE)) {
+        System.err.println(RunnerOptions.USAGE);
+      }
       System.exit(2);
       return;
     }
@@ -86,9 +92,11 @@ public final class GatewayRunner {
     GatewayConfig config = readConfig(options);
     LogFiles.prepareServerLogs(options.logDir(), config.servers().keySet());
     Running running = start(config, options.host(), options.port() != null ? options.port() : config.port(), options.unified());
+    // The hook goes in before the client config is printed: a supervisor that sends SIGTERM as
+    // soon as it sees the config must still get every session and backend closed.
+    Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
     out.println(running.clientConfig());
     out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
     running.gateway.closed().thenRun(() -> new Thread(running::stop, "mcp-gateway-stop").start());
     running.server.join();
   }
@@ -246,6 +254,20 @@ public final class GatewayRunner {
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
     server.setHandler(context);
+    // Requests Jetty refuses before the servlet sees them (a header with control characters, a
+    // malformed request line) get {"error":...} like every other error, not an HTML page.
+    ErrorHandler errors = new ErrorHandler() {
+      @Override
+      protected void writeErrorJson(Request request, PrintWriter writer, int code, String message, Throwable cause) {
+        ObjectNode body = new ObjectMapper().createObjectNode();
+        body.put("error", message == null || message.isBlank() ? "bad request" : "bad request: " + message);
+        writer.write(body.toString());
+      }
+    };
+    errors.setDefaultResponseMimeType("application/json");
+    errors.setShowStacks(false);
+    errors.setShowOrigin(false);
+    server.setErrorHandler(errors);
     server.setStopTimeout(5_000);
     return server;
   }
