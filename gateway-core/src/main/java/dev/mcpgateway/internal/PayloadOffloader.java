@@ -3,9 +3,11 @@ package dev.mcpgateway.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.backend.ChunkedMessage;
 import dev.mcpgateway.payload.PayloadStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +41,39 @@ final class PayloadOffloader {
   /** Offloads the result of a {@code tools/call} response; {@code false} when the message is not one to offload. */
   boolean tryOffload(BackendConnection connection, byte[] message) {
     Scan scan;
-    try {
-      scan = scan(message);
+    try (JsonParser parser = Json.mapper().getFactory().createParser(message)) {
+      scan = scan(parser);
     } catch (IOException e) {
       return false; // not JSON: the normal path logs and discards it
     }
-    if (scan == null || scan.resultLength <= threshold || scan.isError) {
+    return scan != null && offload(connection, scan, out -> out.write(message, scan.resultStart, scan.resultLength),
+        () -> preview(message, scan.resultStart, scan.resultLength),
+        () -> SchemaInference.infer(message, scan.resultStart, scan.resultLength));
+  }
+
+  /**
+   * As {@link #tryOffload(BackendConnection, byte[])}, reading the message from its chunks: it
+   * is scanned, stored and described without ever being gathered into one array.
+   */
+  boolean tryOffload(BackendConnection connection, ChunkedMessage message) {
+    Scan scan;
+    try (JsonParser parser = Json.mapper().getFactory().createParser(message.inputStream())) {
+      scan = scan(parser);
+    } catch (IOException e) {
+      return false;
+    }
+    return scan != null && offload(connection, scan, out -> message.writeTo(out, scan.resultStart, scan.resultLength),
+        () -> {
+          // one byte past the preview, so that preview() sees whether the cut splits a character
+          byte[] head = message.toArray(scan.resultStart, Math.min(scan.resultLength, previewBytes + 1));
+          return preview(head, 0, head.length);
+        },
+        () -> SchemaInference.infer(message.inputStream(scan.resultStart, scan.resultLength)));
+  }
+
+  private boolean offload(BackendConnection connection, Scan scan, PayloadStore.PayloadWriter writer,
+      Supplier<String> preview, Supplier<ObjectNode> schema) {
+    if (scan.resultLength <= threshold || scan.isError) {
       return false;
     }
     Exchange exchange = connection.exchange(scan.id);
@@ -54,7 +83,7 @@ final class PayloadOffloader {
     String sessionKey = exchange.session().identity().sessionKey();
     PayloadStore.StoredPayload stored;
     try {
-      stored = store.store(sessionKey, out -> out.write(message, scan.resultStart, scan.resultLength));
+      stored = store.store(sessionKey, writer);
     } catch (IOException | RuntimeException e) {
       LOG.error("Could not store a payload of {} bytes from server '{}'", scan.resultLength, exchange.session().server(), e);
       exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,
@@ -65,8 +94,8 @@ final class PayloadOffloader {
     summary.put("payloadPath", stored.location());
     summary.put("payloadId", stored.id());
     summary.put("sizeBytes", stored.sizeBytes());
-    summary.put("preview", preview(message, scan.resultStart, scan.resultLength));
-    summary.set("schema", SchemaInference.infer(message, scan.resultStart, scan.resultLength));
+    summary.put("preview", preview.get());
+    summary.set("schema", schema.get());
     summary.put("note", "The tool result (" + stored.sizeBytes() + " bytes) exceeded " + threshold
         + " bytes and was stored as JSON at payloadPath; preview holds its first bytes, schema its shape.");
     ObjectNode result = Json.object();
@@ -102,47 +131,45 @@ final class PayloadOffloader {
   }
 
   /** Finds the id, the result's byte range and its isError flag, or null when this is not a result response. */
-  private static Scan scan(byte[] message) throws IOException {
-    try (JsonParser parser = Json.mapper().getFactory().createParser(message)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      Scan scan = new Scan();
-      boolean hasId = false;
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        switch (field) {
-          case "id":
-            if (value != JsonToken.VALUE_NUMBER_INT) {
-              return null;
-            }
-            scan.id = parser.getLongValue();
-            hasId = true;
-            break;
-          case "result":
-            if (value != JsonToken.START_OBJECT) {
-              return null;
-            }
-            scan.resultStart = (int) parser.currentTokenLocation().getByteOffset();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-              String name = parser.currentName();
-              JsonToken token = parser.nextToken();
-              if (name.equals("isError") && token == JsonToken.VALUE_TRUE) {
-                scan.isError = true;
-              }
-              parser.skipChildren();
-            }
-            scan.resultLength = (int) parser.currentLocation().getByteOffset() - scan.resultStart;
-            break;
-          case "method":
-          case "error":
-            return null;
-          default:
-            parser.skipChildren();
-        }
-      }
-      return hasId && scan.resultStart >= 0 ? scan : null;
+  private static Scan scan(JsonParser parser) throws IOException {
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      return null;
     }
+    Scan scan = new Scan();
+    boolean hasId = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (field) {
+        case "id":
+          if (value != JsonToken.VALUE_NUMBER_INT) {
+            return null;
+          }
+          scan.id = parser.getLongValue();
+          hasId = true;
+          break;
+        case "result":
+          if (value != JsonToken.START_OBJECT) {
+            return null;
+          }
+          scan.resultStart = (int) parser.currentTokenLocation().getByteOffset();
+          while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken token = parser.nextToken();
+            if (name.equals("isError") && token == JsonToken.VALUE_TRUE) {
+              scan.isError = true;
+            }
+            parser.skipChildren();
+          }
+          scan.resultLength = (int) parser.currentLocation().getByteOffset() - scan.resultStart;
+          break;
+        case "method":
+        case "error":
+          return null;
+        default:
+          parser.skipChildren();
+      }
+    }
+    return hasId && scan.resultStart >= 0 ? scan : null;
   }
 }
