@@ -168,7 +168,7 @@ class SessionsAndPayloadsTest {
   /** Runs {@link BigResultHeapProbe} with a 50 MB result in a JVM with this heap; its figures by name. */
   private Map<String, String> probe(long heapMb) throws Exception {
     Path log = Files.createTempFile("probe", ".log");
-    Process process = new ProcessBuilder(StdioTestServer.javaBinary(), "-Xmx" + heapMb + "m",
+    Process process = new ProcessBuilder(StdioTestServer.javaBinary(), "-Xmx" + heapMb + "m", "-XX:+ExitOnOutOfMemoryError",
         "-cp", System.getProperty("java.class.path"), BigResultHeapProbe.class.getName(),
         payloadDir.toString(), String.valueOf(50 * 1024 * 1024))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
