@@ -12,6 +12,16 @@ public interface BackendListener {
   void onMessage(byte[] message);
 
   /**
+   * One complete JSON-RPC message too large to gather into one array cheaply (over 1 MiB from
+   * a stdio backend), in the chunks it arrived in. The message is handed over; dropping it frees
+   * it. The default gathers it and calls {@link #onMessage(byte[])}, so a listener that can use
+   * the chunks (to stream a large result to the payload store, say) overrides this.
+   */
+  default void onLargeMessage(ChunkedMessage message) {
+    onMessage(message.toArray());
+  }
+
+  /**
    * The channel has ended: the backend exited, was killed or was closed. Called exactly once.
    *
    * @param reason a short description for logs and client errors, such as {@code exited with status 1}

@@ -13,19 +13,28 @@ import org.slf4j.LoggerFactory;
  * <p>Launchers feed it whatever chunks their transport delivers (a process pipe, Docker attach
  * frames) and it hands each complete line, without its {@code \n} (and a {@code \r} before it),
  * to the consumer. A line longer than the limit is discarded as it streams past, with one log
- * line, and never held in memory whole. Long lines are gathered in 1 MiB chunks rather than a
- * growing array, so a large message costs its size twice at most (chunks, then the line), not
- * the garbage of repeated doubling. Blank lines are skipped. Not thread-safe: one decoder per
- * stream, fed from one thread.
+ * line, and never held in memory whole. Long lines are gathered in chunks of about 1 MiB rather
+ * than a growing array. Given a second consumer, lines over 1 MiB reach it as a
+ * {@link ChunkedMessage}, never gathered into one array, so they cost their size once;
+ * otherwise they are gathered, and cost their size twice for a moment. Blank lines are skipped.
+ * Not thread-safe: one decoder per stream, fed from one thread.
  */
 public final class JsonLineDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(JsonLineDecoder.class);
   private static final int SMALL = 64 * 1024;
-  private static final int CHUNK = 1024 * 1024;
+  /**
+   * Just under 1 MiB, so that with its array header a chunk fills one 1 MiB G1 region exactly:
+   * a chunk of a full MiB would be a humongous object spanning two regions, doubling the heap a
+   * large line takes.
+   */
+  static final int CHUNK = 1024 * 1024 - 64;
+  /** Lines longer than this go to the consumer of chunked lines, when there is one. */
+  static final int LARGE = 1024 * 1024;
 
   private final String source;
   private final int maxLineBytes;
   private final Consumer<byte[]> consumer;
+  private final Consumer<ChunkedMessage> chunkedConsumer;
   private final byte[] small = new byte[SMALL];
   private int smallLength;
   private final List<byte[]> chunks = new ArrayList<>();
@@ -41,9 +50,24 @@ public final class JsonLineDecoder {
    * @param consumer receives each complete line; the array is handed over
    */
   public JsonLineDecoder(String source, int maxLineBytes, Consumer<byte[]> consumer) {
+    this(source, maxLineBytes, consumer, null);
+  }
+
+  /**
+   * Creates a decoder that hands lines over 1 MiB to {@code chunkedConsumer} in the chunks they
+   * were gathered in, and shorter ones to {@code consumer}.
+   *
+   * @param source names the stream in log lines, such as {@code server 'github'}
+   * @param maxLineBytes the longest line delivered
+   * @param consumer receives each complete line of at most 1 MiB; the array is handed over
+   * @param chunkedConsumer receives each complete line over 1 MiB; the message is handed over
+   */
+  public JsonLineDecoder(String source, int maxLineBytes, Consumer<byte[]> consumer,
+      Consumer<ChunkedMessage> chunkedConsumer) {
     this.source = source;
     this.maxLineBytes = maxLineBytes;
     this.consumer = consumer;
+    this.chunkedConsumer = chunkedConsumer;
   }
 
   /** Feeds bytes; complete lines are delivered before this returns. */
@@ -116,44 +140,60 @@ public final class JsonLineDecoder {
       LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", total, source, maxLineBytes);
       return;
     }
-    byte[] line = assemble((int) total);
-    int end = line.length;
-    if (end > 0 && line[end - 1] == '\r') {
+    int end = (int) total;
+    if (end > 0 && byteAt(end - 1) == '\r') {
       end--;
     }
-    if (end == 0 || isBlank(line, end)) {
+    if (end == 0 || isBlank(end)) {
+      clear();
       return;
     }
     if (end > maxLineBytes) {
+      clear();
       LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", end, source, maxLineBytes);
       return;
     }
-    consumer.accept(end == line.length ? line : Arrays.copyOf(line, end));
+    if (chunkedConsumer != null && end > LARGE) {
+      ChunkedMessage message = ChunkedMessage.of(chunks, end);
+      clear(); // the message holds the only references now: dropping it frees them
+      chunkedConsumer.accept(message);
+      return;
+    }
+    consumer.accept(assemble(end));
   }
 
-  private byte[] assemble(int total) {
+  private byte byteAt(int index) {
+    return chunks.isEmpty() ? small[index] : chunks.get(index / CHUNK)[index % CHUNK];
+  }
+
+  private void clear() {
+    chunks.clear();
+    lastChunkLength = 0;
+    smallLength = 0;
+  }
+
+  /** The first {@code end} bytes of the line in one array; the chunks are released. */
+  private byte[] assemble(int end) {
     if (chunks.isEmpty()) {
-      byte[] line = Arrays.copyOf(small, smallLength);
+      byte[] line = Arrays.copyOf(small, end);
       smallLength = 0;
       return line;
     }
-    byte[] line = new byte[total];
+    byte[] line = new byte[end];
     int at = 0;
-    for (int i = 0; i < chunks.size(); i++) {
-      byte[] chunk = chunks.get(i);
-      int n = i == chunks.size() - 1 ? lastChunkLength : CHUNK;
-      System.arraycopy(chunk, 0, line, at, n);
+    for (int i = 0; i < chunks.size() && at < end; i++) {
+      int n = Math.min(CHUNK, end - at);
+      System.arraycopy(chunks.get(i), 0, line, at, n);
       chunks.set(i, null); // free as we go, so chunks and line overlap only partly
       at += n;
     }
-    chunks.clear();
-    lastChunkLength = 0;
+    clear();
     return line;
   }
 
-  private static boolean isBlank(byte[] bytes, int end) {
+  private boolean isBlank(int end) {
     for (int i = 0; i < end; i++) {
-      byte b = bytes[i];
+      byte b = byteAt(i);
       if (b != ' ' && b != '\t' && b != '\r') {
         return false;
       }

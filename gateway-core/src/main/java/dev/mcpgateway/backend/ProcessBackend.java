@@ -37,7 +37,7 @@ final class ProcessBackend implements Backend {
     this.stdin = process.getOutputStream();
     this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
     JsonLineDecoder decoder = new JsonLineDecoder("server '" + server + "' (pid " + process.pid() + ")",
-        maxMessageBytes, listener::onMessage);
+        maxMessageBytes, listener::onMessage, listener::onLargeMessage);
     this.reader = daemon("mcp-" + server + "-pid" + process.pid() + "-stdout", () -> readStdout(decoder));
     Thread errors = daemon("mcp-" + server + "-pid" + process.pid() + "-stderr", this::readStderr);
     reader.start();

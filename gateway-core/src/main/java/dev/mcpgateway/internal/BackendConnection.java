@@ -7,6 +7,7 @@ import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.backend.Backend;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.backend.BackendListener;
+import dev.mcpgateway.backend.ChunkedMessage;
 import dev.mcpgateway.backend.LaunchRequest;
 import java.io.IOException;
 import java.time.Duration;
@@ -301,6 +302,20 @@ final class BackendConnection implements BackendListener {
     if (offloader != null && offloader.mayOffload(bytes.length) && offloader.tryOffload(this, bytes)) {
       return;
     }
+    dispatch(bytes);
+  }
+
+  /** A large result is offloaded straight from its chunks; anything else is gathered and handled as usual. */
+  @Override
+  public void onLargeMessage(ChunkedMessage message) {
+    PayloadOffloader offloader = runtime.offloader();
+    if (offloader != null && offloader.mayOffload(message.length()) && offloader.tryOffload(this, message)) {
+      return;
+    }
+    dispatch(message.toArray());
+  }
+
+  private void dispatch(byte[] bytes) {
     if (answerInPlace(bytes)) {
       return;
     }

@@ -3,9 +3,12 @@ package dev.mcpgateway.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.backend.ChunkedMessage;
 import dev.mcpgateway.payload.PayloadStore;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +41,21 @@ final class PayloadOffloader {
 
   /** Offloads the result of a {@code tools/call} response; {@code false} when the message is not one to offload. */
   boolean tryOffload(BackendConnection connection, byte[] message) {
+    return tryOffload(connection, Source.of(message));
+  }
+
+  /**
+   * As {@link #tryOffload(BackendConnection, byte[])}, reading the message from its chunks: it
+   * is scanned, stored and described without ever being gathered into one array.
+   */
+  boolean tryOffload(BackendConnection connection, ChunkedMessage message) {
+    return tryOffload(connection, Source.of(message));
+  }
+
+  private boolean tryOffload(BackendConnection connection, Source source) {
     Scan scan;
     try {
-      scan = scan(message);
+      scan = source.scan();
     } catch (IOException e) {
       return false; // not JSON: the normal path logs and discards it
     }
@@ -54,7 +69,7 @@ final class PayloadOffloader {
     String sessionKey = exchange.session().identity().sessionKey();
     PayloadStore.StoredPayload stored;
     try {
-      stored = store.store(sessionKey, out -> out.write(message, scan.resultStart, scan.resultLength));
+      stored = store.store(sessionKey, out -> source.writeTo(out, scan.resultStart, scan.resultLength));
     } catch (IOException | RuntimeException e) {
       LOG.error("Could not store a payload of {} bytes from server '{}'", scan.resultLength, exchange.session().server(), e);
       exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,
@@ -65,8 +80,8 @@ final class PayloadOffloader {
     summary.put("payloadPath", stored.location());
     summary.put("payloadId", stored.id());
     summary.put("sizeBytes", stored.sizeBytes());
-    summary.put("preview", preview(message, scan.resultStart, scan.resultLength));
-    summary.set("schema", SchemaInference.infer(message, scan.resultStart, scan.resultLength));
+    summary.put("preview", preview(source, scan));
+    summary.set("schema", source.schema(scan.resultStart, scan.resultLength));
     summary.put("note", "The tool result (" + stored.sizeBytes() + " bytes) exceeded " + threshold
         + " bytes and was stored as JSON at payloadPath; preview holds its first bytes, schema its shape.");
     ObjectNode result = Json.object();
@@ -80,21 +95,87 @@ final class PayloadOffloader {
     return true;
   }
 
-  /** The first bytes of the payload, cut so that no UTF-8 sequence is split. */
-  String preview(byte[] bytes, int start, int length) {
-    int end = start + Math.min(length, previewBytes);
-    if (end < start + length) {
+  /** The first bytes of the result, cut so that no UTF-8 sequence is split. */
+  String preview(Source source, Scan scan) {
+    // one byte past the preview, to see whether the cut splits a character
+    byte[] head = source.copy(scan.resultStart, (int) Math.min(scan.resultLength, previewBytes + 1L));
+    int end = Math.min(head.length, previewBytes);
+    if (end < head.length) {
       // step back over continuation bytes (10xxxxxx) and the lead byte of a cut sequence
-      int cut = end;
-      while (cut > start && (bytes[cut] & 0xC0) == 0x80) {
-        cut--;
+      while (end > 0 && (head[end] & 0xC0) == 0x80) {
+        end--;
       }
-      end = cut;
     }
-    return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+    return new String(head, 0, end, StandardCharsets.UTF_8);
   }
 
-  private static final class Scan {
+  /** A message to offload, as one array or as the chunks it arrived in: what the offloader reads of it. */
+  interface Source {
+    /** The id, the result's byte range and its isError flag, or null when this is not a result response. */
+    Scan scan() throws IOException;
+
+    void writeTo(OutputStream out, int offset, int length) throws IOException;
+
+    byte[] copy(int offset, int length);
+
+    ObjectNode schema(int offset, int length);
+
+    static Source of(byte[] message) {
+      return new Source() {
+        @Override
+        public Scan scan() throws IOException {
+          try (JsonParser parser = Json.mapper().getFactory().createParser(message)) {
+            return PayloadOffloader.scan(parser);
+          }
+        }
+
+        @Override
+        public void writeTo(OutputStream out, int offset, int length) throws IOException {
+          out.write(message, offset, length);
+        }
+
+        @Override
+        public byte[] copy(int offset, int length) {
+          return Arrays.copyOfRange(message, offset, offset + length);
+        }
+
+        @Override
+        public ObjectNode schema(int offset, int length) {
+          return SchemaInference.infer(message, offset, length);
+        }
+      };
+    }
+
+    static Source of(ChunkedMessage message) {
+      return new Source() {
+        @Override
+        public Scan scan() throws IOException {
+          // byte offsets from a parser over a stream count from the stream's start, as over an array
+          try (JsonParser parser = Json.mapper().getFactory().createParser(message.inputStream())) {
+            return PayloadOffloader.scan(parser);
+          }
+        }
+
+        @Override
+        public void writeTo(OutputStream out, int offset, int length) throws IOException {
+          message.writeTo(out, offset, length);
+        }
+
+        @Override
+        public byte[] copy(int offset, int length) {
+          return message.toArray(offset, length);
+        }
+
+        @Override
+        public ObjectNode schema(int offset, int length) {
+          return SchemaInference.infer(message.inputStream(offset, length));
+        }
+      };
+    }
+  }
+
+  /** Where a response's result lies. */
+  static final class Scan {
     long id = -1;
     int resultStart = -1;
     int resultLength;
@@ -102,47 +183,45 @@ final class PayloadOffloader {
   }
 
   /** Finds the id, the result's byte range and its isError flag, or null when this is not a result response. */
-  private static Scan scan(byte[] message) throws IOException {
-    try (JsonParser parser = Json.mapper().getFactory().createParser(message)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      Scan scan = new Scan();
-      boolean hasId = false;
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        switch (field) {
-          case "id":
-            if (value != JsonToken.VALUE_NUMBER_INT) {
-              return null;
-            }
-            scan.id = parser.getLongValue();
-            hasId = true;
-            break;
-          case "result":
-            if (value != JsonToken.START_OBJECT) {
-              return null;
-            }
-            scan.resultStart = (int) parser.currentTokenLocation().getByteOffset();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-              String name = parser.currentName();
-              JsonToken token = parser.nextToken();
-              if (name.equals("isError") && token == JsonToken.VALUE_TRUE) {
-                scan.isError = true;
-              }
-              parser.skipChildren();
-            }
-            scan.resultLength = (int) parser.currentLocation().getByteOffset() - scan.resultStart;
-            break;
-          case "method":
-          case "error":
-            return null;
-          default:
-            parser.skipChildren();
-        }
-      }
-      return hasId && scan.resultStart >= 0 ? scan : null;
+  static Scan scan(JsonParser parser) throws IOException {
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      return null;
     }
+    Scan scan = new Scan();
+    boolean hasId = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (field) {
+        case "id":
+          if (value != JsonToken.VALUE_NUMBER_INT) {
+            return null;
+          }
+          scan.id = parser.getLongValue();
+          hasId = true;
+          break;
+        case "result":
+          if (value != JsonToken.START_OBJECT) {
+            return null;
+          }
+          scan.resultStart = (int) parser.currentTokenLocation().getByteOffset();
+          while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken token = parser.nextToken();
+            if (name.equals("isError") && token == JsonToken.VALUE_TRUE) {
+              scan.isError = true;
+            }
+            parser.skipChildren();
+          }
+          scan.resultLength = (int) parser.currentLocation().getByteOffset() - scan.resultStart;
+          break;
+        case "method":
+        case "error":
+          return null;
+        default:
+          parser.skipChildren();
+      }
+    }
+    return hasId && scan.resultStart >= 0 ? scan : null;
   }
 }

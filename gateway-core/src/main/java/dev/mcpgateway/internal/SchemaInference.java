@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * Infers a JSON Schema from a JSON text with a streaming parser, bounded in depth and width, so
@@ -18,11 +19,24 @@ final class SchemaInference {
 
   static ObjectNode infer(byte[] bytes, int offset, int length) {
     try (JsonParser parser = Json.mapper().getFactory().createParser(bytes, offset, length)) {
-      JsonToken token = parser.nextToken();
-      return token == null ? Json.object() : schemaOf(parser, token, 0);
+      return infer(parser);
     } catch (IOException e) {
       return Json.object();
     }
+  }
+
+  /** The schema of the JSON text in {@code in}, which is read up to the end of its first value and closed. */
+  static ObjectNode infer(InputStream in) {
+    try (JsonParser parser = Json.mapper().getFactory().createParser(in)) {
+      return infer(parser);
+    } catch (IOException e) {
+      return Json.object();
+    }
+  }
+
+  private static ObjectNode infer(JsonParser parser) throws IOException {
+    JsonToken token = parser.nextToken();
+    return token == null ? Json.object() : schemaOf(parser, token, 0);
   }
 
   private static ObjectNode schemaOf(JsonParser parser, JsonToken token, int depth) throws IOException {
