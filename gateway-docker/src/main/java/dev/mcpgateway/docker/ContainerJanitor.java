@@ -4,6 +4,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * start those whose owning gateway process on this host is gone.
  *
  * <p>The owner label is {@code host/pid/start-millis}; a container counts as orphaned when its
- * host is this one and no process with that pid and start time runs. Containers of other hosts
- * are left to their own gateway.
+ * host is this one and no process with that pid and start time runs. A gateway killed with
+ * SIGKILL stays a zombie until its parent reaps it, and the JDK reports a zombie as alive with
+ * its start time: on Linux its state in {@code /proc/<pid>/stat} decides. Containers of other
+ * hosts are left to their own gateway.
  */
 final class ContainerJanitor {
   static final String MANAGED = "dev.mcpgateway.managed";
@@ -25,6 +30,8 @@ final class ContainerJanitor {
   static final String OWNER = "dev.mcpgateway.owner";
   static final String SERVER = "dev.mcpgateway.server";
   static final String SESSION = "dev.mcpgateway.session";
+  /** How far the start time of an owner's pid may be from its label's and still name the same process. */
+  static final long START_TOLERANCE_MILLIS = 2_000;
   private static final Logger LOG = LoggerFactory.getLogger(ContainerJanitor.class);
 
   private final DockerClient docker;
@@ -63,7 +70,7 @@ final class ContainerJanitor {
     int removed = 0;
     for (Container container : list(MANAGED + "=true")) {
       String label = container.getLabels() == null ? null : container.getLabels().get(OWNER);
-      if (label != null && isDeadOwner(label)) {
+      if (label != null && !label.equals(owner) && isGone(label, host)) {
         remove(container.getId());
         removed++;
       }
@@ -96,17 +103,49 @@ final class ContainerJanitor {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec();
   }
 
-  private boolean isDeadOwner(String label) {
+  /**
+   * Whether the gateway named by owner label {@code label} is gone: the label names
+   * {@code host} and no process with its pid and start time runs. A pid now used by a process
+   * that started more than {@link #START_TOLERANCE_MILLIS} away is another process; a zombie (a
+   * process killed but not yet reaped) is gone. Labels of other hosts, labels that do not parse
+   * and processes whose start time is unknown are never gone.
+   */
+  static boolean isGone(String label, String host) {
     String[] parts = label.split("/");
-    if (parts.length != 3 || !parts[0].equals(host) || label.equals(owner)) {
+    if (parts.length != 3 || !parts[0].equals(host)) {
       return false;
     }
+    long pid;
+    long started;
     try {
-      long pid = Long.parseLong(parts[1]);
-      Optional<ProcessHandle> process = ProcessHandle.of(pid);
-      return process.isEmpty() || !parts[2].equals(String.valueOf(startMillis(process.get())));
+      pid = Long.parseLong(parts[1]);
+      started = Long.parseLong(parts[2]);
     } catch (NumberFormatException e) {
       return false;
+    }
+    Optional<ProcessHandle> process = ProcessHandle.of(pid);
+    if (process.isEmpty()) {
+      return true;
+    }
+    if (isZombie(pid)) {
+      return true;
+    }
+    long now = startMillis(process.get());
+    // 0 is an unknown start time, which decides nothing. The JDK derives start times from the
+    // boot time in whole seconds, which a clock step can move: a live gateway must not lose its
+    // containers over that.
+    return started != 0 && now != 0 && Math.abs(now - started) > START_TOLERANCE_MILLIS;
+  }
+
+  /** Whether {@code pid} has exited and waits for its parent to reap it; false where there is no {@code /proc}. */
+  private static boolean isZombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      int name = stat.lastIndexOf(')'); // the command name in parentheses may hold spaces and ')'
+      char state = name > 0 && name + 2 < stat.length() ? stat.charAt(name + 2) : '?';
+      return state == 'Z' || state == 'X';
+    } catch (IOException | RuntimeException e) {
+      return false; // no /proc, or the process went meanwhile: the next launcher decides
     }
   }
 
