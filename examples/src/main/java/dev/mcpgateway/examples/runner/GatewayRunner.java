@@ -76,13 +76,16 @@ public final class GatewayRunner {
       run(options, System.out);
     } catch (ConfigException e) {
       System.err.println("mcp-gateway: configuration error: " + e.getMessage());
+      LogFiles.flush();
       System.exit(1);
     } catch (NoSuchFileException e) {
       System.err.println("mcp-gateway: configuration file not found: " + e.getFile());
+      LogFiles.flush();
       System.exit(1);
     } catch (Exception e) {
       Log.LOG.error("The gateway failed to start", e);
       System.err.println("mcp-gateway: failed to start: " + e.getMessage());
+      LogFiles.flush();
       System.exit(1);
     }
   }
@@ -94,7 +97,10 @@ public final class GatewayRunner {
     Running running = start(config, options.host(), options.port() != null ? options.port() : config.port(), options.unified());
     // The hook goes in before the client config is printed: a supervisor that sends SIGTERM as
     // soon as it sees the config must still get every session and backend closed.
-    Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "mcp-gateway-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.stop();
+      LogFiles.flush(); // the last lines (closing, backends stopped) are written before the JVM goes
+    }, "mcp-gateway-shutdown"));
     out.println(running.clientConfig());
     out.flush();
     running.gateway.closed().thenRun(() -> new Thread(running::stop, "mcp-gateway-stop").start());

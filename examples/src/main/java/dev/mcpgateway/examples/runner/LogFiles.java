@@ -19,6 +19,14 @@ import java.util.Set;
  * created owner-only (0700) and the files owner read/write (0600) where the file system allows.
  */
 final class LogFiles {
+  /** Writes what the logging threads still hold and stops logging; for the end of the process. */
+  static void flush() {
+    org.slf4j.ILoggerFactory factory = org.slf4j.LoggerFactory.getILoggerFactory();
+    if (factory instanceof ch.qos.logback.classic.LoggerContext) {
+      ((ch.qos.logback.classic.LoggerContext) factory).stop();
+    }
+  }
+
   /** The main log. */
   static final String GATEWAY_LOG = "mcp-gateway.log";
   /** The message log. */
