@@ -342,8 +342,9 @@ final class BackendConnection implements BackendListener {
   }
 
   /**
-   * The fast path for the common case: a response to a request whose answer no interceptor
-   * looks at gets the client's id spliced into its bytes, without a tree being built.
+   * The fast path for the common case: a response to a client's request is checked by the
+   * interceptors on its bytes and, when none changes it, gets the client's id spliced in,
+   * without a tree being built.
    */
   private boolean answerInPlace(byte[] bytes) {
     ResponseScan scan = ResponseScan.of(bytes);
@@ -351,11 +352,10 @@ final class BackendConnection implements BackendListener {
       return false;
     }
     PendingCall call = pending.get(scan.id());
-    if (!(call instanceof Exchange) || ((Exchange) call).interceptsAnswer() || !pending.remove(scan.id(), call)) {
+    if (!(call instanceof Exchange) || !pending.remove(scan.id(), call)) {
       return false;
     }
-    Exchange exchange = (Exchange) call;
-    exchange.finish(scan.withId(bytes, exchange.clientIdBytes()));
+    ((Exchange) call).onRawResponse(bytes, scan);
     return true;
   }
 

@@ -50,9 +50,17 @@ final class Exchange implements PendingCall {
     this.extraHeaders = extraHeaders;
   }
 
-  /** Whether an interceptor chain sees the answer (so it needs the parsed message). */
-  boolean interceptsAnswer() {
-    return chain != null;
+  /** A response still in bytes: interceptors look at it there, and unchanged it goes out with the client's id spliced in. */
+  void onRawResponse(byte[] raw, ResponseScan scan) {
+    if (chain != null) {
+      ObjectNode replaced = chain.responseRaw(call, raw, scan.isError());
+      if (replaced != null) {
+        replaced.set("id", clientId);
+        finish(Json.bytes(replaced));
+        return;
+      }
+    }
+    finish(scan.withId(raw, clientIdBytes()));
   }
 
   /** The client's id as JSON bytes, exactly as the client sent it. */

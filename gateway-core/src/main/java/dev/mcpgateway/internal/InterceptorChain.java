@@ -8,6 +8,7 @@ import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.policy.Interceptor;
 import dev.mcpgateway.policy.McpCall;
 import dev.mcpgateway.policy.McpResult;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,6 +91,36 @@ final class InterceptorChain {
     }
     result.writeBack();
     return message;
+  }
+
+  /**
+   * The answer phase on a backend response still in bytes: interceptors that only look (tool
+   * error, a scan of the strings) never make it a tree. Returns null when the answer passes
+   * unchanged, so the caller can send the original bytes; else the message to send instead
+   * (whose id the caller sets).
+   */
+  ObjectNode responseRaw(Call call, byte[] raw, boolean isError) {
+    Result result = new Result(raw, isError);
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      Interceptor interceptor = interceptors.get(i);
+      Interceptor.Verdict verdict;
+      try {
+        verdict = interceptor.onResponse(call, result);
+      } catch (RuntimeException e) {
+        LOG.error("Interceptor {} failed on the answer to {} from '{}'; the answer is withheld", interceptor, call.method(), call.server(), e);
+        denied(call, WITHHELD);
+        return Json.rpcError(null, GatewayException.INTERNAL_ERROR, WITHHELD);
+      }
+      if (verdict != null && verdict.isDenied()) {
+        denied(call, verdict.reason());
+        return Json.rpcError(null, GatewayException.DENIED, verdict.reason());
+      }
+    }
+    if (!result.converted()) {
+      return null;
+    }
+    result.writeBack();
+    return result.message();
   }
 
   /** The request view; params convert lazily to JDK types and back. */
@@ -177,23 +208,49 @@ final class InterceptorChain {
 
   /** The answer view; the result converts lazily to JDK types and back. */
   private static final class Result implements McpResult {
-    private final ObjectNode message;
+    private ObjectNode message;
+    private final byte[] raw;
+    private final boolean rawIsError;
     private Map<String, Object> result;
     private Map<String, Object> error;
 
     Result(ObjectNode message) {
       this.message = message;
+      this.raw = null;
+      this.rawIsError = false;
+    }
+
+    /** A view of a response still in bytes; it becomes a tree only when a map is asked for. */
+    Result(byte[] raw, boolean isError) {
+      this.raw = raw;
+      this.rawIsError = isError;
+    }
+
+    ObjectNode message() {
+      if (message == null) {
+        try {
+          message = (ObjectNode) Json.parse(raw);
+        } catch (IOException e) {
+          throw new IllegalStateException("a response that scanned as JSON did not parse", e);
+        }
+      }
+      return message;
+    }
+
+    /** Whether an interceptor asked for a map (and so may have changed the answer). */
+    boolean converted() {
+      return result != null || error != null;
     }
 
     @Override
     public boolean isError() {
-      return message.has("error");
+      return message == null ? rawIsError : message.has("error");
     }
 
     @Override
     public Optional<Map<String, Object>> result() {
       if (result == null) {
-        JsonNode node = message.get("result");
+        JsonNode node = message().get("result");
         if (node == null || !node.isObject()) {
           return Optional.empty();
         }
@@ -204,14 +261,14 @@ final class InterceptorChain {
 
     @Override
     public Optional<String> errorMessage() {
-      JsonNode error = message.get("error");
+      JsonNode error = message().get("error");
       return error == null ? Optional.empty() : Optional.of(error.path("message").asText(""));
     }
 
     @Override
     public Optional<Map<String, Object>> error() {
       if (error == null) {
-        JsonNode node = message.get("error");
+        JsonNode node = message().get("error");
         if (node == null || !node.isObject()) {
           return Optional.empty();
         }
@@ -225,6 +282,9 @@ final class InterceptorChain {
       if (result != null) {
         return Boolean.TRUE.equals(result.get("isError"));
       }
+      if (message == null) {
+        return RawAnswer.toolError(raw);
+      }
       JsonNode flag = message.path("result").path("isError");
       return flag.isBoolean() && flag.booleanValue();
     }
@@ -233,6 +293,9 @@ final class InterceptorChain {
     public boolean anyString(java.util.function.Predicate<String> test) {
       if (result != null || error != null) {
         return McpResult.super.anyString(test);
+      }
+      if (message == null) {
+        return RawAnswer.anyString(raw, test);
       }
       return anyText(message.get("result"), test) || anyText(message.get("error"), test);
     }

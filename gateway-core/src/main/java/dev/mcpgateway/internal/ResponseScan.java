@@ -12,8 +12,9 @@ import java.io.IOException;
  * @param id the backend-side id
  * @param idStart offset of the id's first byte
  * @param idEnd offset after the id's last byte
+ * @param isError whether the answer is a JSON-RPC error (rather than a result)
  */
-record ResponseScan(long id, int idStart, int idEnd) {
+record ResponseScan(long id, int idStart, int idEnd, boolean isError) {
 
   /** The scan of a response, or null for anything else (a request, a notification, not JSON). */
   static ResponseScan of(byte[] message) {
@@ -25,6 +26,7 @@ record ResponseScan(long id, int idStart, int idEnd) {
       int start = -1;
       int end = -1;
       boolean answer = false;
+      boolean error = false;
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken value = parser.nextToken();
@@ -45,6 +47,7 @@ record ResponseScan(long id, int idStart, int idEnd) {
               return null;
             }
             answer = true;
+            error = field.equals("error");
             parser.skipChildren();
             break;
           default:
@@ -54,7 +57,7 @@ record ResponseScan(long id, int idStart, int idEnd) {
       if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
         return null;
       }
-      return answer && start >= 0 && end > start ? new ResponseScan(id, start, end) : null;
+      return answer && start >= 0 && end > start ? new ResponseScan(id, start, end, error) : null;
     } catch (IOException | RuntimeException e) {
       return null;
     }
