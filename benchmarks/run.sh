@@ -8,7 +8,9 @@
 #
 # Needs JDK 17, Maven, gcc, Node.js/npm (for supergateway and mcp-proxy) and wrk
 # (Debian: apt-get install -y wrk). Writes docs/benchmarks/{results.json,results.md,throughput.png};
-# logs and the compiled echo server go to build/bench. SECONDS_PER_RUN (default 10) bounds each run.
+# logs and the compiled echo server go to build/bench. SECONDS_PER_RUN (default 10) bounds each run;
+# every server target first gets JIT_WARMUP_SECONDS (default 20) of load, each concurrency
+# WARMUP_SECONDS (default 3) more before it is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,7 +36,8 @@ case "$what" in
     fi
     java -cp "$jar" dev.mcpgateway.benchmarks.LoadBenchmark --echo "$work/echo-server" --npm "$npm_dir" \
       --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
-      --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" ${TARGETS:+--targets "$TARGETS"}
+      --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" \
+      --jit-warmup "${JIT_WARMUP_SECONDS:-20}" ${TARGETS:+--targets "$TARGETS"}
     ;;
 esac
 case "$what" in

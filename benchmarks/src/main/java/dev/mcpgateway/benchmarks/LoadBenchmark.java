@@ -30,7 +30,12 @@ import java.util.concurrent.TimeUnit;
  * the same echo server, at 1 and 32 connections; writes a table, JSON and a PNG chart.
  *
  * <pre>java -cp benchmarks.jar dev.mcpgateway.benchmarks.LoadBenchmark --echo PATH --npm DIR --lua FILE
- *     --work DIR --out DIR [--seconds 10] [--warmup 3] [--targets a,b,...]</pre>
+ *     --work DIR --out DIR [--seconds 10] [--warmup 3] [--jit-warmup 20] [--targets a,b,...]</pre>
+ *
+ * <p>Each server target first runs {@code --jit-warmup} seconds at 32 connections, so that what
+ * is measured is the steady state of a long-running server, not its compiler at work: on two
+ * cores the JIT of a JVM target needs some 15 seconds of load before its throughput settles.
+ * Then each concurrency gets {@code --warmup} seconds before its measured run.
  */
 public final class LoadBenchmark {
   static final int[] CONNECTIONS = {1, 32};
@@ -50,6 +55,7 @@ public final class LoadBenchmark {
     Path lua = Path.of(options.get("lua")).toAbsolutePath();
     int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
+    int jitWarmup = Integer.parseInt(options.getOrDefault("jit-warmup", "20"));
     List<String> targets = List.of(options.getOrDefault("targets",
         "http-floor,direct-stdio,gateway,gateway-bare,supergateway,mcp-proxy").split(","));
     Files.createDirectories(work);
@@ -63,7 +69,7 @@ public final class LoadBenchmark {
     for (String name : targets) {
       System.err.println("== " + name);
       if (name.equals("direct-stdio")) {
-        rows.addAll(direct(echo.toString(), seconds, warmup));
+        rows.addAll(direct(echo.toString(), seconds, Math.max(warmup, jitWarmup / 2)));
         continue;
       }
       try (Target target = target(name)) {
@@ -71,7 +77,7 @@ public final class LoadBenchmark {
         String session = target.needsSession ? openSession(target) : "";
         List<Row> measured = new ArrayList<>();
         // JIT warm-up under load first, so that the 1-connection run does not measure a cold JVM
-        wrk(target, session, lua, CONNECTIONS[CONNECTIONS.length - 1], warmup, work);
+        wrk(target, session, lua, CONNECTIONS[CONNECTIONS.length - 1], jitWarmup, work);
         for (int connections : CONNECTIONS) {
           wrk(target, session, lua, connections, warmup, work);
           measured.add(wrk(target, session, lua, connections, seconds, work));

@@ -355,7 +355,15 @@ final class BackendConnection implements BackendListener {
     if (!(call instanceof Exchange) || !pending.remove(scan.id(), call)) {
       return false;
     }
-    ((Exchange) call).onRawResponse(bytes, scan);
+    Exchange exchange = (Exchange) call;
+    if (exchange.intercepted() && !pending.isEmpty()) {
+      // Other requests wait on this reader: the interceptors run on an answer thread, so that
+      // policies on one answer do not hold up the next, and backend input does not back up.
+      // Alone (one call at a time), the answer is checked here, without a hand-off's latency.
+      runtime.answer(() -> exchange.onRawResponse(bytes, scan));
+    } else {
+      exchange.onRawResponse(bytes, scan);
+    }
     return true;
   }
 

@@ -74,6 +74,11 @@ final class Exchange implements PendingCall {
     this.call = call;
   }
 
+  /** Whether interceptors see the answer. */
+  boolean intercepted() {
+    return chain != null;
+  }
+
   /** Runs once when the exchange has its answer. */
   void onDone(Runnable onDone) {
     this.onDone = onDone;

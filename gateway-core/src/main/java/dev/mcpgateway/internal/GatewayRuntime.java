@@ -20,6 +20,7 @@ final class GatewayRuntime {
   private final int maxMessageBytes;
   private final ExecutorService launchExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
+  private final java.util.concurrent.ThreadPoolExecutor answers;
   private final MessageRouter router = new MessageRouter();
   private final Map<String, ServerHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -43,6 +44,10 @@ final class GatewayRuntime {
     this.launchExecutor = Executors.newCachedThreadPool(daemonThreads("mcp-gateway-launch"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("mcp-gateway-timer"));
     this.scheduler.setRemoveOnCancelPolicy(true);
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.answers = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads("mcp-gateway-answer"));
+    this.answers.allowCoreThreadTimeOut(true);
     this.streams = new StreamRegistry(scheduler, keepAliveInterval);
   }
 
@@ -140,6 +145,19 @@ final class GatewayRuntime {
     return launchExecutor;
   }
 
+  /**
+   * Runs {@code task}, the interceptors' pass over an answer, on the answer threads, so that a
+   * backend's reader goes on to the next message; inline when the gateway is shutting down.
+   * The queue holds at most one task per request in flight.
+   */
+  void answer(Runnable task) {
+    try {
+      answers.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
   ScheduledExecutorService scheduler() {
     return scheduler;
   }
@@ -156,5 +174,6 @@ final class GatewayRuntime {
   void shutdown() {
     scheduler.shutdownNow();
     launchExecutor.shutdown();
+    answers.shutdown();
   }
 }

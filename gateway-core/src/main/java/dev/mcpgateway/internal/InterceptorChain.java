@@ -1,6 +1,5 @@
 package dev.mcpgateway.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
@@ -25,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class InterceptorChain {
   private static final Logger LOG = LoggerFactory.getLogger(InterceptorChain.class);
-  private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
   private static final String REFUSED = "request refused: a gateway policy check failed";
   private static final String WITHHELD = "answer withheld: a gateway policy check failed";
@@ -167,7 +165,7 @@ final class InterceptorChain {
     public Map<String, Object> params() {
       if (params == null) {
         JsonNode node = message.get("params");
-        params = node != null && node.isObject() ? Json.mapper().convertValue(node, MAP) : new LinkedHashMap<>();
+        params = node != null && node.isObject() ? Json.toMap((ObjectNode) node) : new LinkedHashMap<>();
       }
       return params;
     }
@@ -254,7 +252,7 @@ final class InterceptorChain {
         if (node == null || !node.isObject()) {
           return Optional.empty();
         }
-        result = Json.mapper().convertValue(node, MAP);
+        result = Json.toMap((ObjectNode) node);
       }
       return Optional.of(result);
     }
@@ -272,7 +270,7 @@ final class InterceptorChain {
         if (node == null || !node.isObject()) {
           return Optional.empty();
         }
-        error = Json.mapper().convertValue(node, MAP);
+        error = Json.toMap((ObjectNode) node);
       }
       return Optional.of(error);
     }

@@ -57,6 +57,50 @@ public final class Json {
     return id.isIntegralNumber() ? id.asText() : id.toString();
   }
 
+  /**
+   * A tree as plain JDK types ({@code LinkedHashMap}, {@code ArrayList}, {@code String},
+   * {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double}/{@code BigDecimal},
+   * {@code Boolean}, null): what {@code convertValue(node, Map.class)} gives, by a walk instead
+   * of a round trip through a token buffer.
+   */
+  public static Object toJdk(JsonNode node) {
+    switch (node.getNodeType()) {
+      case OBJECT: {
+        java.util.LinkedHashMap<String, Object> map = new java.util.LinkedHashMap<>(Math.max(4, node.size() * 4 / 3 + 1));
+        java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+          java.util.Map.Entry<String, JsonNode> field = fields.next();
+          map.put(field.getKey(), toJdk(field.getValue()));
+        }
+        return map;
+      }
+      case ARRAY: {
+        java.util.ArrayList<Object> list = new java.util.ArrayList<>(node.size());
+        for (JsonNode item : node) {
+          list.add(toJdk(item));
+        }
+        return list;
+      }
+      case STRING:
+        return node.textValue();
+      case NUMBER:
+        return node.numberValue();
+      case BOOLEAN:
+        return node.booleanValue();
+      case NULL:
+      case MISSING:
+        return null;
+      default:
+        return MAPPER.convertValue(node, Object.class);
+    }
+  }
+
+  /** {@link #toJdk} of an object node. */
+  @SuppressWarnings("unchecked")
+  public static java.util.LinkedHashMap<String, Object> toMap(ObjectNode node) {
+    return (java.util.LinkedHashMap<String, Object>) toJdk(node);
+  }
+
   /** Serializes a tree to bytes. */
   public static byte[] bytes(JsonNode node) {
     try {

@@ -21,8 +21,12 @@ final class DangerousTools implements Interceptor {
       + "|subprocess|spawn|os_?system)([_\\-.]|$)");
   private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])");
 
+  /** Verdicts by tool name kept at most; names beyond are matched each time (clients choose names). */
+  private static final int MAX_REMEMBERED = 4096;
+
   private final Pattern pattern;
   private final Map<String, Set<String>> explicit = new HashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> matches = new java.util.concurrent.ConcurrentHashMap<>();
 
   DangerousTools(GatewayConfig config, Pattern pattern) {
     this.pattern = pattern;
@@ -32,9 +36,22 @@ final class DangerousTools implements Interceptor {
   }
 
   private boolean refused(String server, String tool) {
+    return commandLike(tool) && !explicit.getOrDefault(server, Set.of()).contains(tool);
+  }
+
+  /** Whether a tool's name says it runs commands; remembered, as agents call the same tools again and again. */
+  private boolean commandLike(String tool) {
+    Boolean known = matches.get(tool);
+    if (known != null) {
+      return known;
+    }
     // runCommand and run_command name the same thing
     String words = CAMEL.matcher(tool).replaceAll("_");
-    return (pattern.matcher(tool).find() || pattern.matcher(words).find()) && !explicit.getOrDefault(server, Set.of()).contains(tool);
+    boolean match = pattern.matcher(tool).find() || pattern.matcher(words).find();
+    if (matches.size() < MAX_REMEMBERED) {
+      matches.put(tool, match);
+    }
+    return match;
   }
 
   @Override

@@ -60,6 +60,7 @@ public final class Redaction implements Interceptor {
 
   private final Pattern pattern;
   private final List<Kind> groups = new ArrayList<>();
+  private final java.util.Set<Kind> kinds;
   private final Map<String, List<String>> secretsByServer;
   private final int maxTextChars;
   private final Map<Kind, AtomicLong> counts = new EnumMap<>(Kind.class);
@@ -77,6 +78,7 @@ public final class Redaction implements Interceptor {
       groups.add(kind);
     }
     this.pattern = regex.length() == 0 ? null : Pattern.compile(regex.toString());
+    this.kinds = java.util.EnumSet.copyOf(b.kinds);
     // longest first, so that a secret containing another is replaced whole
     this.secretsByServer = b.secrets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
         e -> e.getValue().stream().filter(v -> v.length() >= b.minSecretLength).distinct()
@@ -129,7 +131,65 @@ public final class Redaction implements Interceptor {
         return true;
       }
     }
-    return pattern != null && pattern.matcher(text).find();
+    return pattern != null && hinted(text) && pattern.matcher(text).find();
+  }
+
+  private static final String[] AWS_PREFIXES = {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA"};
+
+  /**
+   * Whether {@code text} holds what every match of an enabled kind starts with (or, for
+   * addresses and host names, a dot): one pass over the characters, so that the pattern only
+   * runs on texts that might match. Never false when the pattern could match.
+   */
+  private boolean hinted(String text) {
+    boolean dots = kinds.contains(Kind.PRIVATE_IP) || kinds.contains(Kind.INTERNAL_HOST);
+    for (int i = 0, n = text.length(); i < n; i++) {
+      switch (text.charAt(i)) {
+        case 'g':
+          if (kinds.contains(Kind.GITHUB_TOKEN) && (text.startsWith("gh", i) || text.startsWith("github_pat_", i))) {
+            return true;
+          }
+          break;
+        case 'A':
+          if (kinds.contains(Kind.AWS_ACCESS_KEY)) {
+            for (String prefix : AWS_PREFIXES) {
+              if (text.startsWith(prefix, i)) {
+                return true;
+              }
+            }
+          }
+          break;
+        case '-':
+          if (kinds.contains(Kind.PRIVATE_KEY) && text.startsWith("-----BEGIN ", i)) {
+            return true;
+          }
+          break;
+        case 'e':
+          if (kinds.contains(Kind.JWT) && text.startsWith("eyJ", i)) {
+            return true;
+          }
+          break;
+        case 'b':
+        case 'B':
+          if (kinds.contains(Kind.BEARER) && text.regionMatches(true, i, "bearer", 0, 6)) {
+            return true;
+          }
+          break;
+        case 's':
+          if (kinds.contains(Kind.SK_KEY) && text.startsWith("sk-", i)) {
+            return true;
+          }
+          break;
+        case '.':
+          if (dots) {
+            return true;
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    return false;
   }
 
   /** Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors. */
@@ -155,7 +215,7 @@ public final class Redaction implements Interceptor {
         counts.get(Kind.SECRET).addAndGet(n);
       }
     }
-    if (pattern != null) {
+    if (pattern != null && hinted(out)) {
       Matcher matcher = pattern.matcher(out);
       StringBuilder sb = null;
       while (matcher.find()) {
