@@ -1,6 +1,5 @@
 package dev.mcpgateway.audit;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayListener;
@@ -45,6 +44,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_STRING = 256;
+  private static final com.fasterxml.jackson.core.io.JsonStringEncoder QUOTER = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+
+  private final Timestamps timestamps = new Timestamps();
 
   private final Redaction redaction;
   private final Map<String, List<String>> secrets;
@@ -108,51 +110,77 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     if (!"tools/call".equals(call.method())) {
       return Verdict.pass();
     }
-    // The line of every tool call, written straight to text: no tree, no copy of the arguments.
-    java.io.StringWriter text = new java.io.StringWriter(256);
-    try (JsonGenerator line = JSON.getFactory().createGenerator(text)) {
-      line.writeStartObject();
-      line.writeStringField("timestamp", clock.instant().toString());
-      line.writeStringField("event", "mcp.tool.invocation");
-      line.writeStringField("server", call.server());
-      line.writeStringField("tool", call.toolName().orElse(""));
-      line.writeFieldName("parameters");
-      writeSanitized(line, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
-      line.writeStringField("result", result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
-      line.writeNumberField("duration_ms", Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
-      line.writeStringField("identity", call.identity().name());
-      Object redactions = call.attributes().get(Redaction.ATTRIBUTE);
-      if (redactions != null) {
-        line.writeFieldName("redactions");
-        JSON.writeValue(line, redactions);
-      }
-      line.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringWriter does not fail
+    // The line of every tool call, appended straight to text: no tree, no generator, no copy.
+    StringBuilder line = new StringBuilder(256);
+    line.append("{\"timestamp\":\"");
+    timestamps.append(line, clock.instant());
+    line.append("\",\"event\":\"mcp.tool.invocation\",\"server\":");
+    quote(line, call.server());
+    line.append(",\"tool\":");
+    quote(line, call.toolName().orElse(""));
+    line.append(",\"parameters\":");
+    appendSanitized(line, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
+    line.append(",\"result\":\"").append(result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
+    line.append("\",\"duration_ms\":").append(Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
+    line.append(",\"identity\":");
+    quote(line, call.identity().name());
+    Object redactions = call.attributes().get(Redaction.ATTRIBUTE);
+    if (redactions != null) {
+      line.append(",\"redactions\":");
+      appendJson(line, redactions);
     }
-    write(text.toString());
+    write(line.append('}').toString());
     return Verdict.pass();
   }
 
-  /** Writes {@code value} as {@link #sanitize} would return it, without the copy. */
-  private void writeSanitized(JsonGenerator out, Object value, List<String> secrets) throws IOException {
+  private static void quote(StringBuilder out, String text) {
+    out.append('"');
+    QUOTER.quoteAsString(text, out);
+    out.append('"');
+  }
+
+  /** Appends {@code value} as {@link #sanitize} would return it, as JSON, without the copy. */
+  private void appendSanitized(StringBuilder out, Object value, List<String> secrets) {
     if (value instanceof String) {
-      out.writeString(truncate(redaction.redact((String) value, secrets, new HashMap<>())));
+      quote(out, truncate(redaction.redact((String) value, secrets, new HashMap<>())));
     } else if (value instanceof Map) {
-      out.writeStartObject();
+      out.append('{');
+      boolean first = true;
       for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
-        out.writeFieldName(String.valueOf(entry.getKey()));
-        writeSanitized(out, entry.getValue(), secrets);
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        quote(out, String.valueOf(entry.getKey()));
+        out.append(':');
+        appendSanitized(out, entry.getValue(), secrets);
       }
-      out.writeEndObject();
+      out.append('}');
     } else if (value instanceof Collection) {
-      out.writeStartArray();
+      out.append('[');
+      boolean first = true;
       for (Object item : (Collection<?>) value) {
-        writeSanitized(out, item, secrets);
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        appendSanitized(out, item, secrets);
       }
-      out.writeEndArray();
+      out.append(']');
     } else {
-      JSON.writeValue(out, value);
+      appendJson(out, value);
+    }
+  }
+
+  private static void appendJson(StringBuilder out, Object value) {
+    if (value == null || value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+      out.append(value);
+      return;
+    }
+    try {
+      out.append(JSON.writeValueAsString(value));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -264,6 +292,51 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
   @Override
   public String toString() {
     return "AuditLog";
+  }
+
+  /**
+   * Writes instants exactly as {@link java.time.Instant#toString()} does, formatting the date and
+   * time of day once per second.
+   */
+  static final class Timestamps {
+    private volatile Second last = new Second(Long.MIN_VALUE, "");
+
+    private record Second(long epochSecond, String text) {}
+
+    void append(StringBuilder out, java.time.Instant instant) {
+      long epochSecond = instant.getEpochSecond();
+      int nanos = instant.getNano();
+      if (epochSecond < 0 || epochSecond > 253402300799L) { // outside years 0000-9999: as the JDK writes it
+        out.append(instant);
+        return;
+      }
+      Second second = last;
+      if (second.epochSecond != epochSecond) {
+        String whole = java.time.Instant.ofEpochSecond(epochSecond).toString(); // "...:ssZ"
+        second = new Second(epochSecond, whole.substring(0, whole.length() - 1));
+        last = second;
+      }
+      out.append(second.text);
+      if (nanos > 0) {
+        out.append('.');
+        if (nanos % 1_000_000 == 0) {
+          pad(out, nanos / 1_000_000, 3);
+        } else if (nanos % 1000 == 0) {
+          pad(out, nanos / 1000, 6);
+        } else {
+          pad(out, nanos, 9);
+        }
+      }
+      out.append('Z');
+    }
+
+    private static void pad(StringBuilder out, int value, int digits) {
+      String text = Integer.toString(value);
+      for (int i = text.length(); i < digits; i++) {
+        out.append('0');
+      }
+      out.append(text);
+    }
   }
 
   /** Builds an {@link AuditLog}. */

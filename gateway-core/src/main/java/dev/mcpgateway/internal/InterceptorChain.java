@@ -129,6 +129,7 @@ final class InterceptorChain {
     private final ObjectNode message;
     private final Instant receivedAt = Instant.now();
     private final String requestId;
+    private final String toolName;
     private ConcurrentHashMap<String, Object> attributes;
     private Map<String, Object> params;
 
@@ -138,7 +139,10 @@ final class InterceptorChain {
       this.method = method;
       this.message = message;
       JsonNode id = message.get("id"); // read now: the id is rewritten for the backend later
-      this.requestId = id == null || id.isNull() ? null : id.toString();
+      this.requestId = id == null || id.isNull() ? null : Json.idText(id);
+      // read now, while the tree is fresh: the policies and the audit line all ask for it
+      JsonNode name = "tools/call".equals(method) ? message.path("params").path("name") : null;
+      this.toolName = name != null && name.isTextual() ? name.textValue() : null;
     }
 
     @Override
@@ -188,8 +192,7 @@ final class InterceptorChain {
       if (params != null || !"tools/call".equals(method)) {
         return McpCall.super.toolName();
       }
-      JsonNode name = message.path("params").path("name");
-      return name.isTextual() ? Optional.of(name.textValue()) : Optional.empty();
+      return Optional.ofNullable(toolName);
     }
 
     void writeBack() {

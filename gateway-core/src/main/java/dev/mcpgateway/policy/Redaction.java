@@ -58,6 +58,11 @@ public final class Redaction implements Interceptor {
     }
   }
 
+  /** The regular expression of a kind (null for exact secrets); for tests. */
+  static String patternOf(Kind kind) {
+    return kind.regex;
+  }
+
   private final Pattern pattern;
   private final List<Kind> groups = new ArrayList<>();
   private final java.util.Set<Kind> kinds;

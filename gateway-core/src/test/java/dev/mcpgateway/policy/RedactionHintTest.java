@@ -1,0 +1,90 @@
+package dev.mcpgateway.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cheap pass that decides whether the patterns run at all must never skip a text they would
+ * change: random texts built from pieces of every credential kind, in every letter case, are
+ * redacted exactly as the patterns alone redact them.
+ */
+class RedactionHintTest {
+  private static final String[] PIECES = {
+      "gh", "ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "GHP_", "Github_Pat_", "AKIA", "ASIA", "AGPA", "AIDA",
+      "AROA", "ANPA", "ANVA", "akia", "-----BEGIN ", "-----BEGIN RSA PRIVATE KEY-----", "PRIVATE KEY-----", "eyJ", "EYJ",
+      "bearer ", "Bearer\t", "BEARER  ", "bEaReR ", "sk-", "SK-", "sk-proj-", "10.", "172.16.", "192.168.", "169.254.",
+      ".internal", ".LOCAL", ".corp", "host", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "ABCDEFGHIJKLMNOP", "0123456789",
+      "abc.def-ghi_jkl~123", ".", "-", "_", " ", "\n", "é", "\u212a", "x"};
+
+  private static String random(Random random) {
+    StringBuilder text = new StringBuilder();
+    for (int i = random.nextInt(8); i >= 0; i--) {
+      text.append(PIECES[random.nextInt(PIECES.length)]);
+    }
+    return text.toString();
+  }
+
+  @Test
+  void theHintNeverSkipsATextThePatternsWouldChange() {
+    Redaction all = Redaction.builder().privateAddresses(true).internalHostNames(true).build();
+    Redaction credentials = Redaction.builder().build();
+    Random random = new Random(20261122);
+    int changed = 0;
+    for (int i = 0; i < 50_000; i++) {
+      String text = random(random);
+      for (Redaction redaction : List.of(all, credentials)) {
+        Map<String, Integer> found = new HashMap<>();
+        String out = redaction.redact(text, List.of(), found);
+        String expected = byPatternsAlone(text, redaction == all);
+        assertThat(out).as("redaction of %s", text).isEqualTo(expected);
+        if (!out.equals(text)) {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).as("texts the patterns changed").isGreaterThan(2_500);
+  }
+
+  private static final java.util.Map<Boolean, java.util.Map.Entry<java.util.regex.Pattern, List<Redaction.Kind>>> COMBINED =
+      new java.util.HashMap<>();
+
+  /** What the combined pattern alone does to a text, as the redaction did before the hint. */
+  private static String byPatternsAlone(String text, boolean addresses) {
+    java.util.Map.Entry<java.util.regex.Pattern, List<Redaction.Kind>> combined = COMBINED.computeIfAbsent(addresses,
+        RedactionHintTest::combined);
+    List<Redaction.Kind> kinds = combined.getValue();
+    java.util.regex.Matcher matcher = combined.getKey().matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      Redaction.Kind kind = null;
+      for (int g = 0; g < kinds.size(); g++) {
+        if (matcher.group(g + 1) != null) {
+          kind = kinds.get(g);
+          break;
+        }
+      }
+      matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("[REDACTED:" + kind.label() + "]"));
+    }
+    matcher.appendTail(out);
+    return out.toString();
+  }
+
+  private static java.util.Map.Entry<java.util.regex.Pattern, List<Redaction.Kind>> combined(boolean addresses) {
+    StringBuilder regex = new StringBuilder();
+    List<Redaction.Kind> kinds = new java.util.ArrayList<>();
+    for (Redaction.Kind kind : Redaction.Kind.values()) {
+      String pattern = Redaction.patternOf(kind);
+      if (pattern == null || (!addresses && (kind == Redaction.Kind.PRIVATE_IP || kind == Redaction.Kind.INTERNAL_HOST))) {
+        continue;
+      }
+      regex.append(regex.length() == 0 ? "" : "|").append('(').append(pattern).append(')');
+      kinds.add(kind);
+    }
+    return java.util.Map.entry(java.util.regex.Pattern.compile(regex.toString()), kinds);
+  }
+}
