@@ -2,12 +2,12 @@ package dev.mcpgateway;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One HTTP request as the gateway sees it, independent of any servlet or server API.
@@ -126,7 +126,7 @@ public final class GatewayRequest {
   }
 
   private static Map<String, List<String>> copy(Map<String, List<String>> source) {
-    Map<String, List<String>> copy = new TreeMap<>();
+    Map<String, List<String>> copy = new HashMap<>(Math.max(8, source.size() * 2));
     source.forEach((name, values) -> copy.put(name, List.copyOf(values)));
     return copy;
   }
@@ -135,7 +135,7 @@ public final class GatewayRequest {
   public static final class Builder {
     private final String method;
     private final String path;
-    private final Map<String, List<String>> headers = new TreeMap<>();
+    private final Map<String, List<String>> headers = new HashMap<>();
     private byte[] body = EMPTY;
     private String remoteAddress = "unknown";
     private String localAddress;
@@ -153,7 +153,7 @@ public final class GatewayRequest {
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
-      headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+      headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(value);
       return this;
     }
 

@@ -41,10 +41,16 @@ final class Http {
    * Reads {@code Accept}. A missing header, {@code *}{@code /*} or {@code application/*} count as
    * accepting JSON, so that plain HTTP tools work; MCP clients send both types.
    */
+  private static final java.util.Set<String> COMMON_ACCEPT = java.util.Set.of("application/json, text/event-stream",
+      "text/event-stream, application/json", "application/json,text/event-stream", "text/event-stream,application/json");
+
   static Accept accept(GatewayRequest request) {
     var values = request.headers("accept");
     if (values.isEmpty()) {
       return new Accept(true, false);
+    }
+    if (values.size() == 1 && COMMON_ACCEPT.contains(values.get(0))) {
+      return new Accept(true, true); // what MCP clients send on every POST: no parsing
     }
     boolean json = false;
     boolean sse = false;
@@ -102,7 +108,7 @@ final class Http {
   /** Whether {@code Content-Type} is JSON (any parameters allowed). */
   static boolean isJson(GatewayRequest request) {
     return request.header("content-type")
-        .map(value -> value.split(";", 2)[0].trim().equalsIgnoreCase("application/json"))
+        .map(value -> value.equalsIgnoreCase("application/json") || value.split(";", 2)[0].trim().equalsIgnoreCase("application/json"))
         .orElse(false);
   }
 }

@@ -10,11 +10,6 @@ import java.util.Set;
  * {@code Host} is not a loopback name: the DNS rebinding defence the MCP transport asks for.
  */
 final class OriginPolicy {
-  // compiled once: String.matches would compile them on every request (a profile's top allocation)
-  private static final java.util.regex.Pattern LOOPBACK_V4 = java.util.regex.Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
-  private static final java.util.regex.Pattern LOOPBACK_V4_MAPPED =
-      java.util.regex.Pattern.compile("::ffff:127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
-
   private final Set<String> allowed;
 
   OriginPolicy(Set<String> allowedOrigins) {
@@ -80,7 +75,31 @@ final class OriginPolicy {
     if (a.startsWith("[") && a.endsWith("]")) {
       a = a.substring(1, a.length() - 1);
     }
-    return a.equals("::1") || a.equals("0:0:0:0:0:0:0:1") || LOOPBACK_V4.matcher(a).matches()
-        || LOOPBACK_V4_MAPPED.matcher(a).matches();
+    return a.equals("::1") || a.equals("0:0:0:0:0:0:0:1") || loopbackV4(a, 0) || (a.startsWith("::ffff:") && loopbackV4(a, 7));
+  }
+
+  /** Whether {@code a} from {@code from} on is {@code 127.d.d.d}, each d one to three digits (checked on every request). */
+  private static boolean loopbackV4(String a, int from) {
+    if (!a.startsWith("127.", from)) {
+      return false;
+    }
+    int i = from + 4;
+    for (int group = 0; group < 3; group++) {
+      int digits = 0;
+      while (i < a.length() && a.charAt(i) >= '0' && a.charAt(i) <= '9' && digits < 4) {
+        i++;
+        digits++;
+      }
+      if (digits == 0 || digits > 3) {
+        return false;
+      }
+      if (group < 2) {
+        if (i >= a.length() || a.charAt(i) != '.') {
+          return false;
+        }
+        i++;
+      }
+    }
+    return i == a.length();
   }
 }

@@ -6,7 +6,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.MappingMatch;
 import java.util.Enumeration;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.HashSet;
+import java.util.Locale;
 
 /** Translates the servlet view of a request (all but its body) to a {@link GatewayRequest.Builder}. */
 final class RequestTranslator {
@@ -22,10 +23,10 @@ final class RequestTranslator {
       builder.localAddress(local.startsWith("[") && local.endsWith("]") ? local.substring(1, local.length() - 1) : local);
     }
     // Containers differ in whether a repeated header name is listed once or per line.
-    Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    Set<String> seen = new HashSet<>();
     for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
       String name = names.nextElement();
-      if (!seen.add(name)) {
+      if (!seen.add(name.toLowerCase(Locale.ROOT))) {
         continue;
       }
       for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {

@@ -28,6 +28,9 @@ final class AuthLog {
   }
 
   void succeeded(String keyName, AuthRequest request) {
+    if (!log.isDebugEnabled()) {
+      return; // every request passes here: nothing to build when nobody reads it
+    }
     log.debug("Authenticated key '{}', remote={}, path={}", keyName, field(request.remoteAddress()), field(request.path()));
   }
 
