@@ -26,7 +26,9 @@ final class ProcessBackend implements Backend {
   private final Logger serverLog;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean exitReported = new AtomicBoolean();
-  private final Object writeLock = new Object();
+  private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Messages waiting for whoever holds the write lock; see {@link #send}. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Thread reader;
 
   ProcessBackend(String server, Process process, BackendListener listener, int maxMessageBytes, Duration gracePeriod) {
@@ -106,18 +108,40 @@ final class ProcessBackend implements Backend {
     }
   }
 
+  /**
+   * Writes combine: a sender that finds another writing leaves its message in the outbox, and
+   * the writer takes it along in the same system call (under load, one write carries the
+   * messages of many callers and the server reads them at once). Messages go out in the order
+   * they were sent. A failed write fails the sender that was writing; the calls whose messages
+   * were lost with it fail as the server's end is noticed, or at their timeout.
+   */
   @Override
   public void send(byte[] message) throws IOException {
-    synchronized (writeLock) {
-      if (closed.get()) {
-        throw new IOException("server '" + server + "' is closed");
-      }
+    if (closed.get()) {
+      throw new IOException("server '" + server + "' is closed");
+    }
+    outbox.offer(message);
+    // Whoever holds the lock drains the outbox, and looks again after letting go, so that a
+    // message left while it wrote is never stranded.
+    while (!outbox.isEmpty() && writeLock.tryLock()) {
       try {
-        stdin.write(message);
-        stdin.write('\n');
+        if (closed.get()) {
+          outbox.clear();
+          throw new IOException("server '" + server + "' is closed");
+        }
+        byte[] next;
+        while ((next = outbox.poll()) != null) {
+          stdin.write(next);
+          stdin.write('\n');
+        }
         stdin.flush();
       } catch (IOException e) {
+        if (closed.get()) {
+          throw e;
+        }
         throw new IOException("server '" + server + "' is not accepting input: " + (process.isAlive() ? e.getMessage() : "it has exited"), e);
+      } finally {
+        writeLock.unlock();
       }
     }
   }
@@ -139,12 +163,14 @@ final class ProcessBackend implements Backend {
       return;
     }
     List<ProcessHandle> descendants = process.descendants().collect(Collectors.toList());
-    synchronized (writeLock) {
-      try {
-        stdin.close();
-      } catch (IOException e) {
-        LOG.debug("Closing stdin of server '{}' failed", server, e);
-      }
+    writeLock.lock();
+    try {
+      outbox.clear();
+      stdin.close();
+    } catch (IOException e) {
+      LOG.debug("Closing stdin of server '{}' failed", server, e);
+    } finally {
+      writeLock.unlock();
     }
     try {
       if (!process.waitFor(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
