@@ -356,15 +356,25 @@ final class BackendConnection implements BackendListener {
       return false;
     }
     Exchange exchange = (Exchange) call;
-    if (exchange.intercepted() && !pending.isEmpty()) {
-      // Other requests wait on this reader: the interceptors run on an answer thread, so that
-      // policies on one answer do not hold up the next, and backend input does not back up.
-      // Alone (one call at a time), the answer is checked here, without a hand-off's latency.
-      runtime.answer(() -> exchange.onRawResponse(bytes, scan));
+    if (exchange.intercepted() && !pending.isEmpty() && runtime.answersAreSlow()) {
+      // Other requests wait on this reader and the interceptors have been slow: they run on an
+      // answer thread, so that policies on one answer do not hold up the next. Fast
+      // interceptors run here: a hand-off would cost more than they do.
+      runtime.answer(() -> timed(exchange, bytes, scan));
     } else {
-      exchange.onRawResponse(bytes, scan);
+      timed(exchange, bytes, scan);
     }
     return true;
+  }
+
+  private void timed(Exchange exchange, byte[] bytes, ResponseScan scan) {
+    if (!exchange.intercepted()) {
+      exchange.onRawResponse(bytes, scan);
+      return;
+    }
+    long start = System.nanoTime();
+    exchange.onRawResponse(bytes, scan);
+    runtime.answerTook(System.nanoTime() - start);
   }
 
   private void onResponse(ObjectNode message) {

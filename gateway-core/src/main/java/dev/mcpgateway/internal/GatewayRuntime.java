@@ -145,6 +145,23 @@ final class GatewayRuntime {
     return launchExecutor;
   }
 
+  /** Above this average, the interceptors' pass over an answer moves off the backend's reader. */
+  static final long SLOW_ANSWER_NANOS = 200_000;
+
+  /** Moving average of the interceptors' pass over an answer, in nanoseconds (racy updates are fine). */
+  private volatile long answerNanos;
+
+  /** Counts one pass of the interceptors over an answer. */
+  void answerTook(long nanos) {
+    long average = answerNanos;
+    answerNanos = average + ((nanos - average) >> 4);
+  }
+
+  /** Whether the interceptors have lately taken long enough on answers to be worth another thread. */
+  boolean answersAreSlow() {
+    return answerNanos > SLOW_ANSWER_NANOS;
+  }
+
   /**
    * Runs {@code task}, the interceptors' pass over an answer, on the answer threads, so that a
    * backend's reader goes on to the next message; inline when the gateway is shutting down.

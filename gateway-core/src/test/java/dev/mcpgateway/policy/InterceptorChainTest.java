@@ -110,6 +110,49 @@ class InterceptorChainTest {
   }
 
   @Test
+  void slowAnswerInterceptorsMoveOffTheBackendReaderSoOtherAnswersAreNotHeldUp() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Interceptor slow = new Interceptor() {
+      @Override
+      public Verdict onResponse(McpCall call, McpResult result) {
+        Object message = call.arguments().get("message");
+        try {
+          if ("warm".equals(message)) {
+            Thread.sleep(10); // answers now count as slow: the next ones with others waiting move off the reader
+          } else if ("hold".equals(message)) {
+            release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return Verdict.pass();
+      }
+    };
+    TestClient a = start(List.of(slow));
+    TestClient b = new TestClient(gateway, "test", "Bearer key-one"); // same key: same backend, same reader
+    b.initialize();
+    TestClient c = new TestClient(gateway, "test", "Bearer key-one");
+    c.initialize();
+    assertThat(a.callTool("echo", "{\"message\":\"warm\"}")).isEqualTo("warm");
+    java.util.concurrent.CompletableFuture<String> sleeping =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> b.callTool("sleep", "{\"ms\":5000}"));
+    Thread.sleep(200); // b's call waits at the backend: the reader has other calls in flight from now on
+    java.util.concurrent.CompletableFuture<String> held =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> a.callTool("echo", "{\"message\":\"hold\"}"));
+    Thread.sleep(200);
+    try {
+      long start = System.nanoTime();
+      assertThat(c.callTool("echo", "{\"message\":\"fast\"}")).isEqualTo("fast");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+      assertThat(held).as("the held answer is still in its interceptor").isNotDone();
+    } finally {
+      release.countDown();
+    }
+    assertThat(held.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hold");
+    assertThat(sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("slept");
+  }
+
+  @Test
   void aCustomInterceptorCanChangeTheAnswer() {
     Interceptor stamp = new Interceptor() {
       @Override
