@@ -112,7 +112,17 @@ class InterceptorChainTest {
   @Test
   void slowAnswerInterceptorsMoveOffTheBackendReaderSoOtherAnswersAreNotHeldUp() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch sleepSent = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
     Interceptor slow = new Interceptor() {
+      @Override
+      public Verdict onRequest(McpCall call) {
+        if (call.toolName().orElse("").equals("sleep")) {
+          sleepSent.countDown(); // the same thread sends it to the backend right after the chain
+        }
+        return Verdict.pass();
+      }
+
       @Override
       public Verdict onResponse(McpCall call, McpResult result) {
         Object message = call.arguments().get("message");
@@ -120,6 +130,7 @@ class InterceptorChainTest {
           if ("warm".equals(message)) {
             Thread.sleep(10); // answers now count as slow: the next ones with others waiting move off the reader
           } else if ("hold".equals(message)) {
+            holding.countDown();
             release.await(30, java.util.concurrent.TimeUnit.SECONDS);
           }
         } catch (InterruptedException e) {
@@ -136,10 +147,11 @@ class InterceptorChainTest {
     assertThat(a.callTool("echo", "{\"message\":\"warm\"}")).isEqualTo("warm");
     java.util.concurrent.CompletableFuture<String> sleeping =
         java.util.concurrent.CompletableFuture.supplyAsync(() -> b.callTool("sleep", "{\"ms\":5000}"));
-    Thread.sleep(200); // b's call waits at the backend: the reader has other calls in flight from now on
+    // b's call waits 5 s at the backend: from now on the reader has other calls in flight
+    assertThat(sleepSent.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     java.util.concurrent.CompletableFuture<String> held =
         java.util.concurrent.CompletableFuture.supplyAsync(() -> a.callTool("echo", "{\"message\":\"hold\"}"));
-    Thread.sleep(200);
+    assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the held answer reached its interceptor").isTrue();
     try {
       long start = System.nanoTime();
       assertThat(c.callTool("echo", "{\"message\":\"fast\"}")).isEqualTo("fast");

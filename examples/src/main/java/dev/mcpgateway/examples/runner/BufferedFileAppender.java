@@ -1,7 +1,6 @@
 package dev.mcpgateway.examples.runner;
 
 import ch.qos.logback.core.FileAppender;
-import java.io.IOException;
 
 /**
  * A {@link FileAppender} whose lines go out {@link FlushSchedule#DELAY_MILLIS} after the first
@@ -26,15 +25,6 @@ public class BufferedFileAppender<E> extends FileAppender<E> {
   }
 
   void flush() {
-    streamWriteLock.lock();
-    try {
-      if (getOutputStream() != null) {
-        getOutputStream().flush();
-      }
-    } catch (IOException e) {
-      addError("Could not flush " + getFile(), e);
-    } finally {
-      streamWriteLock.unlock();
-    }
+    FlushSchedule.flush(getOutputStream(), streamWriteLock, this, getFile());
   }
 }

@@ -4,7 +4,6 @@ import ch.qos.logback.core.OutputStreamAppender;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 
 /**
  * Standard error through a 64 KiB buffer: lines are formatted on the logging thread and go out
@@ -30,16 +29,7 @@ public class BufferedStderrAppender<E> extends OutputStreamAppender<E> {
   }
 
   void flush() {
-    streamWriteLock.lock();
-    try {
-      if (getOutputStream() != null) {
-        getOutputStream().flush();
-      }
-    } catch (IOException e) {
-      addError("Could not flush standard error", e);
-    } finally {
-      streamWriteLock.unlock();
-    }
+    FlushSchedule.flush(getOutputStream(), streamWriteLock, this, "standard error");
   }
 
   /** Flushes only: standard error stays open for whatever the JVM still has to say. */

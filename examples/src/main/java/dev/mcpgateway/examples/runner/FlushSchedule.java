@@ -37,4 +37,19 @@ final class FlushSchedule {
     scheduled.set(false);
     flush.run();
   }
+
+  /** Flushes an appender's stream under its write lock; a failure goes to the appender's status. */
+  static void flush(java.io.OutputStream out, java.util.concurrent.locks.Lock lock, ch.qos.logback.core.spi.ContextAware owner,
+      String what) {
+    lock.lock();
+    try {
+      if (out != null) {
+        out.flush();
+      }
+    } catch (java.io.IOException e) {
+      owner.addError("Could not flush " + what, e);
+    } finally {
+      lock.unlock();
+    }
+  }
 }
