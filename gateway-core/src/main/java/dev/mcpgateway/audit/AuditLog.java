@@ -139,10 +139,10 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     out.append('"');
   }
 
-  /** Appends {@code value} as {@link #sanitize} would return it, as JSON, without the copy. */
+  /** Appends {@code value} as JSON with credentials redacted and long strings cut. */
   private void appendSanitized(StringBuilder out, Object value, List<String> secrets) {
     if (value instanceof String) {
-      quote(out, truncate(redaction.redact((String) value, secrets, new HashMap<>())));
+      quote(out, clean((String) value, secrets));
     } else if (value instanceof Map) {
       out.append('{');
       boolean first = true;
@@ -190,9 +190,11 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.put("server", call.server());
     call.toolName().ifPresent(tool -> line.put("tool", tool));
     line.put("method", call.method());
-    line.set("parameters", JSON.valueToTree(sanitize(call.arguments(), call.server())));
+    StringBuilder parameters = new StringBuilder();
+    appendSanitized(parameters, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
+    line.putRawValue("parameters", new com.fasterxml.jackson.databind.util.RawValue(parameters.toString()));
     line.put("result", "denied");
-    line.put("reason", truncate(redaction.redact(reason, secrets.getOrDefault(call.server(), List.of()), new HashMap<>())));
+    line.put("reason", clean(reason, secrets.getOrDefault(call.server(), List.of())));
     line.put("duration_ms", Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.put("identity", call.identity().name());
     write(line);
@@ -220,7 +222,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     ObjectNode line = event("auth.failure");
     line.put("reason", reason);
     line.put("remote", remoteAddress);
-    line.put("path", truncate(redaction.redact(String.valueOf(path), List.of(), new HashMap<>())));
+    line.put("path", clean(String.valueOf(path), List.of()));
     write(line);
   }
 
@@ -252,24 +254,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     write(line);
   }
 
-  /** A copy of {@code value} with credentials redacted and long strings cut. */
-  Object sanitize(Object value, String server) {
-    if (value instanceof String) {
-      return truncate(redaction.redact((String) value, secrets.getOrDefault(server, List.of()), new HashMap<>()));
-    }
-    if (value instanceof Map) {
-      Map<String, Object> copy = new java.util.LinkedHashMap<>();
-      ((Map<?, ?>) value).forEach((k, v) -> copy.put(String.valueOf(k), sanitize(v, server)));
-      return copy;
-    }
-    if (value instanceof Collection) {
-      List<Object> copy = new java.util.ArrayList<>();
-      for (Object item : (Collection<?>) value) {
-        copy.add(sanitize(item, server));
-      }
-      return copy;
-    }
-    return value;
+  /** A text with credentials and {@code secrets} redacted, cut to {@value #MAX_STRING} characters. */
+  private String clean(String text, List<String> secrets) {
+    return truncate(redaction.redact(text, secrets, new HashMap<>()));
   }
 
   private static String truncate(String text) {

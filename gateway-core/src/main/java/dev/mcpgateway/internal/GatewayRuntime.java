@@ -14,6 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** What the gateway's parts share: configuration, launchers, threads and the message router. */
 final class GatewayRuntime {
+  /** Above this average, the interceptors' pass over an answer moves off the backend's reader. */
+  static final long SLOW_ANSWER_NANOS = 200_000;
+
+  /** Moving average of the interceptors' pass over an answer, in nanoseconds (racy updates are fine). */
+  private volatile long answerNanos;
+
   private final GatewayConfig config;
   private final Map<BackendKind, BackendLauncher> launchers;
   private final Map<String, Map<String, String>> environments;
@@ -144,12 +150,6 @@ final class GatewayRuntime {
   ExecutorService launchExecutor() {
     return launchExecutor;
   }
-
-  /** Above this average, the interceptors' pass over an answer moves off the backend's reader. */
-  static final long SLOW_ANSWER_NANOS = 200_000;
-
-  /** Moving average of the interceptors' pass over an answer, in nanoseconds (racy updates are fine). */
-  private volatile long answerNanos;
 
   /** Counts one pass of the interceptors over an answer. */
   void answerTook(long nanos) {

@@ -37,20 +37,21 @@ final class Http {
     }
   }
 
+  /** What MCP clients send as {@code Accept} on every POST: recognised without parsing. */
+  private static final java.util.Set<String> COMMON_ACCEPT = java.util.Set.of("application/json, text/event-stream",
+      "text/event-stream, application/json", "application/json,text/event-stream", "text/event-stream,application/json");
+
   /**
    * Reads {@code Accept}. A missing header, {@code *}{@code /*} or {@code application/*} count as
    * accepting JSON, so that plain HTTP tools work; MCP clients send both types.
    */
-  private static final java.util.Set<String> COMMON_ACCEPT = java.util.Set.of("application/json, text/event-stream",
-      "text/event-stream, application/json", "application/json,text/event-stream", "text/event-stream,application/json");
-
   static Accept accept(GatewayRequest request) {
     var values = request.headers("accept");
     if (values.isEmpty()) {
       return new Accept(true, false);
     }
     if (values.size() == 1 && COMMON_ACCEPT.contains(values.get(0))) {
-      return new Accept(true, true); // what MCP clients send on every POST: no parsing
+      return new Accept(true, true);
     }
     boolean json = false;
     boolean sse = false;

@@ -71,21 +71,9 @@ final class InterceptorChain {
   /** Runs the answer phase on a backend response; returns the response to send (possibly replaced). */
   ObjectNode response(Call call, ObjectNode message) {
     Result result = new Result(message);
-    for (int i = interceptors.size() - 1; i >= 0; i--) {
-      Interceptor interceptor = interceptors.get(i);
-      Interceptor.Verdict verdict;
-      try {
-        verdict = interceptor.onResponse(call, result);
-      } catch (RuntimeException e) {
-        LOG.error("Interceptor {} failed on the answer to {} from '{}'; the answer is withheld", interceptor, call.method(), call.server(), e);
-        denied(call, WITHHELD);
-        return Json.rpcError(message.get("id"), GatewayException.INTERNAL_ERROR, WITHHELD);
-      }
-      if (verdict != null && verdict.isDenied()) {
-        // The answer never reaches the client: interceptors hear of it as of a denied request.
-        denied(call, verdict.reason());
-        return Json.rpcError(message.get("id"), GatewayException.DENIED, verdict.reason());
-      }
+    ObjectNode refused = answerPhase(call, result, message.get("id"));
+    if (refused != null) {
+      return refused;
     }
     result.writeBack();
     return message;
@@ -99,6 +87,19 @@ final class InterceptorChain {
    */
   ObjectNode responseRaw(Call call, byte[] raw, boolean isError) {
     Result result = new Result(raw, isError);
+    ObjectNode refused = answerPhase(call, result, null);
+    if (refused != null) {
+      return refused;
+    }
+    if (!result.converted()) {
+      return null;
+    }
+    result.writeBack();
+    return result.message();
+  }
+
+  /** Runs the interceptors last to first over an answer; the error to send instead when one denies or fails, else null. */
+  private ObjectNode answerPhase(Call call, Result result, JsonNode id) {
     for (int i = interceptors.size() - 1; i >= 0; i--) {
       Interceptor interceptor = interceptors.get(i);
       Interceptor.Verdict verdict;
@@ -107,18 +108,15 @@ final class InterceptorChain {
       } catch (RuntimeException e) {
         LOG.error("Interceptor {} failed on the answer to {} from '{}'; the answer is withheld", interceptor, call.method(), call.server(), e);
         denied(call, WITHHELD);
-        return Json.rpcError(null, GatewayException.INTERNAL_ERROR, WITHHELD);
+        return Json.rpcError(id, GatewayException.INTERNAL_ERROR, WITHHELD);
       }
       if (verdict != null && verdict.isDenied()) {
+        // The answer never reaches the client: interceptors hear of it as of a denied request.
         denied(call, verdict.reason());
-        return Json.rpcError(null, GatewayException.DENIED, verdict.reason());
+        return Json.rpcError(id, GatewayException.DENIED, verdict.reason());
       }
     }
-    if (!result.converted()) {
-      return null;
-    }
-    result.writeBack();
-    return result.message();
+    return null;
   }
 
   /** The request view; params convert lazily to JDK types and back. */

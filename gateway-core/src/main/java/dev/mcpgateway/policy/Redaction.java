@@ -66,6 +66,8 @@ public final class Redaction implements Interceptor {
   private final Pattern pattern;
   private final List<Kind> groups = new ArrayList<>();
   private final java.util.Set<Kind> kinds;
+  /** Whether a dot alone hints at a match (private addresses or internal host names are on). */
+  private final boolean dots;
   private final Map<String, List<String>> secretsByServer;
   private final int maxTextChars;
   private final Map<Kind, AtomicLong> counts = new EnumMap<>(Kind.class);
@@ -84,6 +86,7 @@ public final class Redaction implements Interceptor {
     }
     this.pattern = regex.length() == 0 ? null : Pattern.compile(regex.toString());
     this.kinds = java.util.EnumSet.copyOf(b.kinds);
+    this.dots = kinds.contains(Kind.PRIVATE_IP) || kinds.contains(Kind.INTERNAL_HOST);
     // longest first, so that a secret containing another is replaced whole
     this.secretsByServer = b.secrets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
         e -> e.getValue().stream().filter(v -> v.length() >= b.minSecretLength).distinct()
@@ -147,7 +150,6 @@ public final class Redaction implements Interceptor {
    * runs on texts that might match. Never false when the pattern could match.
    */
   private boolean hinted(String text) {
-    boolean dots = kinds.contains(Kind.PRIVATE_IP) || kinds.contains(Kind.INTERNAL_HOST);
     for (int i = 0, n = text.length(); i < n; i++) {
       switch (text.charAt(i)) {
         case 'g':
