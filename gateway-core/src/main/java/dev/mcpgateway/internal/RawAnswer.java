@@ -11,10 +11,17 @@ import java.util.function.Predicate;
  * error satisfies a test.
  */
 final class RawAnswer {
+  private static final byte[] IS_ERROR = "\"isError\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private RawAnswer() {}
 
   /** Whether {@code result.isError} is {@code true}. */
   static boolean toolError(byte[] raw) {
+    // Most answers carry no "isError" at all; JSON can spell that key otherwise only with
+    // unicode escapes, so answers holding one are parsed too.
+    if (!contains(raw, IS_ERROR) && !contains(raw, UNICODE_ESCAPE)) {
+      return false;
+    }
     try (JsonParser parser = Json.mapper().getFactory().createParser(raw)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return false;
@@ -66,6 +73,26 @@ final class RawAnswer {
     } catch (IOException e) {
       return true; // cannot tell: let the caller look at the parsed answer
     }
+  }
+
+  private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
+
+  /** Whether {@code pattern} occurs in {@code raw}. */
+  static boolean contains(byte[] raw, byte[] pattern) {
+    byte first = pattern[0];
+    for (int i = 0, last = raw.length - pattern.length; i <= last; i++) {
+      if (raw[i] != first) {
+        continue;
+      }
+      int j = 1;
+      while (j < pattern.length && raw[i + j] == pattern[j]) {
+        j++;
+      }
+      if (j == pattern.length) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Walks the structure the parser stands at the start of. */

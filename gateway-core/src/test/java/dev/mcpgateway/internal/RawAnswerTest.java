@@ -19,6 +19,18 @@ class RawAnswerTest {
   }
 
   @Test
+  void findsTheToolErrorFlagSpelledWithUnicodeEscapesAndAnswersWithoutItAtOnce() {
+    String escapedKey = "\"is" + "\\" + "u0045rror\"";
+    assertThat(RawAnswer.toolError(json("{\"id\":1,\"result\":{" + escapedKey + ":true}}"))).isTrue();
+    assertThat(RawAnswer.toolError(json("{\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"a\\nb\"}]}}"))).isFalse();
+    assertThat(RawAnswer.toolError(json("{\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"\\\"isError\\\":true\"}]}}")))
+        .isFalse();
+    assertThat(RawAnswer.contains(json("abc\"isError\""), json("\"isError\""))).isTrue();
+    assertThat(RawAnswer.contains(json("\"isErro"), json("\"isError\""))).isFalse();
+    assertThat(RawAnswer.contains(json(""), json("x"))).isFalse();
+  }
+
+  @Test
   void testsKeysAndStringsInsideResultAndErrorButNotTheEnvelope() {
     byte[] answer = json("{\"jsonrpc\":\"2.0\",\"id\":\"ghp_envelope\",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"x ghp_inside\"}]}}");
     assertThat(RawAnswer.anyString(answer, s -> s.contains("ghp_inside"))).isTrue();
