@@ -135,6 +135,28 @@ class McpGatewayServletTest {
 
   @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
+  void givesTheGatewayEveryOneOfManyHeadersOnceWhateverTheCaseOfTheirNames(EmbeddedContainer container)
+      throws Exception {
+    Running running = start(container);
+    RawHttp raw = connect(running);
+    StringBuilder head = new StringBuilder("GET " + running.target("/mcp/github") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for (int i = 0; i < 40; i++) {
+      head.append("X-Header-").append(i).append(": v").append(i).append("\r\n");
+    }
+    head.append("x-repeated: one\r\nX-REPEATED: two\r\nConnection: close\r\n\r\n");
+
+    RawHttp.Response response = raw.send(head.toString()).readResponse();
+
+    assertThat(response.status()).isEqualTo(200);
+    GatewayRequest seen = gateway.takeRequest();
+    for (int i = 0; i < 40; i++) {
+      assertThat(seen.headers("x-header-" + i)).containsExactly("v" + i);
+    }
+    assertThat(seen.headers("X-Repeated")).containsExactly("one", "two");
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
   void givesTheGatewayAChunkedBodyWithinTheLimit(EmbeddedContainer container) throws Exception {
     Running running = start(container);
     RawHttp raw = connect(running);
