@@ -3,6 +3,7 @@ package dev.mcpgateway.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 
 /**
@@ -11,7 +12,8 @@ import java.util.function.Predicate;
  * error satisfies a test.
  */
 final class RawAnswer {
-  private static final byte[] IS_ERROR = "\"isError\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] IS_ERROR = "\"isError\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
 
   private RawAnswer() {}
 
@@ -74,8 +76,6 @@ final class RawAnswer {
       return true; // cannot tell: let the caller look at the parsed answer
     }
   }
-
-  private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
 
   /** Whether {@code pattern} occurs in {@code raw}. */
   static boolean contains(byte[] raw, byte[] pattern) {

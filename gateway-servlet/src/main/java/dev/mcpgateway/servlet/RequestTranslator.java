@@ -4,8 +4,10 @@ import dev.mcpgateway.GatewayRequest;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.MappingMatch;
-import java.util.Arrays;
 import java.util.Enumeration;
+import java.util.Set;
+import java.util.HashSet;
+import java.util.Locale;
 
 /** Translates the servlet view of a request (all but its body) to a {@link GatewayRequest.Builder}. */
 final class RequestTranslator {
@@ -20,33 +22,18 @@ final class RequestTranslator {
       // lets the gateway refuse foreign Host names on loopback listeners (DNS rebinding)
       builder.localAddress(local.startsWith("[") && local.endsWith("]") ? local.substring(1, local.length() - 1) : local);
     }
-    // Containers differ in whether a repeated header name is listed once or per line. A request
-    // has a handful of headers: a scan of the names taken so far beats hashing them.
-    String[] seen = new String[16];
-    int count = 0;
+    // Containers differ in whether a repeated header name is listed once or per line.
+    Set<String> seen = new HashSet<>();
     for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
       String name = names.nextElement();
-      if (isAmong(name, seen, count)) {
+      if (!seen.add(name.toLowerCase(Locale.ROOT))) {
         continue;
       }
-      if (count == seen.length) {
-        seen = Arrays.copyOf(seen, count * 2);
-      }
-      seen[count++] = name;
       for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
         builder.header(name, values.nextElement());
       }
     }
     return builder;
-  }
-
-  private static boolean isAmong(String name, String[] names, int count) {
-    for (int i = 0; i < count; i++) {
-      if (names[i].equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
