@@ -25,9 +25,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the side-by-side load benchmark: the HTTP floor, the direct stdio path, the gateway (with
- * and without authentication, audit and redaction), supergateway and mcp-proxy, all in front of
- * the same echo server, at 1 and 32 connections; writes a table, JSON and a PNG chart.
+ * Runs the side-by-side load benchmark: the HTTP floor, the stdio bridge floor, the direct stdio
+ * path, the gateway (with and without authentication, audit and redaction), supergateway and
+ * mcp-proxy, all in front of the same echo server, at 1 and 32 connections; writes a table, JSON
+ * and a PNG chart.
  *
  * <pre>java -cp benchmarks.jar dev.mcpgateway.benchmarks.LoadBenchmark --echo PATH --npm DIR --lua FILE
  *     --work DIR --out DIR [--seconds 10] [--warmup 3] [--jit-warmup 20] [--targets a,b,...]</pre>
@@ -57,7 +58,7 @@ public final class LoadBenchmark {
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
     int jitWarmup = Integer.parseInt(options.getOrDefault("jit-warmup", "20"));
     List<String> targets = List.of(options.getOrDefault("targets",
-        "http-floor,direct-stdio,gateway,gateway-bare,supergateway,mcp-proxy").split(","));
+        "http-floor,stdio-bridge-floor,direct-stdio,gateway,gateway-bare,supergateway,mcp-proxy").split(","));
     Files.createDirectories(work);
     Files.createDirectories(out);
     Target.Paths paths = new Target.Paths(Path.of(System.getProperty("java.home"), "bin", "java"),
@@ -102,6 +103,8 @@ public final class LoadBenchmark {
     switch (name) {
       case "http-floor":
         return Target.floor();
+      case "stdio-bridge-floor":
+        return Target.bridgeFloor();
       case "gateway":
         return Target.gateway(true);
       case "gateway-bare":
@@ -241,6 +244,12 @@ public final class LoadBenchmark {
     if (gw32 != null && floor32 != null) {
       double ratio = gw32.requestsPerSecond / floor32.requestsPerSecond;
       out.append(line("throughput at 32 connections vs the HTTP floor", String.format(Locale.ROOT, "%.0f%%", ratio * 100), ratio >= 0.5, ">= 50%"));
+    }
+    Row bridge32 = find(rows, "stdio-bridge-floor", 32);
+    if (gw32 != null && bridge32 != null) {
+      double ratio = gw32.requestsPerSecond / bridge32.requestsPerSecond;
+      out.append(String.format(Locale.ROOT, "%-70s %12s  (for reference: no target)%n",
+          "throughput at 32 connections vs the stdio bridge floor", String.format(Locale.ROOT, "%.0f%%", ratio * 100)));
     }
     if (gw1 != null && floor1 != null) {
       double extra = gw1.p50Millis - floor1.p50Millis;

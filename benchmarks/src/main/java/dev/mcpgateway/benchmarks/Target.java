@@ -33,6 +33,11 @@ final class Target implements AutoCloseable {
     return new Target("http-floor", "HTTP floor (Jetty, canned answer)", "/mcp", null, false);
   }
 
+  static Target bridgeFloor() {
+    return new Target("stdio-bridge-floor", "stdio bridge floor (Jetty to the echo server, no MCP logic)", "/mcp",
+        null, false);
+  }
+
   static Target gateway(boolean secure) {
     return secure
         ? new Target("gateway", "gateway (API key, audit, redaction on)", "/mcp/echo", BenchGateway.API_KEY, true)
@@ -55,6 +60,10 @@ final class Target implements AutoCloseable {
     switch (name) {
       case "http-floor":
         command = paths.java("dev.mcpgateway.benchmarks.FloorServer", "jetty", "0");
+        printsPort = true;
+        break;
+      case "stdio-bridge-floor":
+        command = paths.java("dev.mcpgateway.benchmarks.BridgeFloor", paths.echoServer.toString(), "0");
         printsPort = true;
         break;
       case "gateway":
