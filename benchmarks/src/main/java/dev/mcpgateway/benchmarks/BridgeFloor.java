@@ -23,11 +23,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * The stdio bridge floor: the least an HTTP-to-stdio bridge on Jetty does, with none of a
  * gateway's work (no sessions, authentication, id rewriting, policies or audit). Each POST body
- * goes to the echo server as one line; each answer line goes back to the request whose JSON-RPC
- * id it carries; a body without an id gets 202. Jetty is set up as the runner sets it up, and the
- * handler runs on the selector thread. It measures what any gateway in front of a stdio server
- * pays on this machine: the backend's process round trip and the thread hand-offs it forces.
- * Prints {@code LISTENING <port>} when ready; exits when standard input closes.
+ * goes to the echo server as one line; each answer line goes back to the request whose JSON-RPC id
+ * it carries; a body without an id gets 202. Jetty runs the handler on the selector thread and
+ * keeps no threads in reserve, the fastest set-up measured for it. It measures what any gateway in
+ * front of a stdio server pays on this machine: the backend's process round trip and the thread
+ * hand-offs it forces. Prints {@code LISTENING <port>} when ready; exits when standard input
+ * closes.
  *
  * <pre>java -cp benchmarks.jar dev.mcpgateway.benchmarks.BridgeFloor ECHO_SERVER [port]</pre>
  */
