@@ -11,14 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The stdio bridge floor: the least an HTTP-to-stdio bridge on Jetty does, with none of a
@@ -55,16 +52,8 @@ public final class BridgeFloor {
   }
 
   private int serve(int port) throws Exception {
-    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-    threads.setReservedThreads(0);
-    threads.setName("bridge-floor-http");
-    Server server = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost("127.0.0.1");
-    connector.setPort(port);
-    server.addConnector(connector);
+    ServerConnector connector = FloorServer.jettyConnector("bridge-floor-http", 0, port);
+    Server server = connector.getServer();
     server.setHandler(new Handler.Abstract.NonBlocking() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {

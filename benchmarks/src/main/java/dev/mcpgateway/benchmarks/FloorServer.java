@@ -42,9 +42,14 @@ public final class FloorServer {
     Processes.exitWhenStdinCloses();
   }
 
-  private static int jetty(int port) throws Exception {
+  /**
+   * A Jetty server on 127.0.0.1 with the gateway's connector settings, not started yet; its one
+   * connector is returned. {@code reservedThreads} as for {@link QueuedThreadPool#setReservedThreads}.
+   */
+  static ServerConnector jettyConnector(String threadName, int reservedThreads, int port) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-    threads.setName("floor-http");
+    threads.setReservedThreads(reservedThreads);
+    threads.setName(threadName);
     Server server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
@@ -52,6 +57,12 @@ public final class FloorServer {
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     server.addConnector(connector);
+    return connector;
+  }
+
+  private static int jetty(int port) throws Exception {
+    ServerConnector connector = jettyConnector("floor-http", -1, port);
+    Server server = connector.getServer();
     server.setHandler(new Handler.Abstract.NonBlocking() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
