@@ -245,6 +245,9 @@ public final class GatewayRunner {
   /** As {@link #jetty(McpGateway, String, int)} with another idle timeout (tests use a short one). */
   static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    // Every answer completes on a backend's thread and Jetty resumes the connection on a pool
+    // thread; threads kept in reserve for the selector would add a hand-off and a wake-up per request.
+    threads.setReservedThreads(0);
     threads.setName("mcp-gateway-http");
     Server server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
