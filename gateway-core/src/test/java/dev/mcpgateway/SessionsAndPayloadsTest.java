@@ -37,6 +37,7 @@ class SessionsAndPayloadsTest {
   Path payloadDir;
   private McpGateway gateway;
   private final AtomicLong ticker = new AtomicLong(System.nanoTime());
+  private boolean closeWithoutAuthentication;
 
   private McpGateway gateway(ServerConfig.Isolation isolation, int maxSessions, CaffeineSessionStore store) {
     List<String> command = StdioTestServer.commandLine();
@@ -44,6 +45,7 @@ class SessionsAndPayloadsTest {
         .payloadDir(payloadDir)
         .payloadSizeThreshold(THRESHOLD)
         .maxSessions(maxSessions)
+        .closeWithoutAuthentication(closeWithoutAuthentication)
         .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).isolation(isolation).build("test"))
         .build();
     McpGateway.Builder builder = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())
@@ -228,7 +230,18 @@ class SessionsAndPayloadsTest {
   }
 
   @Test
+  void closeEndpointIsRefusedWhileAuthenticationIsOffUnlessAllowed() {
+    McpGateway gw = gateway();
+    GatewayResponse refused = TestClient.await(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())
+        .toCompletableFuture());
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.bodyText()).contains("authentication is off").contains("closeWithoutAuthentication");
+    assertThat(gw.isClosed()).isFalse();
+  }
+
+  @Test
   void closeEndpointDrainsClosesEverythingAndAnswers410Afterwards() throws Exception {
+    closeWithoutAuthentication = true;
     McpGateway gw = gateway();
     TestClient a = new TestClient(gw, "test", "a");
     TestClient b = new TestClient(gw, "test", "b");

@@ -207,9 +207,12 @@ class TransportTest {
             + "{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"m\"}}}]"));
     JsonNode answers = TestClient.parse(response.bodyText());
     assertThat(answers.isArray()).isTrue();
-    assertThat(answers).hasSize(2);
-    assertThat(answers.get(1).path("id").asText()).isEqualTo("two");
-    assertThat(answers.get(1).path("result").path("content").path(0).path("text").asText()).isEqualTo("m");
+    assertThat(answers).hasSize(3);
+    assertThat(answers.get(1).path("error").path("code").asInt()).as("an unknown notification is refused in its place")
+        .isEqualTo(-32600);
+    assertThat(answers.get(1).path("error").path("message").asText()).contains("notifications/x");
+    assertThat(answers.get(2).path("id").asText()).isEqualTo("two");
+    assertThat(answers.get(2).path("result").path("content").path(0).path("text").asText()).isEqualTo("m");
 
     GatewayResponse refused = client.send(GatewayRequest.post("/mcp/test").header("Content-Type", "application/json")
         .header("MCP-Protocol-Version", "2025-06-18").body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]"));

@@ -44,6 +44,8 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_STRING = 256;
+  /** The most characters of parameters one audit line holds; beyond it the line says how many there were. */
+  static final int MAX_PARAMETERS = 8192;
   private static final com.fasterxml.jackson.core.io.JsonStringEncoder QUOTER = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
 
   private final Timestamps timestamps = new Timestamps();
@@ -119,7 +121,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.append(",\"tool\":");
     quote(line, call.toolName().orElse(""));
     line.append(",\"parameters\":");
-    appendSanitized(line, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
+    appendParameters(line, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
     line.append(",\"result\":\"").append(result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
     line.append("\",\"duration_ms\":").append(Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.append(",\"identity\":");
@@ -139,6 +141,20 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     out.append('"');
   }
 
+  /**
+   * Appends the parameters as {@link #appendSanitized} does, or, when they take more than
+   * {@value #MAX_PARAMETERS} characters, {@code {"truncated": <characters>}}: an audit line stays bounded.
+   */
+  private void appendParameters(StringBuilder out, Object value, List<String> secrets) {
+    int start = out.length();
+    appendSanitized(out, value, secrets);
+    int written = out.length() - start;
+    if (written > MAX_PARAMETERS) {
+      out.setLength(start);
+      out.append("{\"truncated\":").append(written).append('}');
+    }
+  }
+
   /** Appends {@code value} as JSON with credentials redacted and long strings cut. */
   private void appendSanitized(StringBuilder out, Object value, List<String> secrets) {
     if (value instanceof String) {
@@ -151,7 +167,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
           out.append(',');
         }
         first = false;
-        quote(out, String.valueOf(entry.getKey()));
+        quote(out, clean(String.valueOf(entry.getKey()), secrets));
         out.append(':');
         appendSanitized(out, entry.getValue(), secrets);
       }
@@ -191,7 +207,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     call.toolName().ifPresent(tool -> line.put("tool", tool));
     line.put("method", call.method());
     StringBuilder parameters = new StringBuilder();
-    appendSanitized(parameters, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
+    appendParameters(parameters, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
     line.putRawValue("parameters", new com.fasterxml.jackson.databind.util.RawValue(parameters.toString()));
     line.put("result", "denied");
     line.put("reason", clean(reason, secrets.getOrDefault(call.server(), List.of())));

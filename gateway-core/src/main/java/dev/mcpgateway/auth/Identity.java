@@ -18,8 +18,9 @@ import java.util.Set;
  * @param name display name, for example the API key's name; never the key
  * @param sessionKey one-way digest that keys backend pooling and payload storage
  * @param allowedServers servers this identity may use; empty means all
+ * @param admin whether this identity may use the gateway's admin endpoint ({@code POST /close})
  */
-public record Identity(String name, String sessionKey, Optional<Set<String>> allowedServers) {
+public record Identity(String name, String sessionKey, Optional<Set<String>> allowedServers, boolean admin) {
 
   private static final Identity ANONYMOUS = new Identity("anonymous", digest(""), Optional.empty());
 
@@ -28,6 +29,11 @@ public record Identity(String name, String sessionKey, Optional<Set<String>> all
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(sessionKey, "sessionKey");
     allowedServers = Objects.requireNonNull(allowedServers, "allowedServers").map(Set::copyOf);
+  }
+
+  /** An identity that is not an admin. */
+  public Identity(String name, String sessionKey, Optional<Set<String>> allowedServers) {
+    this(name, sessionKey, allowedServers, false);
   }
 
   /**
@@ -45,7 +51,12 @@ public record Identity(String name, String sessionKey, Optional<Set<String>> all
 
   /** A copy allowed only the named servers. */
   public Identity withAllowedServers(Set<String> servers) {
-    return new Identity(name, sessionKey, Optional.of(servers));
+    return new Identity(name, sessionKey, Optional.of(servers), admin);
+  }
+
+  /** A copy that may use the admin endpoint. */
+  public Identity asAdmin() {
+    return new Identity(name, sessionKey, allowedServers, true);
   }
 
   /** Whether this identity may use {@code server}. */

@@ -50,7 +50,8 @@ public final class ConfigLoader {
   private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
       "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "sessionTimeout",
-      "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit");
+      "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit", "adminKey", "closeWithoutAuthentication",
+      "maxSessionsPerCaller");
   private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
   private static final Set<String> GUARD_FIELDS = Set.of("allowedPaths", "allowedExtensions", "maxArgumentBytes",
       "checkHostSymlinks", "pathArguments", "tools");
@@ -179,6 +180,18 @@ public final class ConfigLoader {
     if (gateway.has("maxSessions")) {
       builder.maxSessions(integer(gateway, "maxSessions", at, 1, Integer.MAX_VALUE));
     }
+    if (gateway.has("maxSessionsPerCaller")) {
+      builder.maxSessionsPerCaller(integer(gateway, "maxSessionsPerCaller", at, 1, Integer.MAX_VALUE));
+    }
+    String adminKey = optionalString(gateway, "adminKey", at);
+    if (adminKey != null) {
+      if (adminKey.equals(apiKey)) {
+        throw new ConfigException(at + ".adminKey", "must differ from apiKey: the admin key is the only key that may close "
+            + "the gateway, so give it a value of its own");
+      }
+      builder.adminKey(adminKey);
+    }
+    builder.closeWithoutAuthentication(bool(gateway, "closeWithoutAuthentication", at, false));
     JsonNode redaction = gateway.get("redaction");
     if (redaction != null && !redaction.isNull()) {
       String redactionAt = at + ".redaction";

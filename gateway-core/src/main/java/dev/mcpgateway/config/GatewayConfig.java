@@ -40,8 +40,13 @@ public final class GatewayConfig {
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
   /** Default most MCP sessions held at once. */
   public static final int DEFAULT_MAX_SESSIONS = 10_000;
+  /** Default most MCP sessions one caller (one key) holds at once. */
+  public static final int DEFAULT_MAX_SESSIONS_PER_CALLER = 100;
 
   private final String apiKey;
+  private final String adminKey;
+  private final boolean closeWithoutAuthentication;
+  private final int maxSessionsPerCaller;
   private final int port;
   private final String domain;
   private final Duration startupTimeout;
@@ -71,6 +76,9 @@ public final class GatewayConfig {
 
   private GatewayConfig(Builder b) {
     this.apiKey = b.apiKey;
+    this.adminKey = b.adminKey;
+    this.closeWithoutAuthentication = b.closeWithoutAuthentication;
+    this.maxSessionsPerCaller = b.maxSessionsPerCaller;
     this.port = b.port;
     this.domain = b.domain;
     this.startupTimeout = b.startupTimeout;
@@ -112,6 +120,31 @@ public final class GatewayConfig {
   /** The gateway API key from {@code gateway.apiKey}; empty when not configured. A secret. */
   public Optional<String> apiKey() {
     return Optional.ofNullable(apiKey);
+  }
+
+  /**
+   * The admin key from {@code gateway.adminKey}: the only key that may use {@code POST /close};
+   * empty when not configured (then no key may). A secret.
+   */
+  public Optional<String> adminKey() {
+    return Optional.ofNullable(adminKey);
+  }
+
+  /**
+   * Whether {@code POST /close} is served while authentication is off
+   * ({@code gateway.closeWithoutAuthentication}; default no: refused with 403).
+   */
+  public boolean closeWithoutAuthentication() {
+    return closeWithoutAuthentication;
+  }
+
+  /**
+   * The most MCP sessions one caller holds at once ({@code gateway.maxSessionsPerCaller}; default
+   * {@value #DEFAULT_MAX_SESSIONS_PER_CALLER}, never more than {@link #maxSessions()}); a caller
+   * past it gets 429 until it ends sessions.
+   */
+  public int maxSessionsPerCaller() {
+    return Math.min(maxSessionsPerCaller, maxSessions);
   }
 
   /** The port a standalone runner listens on. */
@@ -201,6 +234,9 @@ public final class GatewayConfig {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.apiKey = apiKey;
+    b.adminKey = adminKey;
+    b.closeWithoutAuthentication = closeWithoutAuthentication;
+    b.maxSessionsPerCaller = maxSessionsPerCaller;
     b.port = port;
     b.domain = domain;
     b.startupTimeout = startupTimeout;
@@ -222,13 +258,17 @@ public final class GatewayConfig {
 
   @Override
   public String toString() {
-    return "GatewayConfig{apiKey=" + (apiKey == null ? "none" : "set") + ", port=" + port
+    return "GatewayConfig{apiKey=" + (apiKey == null ? "none" : "set") + ", adminKey=" + (adminKey == null ? "none" : "set")
+        + ", port=" + port
         + ", servers=" + servers.values() + "}";
   }
 
   /** Builds a {@link GatewayConfig}. Not thread-safe. */
   public static final class Builder {
     private String apiKey;
+    private String adminKey;
+    private boolean closeWithoutAuthentication;
+    private int maxSessionsPerCaller = DEFAULT_MAX_SESSIONS_PER_CALLER;
     private int port = DEFAULT_PORT;
     private String domain;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
@@ -251,6 +291,27 @@ public final class GatewayConfig {
     /** Sets the API key clients must send; {@code null} or empty turns authentication off. */
     public Builder apiKey(String apiKey) {
       this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+      return this;
+    }
+
+    /** Sets the admin key, the only key allowed {@code POST /close}; {@code null} or empty for none. */
+    public Builder adminKey(String adminKey) {
+      this.adminKey = adminKey == null || adminKey.isEmpty() ? null : adminKey;
+      return this;
+    }
+
+    /** Serves {@code POST /close} while authentication is off (default: refused). */
+    public Builder closeWithoutAuthentication(boolean allow) {
+      this.closeWithoutAuthentication = allow;
+      return this;
+    }
+
+    /** Sets the most MCP sessions one caller holds at once. */
+    public Builder maxSessionsPerCaller(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxSessionsPerCaller must be at least 1: " + max);
+      }
+      this.maxSessionsPerCaller = max;
       return this;
     }
 

@@ -79,14 +79,14 @@ public final class DefaultMcpGateway implements McpGateway {
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
         : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
     InterceptorChain chain = new InterceptorChain(interceptors);
-    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, chain);
-    this.unified = parts.unified() ? new UnifiedEndpoint(config, sessions, pool, runtime, chain, endpoint, VERSION) : null;
+    this.rateLimiter = new RateLimiter(config, parts.ticker());
+    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, chain, rateLimiter);
+    this.unified = parts.unified() ? new UnifiedEndpoint(config, sessions, pool, runtime, chain, endpoint, VERSION, rateLimiter) : null;
     this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
         .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
     runtime.listeners(listeners);
     runtime.ticker(parts.ticker());
     this.startedNanos = runtime.nanoTime();
-    this.rateLimiter = new RateLimiter(config, parts.ticker());
     this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
     sessions.onRemoval(this::sessionRemoved);
     authenticator.onRevoked(this::revoked);
@@ -180,9 +180,6 @@ public final class DefaultMcpGateway implements McpGateway {
 
   private CompletionStage<GatewayResponse> route(GatewayRequest request) {
     String path = request.path();
-    if (path.equals("/close")) {
-      return closeEndpoint(request);
-    }
     if (path.equals("/health")) {
       if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
         return done(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
@@ -196,12 +193,16 @@ public final class DefaultMcpGateway implements McpGateway {
     }
     // Authenticate before routing: with a key configured every endpoint but /health needs it,
     // and an unauthenticated caller learns nothing, not even which servers exist.
+    long epoch = runtime.revocationEpoch();
     AuthResult auth = authenticate(request);
     if (!auth.isSuccess()) {
       return done(denied(auth, request));
     }
+    if (path.equals("/close")) {
+      return closeEndpoint(request, auth.identity().orElseThrow());
+    }
     if (path.equals("/mcp")) {
-      return unifiedRoute(request, auth.identity().orElseThrow());
+      return unifiedRoute(request, auth.identity().orElseThrow(), epoch);
     }
     if (!path.startsWith("/mcp/")) {
       return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
@@ -223,16 +224,14 @@ public final class DefaultMcpGateway implements McpGateway {
     if (request.body().length > maxRequestBytes) {
       return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
     }
-    if (!request.method().equals("DELETE")) {
-      // Ending a session is never refused: it frees what the caller holds.
-      java.util.Optional<java.time.Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
-      if (wait.isPresent()) {
-        return done(rateLimited(identity, server, wait.get()));
-      }
+    // Every request takes a token, whatever its method; a batch pays one per call (see McpEndpoint).
+    java.util.Optional<java.time.Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
+    if (wait.isPresent()) {
+      return done(rateLimited(identity, server.name(), rateLimiter.limitFor(server).orElseThrow(), wait.get()));
     }
     switch (request.method()) {
       case "POST":
-        return endpoint.post(request, server, identity);
+        return endpoint.post(request, server, identity, epoch);
       case "GET":
         return done(endpoint.get(request, server.name(), identity));
       case "DELETE":
@@ -243,7 +242,7 @@ public final class DefaultMcpGateway implements McpGateway {
     }
   }
 
-  private CompletionStage<GatewayResponse> unifiedRoute(GatewayRequest request, Identity identity) {
+  private CompletionStage<GatewayResponse> unifiedRoute(GatewayRequest request, Identity identity, long epoch) {
     if (unified == null) {
       return done(Http.error(404, "the unified endpoint /mcp is off; use /mcp/{server}, or turn on unified mode"));
     }
@@ -253,9 +252,13 @@ public final class DefaultMcpGateway implements McpGateway {
     if (request.body().length > maxRequestBytes) {
       return done(Http.error(413, "request body exceeds " + maxRequestBytes + " bytes"));
     }
+    java.util.Optional<java.time.Duration> wait = rateLimiter.acquire(identity.sessionKey());
+    if (wait.isPresent()) {
+      return done(rateLimited(identity, UnifiedEndpoint.UNIFIED, config.rateLimit().orElseThrow(), wait.get()));
+    }
     switch (request.method()) {
       case "POST":
-        return unified.post(request, identity);
+        return unified.post(request, identity, epoch);
       case "GET":
         return done(unified.get(request, identity));
       case "DELETE":
@@ -266,23 +269,30 @@ public final class DefaultMcpGateway implements McpGateway {
     }
   }
 
-  /** {@code POST /close}: authenticated; closes the gateway and answers how many servers it terminated. */
-  private CompletionStage<GatewayResponse> closeEndpoint(GatewayRequest request) {
+  /**
+   * {@code POST /close}: past the Origin and Host checks and authentication, for an admin key
+   * only (or anyone when authentication is off and the operator allowed it); closes the gateway
+   * and answers how many servers it terminated.
+   */
+  private CompletionStage<GatewayResponse> closeEndpoint(GatewayRequest request, Identity identity) {
     if (!request.method().equals("POST")) {
       return done(Http.error(405, "use POST for /close").withHeader("Allow", "POST"));
     }
-    AuthResult auth = authenticate(request);
-    if (!auth.isSuccess()) {
-      return done(denied(auth, request));
-    }
-    if (auth.identity().orElseThrow().allowedServers().isPresent()) {
-      return done(Http.error(403, "access denied: '" + auth.identity().orElseThrow().name()
-          + "' is restricted to some servers and may not close the gateway"));
+    if (authenticator.isOpen()) {
+      if (!config.closeWithoutAuthentication()) {
+        LOG.warn("Refused POST /close from {}: authentication is off", request.remoteAddress());
+        return done(Http.error(403, "access denied: authentication is off, so /close is refused; configure gateway.adminKey,"
+            + " or set gateway.closeWithoutAuthentication to true to allow it anyway"));
+      }
+    } else if (!identity.admin()) {
+      LOG.warn("Refused POST /close from '{}' at {}: not an admin key", identity.name(), request.remoteAddress());
+      return done(Http.error(403, "access denied: '" + identity.name() + "' is not an admin key; only the key configured as"
+          + " gateway.adminKey may close the gateway"));
     }
     if (closed.get()) {
       return done(Http.error(410, "gateway is already closed"));
     }
-    LOG.info("Closing on request of '{}' from {}", auth.identity().orElseThrow().name(), request.remoteAddress());
+    LOG.info("Closing on request of '{}' from {}", identity.name(), request.remoteAddress());
     return CompletableFuture.supplyAsync(() -> {
       close();
       ObjectNode body = Json.object();
@@ -297,12 +307,14 @@ public final class DefaultMcpGateway implements McpGateway {
   }
 
   /** 429 with {@code Retry-After} in whole seconds, rounded up. */
-  private GatewayResponse rateLimited(Identity identity, ServerConfig server, java.time.Duration wait) {
+  private GatewayResponse rateLimited(Identity identity, String server, dev.mcpgateway.config.RateLimit limit,
+      java.time.Duration wait) {
     long seconds = Math.max(1, (wait.toNanos() + 999_999_999L) / 1_000_000_000L);
-    listeners.rateLimited(server.name(), identity.name());
-    LOG.debug("Rate limited '{}' on '{}' for {} s", identity.name(), server.name(), seconds);
-    return Http.error(429, "rate limit exceeded: " + rateLimiter.limitFor(server).orElseThrow() + " for '" + identity.name()
-        + "' on server '" + server.name() + "'; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds));
+    listeners.rateLimited(server, identity.name());
+    LOG.debug("Rate limited '{}' on '{}' for {} s", identity.name(), server, seconds);
+    return Http.error(429, "rate limit exceeded: " + limit + " for '" + identity.name()
+        + "' on " + (server.equals(UnifiedEndpoint.UNIFIED) ? "the unified endpoint" : "server '" + server + "'")
+        + "; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds));
   }
 
   /** The answer to a failed authentication: its status and message, and Retry-After when throttled. */
@@ -347,7 +359,11 @@ public final class DefaultMcpGateway implements McpGateway {
       status.put("unexpectedExits", server.unexpectedExits());
       server.uptime().ifPresent(uptime -> status.put("uptimeSeconds", uptime.toSeconds()));
       server.lastStartedAt().ifPresent(at -> status.put("lastStartedAt", at.toString()));
-      server.lastError().ifPresent(error -> status.put("error", error));
+      // A code only: the text of a start failure can carry what a backend printed, secrets included.
+      if (server.lastError().isPresent()) {
+        String code = runtime.health(entry.getKey()).lastErrorCode();
+        status.put("error", code != null ? code : "start_failed");
+      }
       if (server.status() == GatewayStats.ServerStatus.ERROR) {
         healthy = false;
       }
@@ -411,6 +427,7 @@ public final class DefaultMcpGateway implements McpGateway {
   }
 
   private void revoked(String sessionKey) {
+    runtime.revoked(sessionKey); // first: an initialize racing this sees it after adding its session
     int ended = 0;
     for (McpSession session : sessions.sessions()) {
       if (session.identity().sessionKey().equals(sessionKey)) {

@@ -34,6 +34,9 @@ final class GatewayRuntime {
   private final StreamRegistry streams;
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsPerKey = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong revocationEpoch = new java.util.concurrent.atomic.AtomicLong();
+  /** Session key to the epoch of its latest revocation: one entry per revoked key, an operator's rare act. */
+  private final Map<String, Long> revokedAt = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile PayloadOffloader offloader;
   private volatile Listeners listeners = new Listeners(java.util.List.of());
   private volatile java.util.function.LongSupplier ticker = System::nanoTime;
@@ -62,9 +65,31 @@ final class GatewayRuntime {
     return inFlight;
   }
 
-  /** Counts a new session of {@code sessionKey}. */
-  void sessionOpened(String sessionKey) {
-    sessionsPerKey.computeIfAbsent(sessionKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+  /** Counts a new session of {@code sessionKey}; returns how many the key holds now, this one included. */
+  int sessionOpened(String sessionKey) {
+    int[] held = new int[1];
+    sessionsPerKey.compute(sessionKey, (k, count) -> {
+      java.util.concurrent.atomic.AtomicInteger c = count != null ? count : new java.util.concurrent.atomic.AtomicInteger();
+      held[0] = c.incrementAndGet();
+      return c;
+    });
+    return held[0];
+  }
+
+  /** Revocations so far, gateway-wide; read before authenticating a request. */
+  long revocationEpoch() {
+    return revocationEpoch.get();
+  }
+
+  /** Records that {@code sessionKey} was revoked, before its sessions are ended. */
+  void revoked(String sessionKey) {
+    revokedAt.put(sessionKey, revocationEpoch.incrementAndGet());
+  }
+
+  /** Whether {@code sessionKey} was revoked after {@code epoch} (a value of {@link #revocationEpoch()}). */
+  boolean revokedSince(String sessionKey, long epoch) {
+    Long at = revokedAt.get(sessionKey);
+    return at != null && at > epoch;
   }
 
   /** Counts a session of {@code sessionKey} gone; true when it was the key's last. */

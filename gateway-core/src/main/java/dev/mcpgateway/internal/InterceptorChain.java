@@ -58,6 +58,11 @@ final class InterceptorChain {
     return null;
   }
 
+  /** Tells every interceptor of a message the gateway refused before the chain ran (the audit trail records it). */
+  void refused(Call call, String reason) {
+    denied(call, reason);
+  }
+
   private void denied(Call call, String reason) {
     for (Interceptor interceptor : interceptors) {
       try {

@@ -2,7 +2,6 @@ package dev.mcpgateway.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.GatewayRequest;
@@ -31,22 +30,32 @@ final class McpEndpoint {
   /** Protocol revisions the gateway speaks, newest first. */
   static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
   static final String LATEST = VERSIONS.get(0);
+  /** The most messages one batch may hold. */
+  static final int MAX_BATCH = 256;
 
   private final GatewayConfig config;
   private final SessionStore sessions;
   private final BackendPool pool;
   private final GatewayRuntime runtime;
   private final InterceptorChain chain;
+  private final RateLimiter rateLimiter;
 
-  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain) {
+  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
+      RateLimiter rateLimiter) {
     this.chain = chain;
+    this.rateLimiter = rateLimiter;
     this.config = config;
     this.sessions = sessions;
     this.pool = pool;
     this.runtime = runtime;
   }
 
-  CompletionStage<GatewayResponse> post(GatewayRequest request, ServerConfig server, Identity identity) {
+  /**
+   * A POST to {@code /mcp/{server}}.
+   *
+   * @param epoch the revocation epoch read before {@code identity} was authenticated
+   */
+  CompletionStage<GatewayResponse> post(GatewayRequest request, ServerConfig server, Identity identity, long epoch) {
     Http.Post post = Http.post(request);
     if (post.error() != null) {
       return done(post.error());
@@ -59,41 +68,52 @@ final class McpEndpoint {
     if (!body.isObject()) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: expected a JSON-RPC object"));
     }
-    ObjectNode message = (ObjectNode) body;
-    JsonNode id = message.get("id");
-    if (id != null && !id.isTextual() && !id.isIntegralNumber() && !id.isNull()) {
-      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: id must be a string or an integer"));
+    MessageGate.Verdict verdict = MessageGate.classify(body);
+    if (verdict.refused()) {
+      refused(server.name(), identity, verdict);
+      return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));
     }
-    if (!"2.0".equals(message.path("jsonrpc").asText(null))) {
-      return done(Http.rpcError(400, validId(id), GatewayException.INVALID_REQUEST, "invalid request: \"jsonrpc\" must be \"2.0\""));
-    }
-    JsonNode methodNode = message.get("method");
-    if (methodNode != null && !methodNode.isTextual()) {
-      return done(Http.rpcError(400, validId(id), GatewayException.INVALID_REQUEST, "invalid request: method must be a string"));
-    }
-    String method = methodNode == null ? null : methodNode.asText();
+    ObjectNode message = verdict.message();
+    JsonNode id = verdict.id();
+    String method = verdict.method();
     if ("initialize".equals(method)) {
-      if (id == null || id.isNull()) {
-        return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "initialize must be a request with an id"));
-      }
-      return initialize(message, id, server, identity, accept, request.remoteAddress());
+      return initialize(message, id, server, identity, accept, request.remoteAddress(), epoch);
     }
     SessionLookup lookup = session(request, server.name(), identity);
     if (lookup.error != null) {
       return done(lookup.error);
     }
     SessionState session = lookup.session;
-    if (method != null && id != null && !id.isNull()) {
-      return forward(session, message, id, method, accept);
+    switch (verdict.kind()) {
+      case REQUEST:
+        return forward(session, message, id, method, accept);
+      case NOTIFICATION:
+        return done(notification(session, message, method));
+      default:
+        return done(clientResponse(session, message, id));
     }
-    if (method != null) {
-      return done(notification(session, message, method));
+  }
+
+  /**
+   * Tells the interceptors (the audit trail among them) of a message refused at the gate. The
+   * view they get carries the method and params, bounded, never the raw message.
+   */
+  void refused(String server, Identity identity, MessageGate.Verdict verdict) {
+    if (chain.isEmpty()) {
+      return;
     }
-    if (id != null && (message.has("result") || message.has("error"))) {
-      return done(clientResponse(session, message, id));
+    ObjectNode view = Json.object();
+    view.put("jsonrpc", "2.0");
+    String method = verdict.method() != null ? verdict.method() : "(invalid message)";
+    view.put("method", method);
+    if (verdict.id() != null && !verdict.id().isNull()) {
+      view.set("id", verdict.id());
     }
-    return done(Http.rpcError(400, validId(id), GatewayException.INVALID_REQUEST,
-        "invalid request: a message needs a method (request or notification) or a result or error (response)"));
+    JsonNode params = verdict.message() == null ? null : verdict.message().get("params");
+    if (params != null && params.isObject()) {
+      view.set("params", params);
+    }
+    chain.refused(new InterceptorChain.Call(server, identity, method, view), verdict.reason());
   }
 
   /**
@@ -116,10 +136,19 @@ final class McpEndpoint {
     if (batch.isEmpty()) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: the batch is empty"));
     }
+    if (batch.size() > MAX_BATCH) {
+      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: a batch may hold at most "
+          + MAX_BATCH + " messages, this one holds " + batch.size()));
+    }
     SessionState session = lookup.session;
     List<CompletableFuture<byte[]>> answers = new java.util.ArrayList<>();
+    int calls = 0;
     for (JsonNode element : batch) {
-      answers.add(batchElement(session, element));
+      MessageGate.Verdict verdict = MessageGate.classify(element);
+      // The HTTP request paid for the first call; every further call takes a token of its own.
+      boolean limited = verdict.kind() == MessageGate.Kind.REQUEST && calls++ > 0
+          && rateLimiter.acquire(identity.sessionKey(), server).isPresent();
+      answers.add(batchElement(session, verdict, limited));
     }
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
       com.fasterxml.jackson.databind.node.ArrayNode responses = Json.mapper().createArrayNode();
@@ -149,40 +178,37 @@ final class McpEndpoint {
   }
 
   /** One element of a batch: the JSON of its response, or null for notifications and responses. */
-  private CompletableFuture<byte[]> batchElement(SessionState session, JsonNode element) {
-    if (!element.isObject() || !"2.0".equals(element.path("jsonrpc").asText(null))) {
-      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(null, GatewayException.INVALID_REQUEST,
-          "invalid request: each batch element must be a JSON-RPC 2.0 object")));
+  private CompletableFuture<byte[]> batchElement(SessionState session, MessageGate.Verdict verdict, boolean rateLimited) {
+    if (verdict.refused()) {
+      refused(session.server(), session.identity(), verdict);
+      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(verdict.id(), verdict.code(), verdict.reason())));
     }
-    ObjectNode message = (ObjectNode) element;
-    JsonNode id = message.get("id");
-    String method = message.path("method").isTextual() ? message.get("method").asText() : null;
-    if (id != null && !id.isTextual() && !id.isIntegralNumber() && !id.isNull()) {
-      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(null, GatewayException.INVALID_REQUEST,
-          "invalid request: id must be a string or an integer")));
+    ObjectNode message = verdict.message();
+    JsonNode id = verdict.id();
+    String method = verdict.method();
+    switch (verdict.kind()) {
+      case REQUEST:
+        if ("initialize".equals(method)) {
+          return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST,
+              "initialize must not be part of a batch")));
+        }
+        if (rateLimited) {
+          return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(id, GatewayException.RATE_LIMITED,
+              "rate limit exceeded: this call of the batch was not run; send it again later")));
+        }
+        Http.Accept jsonOnly = new Http.Accept(true, false);
+        return forward(session, message, id, method, jsonOnly).toCompletableFuture().thenApply(GatewayResponse::body);
+      case NOTIFICATION:
+        notification(session, message, method);
+        return CompletableFuture.completedFuture(null);
+      default:
+        clientResponse(session, message, id);
+        return CompletableFuture.completedFuture(null);
     }
-    if ("initialize".equals(method)) {
-      return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST,
-          "initialize must not be part of a batch")));
-    }
-    if (method != null && id != null && !id.isNull()) {
-      Http.Accept jsonOnly = new Http.Accept(true, false);
-      return forward(session, message, id, method, jsonOnly).toCompletableFuture().thenApply(GatewayResponse::body);
-    }
-    if (method != null) {
-      notification(session, message, method);
-    } else if (id != null) {
-      clientResponse(session, message, id);
-    }
-    return CompletableFuture.completedFuture(null);
-  }
-
-  private static JsonNode validId(JsonNode id) {
-    return id == null ? NullNode.getInstance() : id;
   }
 
   private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, ServerConfig server,
-      Identity identity, Http.Accept accept, String remoteAddress) {
+      Identity identity, Http.Accept accept, String remoteAddress, long epoch) {
     JsonNode params = message.get("params");
     if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
@@ -190,13 +216,17 @@ final class McpEndpoint {
     String requested = params.get("protocolVersion").asText();
     String version = VERSIONS.contains(requested) ? requested : LATEST;
     SessionState session = new SessionState(server.name(), identity, version, runtime.eventStore(), runtime.streams());
-    runtime.sessionOpened(identity.sessionKey());
-    if (!sessions.add(session)) {
-      runtime.sessionClosed(identity.sessionKey());
-      return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
+    GatewayResponse refused = admit(session, epoch);
+    if (refused != null) {
+      return done(refused);
     }
     String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
     BackendSlot slot = pool.join(owner, server, session);
+    if (session.isClosed()) {
+      // Ended (revoked, expired, closed) while it joined: whoever ended it may have looked before the join.
+      pool.leave(session);
+      return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session ended while it started; send initialize again"));
+    }
     BackendConnection connection = slot.connection((ObjectNode) params);
     if (connection == null) {
       sessions.remove(session.id());
@@ -224,6 +254,32 @@ final class McpEndpoint {
       runtime.listeners().authenticated(identity, server.name(), remoteAddress);
       return single(accept, session, Json.bytes(response)).withHeader(SESSION_HEADER, session.id());
     });
+  }
+
+  /**
+   * Counts a new session and adds it to the store, or answers why not: the caller holds its
+   * share of sessions, the gateway holds its maximum, or the caller's key was revoked since
+   * {@code epoch} (a revocation that looked at the store before this session was in it).
+   */
+  GatewayResponse admit(SessionState session, long epoch) {
+    Identity identity = session.identity();
+    int held = runtime.sessionOpened(identity.sessionKey());
+    // A share as large as the gateway's maximum is left to the store, which answers 503 when full.
+    if (held > config.maxSessionsPerCaller() && config.maxSessionsPerCaller() < config.maxSessions()) {
+      runtime.sessionClosed(identity.sessionKey());
+      LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
+      return Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most " + config.maxSessionsPerCaller()
+          + " at once; end unused sessions (DELETE) or let them expire");
+    }
+    if (!sessions.add(session)) {
+      runtime.sessionClosed(identity.sessionKey());
+      return Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later");
+    }
+    if (runtime.revokedSince(identity.sessionKey(), epoch)) {
+      sessions.remove(session.id());
+      return Http.error(401, "authentication failed: the key was revoked");
+    }
+    return null;
   }
 
   static GatewayException asGatewayException(Throwable failure, ServerConfig server) {

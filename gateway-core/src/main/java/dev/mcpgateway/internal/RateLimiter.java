@@ -72,6 +72,17 @@ final class RateLimiter {
     return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
   }
 
+  /** Takes a token of the gateway's own limit (no server's) for a request of {@code sessionKey}; as {@link #acquire(String, ServerConfig)}. */
+  Optional<Duration> acquire(String sessionKey) {
+    if (config.rateLimit().isEmpty()) {
+      return Optional.empty();
+    }
+    long now = ticker.getAsLong();
+    TokenBucket bucket = buckets.get(new Key(sessionKey, null), k -> new TokenBucket(config.rateLimit().get(), now));
+    long wait = bucket.tryAcquire(now);
+    return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+  }
+
   /** Buckets held now; for tests. */
   long size() {
     buckets.cleanUp();

@@ -10,6 +10,7 @@ final class ServerHealth {
   private final AtomicInteger unexpectedExits = new AtomicInteger();
   private final AtomicInteger restarts = new AtomicInteger();
   private volatile String lastError;
+  private volatile String lastErrorCode;
   private volatile String lastExit;
   private volatile Instant lastStartedAt;
 
@@ -20,17 +21,20 @@ final class ServerHealth {
       restarts.incrementAndGet();
     }
     lastError = null;
+    lastErrorCode = null;
     lastStartedAt = Instant.now();
   }
 
   void startFailed(String message) {
     failures.incrementAndGet();
     lastError = message;
+    lastErrorCode = "start_failed";
   }
 
   /** A running backend lost its remote; shown as the error until a start succeeds. */
   void unreachable(String message) {
     lastError = message;
+    lastErrorCode = "unreachable";
   }
 
   void exitedUnexpectedly(String reason) {
@@ -41,6 +45,11 @@ final class ServerHealth {
   /** The error of the latest start attempt, when it failed; null after a successful start. */
   String lastError() {
     return lastError;
+  }
+
+  /** A code for {@link #lastError()} that carries no text of the backend's: {@code start_failed} or {@code unreachable}. */
+  String lastErrorCode() {
+    return lastErrorCode;
   }
 
   /** Why the latest backend that stopped unexpectedly stopped; null when none did. */

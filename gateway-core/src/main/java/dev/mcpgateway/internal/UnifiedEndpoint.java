@@ -35,6 +35,8 @@ final class UnifiedEndpoint {
   static final String SEPARATOR = "___";
   /** The server name of unified sessions: empty, which no configured server can have. */
   static final String NAME = "";
+  /** How the unified endpoint is named where a server name is shown (audit lines, logs). */
+  static final String UNIFIED = "(unified)";
   private static final int MAX_PAGES = 20;
 
   private final GatewayConfig config;
@@ -44,9 +46,11 @@ final class UnifiedEndpoint {
   private final InterceptorChain chain;
   private final McpEndpoint endpoint;
   private final String version;
+  private final RateLimiter rateLimiter;
 
   UnifiedEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
-      McpEndpoint endpoint, String version) {
+      McpEndpoint endpoint, String version, RateLimiter rateLimiter) {
+    this.rateLimiter = rateLimiter;
     this.config = config;
     this.sessions = sessions;
     this.pool = pool;
@@ -56,38 +60,37 @@ final class UnifiedEndpoint {
     this.version = version;
   }
 
-  CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity) {
+  CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity, long epoch) {
     Http.Post post = Http.post(request);
     if (post.error() != null) {
       return done(post.error());
     }
     Http.Accept accept = post.accept();
     JsonNode body = post.body();
-    if (!body.isObject() || !"2.0".equals(body.path("jsonrpc").asText(null))) {
+    if (!body.isObject()) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
           "invalid request: expected one JSON-RPC 2.0 object (batches are not supported on the unified endpoint)"));
     }
-    ObjectNode message = (ObjectNode) body;
-    JsonNode id = message.get("id");
-    if (id != null && !id.isTextual() && !id.isIntegralNumber() && !id.isNull()) {
-      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: id must be a string or an integer"));
+    MessageGate.Verdict verdict = MessageGate.classify(body);
+    if (verdict.refused()) {
+      endpoint.refused(UNIFIED, identity, verdict);
+      return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));
     }
-    String method = message.path("method").isTextual() ? message.get("method").asText() : null;
-    if ("initialize".equals(method) && id != null && !id.isNull()) {
-      return initialize(message, id, identity, accept, request.remoteAddress());
+    ObjectNode message = verdict.message();
+    JsonNode id = verdict.id();
+    String method = verdict.method();
+    if ("initialize".equals(method)) {
+      return initialize(message, id, identity, accept, request.remoteAddress(), epoch);
     }
     McpEndpoint.SessionLookup lookup = endpoint.session(request, NAME, identity);
     if (lookup.error() != null) {
       return done(lookup.error());
     }
     SessionState session = lookup.session();
-    if (method == null) {
-      if (id != null && (message.has("result") || message.has("error"))) {
-        return done(endpoint.clientResponse(session, message, id));
-      }
-      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST, "invalid request: no method, result or error"));
+    if (verdict.kind() == MessageGate.Kind.RESPONSE) {
+      return done(endpoint.clientResponse(session, message, id));
     }
-    if (id == null || id.isNull()) {
+    if (verdict.kind() == MessageGate.Kind.NOTIFICATION) {
       return done(notification(session, message, method));
     }
     switch (method) {
@@ -101,13 +104,15 @@ final class UnifiedEndpoint {
       case "prompts/get":
         return route(session, identity, message, id, method, accept);
       default:
+        endpoint.refused(UNIFIED, identity, new MessageGate.Verdict(MessageGate.Kind.REFUSED, message, method, id,
+            GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
         return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
             "method '" + DefaultMcpGateway.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
     }
   }
 
   private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, Identity identity, Http.Accept accept,
-      String remoteAddress) {
+      String remoteAddress, long epoch) {
     JsonNode params = message.get("params");
     if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
@@ -116,10 +121,9 @@ final class UnifiedEndpoint {
     String negotiated = McpEndpoint.VERSIONS.contains(requested) ? requested : McpEndpoint.LATEST;
     SessionState session = new SessionState(NAME, identity, negotiated, runtime.eventStore(), runtime.streams());
     session.initializeParams((ObjectNode) params);
-    runtime.sessionOpened(identity.sessionKey());
-    if (!sessions.add(session)) {
-      runtime.sessionClosed(identity.sessionKey());
-      return done(Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
+    GatewayResponse refused = endpoint.admit(session, epoch);
+    if (refused != null) {
+      return done(refused);
     }
     ObjectNode result = Json.object();
     result.put("protocolVersion", negotiated);
@@ -147,6 +151,9 @@ final class UnifiedEndpoint {
       String owner = server.isolation() == ServerConfig.Isolation.SESSION
           ? "session-" + Identity.digest(child.id()) : parent.identity().sessionKey();
       pool.join(owner, server, child);
+      if (parent.isClosed()) {
+        pool.leave(child); // the parent ended while this child joined: its end may not have seen the child
+      }
       return child;
     });
   }
@@ -250,6 +257,16 @@ final class UnifiedEndpoint {
       return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
           "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + DefaultMcpGateway.truncate(name)
               + "'; names on the unified endpoint are {server}" + SEPARATOR + "{name}"))));
+    }
+    if (server.rateLimit().isPresent()) {
+      // The request paid the gateway's limit; a server with a limit of its own takes its token too.
+      java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
+      if (wait.isPresent()) {
+        long seconds = Math.max(1, (wait.get().toNanos() + 999_999_999L) / 1_000_000_000L);
+        runtime.listeners().rateLimited(server.name(), identity.name());
+        return done(Http.error(429, "rate limit exceeded: " + server.rateLimit().get() + " for '" + identity.name()
+            + "' on server '" + server.name() + "'; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds)));
+      }
     }
     SessionState child = child(session, server);
     child.slot().connection(session.initializeParams());

@@ -84,14 +84,16 @@ class RateLimitTest {
   }
 
   @Test
-  void limitsEachCallerSeparatelyAndNeverRefusesEndingASession() {
+  void limitsEachCallerSeparatelyOnEveryMethod() {
     start(GatewayConfig.builder().rateLimit(new RateLimit(1, 2)));
     TestClient one = new TestClient(gateway, "test", "key-one");
     one.initialize();
     assertThat(one.post(PING).status()).isEqualTo(429);
+    assertThat(one.delete().status()).as("DELETE pays a token too").isEqualTo(429);
 
     TestClient two = new TestClient(gateway, "test", "key-two");
     two.initialize();
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
     assertThat(one.delete().status()).isEqualTo(200);
   }
 

@@ -28,6 +28,11 @@ final class ApiKey {
    *     arrive intact in an HTTP header or would be mistaken for the Bearer scheme
    */
   static ApiKey of(String name, String secret, Set<String> servers) {
+    return of(name, secret, servers, false);
+  }
+
+  /** Like {@link #of(String, String, Set)}; an {@code admin} key may also use {@code POST /close}. */
+  static ApiKey of(String name, String secret, Set<String> servers, boolean admin) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(secret, "secret of key '" + name + "'");
     if (name.isBlank()) {
@@ -52,6 +57,9 @@ final class ApiKey {
         throw new IllegalArgumentException("servers of key '" + name + "' is empty: leave it out to allow every server");
       }
       identity = identity.withAllowedServers(Set.copyOf(servers));
+    }
+    if (admin) {
+      identity = identity.asAdmin();
     }
     return new ApiKey(name, AuthorizationValue.sha256(secret), identity);
   }

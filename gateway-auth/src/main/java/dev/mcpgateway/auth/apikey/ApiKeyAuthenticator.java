@@ -58,6 +58,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
   public static final String API_KEY_VARIABLE = "MCP_GATEWAY_API_KEY";
   /** The name of the key taken from the configuration or the environment. */
   public static final String CONFIGURED_KEY_NAME = "default";
+  /** The name of the admin key from {@code gateway.adminKey}. */
+  public static final String ADMIN_KEY_NAME = "admin";
 
   static final String MISSING = "authentication failed: missing API key";
   static final String INVALID = "authentication failed: invalid API key";
@@ -97,15 +99,21 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /**
    * The authenticator a configuration asks for: one key named {@value #CONFIGURED_KEY_NAME}
-   * with default settings, or {@link Authenticator#none()} when no key is configured (the
-   * gateway then warns at start that it is open to anyone).
+   * with default settings, plus the admin key named {@value #ADMIN_KEY_NAME} when
+   * {@code gateway.adminKey} is set, or {@link Authenticator#none()} when no key is configured
+   * (the gateway then warns at start that it is open to anyone).
    *
    * @param env reads environment variables; see {@link #configuredKey} for which key wins
    */
   public static Authenticator fromConfig(GatewayConfig config, Function<String, String> env) {
-    return configuredKey(config, env)
-        .<Authenticator>map(key -> builder().key(CONFIGURED_KEY_NAME, key).build())
-        .orElse(Authenticator.none());
+    Optional<String> key = configuredKey(config, env);
+    if (key.isEmpty() && config.adminKey().isEmpty()) {
+      return Authenticator.none();
+    }
+    Builder builder = builder();
+    key.ifPresent(secret -> builder.key(CONFIGURED_KEY_NAME, secret));
+    config.adminKey().ifPresent(secret -> builder.adminKey(ADMIN_KEY_NAME, secret));
+    return builder.build();
   }
 
   /**
@@ -216,7 +224,12 @@ public final class ApiKeyAuthenticator implements Authenticator {
   }
 
   private static ApiKey checked(String name, String secret, Set<String> servers, WeakKeyPolicy policy, AuthLog log) {
-    ApiKey key = ApiKey.of(name, secret, servers);
+    return checked(name, secret, servers, false, policy, log);
+  }
+
+  private static ApiKey checked(String name, String secret, Set<String> servers, boolean admin, WeakKeyPolicy policy,
+      AuthLog log) {
+    ApiKey key = ApiKey.of(name, secret, servers, admin);
     Optional<String> weakness = KeyStrength.weakness(secret);
     if (weakness.isPresent()) {
       if (policy == WeakKeyPolicy.REFUSE) {
@@ -243,7 +256,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     private Builder() {}
 
     /** A key as given, checked at build; {@code servers} is {@code null} for all. */
-    private record PendingKey(String name, String secret, Set<String> servers) {
+    private record PendingKey(String name, String secret, Set<String> servers, boolean admin) {
       @Override
       public String toString() {
         return name;
@@ -263,7 +276,18 @@ public final class ApiKeyAuthenticator implements Authenticator {
     private Builder addKey(String name, String secret, Set<String> allowed) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(secret, "secret of key '" + name + "'");
-      keys.add(new PendingKey(name, secret, allowed));
+      keys.add(new PendingKey(name, secret, allowed, false));
+      return this;
+    }
+
+    /**
+     * Adds an admin key named {@code name}: allowed every server and the admin endpoint
+     * ({@code POST /close}, which no other key may use).
+     */
+    public Builder adminKey(String name, String secret) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(secret, "secret of key '" + name + "'");
+      keys.add(new PendingKey(name, secret, null, true));
       return this;
     }
 
@@ -328,7 +352,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
       AuthLog log = new AuthLog();
       KeyRing ring = new KeyRing(List.of());
       for (PendingKey key : keys) {
-        ring.add(checked(key.name(), key.secret(), key.servers(), policy, log));
+        ring.add(checked(key.name(), key.secret(), key.servers(), key.admin(), policy, log));
       }
       return new ApiKeyAuthenticator(this, ring);
     }
