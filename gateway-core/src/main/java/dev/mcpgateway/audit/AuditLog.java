@@ -119,7 +119,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.append("\",\"event\":\"mcp.tool.invocation\",\"server\":");
     quote(line, call.server());
     line.append(",\"tool\":");
-    quote(line, call.toolName().orElse(""));
+    quote(line, truncate(call.toolName().orElse("")));
     line.append(",\"parameters\":");
     appendParameters(line, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
     line.append(",\"result\":\"").append(result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
@@ -204,8 +204,8 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
   public void onDenied(McpCall call, String reason) {
     ObjectNode line = event("access.denied");
     line.put("server", call.server());
-    call.toolName().ifPresent(tool -> line.put("tool", tool));
-    line.put("method", call.method());
+    call.toolName().ifPresent(tool -> line.put("tool", truncate(tool)));
+    line.put("method", truncate(call.method()));
     StringBuilder parameters = new StringBuilder();
     appendParameters(parameters, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
     line.putRawValue("parameters", new com.fasterxml.jackson.databind.util.RawValue(parameters.toString()));

@@ -65,9 +65,6 @@ final class McpEndpoint {
     if (body.isArray()) {
       return batch(request, (com.fasterxml.jackson.databind.node.ArrayNode) body, server, identity, accept);
     }
-    if (!body.isObject()) {
-      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: expected a JSON-RPC object"));
-    }
     MessageGate.Verdict verdict = MessageGate.classify(body);
     if (verdict.refused()) {
       refused(server.name(), identity, verdict);

@@ -77,12 +77,12 @@ final class MessageGate {
       if (!validId) {
         return new Verdict(Kind.REFUSED, message, method, answerId, GatewayException.INVALID_REQUEST, idProblem(id));
       }
-      if (params != null) {
-        JsonNode name = params.get("name");
-        if (name != null && (!name.isTextual() || name.textValue().length() > MAX_NAME_CHARS)
-            && ("tools/call".equals(method) || "prompts/get".equals(method))) {
+      if ("tools/call".equals(method) || "prompts/get".equals(method)) {
+        // The policies decide by name: a call without a usable one is refused, never passed on unchecked.
+        JsonNode name = params == null ? null : params.get("name");
+        if (name == null || !name.isTextual() || name.textValue().isEmpty() || name.textValue().length() > MAX_NAME_CHARS) {
           return new Verdict(Kind.REFUSED, message, method, answerId, GatewayException.INVALID_PARAMS,
-              "invalid params: name must be a string of at most " + MAX_NAME_CHARS + " characters");
+              "invalid params: " + method + " needs params.name, a string of 1 to " + MAX_NAME_CHARS + " characters");
         }
       }
       return new Verdict(Kind.REQUEST, message, method, id, 0, null);

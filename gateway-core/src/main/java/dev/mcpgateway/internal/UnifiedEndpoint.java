@@ -67,11 +67,10 @@ final class UnifiedEndpoint {
     }
     Http.Accept accept = post.accept();
     JsonNode body = post.body();
-    if (!body.isObject()) {
-      return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
-          "invalid request: expected one JSON-RPC 2.0 object (batches are not supported on the unified endpoint)"));
-    }
-    MessageGate.Verdict verdict = MessageGate.classify(body);
+    MessageGate.Verdict verdict = body.isArray()
+        ? new MessageGate.Verdict(MessageGate.Kind.REFUSED, null, null, com.fasterxml.jackson.databind.node.NullNode.getInstance(),
+            GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
+        : MessageGate.classify(body);
     if (verdict.refused()) {
       endpoint.refused(UNIFIED, identity, verdict);
       return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));

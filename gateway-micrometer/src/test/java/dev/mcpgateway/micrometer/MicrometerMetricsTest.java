@@ -36,6 +36,7 @@ class MicrometerMetricsTest {
     List<String> command = StdioTestServer.commandLine();
     GatewayConfig config = GatewayConfig.builder()
         .rateLimit(new RateLimit(1000, 1000))
+        .closeWithoutAuthentication(true)
         .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size()))
             .passEnv("METRICS_TEST_SECRET").tools(List.of("echo", "env", "crash", "pid")).build("test"))
         .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size()))

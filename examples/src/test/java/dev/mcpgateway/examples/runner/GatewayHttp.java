@@ -44,6 +44,7 @@ final class GatewayHttp {
     return GatewayConfig.builder()
         .toolTimeout(toolTimeout)
         .payloadDir(payloadDir)
+        .closeWithoutAuthentication(true)
         .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("test"))
         .build();
   }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LogDirectoryTest {
   private static final String API_KEY = "runner-test-key-7f3a9c2e5b1d4f6a8c0e";
+  private static final String ADMIN_KEY = "runner-admin-key-2b8d4e6f0a1c3e5a7c9e";
   private static final String SECRET = "backend-secret-9d8c7b6a5f4e3d2c";
   private static final Pattern LINE = Pattern.compile(
       "\\[\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z] \\[(TRACE|DEBUG|INFO|WARN|ERROR)] \\[[^\\]\\s]+] .*");
@@ -50,7 +51,7 @@ class LogDirectoryTest {
     Path config = work.resolve("gateway.json");
     List<String> server = StdioTestServer.commandLine();
     Map<String, Object> json = Map.of(
-        "gateway", Map.of("apiKey", "${MCP_GATEWAY_API_KEY}"),
+        "gateway", Map.of("apiKey", "${MCP_GATEWAY_API_KEY}", "adminKey", "${MCP_GATEWAY_ADMIN_KEY}"),
         "mcpServers", Map.of("test", Map.of("type", "stdio", "command", server.get(0),
             "args", server.subList(1, server.size()), "env", Map.of("RUNNER_TEST_SECRET", ""))));
     Files.writeString(config, JSON.writeValueAsString(json));
@@ -58,6 +59,7 @@ class LogDirectoryTest {
     ProcessBuilder builder = new ProcessBuilder(StdioTestServer.javaBinary(), "-cp", System.getProperty("java.class.path"),
         GatewayRunner.class.getName(), "--config", config.toString(), "--listen", "127.0.0.1:0", "--log-dir", logs.toString());
     builder.environment().put("MCP_GATEWAY_API_KEY", API_KEY);
+    builder.environment().put("MCP_GATEWAY_ADMIN_KEY", ADMIN_KEY);
     builder.environment().put("RUNNER_TEST_SECRET", SECRET);
     builder.environment().remove("MCP_GATEWAY_LOG_DIR");
     Process runner = builder.start();
@@ -104,7 +106,8 @@ class LogDirectoryTest {
     HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(JSON.readTree(health.body()).path("servers").path("test").path("status").asText()).isEqualTo("running");
-    assertThat(post(http, base + "/close", API_KEY, null, "").statusCode()).isEqualTo(200);
+    assertThat(post(http, base + "/close", API_KEY, null, "").statusCode()).as("not an admin key").isEqualTo(403);
+    assertThat(post(http, base + "/close", ADMIN_KEY, null, "").statusCode()).isEqualTo(200);
   }
 
   private static String call(int id, String tool, String arguments) {
@@ -189,11 +192,11 @@ class LogDirectoryTest {
     try (var files = Files.list(logs)) {
       for (Path file : files.toList()) {
         String text = Files.readString(file);
-        assertThat(text).as(file.toString()).doesNotContain(API_KEY).doesNotContain(SECRET);
+        assertThat(text).as(file.toString()).doesNotContain(API_KEY).doesNotContain(ADMIN_KEY).doesNotContain(SECRET);
       }
     }
     synchronized (stderr) {
-      assertThat(String.join("\n", stderr)).doesNotContain(API_KEY).doesNotContain(SECRET);
+      assertThat(String.join("\n", stderr)).doesNotContain(API_KEY).doesNotContain(ADMIN_KEY).doesNotContain(SECRET);
     }
   }
 }
