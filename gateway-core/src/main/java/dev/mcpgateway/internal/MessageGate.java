@@ -16,7 +16,7 @@ import java.util.Set;
 final class MessageGate {
   /** Client notifications the gateway forwards (or handles itself); any other is refused. */
   static final Set<String> NOTIFICATIONS = Set.of("notifications/initialized", "notifications/cancelled",
-      "notifications/progress", "notifications/roots/list_changed");
+      "notifications/progress", "notifications/roots/list_changed", "notifications/tasks/status");
   /** Longest method name accepted. */
   static final int MAX_METHOD_CHARS = 128;
   /** Longest string id accepted; ids are kept per request in flight and appear in logs. */

@@ -32,7 +32,7 @@ class MessageGateOverHttpTest {
   private static final String ABSENT = null;
   /** What a backend may receive without an id. */
   private static final Set<String> FORWARDED = Set.of("notifications/initialized", "notifications/cancelled",
-      "notifications/progress", "notifications/roots/list_changed");
+      "notifications/progress", "notifications/roots/list_changed", "notifications/tasks/status");
 
   @TempDir
   static Path dir;
