@@ -57,10 +57,10 @@ public final class ConfigLoader {
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
       "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "guards", "network", "memory", "cpus", "pidsLimit",
-      "readOnlyRootfs", "digest", "rateLimit");
+      "readOnlyRootfs", "digest", "user", "rateLimit");
   private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "burst");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
-      "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+      "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest", "user");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
   private static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -458,6 +458,14 @@ public final class ConfigLoader {
         throw new ConfigException(at + ".digest", "must be 'sha256:' followed by 64 lowercase hex digits");
       }
       builder.imageDigest(digest);
+    }
+    String user = optionalString(server, "user", at);
+    if (user != null) {
+      if (!ServerConfig.isValidUser(user)) {
+        throw new ConfigException(at + ".user", "'" + user + "' is not a container user; use \"uid:gid\" such as "
+            + "\"1000:1000\", or a user name the image knows (optionally \"name:group\")");
+      }
+      builder.user(user);
     }
   }
 
