@@ -6,12 +6,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -28,8 +26,6 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -74,14 +70,12 @@ public final class FileSystemPayloadStore implements PayloadStore {
   private final Path root;
   private final String pathPrefix;
   private final boolean posix;
-  private final long quotaBytes;
-  /** Bytes stored (or being written) per session directory name. */
-  private final ConcurrentHashMap<String, AtomicLong> usage = new ConcurrentHashMap<>();
+  private final PayloadQuota quota;
 
   private FileSystemPayloadStore(Builder b) throws IOException {
     this.root = b.root.toAbsolutePath().normalize();
     this.pathPrefix = b.pathPrefix;
-    this.quotaBytes = b.quotaBytes;
+    this.quota = new PayloadQuota(b.quotaBytes);
     this.posix = PayloadRoot.prepare(root);
     if (b.retention != null) {
       removeOlderThan(b.clock.instant().minus(b.retention));
@@ -106,13 +100,12 @@ public final class FileSystemPayloadStore implements PayloadStore {
 
   /** The most bytes of payloads one session key may keep. */
   public long quotaBytes() {
-    return quotaBytes;
+    return quota.quotaBytes();
   }
 
   /** The bytes of payloads {@code sessionKey} keeps now (including payloads being written). */
   public long usedBytes(String sessionKey) {
-    AtomicLong used = usage.get(sessionDir(sessionKey));
-    return used == null ? 0 : used.get();
+    return quota.used(sessionDir(sessionKey));
   }
 
   /**
@@ -128,7 +121,6 @@ public final class FileSystemPayloadStore implements PayloadStore {
     String sessionName = sessionDir(sessionKey);
     Path sessionDir = root.resolve(sessionName);
     createSessionDirectory(sessionDir);
-    AtomicLong used = usage.computeIfAbsent(sessionName, name -> new AtomicLong());
     String id;
     Path payloadDir;
     while (true) {
@@ -143,21 +135,21 @@ public final class FileSystemPayloadStore implements PayloadStore {
     }
     Path file = payloadDir.resolve(FILE);
     long size;
-    QuotaStream out = null;
+    PayloadQuota.LimitedStream out = null;
     try {
       // CREATE_NEW (O_EXCL) never follows a link at the file's name
-      out = new QuotaStream(new BufferedOutputStream(posix
+      out = quota.limit(sessionName, new BufferedOutputStream(posix
           ? Files.newOutputStream(Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE_MODE)),
               StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
-          : Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), 64 * 1024), used, quotaBytes);
-      try (QuotaStream stream = out) {
+          : Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), 64 * 1024));
+      try (OutputStream stream = out) {
         writer.writeTo(stream);
         stream.flush();
       }
-      size = out.count;
+      size = out.count();
     } catch (IOException | RuntimeException e) {
       if (out != null) {
-        used.addAndGet(-out.count); // what was written of it is deleted below
+        out.release(); // what was written of it is deleted below
       }
       deleteTree(payloadDir);
       throw e;
@@ -199,7 +191,7 @@ public final class FileSystemPayloadStore implements PayloadStore {
     try {
       deleteTree(root.resolve(sessionName));
     } finally {
-      usage.remove(sessionName);
+      quota.forget(sessionName);
     }
   }
 
@@ -211,7 +203,7 @@ public final class FileSystemPayloadStore implements PayloadStore {
         FileTime modified = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS);
         if (modified.toInstant().isBefore(cutoff)) {
           deleteTree(dir);
-          usage.remove(dir.getFileName().toString());
+          quota.forget(dir.getFileName().toString());
           removed++;
         }
       }
@@ -274,31 +266,14 @@ public final class FileSystemPayloadStore implements PayloadStore {
           LOG.warn("Removing the symbolic link {} from the payload directory; payload directories are never links", entry);
           Files.deleteIfExists(entry);
         } else if (isRealDirectory(entry)) {
-          long bytes = sizeOfFiles(entry);
-          usage.put(entry.getFileName().toString(), new AtomicLong(bytes));
-          total += bytes;
+          total += quota.count(entry.getFileName().toString(), entry);
         }
       }
     }
     if (total > 0) {
       LOG.info("The payload directory {} holds {} bytes of payloads from before the start of {} caller(s); each caller "
-          + "may keep {} bytes", root, total, usage.size(), quotaBytes);
+          + "may keep {} bytes", root, total, quota.callers(), quota.quotaBytes());
     }
-  }
-
-  /** The bytes of the regular files under {@code dir}, links not followed. */
-  private static long sizeOfFiles(Path dir) throws IOException {
-    long[] bytes = {0};
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-        if (attributes.isRegularFile()) {
-          bytes[0] += attributes.size();
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return bytes[0];
   }
 
   private static void deleteTree(Path dir) throws IOException {
@@ -315,41 +290,6 @@ public final class FileSystemPayloadStore implements PayloadStore {
   @Override
   public String toString() {
     return "FileSystemPayloadStore{" + root + "}";
-  }
-
-  /** Counts the bytes written and reserves them in the caller's usage first, refusing those over the quota. */
-  private static final class QuotaStream extends java.io.FilterOutputStream {
-    private final AtomicLong used;
-    private final long quota;
-    long count;
-
-    QuotaStream(OutputStream out, AtomicLong used, long quota) {
-      super(out);
-      this.used = used;
-      this.quota = quota;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      reserve(1);
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      reserve(len);
-      out.write(b, off, len);
-      count += len;
-    }
-
-    private void reserve(long bytes) throws PayloadQuotaExceededException {
-      long now = used.addAndGet(bytes);
-      if (now > quota) {
-        used.addAndGet(-bytes);
-        throw new PayloadQuotaExceededException(quota, now - bytes - count);
-      }
-    }
   }
 
   /** Builds a {@link FileSystemPayloadStore}. */
