@@ -143,6 +143,10 @@ class FileSystemPayloadStoreTest {
     assertThatThrownBy(() -> store.store("writer", bytes(10)))
         .isInstanceOf(IOException.class).hasMessageContaining("is a symbolic link");
     assertThat(filesUnder(outside)).isEmpty();
+    store.deleteAll("thief");
+    store.deleteAll("writer");
+    assertThat(Files.exists(store.sessionDirectory("thief"), LinkOption.NOFOLLOW_LINKS)).as("the link is removed").isFalse();
+    assertThat(outside).as("not its target").isDirectory();
     try (InputStream own = store.open("victim", stored.id()).orElseThrow()) {
       assertThat(own.readAllBytes()).hasSize(10);
     }
