@@ -25,6 +25,8 @@ public class GatewayException extends RuntimeException {
   public static final int TIMEOUT = -32001;
   /** Implementation-defined: a gateway policy refused the request. */
   public static final int DENIED = -32003;
+  /** Implementation-defined: a per-caller quota is used up (such as the payload disk quota). */
+  public static final int QUOTA_EXCEEDED = -32004;
   /** Implementation-defined: a call inside a batch was over the caller's rate limit and did not run. */
   public static final int RATE_LIMITED = -32005;
 

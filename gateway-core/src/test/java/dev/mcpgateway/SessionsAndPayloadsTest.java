@@ -40,10 +40,15 @@ class SessionsAndPayloadsTest {
   private boolean closeWithoutAuthentication;
 
   private McpGateway gateway(ServerConfig.Isolation isolation, int maxSessions, CaffeineSessionStore store) {
+    return gateway(isolation, maxSessions, store, GatewayConfig.DEFAULT_PAYLOAD_QUOTA_BYTES);
+  }
+
+  private McpGateway gateway(ServerConfig.Isolation isolation, int maxSessions, CaffeineSessionStore store, long quotaBytes) {
     List<String> command = StdioTestServer.commandLine();
     GatewayConfig config = GatewayConfig.builder()
         .payloadDir(payloadDir)
         .payloadSizeThreshold(THRESHOLD)
+        .payloadQuotaBytes(quotaBytes)
         .maxSessions(maxSessions)
         .closeWithoutAuthentication(closeWithoutAuthentication)
         .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).isolation(isolation).build("test"))
@@ -280,5 +285,104 @@ class SessionsAndPayloadsTest {
     FileSystemPayloadStore.builder(payloadDir).retention(Duration.ofDays(1)).build();
     assertThat(old).doesNotExist();
     assertThat(fresh).exists();
+  }
+
+  private List<Path> payloadFiles() throws Exception {
+    try (Stream<Path> walk = Files.walk(payloadDir)) {
+      return walk.filter(Files::isRegularFile).toList();
+    }
+  }
+
+  @Test
+  void aCallerOverItsPayloadQuotaGetsAJsonRpcErrorNamingTheQuotaAndNothingOfTheResultStays() throws Exception {
+    long size = EMPTY_RESULT.length() + 500; // each result of big(500) over the threshold
+    McpGateway gw = gateway(ServerConfig.Isolation.KEY, 100, null, 2 * size + 10);
+    TestClient a = new TestClient(gw, "test", "key-a");
+    a.initialize();
+    TestClient.parse(a.callTool("big", big(500)));
+    TestClient.parse(a.callTool("big", big(500)));
+
+    GatewayResponse response = a.post("{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"tools/call\",\"params\":"
+        + "{\"name\":\"big\",\"arguments\":" + big(500) + "}}");
+
+    assertThat(response.status()).as("an answer, not a server error").isEqualTo(200);
+    JsonNode refused = TestClient.parse(TestClient.bodyOf(response));
+    assertThat(refused.path("id").asInt()).isEqualTo(50);
+    assertThat(refused.path("error").path("code").asInt()).isEqualTo(GatewayException.QUOTA_EXCEEDED);
+    assertThat(refused.path("error").path("message").asText())
+        .contains("the tool result of " + size + " bytes is over the size passed inline (" + THRESHOLD + " bytes)")
+        .contains("payload quota of " + (2 * size + 10) + " bytes")
+        .contains((2 * size) + " bytes are stored already")
+        .contains("deleted when its last session ends");
+    assertThat(payloadFiles()).hasSize(2).allSatisfy(file -> assertThat(file).hasSize(size));
+    try (Stream<Path> dirs = Files.list(payloadFiles().get(0).getParent().getParent())) {
+      assertThat(dirs).as("no directory of the refused result").hasSize(2);
+    }
+    assertThat(a.callTool("echo", "{\"message\":\"still\"}")).as("the session goes on").isEqualTo("still");
+    assertThat(a.callTool("big", big(50))).as("small results pass inline").hasSize(50);
+
+    TestClient b = new TestClient(gw, "test", "key-b");
+    b.initialize();
+    assertThat(TestClient.parse(b.callTool("big", big(500))).path("sizeBytes").asLong()).as("another caller's quota").isEqualTo(size);
+
+    a.delete();
+    TestClient again = new TestClient(gw, "test", "key-a");
+    again.initialize();
+    assertThat(TestClient.parse(again.callTool("big", big(500))).path("sizeBytes").asLong())
+        .as("the ended session's payloads were deleted, and their bytes given back").isEqualTo(size);
+  }
+
+  @Test
+  void payloadsLeftOnDiskBeforeTheStartCountTowardsTheCallersQuota() throws Exception {
+    long size = EMPTY_RESULT.length() + 500;
+    FileSystemPayloadStore earlier = FileSystemPayloadStore.builder(payloadDir).build();
+    earlier.store(dev.mcpgateway.auth.Identity.digest("key-a"), out -> out.write(new byte[(int) size]));
+
+    McpGateway gw = gateway(ServerConfig.Isolation.KEY, 100, null, 2 * size - 1);
+    TestClient a = new TestClient(gw, "test", "key-a");
+    a.initialize();
+    JsonNode refused = a.request("tools/call", "{\"name\":\"big\",\"arguments\":" + big(500) + "}");
+
+    assertThat(refused.path("error").path("code").asInt()).isEqualTo(GatewayException.QUOTA_EXCEEDED);
+    assertThat(refused.path("error").path("message").asText()).contains(size + " bytes are stored already");
+    assertThat(payloadFiles()).hasSize(1);
+  }
+
+  @Test
+  void aPayloadDirectoryOthersMayWriteStopsTheBuildNamingTheDirectoryItsModeAndTheFix() throws Exception {
+    Files.setPosixFilePermissions(payloadDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway())
+        .isInstanceOf(dev.mcpgateway.config.ConfigException.class)
+        .hasMessageStartingWith("$.gateway.payloadDir: payload directory " + payloadDir + " is owned by '")
+        .hasMessageContaining("mode 0777 (rwxrwxrwx)")
+        .hasMessageContaining("chmod 700 " + payloadDir);
+    assertThat(gateway).isNull();
+  }
+
+  @Test
+  void aPayloadDirectoryThatIsALinkStopsTheBuild() throws Exception {
+    Path real = Files.createDirectory(payloadDir.resolve("real"));
+    Path link = Files.createSymbolicLink(payloadDir.resolve("link"), real);
+    List<String> command = StdioTestServer.commandLine();
+    GatewayConfig config = GatewayConfig.builder().payloadDir(link)
+        .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("test")).build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> McpGateway.builder(config)
+            .launcher(BackendKind.COMMAND, BackendLauncher.process()).build())
+        .isInstanceOf(dev.mcpgateway.config.ConfigException.class)
+        .hasMessageContaining("$.gateway.payloadDir: payload directory " + link + " is a symbolic link to " + real);
+  }
+
+  @Test
+  void aMissingPayloadDirectoryIsCreatedOwnerOnly() throws Exception {
+    Path fresh = payloadDir.resolve("fresh");
+    List<String> command = StdioTestServer.commandLine();
+    GatewayConfig config = GatewayConfig.builder().payloadDir(fresh)
+        .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("test")).build();
+
+    gateway = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process()).build();
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
   }
 }

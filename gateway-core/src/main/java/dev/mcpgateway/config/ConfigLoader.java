@@ -49,7 +49,7 @@ public final class ConfigLoader {
 
   private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
-      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "sessionTimeout",
+      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "payloadQuotaBytes", "sessionTimeout",
       "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit", "adminKey", "closeWithoutAuthentication",
       "maxSessionsPerCaller");
   private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
@@ -58,10 +58,10 @@ public final class ConfigLoader {
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
       "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "guards", "network", "memory", "cpus", "pidsLimit",
-      "readOnlyRootfs", "digest", "rateLimit");
+      "readOnlyRootfs", "digest", "user", "rateLimit");
   private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "burst");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
-      "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest");
+      "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest", "user");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
   private static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -173,6 +173,19 @@ public final class ConfigLoader {
       builder.payloadSizeThreshold(integer(gateway, "payloadSizeThreshold", at, 1, Integer.MAX_VALUE));
     }
     builder.payloadPathPrefix(optionalString(gateway, "payloadPathPrefix", at));
+    boolean quotaGiven = gateway.has("payloadQuotaBytes");
+    long quota = quotaGiven ? byteSize(gateway.get("payloadQuotaBytes"), at + ".payloadQuotaBytes", 1,
+        "such as 1073741824, \"500m\" or \"2g\"") : GatewayConfig.DEFAULT_PAYLOAD_QUOTA_BYTES;
+    long threshold = gateway.has("payloadSizeThreshold") ? gateway.get("payloadSizeThreshold").longValue()
+        : GatewayConfig.DEFAULT_PAYLOAD_SIZE_THRESHOLD;
+    if (quota <= threshold) {
+      throw quotaGiven
+          ? new ConfigException(at + ".payloadQuotaBytes", "must be larger than payloadSizeThreshold (" + threshold
+              + " bytes), got " + quota + ": every stored payload is larger than the threshold, so each would be refused")
+          : new ConfigException(at + ".payloadSizeThreshold", "must be smaller than the payload quota per caller ("
+              + quota + " bytes by default); lower it or raise gateway.payloadQuotaBytes");
+    }
+    builder.payloadQuotaBytes(quota);
     if (gateway.has("sessionTimeout")) {
       int seconds = integer(gateway, "sessionTimeout", at, 0, Integer.MAX_VALUE);
       builder.sessionTimeout(seconds == 0 ? null : Duration.ofSeconds(seconds));
@@ -459,10 +472,23 @@ public final class ConfigLoader {
       }
       builder.imageDigest(digest);
     }
+    String user = optionalString(server, "user", at);
+    if (user != null) {
+      if (!ServerConfig.isValidUser(user)) {
+        throw new ConfigException(at + ".user", "'" + user + "' is not a container user; use \"uid:gid\" such as "
+            + "\"1000:1000\", or a user name the image knows (optionally \"name:group\")");
+      }
+      builder.user(user);
+    }
   }
 
   /** A memory size: a whole number of bytes, or a string such as {@code "512m"} (b, k, m, g; powers of 1024). */
   private static long memoryBytes(JsonNode value, String at) {
+    return byteSize(value, at, 6L * 1024 * 1024, "of at least 6 MiB, such as \"512m\" or \"1g\"");
+  }
+
+  /** A size in bytes of at least {@code min}: a whole number, or a string such as {@code "512m"} (b, k, m, g; powers of 1024). */
+  private static long byteSize(JsonNode value, String at, long min, String hint) {
     long bytes = -1;
     if (value.isIntegralNumber() && value.canConvertToLong()) {
       bytes = value.longValue();
@@ -474,8 +500,8 @@ public final class ConfigLoader {
         bytes = number > (Long.MAX_VALUE >> shift) ? -1 : number << shift;
       }
     }
-    if (bytes < 6L * 1024 * 1024) {
-      throw new ConfigException(at, "must be a memory size of at least 6 MiB, such as \"512m\" or \"1g\", got "
+    if (bytes < min) {
+      throw new ConfigException(at, "must be a " + (min > 1 ? "memory size " : "size in bytes ") + hint + ", got "
           + (value.isTextual() ? "'" + value.asText() + "'" : describe(value)));
     }
     return bytes;

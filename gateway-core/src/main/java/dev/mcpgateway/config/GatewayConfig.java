@@ -36,6 +36,8 @@ public final class GatewayConfig {
   public static final Path DEFAULT_PAYLOAD_DIR = Path.of("/tmp/jq-payloads");
   /** Default size above which a tool result is offloaded to the payload store. */
   public static final long DEFAULT_PAYLOAD_SIZE_THRESHOLD = 512 * 1024;
+  /** Default most bytes of offloaded payloads one caller may keep on disk: 1 GiB. */
+  public static final long DEFAULT_PAYLOAD_QUOTA_BYTES = 1L << 30;
   /** Default idle time after which an MCP session expires. */
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
   /** Default most MCP sessions held at once. */
@@ -54,6 +56,7 @@ public final class GatewayConfig {
   private final Path payloadDir;
   private final long payloadSizeThreshold;
   private final String payloadPathPrefix;
+  private final long payloadQuotaBytes;
   private final Duration sessionTimeout;
   private final int maxSessions;
   private final RateLimit rateLimit;
@@ -86,6 +89,7 @@ public final class GatewayConfig {
     this.payloadDir = b.payloadDir;
     this.payloadSizeThreshold = b.payloadSizeThreshold;
     this.payloadPathPrefix = b.payloadPathPrefix;
+    this.payloadQuotaBytes = b.payloadQuotaBytes;
     this.sessionTimeout = b.sessionTimeout;
     this.maxSessions = b.maxSessions;
     this.rateLimit = b.rateLimit;
@@ -182,6 +186,15 @@ public final class GatewayConfig {
     return Optional.ofNullable(payloadPathPrefix);
   }
 
+  /**
+   * The most bytes of offloaded payloads one caller (one session key) may keep on disk
+   * ({@code payloadQuotaBytes}; default 1 GiB). A result that would go over it is answered with
+   * a JSON-RPC error; a caller's payloads are deleted when its last session ends.
+   */
+  public long payloadQuotaBytes() {
+    return payloadQuotaBytes;
+  }
+
   /** How long an MCP session may stay idle before it expires; empty means never. */
   public Optional<Duration> sessionTimeout() {
     return Optional.ofNullable(sessionTimeout);
@@ -244,6 +257,7 @@ public final class GatewayConfig {
     b.payloadDir = payloadDir;
     b.payloadSizeThreshold = payloadSizeThreshold;
     b.payloadPathPrefix = payloadPathPrefix;
+    b.payloadQuotaBytes = payloadQuotaBytes;
     b.sessionTimeout = sessionTimeout;
     b.maxSessions = maxSessions;
     b.rateLimit = rateLimit;
@@ -276,6 +290,7 @@ public final class GatewayConfig {
     private Path payloadDir = DEFAULT_PAYLOAD_DIR;
     private long payloadSizeThreshold = DEFAULT_PAYLOAD_SIZE_THRESHOLD;
     private String payloadPathPrefix;
+    private long payloadQuotaBytes = DEFAULT_PAYLOAD_QUOTA_BYTES;
     private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
     private RateLimit rateLimit;
@@ -363,6 +378,18 @@ public final class GatewayConfig {
       return this;
     }
 
+    /**
+     * Sets the most bytes of payloads one caller may keep on disk (default 1 GiB); at least
+     * {@link #payloadSizeThreshold(long)}, since every stored payload is larger than that.
+     */
+    public Builder payloadQuotaBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("payloadQuotaBytes must be positive: " + bytes);
+      }
+      this.payloadQuotaBytes = bytes;
+      return this;
+    }
+
     /** Sets how long a session may stay idle; {@code null} means sessions never expire. */
     public Builder sessionTimeout(Duration timeout) {
       this.sessionTimeout = timeout == null ? null : positive(timeout, "sessionTimeout");
@@ -431,6 +458,11 @@ public final class GatewayConfig {
 
     /** Builds the immutable configuration. */
     public GatewayConfig build() {
+      if (payloadQuotaBytes <= payloadSizeThreshold) {
+        throw new IllegalArgumentException("payloadQuotaBytes (" + payloadQuotaBytes + ") must be larger than "
+            + "payloadSizeThreshold (" + payloadSizeThreshold + "): every stored payload is larger than the threshold, "
+            + "so each would be refused");
+      }
       return new GatewayConfig(this);
     }
 

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 public final class ServerConfig {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+  private static final Pattern USER = Pattern.compile("([0-9]{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,31})(:([0-9]{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,31}))?");
 
   private final String name;
   private final ServerType type;
@@ -60,6 +61,7 @@ public final class ServerConfig {
   private final Integer pidsLimit;
   private final Boolean readOnlyRootFilesystem;
   private final String imageDigest;
+  private final String user;
   private final RateLimit rateLimit;
 
   private ServerConfig(Builder b) {
@@ -85,6 +87,7 @@ public final class ServerConfig {
     this.pidsLimit = b.pidsLimit;
     this.readOnlyRootFilesystem = b.readOnlyRootFilesystem;
     this.imageDigest = b.imageDigest;
+    this.user = b.user;
     this.guards = b.guards;
     this.rateLimit = b.rateLimit;
   }
@@ -226,6 +229,32 @@ public final class ServerConfig {
     return Optional.ofNullable(imageDigest);
   }
 
+  /**
+   * The user the container runs as, {@code uid:gid} (such as {@code 1000:1000}), {@code uid}, or a
+   * name the image knows ({@code name} or {@code name:group}); empty means the launcher's
+   * unprivileged default ({@code 65534:65534} for {@code gateway-docker}), never the image's root.
+   */
+  public Optional<String> user() {
+    return Optional.ofNullable(user);
+  }
+
+  /**
+   * Whether {@code user} can name a container user: a uid or a name, optionally followed by
+   * {@code :} and a gid or a group name; numbers at most 2147483647, names at most 32
+   * characters of letters, digits, {@code _ . -} that do not start with a digit.
+   */
+  public static boolean isValidUser(String user) {
+    if (user == null || !USER.matcher(user).matches()) {
+      return false;
+    }
+    for (String part : user.split(":")) {
+      if (Character.isDigit(part.charAt(0)) && Long.parseLong(part) > Integer.MAX_VALUE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The argument guards of this server's tools; empty when none are configured. */
   public Optional<GuardConfig> guards() {
     return Optional.ofNullable(guards);
@@ -264,6 +293,7 @@ public final class ServerConfig {
     b.pidsLimit = pidsLimit;
     b.readOnlyRootFilesystem = readOnlyRootFilesystem;
     b.imageDigest = imageDigest;
+    b.user = user;
     b.guards = guards;
     b.rateLimit = rateLimit;
     return b;
@@ -317,6 +347,7 @@ public final class ServerConfig {
     private Integer pidsLimit;
     private Boolean readOnlyRootFilesystem;
     private String imageDigest;
+    private String user;
     private GuardConfig guards;
     private RateLimit rateLimit;
 
@@ -447,6 +478,19 @@ public final class ServerConfig {
       return this;
     }
 
+    /**
+     * Sets the user the container runs as: {@code "1000:1000"} (uid:gid), {@code "1000"}, or a
+     * name the image knows, optionally with {@code ":group"}; see {@link ServerConfig#isValidUser}.
+     */
+    public Builder user(String user) {
+      if (!isValidUser(user)) {
+        throw new IllegalArgumentException("user must be a uid or name, optionally followed by ':' and a gid or group, "
+            + "such as 1000:1000: " + user);
+      }
+      this.user = user;
+      return this;
+    }
+
     /** Sets the argument guards of this server's tools ({@code null} for none). */
     public Builder guards(GuardConfig guards) {
       this.guards = guards;
@@ -475,9 +519,9 @@ public final class ServerConfig {
         throw new IllegalArgumentException("server '" + name + "' needs exactly one of container or command");
       }
       if (container == null && (network != null || memoryLimitBytes != null || cpuLimit != null || pidsLimit != null
-          || readOnlyRootFilesystem != null || imageDigest != null)) {
+          || readOnlyRootFilesystem != null || imageDigest != null || user != null)) {
         throw new IllegalArgumentException("server '" + name
-            + "' sets network, limits or imageDigest, which apply only to container servers");
+            + "' sets network, limits, imageDigest or user, which apply only to container servers");
       }
       return new ServerConfig(this);
     }

@@ -110,7 +110,10 @@ public final class DefaultMcpGateway implements McpGateway {
     try {
       dev.mcpgateway.payload.FileSystemPayloadStore.Builder store = dev.mcpgateway.payload.FileSystemPayloadStore.builder(config.payloadDir());
       config.payloadPathPrefix().ifPresent(store::pathPrefix);
+      store.quotaBytes(config.payloadQuotaBytes());
       return store.build();
+    } catch (dev.mcpgateway.payload.UnsafePayloadDirectoryException e) {
+      throw new ConfigException("$.gateway.payloadDir", e.getMessage());
     } catch (IOException e) {
       throw new ConfigException("$.gateway.payloadDir", "cannot use payload directory " + config.payloadDir() + ": " + e.getMessage()
           + "; choose a writable directory");

@@ -70,6 +70,12 @@ final class PayloadOffloader {
     PayloadStore.StoredPayload stored;
     try {
       stored = store.store(sessionKey, out -> source.writeTo(out, scan.resultStart, scan.resultLength));
+    } catch (dev.mcpgateway.payload.PayloadQuotaExceededException e) {
+      LOG.warn("A result of {} bytes from server '{}' was not stored: the caller's payload quota of {} bytes is used up",
+          scan.resultLength, exchange.session().server(), e.quotaBytes());
+      exchange.onFailure(dev.mcpgateway.GatewayException.QUOTA_EXCEEDED, "the tool result of " + scan.resultLength
+          + " bytes is over the size passed inline (" + threshold + " bytes) and was not stored: " + e.getMessage());
+      return true;
     } catch (IOException | RuntimeException e) {
       LOG.error("Could not store a payload of {} bytes from server '{}'", scan.resultLength, exchange.session().server(), e);
       exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,

@@ -11,7 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -41,6 +41,16 @@ import org.slf4j.LoggerFactory;
  * caller's own session directory, and ids with separators or dots are refused. Payloads are
  * streamed to disk, never held in memory whole. Thread-safe.
  *
+ * <p>The root must be private to the gateway's user: {@link Builder#build()} creates it
+ * {@code 0700} when it does not exist, and refuses an existing one that is a symbolic link, is
+ * owned by another user or is writable by group or others ({@link UnsafePayloadDirectoryException}).
+ * Session and payload directories are never followed when they are links.
+ *
+ * <p>Each session key (each caller) may keep at most {@link Builder#quotaBytes(long)} bytes of
+ * payloads (default 1 GiB): a payload that would go over it is refused with
+ * {@link PayloadQuotaExceededException} and nothing of it stays on disk. Payloads already on
+ * disk at start (those retention keeps) count towards their caller's quota.
+ *
  * <pre>{@code
  * PayloadStore store = FileSystemPayloadStore.builder(Path.of("/tmp/jq-payloads"))
  *     .retention(Duration.ofHours(24))
@@ -51,22 +61,26 @@ public final class FileSystemPayloadStore implements PayloadStore {
   private static final Logger LOG = LoggerFactory.getLogger(FileSystemPayloadStore.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final String FILE = "payload.json";
-  private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Default most bytes of payloads one session key may keep: 1 GiB. */
+  public static final long DEFAULT_QUOTA_BYTES = 1L << 30;
 
   private final Path root;
   private final String pathPrefix;
   private final boolean posix;
+  private final PayloadQuota quota;
 
   private FileSystemPayloadStore(Builder b) throws IOException {
     this.root = b.root.toAbsolutePath().normalize();
     this.pathPrefix = b.pathPrefix;
-    createPrivateDirectories(root);
-    this.posix = Files.getFileStore(root).supportsFileAttributeView("posix");
+    this.quota = new PayloadQuota(b.quotaBytes);
+    this.posix = PayloadRoot.prepare(root);
     if (b.retention != null) {
       removeOlderThan(b.clock.instant().minus(b.retention));
     }
+    countStoredPayloads();
   }
 
   /** Starts a builder storing under {@code directory}. */
@@ -84,18 +98,36 @@ public final class FileSystemPayloadStore implements PayloadStore {
     return root.resolve(sessionDir(sessionKey));
   }
 
+  /** The most bytes of payloads one session key may keep. */
+  public long quotaBytes() {
+    return quota.quotaBytes();
+  }
+
+  /** The bytes of payloads {@code sessionKey} keeps now (including payloads being written). */
+  public long usedBytes(String sessionKey) {
+    return quota.used(sessionDir(sessionKey));
+  }
+
+  /**
+   * Streams a payload to {@code {root}/{sessionDir}/{id}/payload.json}.
+   *
+   * @throws PayloadQuotaExceededException when the session key's payloads would exceed the quota;
+   *     what was written of this payload is deleted
+   * @throws IOException when the session directory is a link or not a directory, or writing fails
+   */
   @Override
   public StoredPayload store(String sessionKey, PayloadWriter writer) throws IOException {
     Objects.requireNonNull(sessionKey, "sessionKey");
-    Path sessionDir = sessionDirectory(sessionKey);
-    createPrivateDirectories(sessionDir);
+    String sessionName = sessionDir(sessionKey);
+    Path sessionDir = root.resolve(sessionName);
+    createSessionDirectory(sessionDir);
     String id;
     Path payloadDir;
     while (true) {
       id = newId();
       payloadDir = sessionDir.resolve(id);
       try {
-        createPrivateDirectory(payloadDir);
+        PayloadRoot.createPrivateDirectory(payloadDir);
         break;
       } catch (FileAlreadyExistsException e) {
         // a random id repeated; draw another
@@ -103,13 +135,22 @@ public final class FileSystemPayloadStore implements PayloadStore {
     }
     Path file = payloadDir.resolve(FILE);
     long size;
-    try (CountingStream out = new CountingStream(new BufferedOutputStream(posix
-        ? Files.newOutputStream(Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE_MODE)), StandardOpenOption.WRITE)
-        : Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), 64 * 1024))) {
-      writer.writeTo(out);
-      out.flush();
-      size = out.count;
+    PayloadQuota.LimitedStream out = null;
+    try {
+      // CREATE_NEW (O_EXCL) never follows a link at the file's name
+      out = quota.limit(sessionName, new BufferedOutputStream(posix
+          ? Files.newOutputStream(Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE_MODE)),
+              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+          : Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), 64 * 1024));
+      try (OutputStream stream = out) {
+        writer.writeTo(stream);
+        stream.flush();
+      }
+      size = out.count();
     } catch (IOException | RuntimeException e) {
+      if (out != null) {
+        out.release(); // what was written of it is deleted below
+      }
       deleteTree(payloadDir);
       throw e;
     }
@@ -130,8 +171,11 @@ public final class FileSystemPayloadStore implements PayloadStore {
       return Optional.empty();
     }
     Path sessionDir = sessionDirectory(sessionKey);
-    Path file = sessionDir.resolve(payloadId).resolve(FILE).normalize();
-    if (!file.startsWith(sessionDir) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    Path payloadDir = sessionDir.resolve(payloadId);
+    Path file = payloadDir.resolve(FILE).normalize();
+    // every level is checked without following links: a link is never how a payload is found
+    if (!file.startsWith(sessionDir) || !isRealDirectory(sessionDir) || !isRealDirectory(payloadDir)
+        || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
     try {
@@ -143,7 +187,12 @@ public final class FileSystemPayloadStore implements PayloadStore {
 
   @Override
   public void deleteAll(String sessionKey) throws IOException {
-    deleteTree(sessionDirectory(sessionKey));
+    String sessionName = sessionDir(sessionKey);
+    try {
+      deleteTree(root.resolve(sessionName));
+    } finally {
+      quota.forget(sessionName);
+    }
   }
 
   /** Removes session directories last modified before {@code cutoff}; returns how many. */
@@ -154,6 +203,7 @@ public final class FileSystemPayloadStore implements PayloadStore {
         FileTime modified = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS);
         if (modified.toInstant().isBefore(cutoff)) {
           deleteTree(dir);
+          quota.forget(dir.getFileName().toString());
           removed++;
         }
       }
@@ -179,29 +229,50 @@ public final class FileSystemPayloadStore implements PayloadStore {
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private void createPrivateDirectories(Path dir) throws IOException {
-    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Path parent = dir.getParent();
-    if (parent != null && !Files.exists(parent)) {
-      createPrivateDirectories(parent);
-    }
-    try {
-      createPrivateDirectory(dir);
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException("payload path " + dir + " exists and is not a directory", e);
+  /** Creates a session directory (0700), or checks that the existing one is a directory and no link. */
+  private static void createSessionDirectory(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        PayloadRoot.createPrivateDirectory(dir);
+        return;
+      } catch (FileAlreadyExistsException e) {
+        // another call of the same caller created it meanwhile
       }
+    }
+    if (!isRealDirectory(dir)) {
+      throw new IOException("payload path " + dir + " is " + (Files.isSymbolicLink(dir) ? "a symbolic link" : "not a directory")
+          + "; the payload store never follows links below its root, so nothing is stored there");
     }
   }
 
-  private void createPrivateDirectory(Path dir) throws IOException {
-    boolean usePosix = Files.getFileStore(dir.getParent()).supportsFileAttributeView("posix");
-    FileAttribute<?>[] attributes = usePosix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DIR_MODE)} : new FileAttribute<?>[0];
-    Files.createDirectory(dir, attributes);
-    if (usePosix) {
-      Files.setPosixFilePermissions(dir, DIR_MODE); // the umask may have narrowed or widened it
+  private static boolean isRealDirectory(Path dir) {
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return attributes.isDirectory() && !attributes.isSymbolicLink();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Counts what retention left on disk towards each caller's quota. Links in the root are
+   * removed (never their targets): the store creates none, and never follows one.
+   */
+  private void countStoredPayloads() throws IOException {
+    long total = 0;
+    try (Stream<Path> entries = Files.list(root)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        if (Files.isSymbolicLink(entry)) {
+          LOG.warn("Removing the symbolic link {} from the payload directory; payload directories are never links", entry);
+          Files.deleteIfExists(entry);
+        } else if (isRealDirectory(entry)) {
+          total += quota.count(entry.getFileName().toString(), entry);
+        }
+      }
+    }
+    if (total > 0) {
+      LOG.info("The payload directory {} holds {} bytes of payloads from before the start of {} caller(s); each caller "
+          + "may keep {} bytes", root, total, quota.callers(), quota.quotaBytes());
     }
   }
 
@@ -221,32 +292,13 @@ public final class FileSystemPayloadStore implements PayloadStore {
     return "FileSystemPayloadStore{" + root + "}";
   }
 
-  private static final class CountingStream extends java.io.FilterOutputStream {
-    long count;
-
-    CountingStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
-  }
-
   /** Builds a {@link FileSystemPayloadStore}. */
   public static final class Builder {
     private final Path root;
     private String pathPrefix;
     private Duration retention = Duration.ofHours(24);
     private Clock clock = Clock.systemUTC();
+    private long quotaBytes = DEFAULT_QUOTA_BYTES;
 
     private Builder(Path root) {
       this.root = Objects.requireNonNull(root, "directory");
@@ -270,13 +322,28 @@ public final class FileSystemPayloadStore implements PayloadStore {
       return this;
     }
 
+    /** The most bytes of payloads one session key (one caller) may keep on disk; default 1 GiB. */
+    public Builder quotaBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("quotaBytes must be positive: " + bytes);
+      }
+      this.quotaBytes = bytes;
+      return this;
+    }
+
     /** The clock for the retention check; for tests. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Creates the directory (0700) if needed, removes expired payloads, and builds the store. */
+    /**
+     * Creates the directory (0700) if needed, or checks the existing one; removes expired
+     * payloads, counts the rest towards their callers' quotas, and builds the store.
+     *
+     * @throws UnsafePayloadDirectoryException when the directory is a link, not a directory,
+     *     owned by another user or writable by group or others
+     */
     public FileSystemPayloadStore build() throws IOException {
       return new FileSystemPayloadStore(this);
     }

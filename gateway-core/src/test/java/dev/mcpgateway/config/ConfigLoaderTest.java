@@ -106,6 +106,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void payloadQuotaBytesTakesANumberOrASizeDefaultsTo1GiBAndMustExceedTheThreshold() {
+    assertThat(loader.parse("{\"mcpServers\":{}}").payloadQuotaBytes()).isEqualTo(1L << 30);
+    assertThat(loader.parse("{\"gateway\":{\"payloadQuotaBytes\":5000000000},\"mcpServers\":{}}").payloadQuotaBytes())
+        .isEqualTo(5_000_000_000L);
+    assertThat(loader.parse("{\"gateway\":{\"payloadQuotaBytes\":\"2g\"},\"mcpServers\":{}}").payloadQuotaBytes())
+        .isEqualTo(2L << 30);
+    assertThat(loader.parse("{\"gateway\":{\"payloadQuotaBytes\":\"600k\",\"payloadSizeThreshold\":1024},\"mcpServers\":{}}")
+        .payloadQuotaBytes()).isEqualTo(600L << 10);
+    assertError("{\"gateway\":{\"payloadQuotaBytes\":\"lots\"},\"mcpServers\":{}}", "$.gateway.payloadQuotaBytes",
+        "must be a size in bytes such as 1073741824, \"500m\" or \"2g\", got 'lots'");
+    assertError("{\"gateway\":{\"payloadQuotaBytes\":-1},\"mcpServers\":{}}", "$.gateway.payloadQuotaBytes", "got the number -1");
+    assertError("{\"gateway\":{\"payloadQuotaBytes\":true},\"mcpServers\":{}}", "$.gateway.payloadQuotaBytes", "got a boolean");
+    assertError("{\"gateway\":{\"payloadQuotaBytes\":\"100k\"},\"mcpServers\":{}}", "$.gateway.payloadQuotaBytes",
+        "must be larger than payloadSizeThreshold (524288 bytes), got 102400");
+    assertError("{\"gateway\":{\"payloadSizeThreshold\":2000000000},\"mcpServers\":{}}", "$.gateway.payloadSizeThreshold",
+        "raise gateway.payloadQuotaBytes");
+    assertThatThrownBy(() -> GatewayConfig.builder().payloadQuotaBytes(100).payloadSizeThreshold(100).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payloadQuotaBytes (100)")
+        .hasMessageContaining("payloadSizeThreshold (100)");
+    assertThat(GatewayConfig.builder().payloadQuotaBytes(1L << 40).build().toBuilder().build().payloadQuotaBytes()).isEqualTo(1L << 40);
+  }
+
+  @Test
   void secretsDoNotAppearInToString() {
     GatewayConfig config = ConfigLoader.withEnvironment(Map.of("TOKEN", "ghp_supersecret")).parse(
         "{\"gateway\":{\"apiKey\":\"${TOKEN}\"},\"mcpServers\":{\"a\":{\"container\":\"i:1\",\"env\":{\"T\":\"${TOKEN}\"}}}}");

@@ -28,6 +28,34 @@ class DockerConfigTest {
     assertThat(server.pidsLimit()).isEmpty();
     assertThat(server.readOnlyRootFilesystem()).isEmpty();
     assertThat(server.imageDigest()).isEmpty();
+    assertThat(server.user()).isEmpty();
+  }
+
+  @Test
+  void readsTheContainerUserAsUidGidUidOrName() {
+    assertThat(load(container(",\"user\":\"1000:1000\"")).user()).contains("1000:1000");
+    assertThat(load(container(",\"user\":\"1000\"")).user()).contains("1000");
+    assertThat(load(container(",\"user\":\"node\"")).user()).contains("node");
+    assertThat(load(container(",\"user\":\"node:staff\"")).user()).contains("node:staff");
+    assertThat(load(container(",\"user\":\"0:0\"")).user()).as("root when named").contains("0:0");
+    assertThat(ServerConfig.container("i:1").user("65532:65532").build("s").toBuilder().build("t").user()).contains("65532:65532");
+  }
+
+  @Test
+  void rejectsAContainerUserThatIsNotOne() {
+    for (String bad : new String[] {"", " 1000", "1000:", ":1000", "1000:1000:1", "-1", "1000:-1", "99999999999", "a b",
+        "1000:1000 --privileged", "$(id)", "user/x", "9user"}) {
+      assertThatThrownBy(() -> load(container(",\"user\":\"" + bad + "\"")))
+          .as(bad).isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("$.mcpServers.s.user: '" + bad + "' is not a container user; use \"uid:gid\"");
+      assertThatThrownBy(() -> ServerConfig.container("i:1").user(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> load(container(",\"user\":1000")))
+        .hasMessageContaining("$.mcpServers.s.user").hasMessageContaining("must be a string");
+    assertThatThrownBy(() -> load("{\"command\":\"node\",\"user\":\"1000:1000\"}"))
+        .hasMessageContaining("$.mcpServers.s.user").hasMessageContaining("only allowed for \"container\" servers");
+    assertThatThrownBy(() -> ServerConfig.command("node").user("1000:1000").build("c"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user");
   }
 
   @Test

@@ -26,13 +26,16 @@ record ContainerSpec(
     double cpus,
     int pidsLimit,
     boolean readOnlyRootfs,
-    Optional<String> user,
+    String user,
     Optional<String> workdir,
     List<MountPolicy.Mount> mounts,
     Optional<String> imageDigest) {
 
   /** The launcher's defaults for what a server does not set. */
-  record Defaults(long memoryBytes, double cpus, int pidsLimit, long tmpfsBytes) {}
+  record Defaults(long memoryBytes, double cpus, int pidsLimit, long tmpfsBytes, String user) {
+    /** The unprivileged user containers run as when their server names none: nobody:nogroup. */
+    static final String UNPRIVILEGED_USER = "65534:65534";
+  }
 
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
 
@@ -54,14 +57,25 @@ record ContainerSpec(
     int pids = server.pidsLimit().isPresent() ? server.pidsLimit().getAsInt()
         : args.pidsLimit != null ? (int) number(args.pidsLimit, at + ".args", "--pids-limit", 1, 4_194_304) : defaults.pidsLimit();
     boolean readOnly = server.readOnlyRootFilesystem().orElse(true) || args.readOnly;
+    if (args.user != null && !ServerConfig.isValidUser(args.user)) {
+      throw new ConfigException(at + ".args", "--user '" + args.user + "' is not a container user; use \"uid:gid\" "
+          + "such as \"1000:1000\", or a user name the image knows (optionally \"name:group\")");
+    }
+    String user = pick(server.user(), args.user, at, "user").orElse(defaults.user());
     List<MountPolicy.Mount> mounts = mountPolicy.validateAll(server.mounts(), at + ".mounts");
     if (!args.volumes.isEmpty()) {
       mounts = new java.util.ArrayList<>(mounts);
       mounts.addAll(mountPolicy.validateAll(args.volumes, at + ".args(--volume)"));
     }
     return new ContainerSpec(server.name(), image, server.entrypoint(), server.entrypointArgs(), network, memory, cpus,
-        pids, readOnly, Optional.ofNullable(args.user), Optional.ofNullable(args.workdir), List.copyOf(mounts),
+        pids, readOnly, user, Optional.ofNullable(args.workdir), List.copyOf(mounts),
         server.imageDigest());
+  }
+
+  /** Whether the container runs as root: user 0 or the name root (a name may still map to 0 inside the image). */
+  boolean runsAsRoot() {
+    String name = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+    return name.equals("root") || name.matches("0+");
   }
 
   /** The engine's host settings: limits, no privileges, no capabilities, read-only root with a small /tmp. */

@@ -82,7 +82,7 @@ final class ContainerStarter {
     } else if (!spec.command().isEmpty()) {
       cmd.withCmd(spec.command());
     }
-    spec.user().ifPresent(cmd::withUser);
+    cmd.withUser(spec.user()); // never the image's default, which is often root
     spec.workdir().ifPresent(cmd::withWorkingDir);
     return cmd.exec().getId();
   }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -31,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * Runs every {@code container} server in its own hardened Docker container, the equivalent of
  * {@code docker run --rm -i IMAGE [entrypointArgs]} with isolation turned up: no network unless
  * the server names one, memory/CPU/process limits, a read-only root filesystem with a small
- * {@code /tmp}, all capabilities dropped, {@code no-new-privileges}, never privileged, and only
- * host mounts that pass validation (absolute, {@code ro}/{@code rw}, under an allowed root, never
- * the Docker socket).
+ * {@code /tmp}, all capabilities dropped, {@code no-new-privileges}, never privileged, an
+ * unprivileged user ({@code 65534:65534}) unless the server names one, and only host mounts that
+ * pass validation (absolute, {@code ro}/{@code rw}, under an allowed root, never a container
+ * engine's socket or data directory).
  *
  * <p>The engine comes from {@code DOCKER_HOST} or {@code /var/run/docker.sock}. Every container
  * carries labels naming this launcher instance, its server and the session digest; building a
@@ -69,12 +69,8 @@ public final class DockerBackendLauncher implements BackendLauncher {
     this.dockerHost = DockerClients.resolveHost(b.dockerHost);
     this.engineTimeout = b.engineTimeout;
     this.docker = DockerClients.connect(dockerHost);
-    this.defaults = new ContainerSpec.Defaults(b.memoryLimitBytes, b.cpuLimit, b.pidsLimit, b.tmpfsSizeBytes);
-    Set<Path> sockets = new HashSet<>(MountPolicy.DOCKER_SOCKETS);
-    if (dockerHost.startsWith("unix://")) {
-      sockets.add(Path.of(dockerHost.substring("unix://".length())));
-    }
-    this.mountPolicy = new MountPolicy(b.allowedMountRoots, sockets);
+    this.defaults = new ContainerSpec.Defaults(b.memoryLimitBytes, b.cpuLimit, b.pidsLimit, b.tmpfsSizeBytes, b.defaultUser);
+    this.mountPolicy = new MountPolicy(b.allowedMountRoots, MountPolicy.enginePaths(System::getenv, dockerHost));
     this.imagePolicy = new ImagePolicy(docker, b.pullPolicy);
     this.janitor = new ContainerJanitor(docker, hex(6), b.hostName, b.owner);
     this.containers = new ContainerStarter(docker, dockerHost, imagePolicy, janitor, defaults, b.gracePeriod, running);
@@ -93,7 +89,8 @@ public final class DockerBackendLauncher implements BackendLauncher {
 
   /**
    * Starts a builder with the defaults: 512 MiB memory, 1 CPU, 256 processes, 64 MiB {@code /tmp},
-   * no mount roots (so no host mounts), {@link PullPolicy#IF_MISSING}, 2 s grace period.
+   * user {@code 65534:65534}, no mount roots (so no host mounts), {@link PullPolicy#IF_MISSING},
+   * 2 s grace period.
    */
   public static Builder builder() {
     return new Builder();
@@ -107,6 +104,10 @@ public final class DockerBackendLauncher implements BackendLauncher {
   public void validate(ServerConfig server) {
     ContainerSpec spec = ContainerSpec.of(server, defaults, mountPolicy);
     imagePolicy.warnIfUnpinned(spec.server(), spec.image());
+    if (spec.runsAsRoot()) {
+      LOG.warn("Server '{}' runs its container as root (user '{}'), as its configuration asks; "
+          + "leave \"user\" out to run it as the unprivileged {}", spec.server(), spec.user(), ContainerSpec.Defaults.UNPRIVILEGED_USER);
+    }
   }
 
   /**
@@ -214,6 +215,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
     private double cpuLimit = 1.0;
     private int pidsLimit = 256;
     private long tmpfsSizeBytes = 64L * 1024 * 1024;
+    private String defaultUser = ContainerSpec.Defaults.UNPRIVILEGED_USER;
     private PullPolicy pullPolicy = PullPolicy.IF_MISSING;
     private Duration gracePeriod = Duration.ofSeconds(2);
     private String hostName = ContainerJanitor.localHostName();
@@ -275,6 +277,22 @@ public final class DockerBackendLauncher implements BackendLauncher {
         throw new IllegalArgumentException("tmpfsSizeBytes must be at least 1 MiB: " + bytes);
       }
       this.tmpfsSizeBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The user containers of servers that name none run as, {@code uid:gid}; default
+     * {@code 65534:65534} (nobody). Root ({@code 0}) is refused here: a server that needs it says
+     * so in its own {@code "user"}.
+     */
+    public Builder defaultUser(String user) {
+      if (!ServerConfig.isValidUser(user) || !user.matches("[0-9]+:[0-9]+")) {
+        throw new IllegalArgumentException("defaultUser must be numeric uid:gid, such as 65534:65534: " + user);
+      }
+      if (user.matches("0+:.*")) {
+        throw new IllegalArgumentException("defaultUser must not be root (uid 0): " + user);
+      }
+      this.defaultUser = user;
       return this;
     }
 

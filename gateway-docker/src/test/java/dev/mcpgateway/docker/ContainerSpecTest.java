@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ContainerSpecTest {
-  private static final ContainerSpec.Defaults DEFAULTS = new ContainerSpec.Defaults(512L << 20, 1.0, 256, 64L << 20);
+  private static final ContainerSpec.Defaults DEFAULTS = new ContainerSpec.Defaults(512L << 20, 1.0, 256, 64L << 20, "65534:65534");
 
   @TempDir
   Path root;
 
   private ContainerSpec spec(ServerConfig.Builder server) {
-    return ContainerSpec.of(server.build("srv"), DEFAULTS, new MountPolicy(List.of(root), MountPolicy.DOCKER_SOCKETS));
+    return ContainerSpec.of(server.build("srv"), DEFAULTS, new MountPolicy(List.of(root), MountPolicy.ENGINE_PATHS));
   }
 
   private static ServerConfig.Builder image() {
@@ -68,7 +68,7 @@ class ContainerSpecTest {
     assertThat(spec.memoryBytes()).isEqualTo(128L << 20);
     assertThat(spec.cpus()).isEqualTo(2.0);
     assertThat(spec.pidsLimit()).isEqualTo(32);
-    assertThat(spec.user()).contains("1000:1000");
+    assertThat(spec.user()).isEqualTo("1000:1000");
     assertThat(spec.workdir()).contains("/work");
     assertThat(spec.mounts()).extracting(MountPolicy.Mount::container).containsExactly("/data");
   }
@@ -87,6 +87,32 @@ class ContainerSpecTest {
         .hasMessageContaining("--pids-limit");
     assertThatThrownBy(() -> spec(image().args(List.of("--memory")))).hasMessageContaining("needs a value");
     assertThatThrownBy(() -> spec(image().args(List.of("--memory", "1k")))).hasMessageContaining("at least 6m");
+  }
+
+  @Test
+  void runsAsTheUnprivilegedDefaultUserUnlessTheServerNamesOne() {
+    assertThat(spec(image()).user()).isEqualTo("65534:65534");
+    assertThat(spec(image()).runsAsRoot()).isFalse();
+    assertThat(spec(image().user("1000:1000")).user()).isEqualTo("1000:1000");
+    assertThat(spec(image().args(List.of("-u", "1000:1000"))).user()).isEqualTo("1000:1000");
+    assertThat(spec(image().args(List.of("--user=1000"))).user()).isEqualTo("1000");
+    assertThat(spec(image().user("1000:1000").args(List.of("--user", "1000:1000"))).user()).as("the same in both").isEqualTo("1000:1000");
+    assertThat(spec(image().user("0:0")).runsAsRoot()).as("root only when named").isTrue();
+    assertThat(spec(image().args(List.of("-u", "root"))).runsAsRoot()).isTrue();
+    assertThat(spec(image().user("0")).runsAsRoot()).isTrue();
+    assertThat(spec(image().user("1000:0")).runsAsRoot()).isFalse();
+  }
+
+  @Test
+  void refusesAUserInArgsThatTheUserFieldWouldRefuseOrThatConflictsWithIt() {
+    for (String bad : List.of("", "1000:", "1000:1000:1", "a b", "-1", "99999999999")) {
+      assertThatThrownBy(() -> spec(image().args(List.of("--user", bad))))
+          .as(bad).isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("$.mcpServers.srv.args: --user '" + bad + "' is not a container user; use \"uid:gid\"");
+    }
+    assertThatThrownBy(() -> spec(image().args(List.of("-u")))).hasMessageContaining("'-u' needs a value");
+    assertThatThrownBy(() -> spec(image().user("1000:1000").args(List.of("-u", "0"))))
+        .hasMessageContaining("$.mcpServers.srv.user: '1000:1000' conflicts with '0' in args; keep one");
   }
 
   @Test

@@ -195,6 +195,33 @@ class DockerBackendLauncherTest {
     assertThat(listener.exits).hasSize(1);
   }
 
+  /** Which uid and gid the container's own process (pid 1) and a process started in it run as. */
+  private static String idsInside(ServerConfig server) throws Exception {
+    String session = "session-" + UUID.randomUUID();
+    try (Backend backend = launch(server, session, Map.of(), new RecordingListener())) {
+      String id = containerOf(session);
+      String fromId = DockerEngine.exec(docker, id, "echo $(id -u):$(id -g)").trim();
+      String[] uid = DockerEngine.exec(docker, id, "grep '^Uid:' /proc/1/status").trim().split("\\s+");
+      String[] gid = DockerEngine.exec(docker, id, "grep '^Gid:' /proc/1/status").trim().split("\\s+");
+      assertThat(backend.isAlive()).isTrue();
+      assertThat(uid[1] + ":" + gid[1]).as("pid 1 runs as the container's user").isEqualTo(fromId);
+      return fromId;
+    }
+  }
+
+  @Test
+  void containersRunAsAnUnprivilegedUserUnlessTheServerNamesOne() throws Exception {
+    // The base image names no user, so the engine alone would run it as root.
+    assertThat(docker.inspectImageCmd(DockerEngine.BASE_IMAGE).exec().getConfig().getUser()).isNullOrEmpty();
+    ServerConfig plain = ServerConfig.container(DockerEngine.BASE_IMAGE).entrypoint("/bin/cat").build("plain");
+
+    assertThat(idsInside(plain)).as("by default").isEqualTo("65534:65534");
+    assertThat(idsInside(plain.toBuilder().user("1000:1000").build("plain"))).as("\"user\": \"1000:1000\"").isEqualTo("1000:1000");
+    assertThat(idsInside(plain.toBuilder().args(List.of("--user", "4242:4243")).build("plain"))).as("--user in args")
+        .isEqualTo("4242:4243");
+    assertThat(idsInside(plain.toBuilder().user("0:0").build("plain"))).as("root only when named").isEqualTo("0:0");
+  }
+
   @Test
   void closeEndsStdinRemovesTheContainerAndIsIdempotent() throws Exception {
     String session = "session-" + UUID.randomUUID();

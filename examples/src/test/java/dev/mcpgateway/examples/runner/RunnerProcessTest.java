@@ -203,6 +203,23 @@ class RunnerProcessTest {
   }
 
   @Test
+  void aPayloadDirectoryOthersMayWriteStopsTheStartNamingItsModeAndTheFix() throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    String withDir = config(KEY, "demo").replace("\"gateway\":{", "\"gateway\":{\"payloadDir\":" + json(shared.toString()) + ",");
+    NodeProcess runner = runner(List.of(), "--config", file("gateway.json", withDir).toString(), "--listen", "127.0.0.1:0");
+
+    assertThat(runner.awaitExit(DEADLINE)).isEqualTo(1);
+    assertThat(runner.stderr()).contains("mcp-gateway: configuration error: $.gateway.payloadDir: payload directory "
+        + shared + " is owned by '" + System.getProperty("user.name") + "' with mode 0777 (rwxrwxrwx)")
+        .contains("chmod 700 " + shared);
+    assertThat(runner.stdoutLines()).isEmpty();
+    try (Stream<Path> left = Files.list(shared)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
   void aMissingConfigFileIsNamedWithExitStatus1() throws Exception {
     Path missing = dir.resolve("nowhere.json");
     NodeProcess runner = runner(List.of(), "--config", missing.toString());
