@@ -153,10 +153,11 @@ final class Exchange implements AsyncListener {
     if (body == null || !body.abandon()) {
       return; // complete or failed just now
     }
-    long seconds = limits.bodyTimeoutNanos() / 1_000_000_000L;
-    LOG.debug("{}: the request body was not complete within {} s; answering 408", description, seconds);
-    answer(ErrorResponses.response(408, "the request body did not arrive within " + seconds
-        + " s; send it at a steady pace", true));
+    long millis = limits.bodyTimeoutNanos() / 1_000_000L;
+    String within = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    LOG.debug("{}: the request body was not complete within {}; answering 408", description, within);
+    answer(ErrorResponses.response(408, "the request body did not arrive within " + within
+        + "; send it at a steady pace", true));
   }
 
   void bodyOverBudget() {
