@@ -244,6 +244,11 @@ public final class GatewayRunner {
 
   /** As {@link #jetty(McpGateway, String, int)} with another idle timeout (tests use a short one). */
   static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout) {
+    return jetty(gateway, host, port, idleTimeout, new McpGatewayServlet(gateway));
+  }
+
+  /** As {@link #jetty(McpGateway, String, int, java.time.Duration)}, serving {@code servlet} (tests set its options). */
+  static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout, McpGatewayServlet servlet) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     // Every answer completes on a backend's thread and Jetty resumes the connection on a pool
     // thread; threads kept in reserve for the selector would add a hand-off and a wake-up per request.
@@ -259,7 +264,7 @@ public final class GatewayRunner {
     connector.setIdleTimeout(idleTimeout.toMillis());
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    ServletHolder holder = new ServletHolder("mcp-gateway", new McpGatewayServlet(gateway));
+    ServletHolder holder = new ServletHolder("mcp-gateway", servlet);
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
     server.setHandler(context);
