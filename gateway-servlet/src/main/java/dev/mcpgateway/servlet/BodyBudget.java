@@ -9,8 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ends, however it ends. Thread-safe; lock-free.
  */
 final class BodyBudget {
+  private static final long WARN_INTERVAL_NANOS = 60_000_000_000L;
+
   private final long capacity;
   private final AtomicLong used = new AtomicLong();
+  /** When a refusal was last logged at WARN; refusals in between are logged at DEBUG. */
+  private final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
   BodyBudget(long capacity) {
     this.capacity = capacity;
@@ -31,6 +35,13 @@ final class BodyBudget {
   /** Gives back {@code bytes} taken with {@link #tryReserve(long)}. */
   void release(long bytes) {
     used.addAndGet(-bytes);
+  }
+
+  /** Whether a refusal now should be logged at WARN: at most once a minute, so that a flood does not flood the log. */
+  boolean warnNow() {
+    long now = System.nanoTime();
+    long last = lastWarned.get();
+    return now - last >= WARN_INTERVAL_NANOS && lastWarned.compareAndSet(last, now);
   }
 
   long capacity() {

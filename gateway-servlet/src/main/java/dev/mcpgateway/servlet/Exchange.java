@@ -161,8 +161,12 @@ final class Exchange implements AsyncListener {
   }
 
   void bodyOverBudget() {
-    LOG.warn("{}: the request bodies being received already take the servlet's budget of {} bytes; answering 503",
-        description, limits.budget().capacity());
+    if (limits.budget().warnNow()) {
+      LOG.warn("{}: the request bodies being received already take the servlet's budget of {} bytes; answering 503"
+          + " (further refusals within a minute are logged at DEBUG)", description, limits.budget().capacity());
+    } else {
+      LOG.debug("{}: the body budget of {} bytes is spent; answering 503", description, limits.budget().capacity());
+    }
     answer(ErrorResponses.response(503, "the gateway is receiving too many request bodies at once; retry shortly", true)
         .withHeader("Retry-After", "1"));
   }
