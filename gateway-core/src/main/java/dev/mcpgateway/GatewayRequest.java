@@ -44,6 +44,15 @@ public final class GatewayRequest {
     this.localAddress = builder.localAddress;
   }
 
+  private GatewayRequest(GatewayRequest head, byte[] body) {
+    this.method = head.method;
+    this.path = head.path;
+    this.headers = head.headers;
+    this.body = body;
+    this.remoteAddress = head.remoteAddress;
+    this.localAddress = head.localAddress;
+  }
+
   /** Starts a request with the given HTTP method and gateway-relative path (for example {@code /mcp/github}). */
   public static Builder builder(String method, String path) {
     return new Builder(method, path);
@@ -107,6 +116,15 @@ public final class GatewayRequest {
    */
   public Optional<String> localAddress() {
     return Optional.ofNullable(localAddress);
+  }
+
+  /**
+   * This request with another body. Cheap: the headers are shared, not copied. A transport
+   * builds the head of a request once, asks {@link McpGateway#admit(GatewayRequest)} about it,
+   * and hands {@code head.withBody(body)} to {@link McpGateway#handle(GatewayRequest, Admission)}.
+   */
+  public GatewayRequest withBody(byte[] body) {
+    return new GatewayRequest(this, Objects.requireNonNull(body, "body"));
   }
 
   /** A builder that starts from this request. */

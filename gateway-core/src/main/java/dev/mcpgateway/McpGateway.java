@@ -26,7 +26,9 @@ import java.util.function.Function;
  * it starts on demand, and keeps every caller's backends and data apart.
  *
  * <p>One transport-neutral entry point, {@link #handle(GatewayRequest)}, serves every HTTP
- * request; the servlet in {@code gateway-servlet} and tests both call it. The gateway never
+ * request; the servlet in {@code gateway-servlet} and tests both call it. A transport that
+ * reads bodies from the network first asks {@link #admit(GatewayRequest)} about the request's
+ * head, so that no body is read for a caller who is not let in. The gateway never
  * blocks the calling thread on a backend: the returned stage completes when the answer is
  * ready. Thread-safe. {@link #close()} ends every session and backend; it is idempotent.
  *
@@ -52,6 +54,44 @@ public interface McpGateway extends AutoCloseable {
    * with a clear status and message.
    */
   CompletionStage<GatewayResponse> handle(GatewayRequest request);
+
+  /**
+   * Decides what can be decided from the head of a request (method, path, headers, addresses;
+   * the body is not looked at) before a transport reads its body: authentication, origin and
+   * malformed headers, {@code /health}. Transports call it first so that an unauthenticated
+   * caller never gets a body buffered: when the admission has an {@link Admission#answer()
+   * answer}, they send it and read no body; otherwise they read the body and call
+   * {@link #handle(GatewayRequest, Admission)} with the request and this admission.
+   *
+   * <pre>{@code
+   * Admission admission = gateway.admit(head);           // head: a request without a body
+   * if (admission.answer().isPresent()) {
+   *   send(admission.answer().get());                    // 401, 429, 400, 403, /health...
+   * } else {
+   *   byte[] body = readBody();                          // bounded by maxRequestBytes()
+   *   gateway.handle(head.withBody(body), admission).thenAccept(this::send);
+   * }
+   * }</pre>
+   *
+   * <p>Counts as the request's authentication attempt (a failure counts toward brute-force
+   * throttling once). Never blocks and never throws; thread-safe. The default lets every
+   * request in and leaves every decision to {@link #handle(GatewayRequest)}, for gateways that
+   * do not decide early.
+   */
+  default Admission admit(GatewayRequest head) {
+    return Admission.proceed();
+  }
+
+  /**
+   * Answers a request that {@link #admit(GatewayRequest)} let in, now with its body. When
+   * {@code admission} is one this gateway issued for this request's head (the request is
+   * {@code head.withBody(body)}), the caller is not authenticated again; with any other
+   * admission this is {@link #handle(GatewayRequest)}. Never completes exceptionally. The
+   * default ignores the admission.
+   */
+  default CompletionStage<GatewayResponse> handle(GatewayRequest request, Admission admission) {
+    return handle(request);
+  }
 
   /** The configuration this gateway serves. */
   GatewayConfig config();

@@ -1,11 +1,11 @@
 package dev.mcpgateway.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.Admission;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayStats;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.auth.AuthRequest;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
@@ -48,7 +48,6 @@ public final class DefaultMcpGateway implements McpGateway {
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final OriginPolicy origins;
   private final Listeners listeners;
   private final java.util.List<AutoCloseable> closeables;
   private final java.time.Duration drainTimeout;
@@ -56,6 +55,7 @@ public final class DefaultMcpGateway implements McpGateway {
   private volatile int serversTerminated;
   private final RateLimiter rateLimiter;
   private final long startedNanos;
+  private final RequestGate gate;
 
   /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
   public DefaultMcpGateway(GatewayParts parts) {
@@ -73,7 +73,7 @@ public final class DefaultMcpGateway implements McpGateway {
     this.drainTimeout = parts.drainTimeout();
     this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
         parts.keepAliveInterval());
-    this.origins = new OriginPolicy(parts.allowedOrigins());
+    OriginPolicy origins = new OriginPolicy(parts.allowedOrigins());
     this.pool = new BackendPool(runtime);
     runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes()));
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
@@ -85,6 +85,7 @@ public final class DefaultMcpGateway implements McpGateway {
     this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
         .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
     runtime.listeners(listeners);
+    this.gate = new RequestGate(authenticator, origins, listeners, runtime::revocationEpoch);
     runtime.ticker(parts.ticker());
     this.startedNanos = runtime.nanoTime();
     this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
@@ -173,34 +174,60 @@ public final class DefaultMcpGateway implements McpGateway {
 
   @Override
   public CompletionStage<GatewayResponse> handle(GatewayRequest request) {
+    return handle(request, null);
+  }
+
+  @Override
+  public CompletionStage<GatewayResponse> handle(GatewayRequest request, Admission admission) {
     try {
-      return route(request);
+      return route(request, admission == null ? null : gate.recognize(admission, request));
     } catch (RuntimeException e) {
       LOG.error("Unexpected failure handling {}", request, e);
       return CompletableFuture.completedFuture(Http.error(500, "internal error"));
     }
   }
 
-  private CompletionStage<GatewayResponse> route(GatewayRequest request) {
-    String path = request.path();
+  @Override
+  public Admission admit(GatewayRequest head) {
+    try {
+      return admission(head);
+    } catch (RuntimeException e) {
+      LOG.error("Unexpected failure admitting {}", head, e);
+      return Admission.answered(Http.error(500, "internal error"));
+    }
+  }
+
+  /**
+   * What the head of a request decides, before its body: {@code /health} is answered, every
+   * other request passes the gate (repeated headers, origin, authentication). Shared by
+   * {@link #admit} and {@link #route}, so a request is authenticated once whichever way it came.
+   */
+  private AdmissionTicket admission(GatewayRequest head) {
+    String path = head.path();
     if (path.equals("/health")) {
-      if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-        return done(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
+      if (!head.method().equals("GET") && !head.method().equals("HEAD")) {
+        return gate.answered(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
       }
-      return done(health());
+      return gate.answered(health());
     }
-    String refused = origins.refusal(request);
-    if (refused != null) {
-      LOG.warn("Refused {} from {}: {}", request.path(), request.remoteAddress(), refused);
-      return done(Http.error(403, refused));
+    if (path.equals("/close")) {
+      if (!head.method().equals("POST")) {
+        return gate.answered(Http.error(405, "use POST for /close").withHeader("Allow", "POST"));
+      }
     }
-    // Authenticate before routing: with a key configured every endpoint but /health needs it,
-    // and an unauthenticated caller learns nothing, not even which servers exist.
-    long epoch = runtime.revocationEpoch();
-    AuthResult auth = authenticate(request);
-    if (!auth.isSuccess()) {
-      return done(denied(auth, request));
+    // Origin and Host checks, then authentication, for every endpoint but /health (/close
+    // included): an unauthenticated caller learns nothing, not even which servers exist.
+    return gate.admit(head);
+  }
+
+  private CompletionStage<GatewayResponse> route(GatewayRequest request, AdmissionTicket admitted) {
+    AdmissionTicket ticket = admitted != null ? admitted : admission(request);
+    if (ticket.response != null) {
+      return done(ticket.response);
     }
+    AuthResult auth = ticket.auth;
+    long epoch = ticket.revocations;
+    String path = request.path();
     if (path.equals("/close")) {
       return closeEndpoint(request, auth.identity().orElseThrow());
     }
@@ -278,9 +305,6 @@ public final class DefaultMcpGateway implements McpGateway {
    * and answers how many servers it terminated.
    */
   private CompletionStage<GatewayResponse> closeEndpoint(GatewayRequest request, Identity identity) {
-    if (!request.method().equals("POST")) {
-      return done(Http.error(405, "use POST for /close").withHeader("Allow", "POST"));
-    }
     if (authenticator.isOpen()) {
       if (!config.closeWithoutAuthentication()) {
         LOG.warn("Refused POST /close from {}: authentication is off", request.remoteAddress());
@@ -318,32 +342,6 @@ public final class DefaultMcpGateway implements McpGateway {
     return Http.error(429, "rate limit exceeded: " + limit + " for '" + identity.name()
         + "' on " + (server.equals(UnifiedEndpoint.UNIFIED) ? "the unified endpoint" : "server '" + server + "'")
         + "; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds));
-  }
-
-  /** The answer to a failed authentication: its status and message, and Retry-After when throttled. */
-  private GatewayResponse denied(AuthResult auth, GatewayRequest request) {
-    listeners.authenticationFailed(auth.message().orElse("authentication failed"), request.remoteAddress(), request.path());
-    GatewayResponse denied = Http.error(auth.status(), auth.message().orElse("authentication failed"));
-    if (auth.retryAfter().isPresent()) {
-      denied = denied.withHeader("Retry-After", Long.toString(Math.max(1, auth.retryAfter().get().toSeconds())));
-    }
-    return denied;
-  }
-
-  private AuthResult authenticate(GatewayRequest request) {
-    AuthRequest authRequest = AuthRequest.of(request.header("authorization").orElse(null), request.path(),
-        request.remoteAddress(), request::header);
-    try {
-      AuthResult result = authenticator.authenticate(authRequest);
-      if (result == null) {
-        throw new IllegalStateException("authenticator returned null");
-      }
-      return result;
-    } catch (RuntimeException e) {
-      LoggerFactory.getLogger("auth").error("Authenticator failed; request denied, remote={}, path={}",
-          request.remoteAddress(), request.path(), e);
-      return AuthResult.denied(401, "authentication failed: authenticator error");
-    }
   }
 
   private GatewayResponse health() {

@@ -81,14 +81,20 @@ public final class TestClient {
     return send(GatewayRequest.delete(server.isEmpty() ? "/mcp" : "/mcp/" + server));
   }
 
+  /**
+   * Sends a request with this client's key and session, unless the request carries its own
+   * (the gateway refuses a request with two of either).
+   */
   public GatewayResponse send(GatewayRequest.Builder builder) {
-    if (authorization != null) {
-      builder.header("Authorization", authorization);
+    GatewayRequest given = builder.build();
+    GatewayRequest.Builder request = given.toBuilder().remoteAddress("127.0.0.1:40000");
+    if (authorization != null && given.header("authorization").isEmpty()) {
+      request.header("Authorization", authorization);
     }
-    if (sessionId != null) {
-      builder.header("Mcp-Session-Id", sessionId);
+    if (sessionId != null && given.header("mcp-session-id").isEmpty()) {
+      request.header("Mcp-Session-Id", sessionId);
     }
-    return await(gateway.handle(builder.build().toBuilder().remoteAddress("127.0.0.1:40000").build()).toCompletableFuture());
+    return await(gateway.handle(request.build()).toCompletableFuture());
   }
 
   public static GatewayResponse await(CompletableFuture<GatewayResponse> future) {

@@ -1,5 +1,7 @@
 package dev.mcpgateway.servlet;
 
+import dev.mcpgateway.Admission;
+import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.McpGateway;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
@@ -25,9 +27,15 @@ import org.slf4j.LoggerFactory;
  * {@code <context>/gateway/mcp/{server}}); the gateway sees the part after the mapping, the
  * path info. Mapped as the default servlet {@code /}, it sees the whole path in the context.
  *
- * <p>The caller owns the gateway: destroying the servlet does not close it. Request bodies are
- * bounded by {@link McpGateway#maxRequestBytes()} (413 beyond it, without reading the rest).
- * Thread-safe, like every servlet.
+ * <p>Before it reads a body, the servlet asks the gateway to {@link McpGateway#admit admit} the
+ * request from its head: a caller who is not authenticated (or otherwise refused) is answered
+ * at once and its body is never read. Bodies are then bounded one by one by
+ * {@link McpGateway#maxRequestBytes()} (413 beyond it, without reading the rest), all together
+ * by a budget of bytes in flight (503 with {@code Retry-After} when it is spent), and in time by
+ * a deadline for the whole upload (408). Such refusals close the connection.
+ *
+ * <p>The caller owns the gateway: destroying the servlet does not close it. Thread-safe, like
+ * every servlet.
  *
  * <pre>{@code
  * ServletContextHandler context = new ServletContextHandler("/gw");
@@ -39,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>In a {@code web.xml} deployment, declare the servlet class with {@code <async-supported>true}
  * and store the gateway in the servlet context attribute {@link #GATEWAY_ATTRIBUTE} before the
  * servlet initializes (for example from a {@code ServletContextListener}); the init parameters
- * {@link #MAX_BUFFERED_EVENT_BYTES_PARAM} and {@link #ASYNC_TIMEOUT_MILLIS_PARAM} set the options.
+ * {@link #MAX_BUFFERED_EVENT_BYTES_PARAM}, {@link #ASYNC_TIMEOUT_MILLIS_PARAM},
+ * {@link #MAX_IN_FLIGHT_BODY_BYTES_PARAM} and {@link #BODY_TIMEOUT_MILLIS_PARAM} set the options.
  */
 public final class McpGatewayServlet extends HttpServlet {
   /** The servlet context attribute holding the {@link McpGateway} for the no-argument constructor. */
@@ -48,16 +57,24 @@ public final class McpGatewayServlet extends HttpServlet {
   public static final String MAX_BUFFERED_EVENT_BYTES_PARAM = "maxBufferedEventBytes";
   /** The init parameter that sets {@link Builder#asyncTimeout(Duration)}, in milliseconds. */
   public static final String ASYNC_TIMEOUT_MILLIS_PARAM = "asyncTimeoutMillis";
+  /** The init parameter that sets {@link Builder#maxInFlightBodyBytes(long)}. */
+  public static final String MAX_IN_FLIGHT_BODY_BYTES_PARAM = "maxInFlightBodyBytes";
+  /** The init parameter that sets {@link Builder#bodyTimeout(Duration)}, in milliseconds. */
+  public static final String BODY_TIMEOUT_MILLIS_PARAM = "bodyTimeoutMillis";
   /** The default bound of event bytes queued for one slow client: 4 MiB. */
   public static final long DEFAULT_MAX_BUFFERED_EVENT_BYTES = 4L * 1024 * 1024;
+  /** The default budget of request body bytes held at once by all requests: 64 MiB. */
+  public static final long DEFAULT_MAX_IN_FLIGHT_BODY_BYTES = 64L * 1024 * 1024;
+  /** The default time a request body may take to arrive: 30 seconds. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(McpGatewayServlet.class);
 
   private final boolean fromContext;
   private transient volatile McpGateway gateway;
-  private volatile long maxBufferedEventBytes;
-  private volatile long asyncTimeoutMillis;
+  private transient volatile Exchange.Limits limits;
+  private final transient BodyDeadlines deadlines = new BodyDeadlines();
 
   /**
    * Creates a servlet for {@code web.xml} deployments that takes its gateway from the servlet
@@ -65,7 +82,6 @@ public final class McpGatewayServlet extends HttpServlet {
    */
   public McpGatewayServlet() {
     this.fromContext = true;
-    this.maxBufferedEventBytes = DEFAULT_MAX_BUFFERED_EVENT_BYTES;
   }
 
   /** Creates a servlet serving {@code gateway} with default options; the caller keeps ownership of it. */
@@ -76,8 +92,8 @@ public final class McpGatewayServlet extends HttpServlet {
   private McpGatewayServlet(Builder builder) {
     this.fromContext = false;
     this.gateway = builder.gateway;
-    this.maxBufferedEventBytes = builder.maxBufferedEventBytes;
-    this.asyncTimeoutMillis = builder.asyncTimeout.toMillis();
+    this.limits = new Exchange.Limits(builder.maxBufferedEventBytes, builder.asyncTimeout.toMillis(),
+        new BodyBudget(builder.maxInFlightBodyBytes), builder.bodyTimeout.toNanos(), deadlines);
   }
 
   /** Starts a builder for a servlet serving {@code gateway}, to set options. */
@@ -104,8 +120,12 @@ public final class McpGatewayServlet extends HttpServlet {
           + attribute.getClass().getName()) + "; set it before the servlet initializes (for example in a"
           + " ServletContextListener) or construct the servlet with the gateway");
     }
-    maxBufferedEventBytes = numberParam(MAX_BUFFERED_EVENT_BYTES_PARAM, DEFAULT_MAX_BUFFERED_EVENT_BYTES, 1);
-    asyncTimeoutMillis = numberParam(ASYNC_TIMEOUT_MILLIS_PARAM, 0, 0);
+    long maxBufferedEventBytes = numberParam(MAX_BUFFERED_EVENT_BYTES_PARAM, DEFAULT_MAX_BUFFERED_EVENT_BYTES, 1);
+    long asyncTimeoutMillis = numberParam(ASYNC_TIMEOUT_MILLIS_PARAM, 0, 0);
+    long maxInFlightBodyBytes = numberParam(MAX_IN_FLIGHT_BODY_BYTES_PARAM, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, 1024);
+    long bodyTimeoutMillis = numberParam(BODY_TIMEOUT_MILLIS_PARAM, DEFAULT_BODY_TIMEOUT.toMillis(), 1);
+    limits = new Exchange.Limits(maxBufferedEventBytes, asyncTimeoutMillis, new BodyBudget(maxInFlightBodyBytes),
+        Duration.ofMillis(bodyTimeoutMillis).toNanos(), deadlines);
     gateway = (McpGateway) attribute;
   }
 
@@ -141,18 +161,35 @@ public final class McpGatewayServlet extends HttpServlet {
         ErrorResponses.writeNow(response, 500, ErrorResponses.INTERNAL_ERROR, false);
         return;
       }
-      long limit = current.maxRequestBytes();
-      if (request.getContentLengthLong() > limit) {
-        ErrorResponses.writeNow(response, 413, ErrorResponses.tooLarge(limit), true);
-        return;
+      GatewayRequest head = RequestTranslator.translate(request).build();
+      // From the head alone: an unauthenticated caller is answered before a byte of its body is read.
+      Admission admission = current.admit(head);
+      if (admission == null) {
+        throw new IllegalStateException("McpGateway.admit returned null");
       }
       AsyncContext async = request.startAsync();
-      new Exchange(current, async, request, response, maxBufferedEventBytes, asyncTimeoutMillis).start();
+      new Exchange(current, async, head, request, response, limits).start(admission);
     } catch (Exception | Error e) {
       // Nothing may reach the container: it would answer with its own page or a stack trace.
       LOG.error("failed to serve {} {}", request.getMethod(), request.getRequestURI(), e);
       ErrorResponses.failQuietly(request, response);
     }
+  }
+
+  /**
+   * The request body bytes held now by requests whose body is arriving or waiting for the
+   * gateway's answer, out of the budget set with {@link Builder#maxInFlightBodyBytes(long)};
+   * for monitoring and tests.
+   */
+  public long inFlightBodyBytes() {
+    Exchange.Limits current = limits;
+    return current == null ? 0 : current.budget().used();
+  }
+
+  /** Stops the thread that enforces body deadlines; the gateway stays open (its owner closes it). */
+  @Override
+  public void destroy() {
+    deadlines.shutdown();
   }
 
   /** Returns the servlet's name and mode, for logs. */
@@ -174,6 +211,8 @@ public final class McpGatewayServlet extends HttpServlet {
     private final McpGateway gateway;
     private long maxBufferedEventBytes = DEFAULT_MAX_BUFFERED_EVENT_BYTES;
     private Duration asyncTimeout = Duration.ZERO;
+    private long maxInFlightBodyBytes = DEFAULT_MAX_IN_FLIGHT_BODY_BYTES;
+    private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
 
     private Builder(McpGateway gateway) {
       this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -203,6 +242,38 @@ public final class McpGatewayServlet extends HttpServlet {
         throw new IllegalArgumentException("asyncTimeout must not be negative: " + timeout);
       }
       this.asyncTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how many request body bytes all requests together may hold at once, from when their
+     * body starts to arrive until the gateway has answered them (default 64 MiB). A request
+     * announcing a {@code Content-Length} reserves it before its body is read; a chunked body
+     * reserves as it arrives. A request that finds the budget spent gets 503 with
+     * {@code Retry-After: 1} and its connection is closed. Keep it at least
+     * {@link McpGateway#maxRequestBytes()}, or the largest bodies can never be read. Bodies of
+     * unknown length may take up to about twice their size in heap while they arrive.
+     */
+    public Builder maxInFlightBodyBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxInFlightBodyBytes must be at least 1024: " + bytes);
+      }
+      this.maxInFlightBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how long a request body may take to arrive, counted from the request's headers
+     * (default 30 s): a client that sends its body slowly, a byte now and then, gets 408 when
+     * it passes, its buffer is dropped and its connection closed. A body that arrives with its
+     * headers, the common case, starts no timer.
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "bodyTimeout");
+      if (timeout.toMillis() < 1) {
+        throw new IllegalArgumentException("bodyTimeout must be at least 1 ms: " + timeout);
+      }
+      this.bodyTimeout = timeout;
       return this;
     }
 

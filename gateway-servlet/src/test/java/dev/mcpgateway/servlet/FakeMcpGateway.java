@@ -2,6 +2,7 @@ package dev.mcpgateway.servlet;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.mcpgateway.Admission;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
@@ -20,6 +21,9 @@ final class FakeMcpGateway implements McpGateway {
   private final long maxRequestBytes;
   private final BlockingQueue<GatewayRequest> unseen = new LinkedBlockingQueue<>();
   private final List<GatewayRequest> requests = new CopyOnWriteArrayList<>();
+  private final List<GatewayRequest> heads = new CopyOnWriteArrayList<>();
+  private final List<Admission> admissionsHandedBack = new CopyOnWriteArrayList<>();
+  private volatile Function<GatewayRequest, Admission> admitter = head -> Admission.proceed();
   private volatile Function<GatewayRequest, CompletionStage<GatewayResponse>> handler =
       request -> CompletableFuture.completedFuture(GatewayResponse.json(200, "{\"ok\":true}"));
 
@@ -31,6 +35,34 @@ final class FakeMcpGateway implements McpGateway {
   FakeMcpGateway answerWith(Function<GatewayRequest, CompletionStage<GatewayResponse>> handler) {
     this.handler = handler;
     return this;
+  }
+
+  /** Decides every following request's admission with {@code admitter}. */
+  FakeMcpGateway admitWith(Function<GatewayRequest, Admission> admitter) {
+    this.admitter = admitter;
+    return this;
+  }
+
+  /** Every head the servlet asked to admit, in order. */
+  List<GatewayRequest> heads() {
+    return heads;
+  }
+
+  /** The admissions handed back with requests, in order. */
+  List<Admission> admissionsHandedBack() {
+    return admissionsHandedBack;
+  }
+
+  @Override
+  public Admission admit(GatewayRequest head) {
+    heads.add(head);
+    return admitter.apply(head);
+  }
+
+  @Override
+  public CompletionStage<GatewayResponse> handle(GatewayRequest request, Admission admission) {
+    admissionsHandedBack.add(admission);
+    return handle(request);
   }
 
   /** Answers every following request with {@code response}. */

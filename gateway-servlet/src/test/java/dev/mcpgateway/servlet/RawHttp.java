@@ -97,6 +97,15 @@ final class RawHttp implements AutoCloseable {
     return line.toString(StandardCharsets.UTF_8);
   }
 
+  /** Whether the server closes the connection (end of stream or reset) before anything more arrives. */
+  boolean closedByServer() throws IOException {
+    try {
+      return in.read() < 0;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -25,6 +25,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -233,17 +234,30 @@ public final class GatewayRunner {
   /**
    * A Jetty server with timeouts that keep slow clients from starving others: idle connections
    * (a client that dribbles its headers or body) close after 30 s; SSE streams stay open because
-   * the gateway sends keep-alive comments every 15 s.
+   * the gateway sends keep-alive comments every 15 s. At most {@link #MAX_CONNECTIONS}
+   * connections are open at once; the servlet bounds request bodies (budget and deadline).
    */
   static Server jetty(McpGateway gateway, String host, int port) {
     return jetty(gateway, host, port, IDLE_TIMEOUT);
   }
+
+  /**
+   * The most connections the runner holds open at once (Tomcat's default); past it Jetty stops
+   * accepting until one closes. With the header limit it bounds what clients that are not
+   * authenticated can hold: the gateway authenticates from the headers, before any body is read.
+   */
+  static final int MAX_CONNECTIONS = 8192;
 
   /** The idle timeout of HTTP connections: how long a client may send nothing mid-request, or read nothing. */
   static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   /** As {@link #jetty(McpGateway, String, int)} with another idle timeout (tests use a short one). */
   static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout) {
+    return jetty(gateway, host, port, idleTimeout, new McpGatewayServlet(gateway));
+  }
+
+  /** As {@link #jetty(McpGateway, String, int, java.time.Duration)}, serving {@code servlet} (tests set its options). */
+  static Server jetty(McpGateway gateway, String host, int port, java.time.Duration idleTimeout, McpGatewayServlet servlet) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     // Every answer completes on a backend's thread and Jetty resumes the connection on a pool
     // thread; threads kept in reserve for the selector would add a hand-off and a wake-up per request.
@@ -258,8 +272,9 @@ public final class GatewayRunner {
     connector.setPort(port);
     connector.setIdleTimeout(idleTimeout.toMillis());
     server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
     ServletContextHandler context = new ServletContextHandler("/");
-    ServletHolder holder = new ServletHolder("mcp-gateway", new McpGatewayServlet(gateway));
+    ServletHolder holder = new ServletHolder("mcp-gateway", servlet);
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
     server.setHandler(context);

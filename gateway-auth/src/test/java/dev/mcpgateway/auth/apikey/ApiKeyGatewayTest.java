@@ -155,6 +155,48 @@ class ApiKeyGatewayTest {
     assertThat(post("/mcp/demo", KEY).status()).isEqualTo(200);
   }
 
+  private dev.mcpgateway.Admission admit(String remote, String authorization) {
+    GatewayRequest.Builder head = GatewayRequest.post("/mcp/demo").header("Content-Type", "application/json")
+        .remoteAddress(remote);
+    if (authorization != null) {
+      head.header("Authorization", authorization);
+    }
+    return gateway.admit(head.build());
+  }
+
+  @Test
+  void throttlesAHostThatKeepsSendingNoKeyBeforeItsBodiesAreRead() {
+    for (int i = 0; i < 3; i++) {
+      GatewayResponse refused = admit("10.1.1.1:" + (5000 + i), null).answer().orElseThrow();
+      assertJsonError(refused, 401, "authentication failed: missing API key");
+    }
+
+    GatewayResponse throttled = admit("10.1.1.1:6000", KEY).answer().orElseThrow();
+
+    assertJsonError(throttled, 429, "too many failed authentication attempts");
+    assertThat(throttled.headers()).containsEntry("Retry-After", "60");
+    assertThat(admit("10.1.1.2:5000", KEY).answer()).isEmpty(); // another host is let in
+  }
+
+  @Test
+  void countsAnAdmittedRequestOnceWhenItsBodyFollows() {
+    // Two failures, then an admitted request whose handling must not authenticate again:
+    // were it counted, a third failure would already throttle.
+    admit("10.1.1.3:1", "wrong-1");
+    admit("10.1.1.3:2", "wrong-2");
+    GatewayRequest head = GatewayRequest.post("/mcp/demo").header("Authorization", "wrong-3")
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .remoteAddress("10.1.1.3:3").build();
+    dev.mcpgateway.Admission third = gateway.admit(head);
+    assertJsonError(third.answer().orElseThrow(), 401, "authentication failed: invalid API key");
+
+    GatewayResponse handedBack = TestClient.await(gateway.handle(head.withBody(
+        INITIALIZE.getBytes(java.nio.charset.StandardCharsets.UTF_8)), third).toCompletableFuture());
+
+    assertJsonError(handedBack, 401, "authentication failed: invalid API key"); // not 429: not counted twice
+    assertThat(admit("10.1.1.3:4", KEY).answer().orElseThrow().status()).isEqualTo(429);
+  }
+
   @Test
   void endsTheSessionsOfARevokedKeyAndAcceptsItsReplacement() {
     TestClient old = new TestClient(gateway, "demo", OTHER_KEY);
