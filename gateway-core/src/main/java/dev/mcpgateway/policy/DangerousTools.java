@@ -4,7 +4,9 @@ import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -12,24 +14,39 @@ import java.util.regex.Pattern;
  * {@code tools} names them explicitly ({@code "*"} does not count): such tools are hidden from
  * {@code tools/list} and calls to them are denied. Names are matched word by word, in
  * snake_case, kebab-case, dotted or camelCase ({@code run_command}, {@code runCommand}).
+ * The built-in list is matched by a hand-written scan in time linear in the name (tool names
+ * come from clients and servers); a custom {@link Pattern} is the caller's to keep linear.
  * Thread-safe.
  */
 final class DangerousTools implements Interceptor {
-  /** Names of tools that execute commands or code. */
-  static final Pattern DEFAULT = Pattern.compile(
-      "(?i)(^|[_\\-.])(shell|bash|sh|zsh|powershell|pwsh|cmd|exec|execute|run_?command|run_?shell|run_?script|terminal|eval"
-      + "|subprocess|spawn|os_?system)([_\\-.]|$)");
-  private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])");
+  /** Names of tools that execute commands or code, each a whole word of the name. */
+  private static final Set<String> WORDS = Set.of("shell", "bash", "sh", "zsh", "powershell", "pwsh", "cmd", "exec", "execute",
+      "runcommand", "runshell", "runscript", "terminal", "eval", "subprocess", "spawn", "ossystem");
+  /** Words that also match as two words joined by {@code _}: {@code run_command}, {@code os_system}. */
+  private static final Set<String> PAIRS = Set.of("run command", "run shell", "run script", "os system");
+  /** The longest word, in characters: longer words are skipped unread. */
+  private static final int LONGEST = 10;
+
+  /** The built-in list: {@code shell bash sh zsh powershell pwsh cmd exec execute run_command run_shell run_script terminal eval subprocess spawn os_system}. */
+  static final Predicate<String> DEFAULT = DangerousTools::commandWord;
+  /** Tool names this long or longer are not remembered: a client could fill memory with them. */
+  private static final int MAX_REMEMBERED_LENGTH = 256;
 
   /** Verdicts by tool name kept at most; names beyond are matched each time (clients choose names). */
   private static final int MAX_REMEMBERED = 4096;
 
-  private final Pattern pattern;
+  private final Predicate<String> denied;
+  private final String description;
   private final Map<String, Set<String>> explicit = new HashMap<>();
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> matches = new java.util.concurrent.ConcurrentHashMap<>();
 
   DangerousTools(GatewayConfig config, Pattern pattern) {
-    this.pattern = pattern;
+    this(config, name -> pattern.matcher(name).find(), pattern.pattern());
+  }
+
+  DangerousTools(GatewayConfig config, Predicate<String> denied, String description) {
+    this.denied = denied;
+    this.description = description;
     for (ServerConfig server : config.servers().values()) {
       explicit.put(server.name(), Set.copyOf(server.tools()));
     }
@@ -46,12 +63,52 @@ final class DangerousTools implements Interceptor {
       return known;
     }
     // runCommand and run_command name the same thing
-    String words = CAMEL.matcher(tool).replaceAll("_");
-    boolean match = pattern.matcher(tool).find() || pattern.matcher(words).find();
-    if (matches.size() < MAX_REMEMBERED) {
+    boolean match = denied.test(tool) || denied.test(camelToSnake(tool));
+    if (matches.size() < MAX_REMEMBERED && tool.length() < MAX_REMEMBERED_LENGTH) {
       matches.put(tool, match);
     }
     return match;
+  }
+
+  /** {@code runCommand} as {@code run_Command}: an underscore between a lower-case letter or digit and an upper-case letter. */
+  static String camelToSnake(String name) {
+    StringBuilder out = null;
+    for (int i = 1; i < name.length(); i++) {
+      char before = name.charAt(i - 1);
+      if ((before >= 'a' && before <= 'z' || before >= '0' && before <= '9') && Character.isUpperCase(name.charAt(i))) {
+        if (out == null) {
+          out = new StringBuilder(name.length() + 8).append(name, 0, i);
+        }
+        out.append('_');
+      }
+      if (out != null) {
+        out.append(name.charAt(i));
+      }
+    }
+    return out == null ? name : out.toString();
+  }
+
+  /**
+   * Whether a word of {@code name} (split at {@code _ - .}), or two words joined by {@code _},
+   * is on the built-in list; letter case is ignored. One pass over the name.
+   */
+  static boolean commandWord(String name) {
+    String previous = null;
+    int start = 0;
+    for (int i = 0; i <= name.length(); i++) {
+      char c = i < name.length() ? name.charAt(i) : '.';
+      if (c != '_' && c != '-' && c != '.') {
+        continue;
+      }
+      String word = i - start <= LONGEST ? name.substring(start, i).toLowerCase(Locale.ROOT) : null;
+      if (word != null && (WORDS.contains(word) || previous != null && PAIRS.contains(previous + " " + word))) {
+        return true;
+      }
+      // only an underscore joins two words into one (run_command, not run-command)
+      previous = c == '_' ? word : null;
+      start = i + 1;
+    }
+    return false;
   }
 
   @Override
@@ -73,7 +130,7 @@ final class DangerousTools implements Interceptor {
 
   @Override
   public String toString() {
-    return "DangerousTools{" + pattern.pattern() + "}";
+    return "DangerousTools{" + description + "}";
   }
 
 }
