@@ -4,7 +4,6 @@ import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -20,12 +19,10 @@ import java.util.regex.Pattern;
  */
 final class DangerousTools implements Interceptor {
   /** Names of tools that execute commands or code, each a whole word of the name. */
-  private static final Set<String> WORDS = Set.of("shell", "bash", "sh", "zsh", "powershell", "pwsh", "cmd", "exec", "execute",
-      "runcommand", "runshell", "runscript", "terminal", "eval", "subprocess", "spawn", "ossystem");
-  /** Words that also match as two words joined by {@code _}: {@code run_command}, {@code os_system}. */
-  private static final Set<String> PAIRS = Set.of("run command", "run shell", "run script", "os system");
-  /** The longest word, in characters: longer words are skipped unread. */
-  private static final int LONGEST = 10;
+  private static final String[] WORDS = {"shell", "bash", "sh", "zsh", "powershell", "pwsh", "cmd", "exec", "execute",
+      "runcommand", "runshell", "runscript", "terminal", "eval", "subprocess", "spawn", "ossystem"};
+  /** Word pairs that also match joined by {@code _}: {@code run_command}, {@code os_system}. */
+  private static final String[][] PAIRS = {{"run", "command"}, {"run", "shell"}, {"run", "script"}, {"os", "system"}};
 
   /** The built-in list: {@code shell bash sh zsh powershell pwsh cmd exec execute run_command run_shell run_script terminal eval subprocess spawn os_system}. */
   static final Predicate<String> DEFAULT = DangerousTools::commandWord;
@@ -93,22 +90,49 @@ final class DangerousTools implements Interceptor {
    * is on the built-in list; letter case is ignored. One pass over the name.
    */
   static boolean commandWord(String name) {
-    String previous = null;
+    int previousStart = -1;
+    int previousEnd = -1;
     int start = 0;
     for (int i = 0; i <= name.length(); i++) {
       char c = i < name.length() ? name.charAt(i) : '.';
       if (c != '_' && c != '-' && c != '.') {
         continue;
       }
-      String word = i - start <= LONGEST ? name.substring(start, i).toLowerCase(Locale.ROOT) : null;
-      if (word != null && (WORDS.contains(word) || previous != null && PAIRS.contains(previous + " " + word))) {
-        return true;
+      for (String word : WORDS) {
+        if (is(name, start, i, word)) {
+          return true;
+        }
+      }
+      if (previousStart >= 0) {
+        for (String[] pair : PAIRS) {
+          if (is(name, previousStart, previousEnd, pair[0]) && is(name, start, i, pair[1])) {
+            return true;
+          }
+        }
       }
       // only an underscore joins two words into one (run_command, not run-command)
-      previous = c == '_' ? word : null;
+      previousStart = c == '_' ? start : -1;
+      previousEnd = i;
       start = i + 1;
     }
     return false;
+  }
+
+  /** Whether {@code name[start, end)} is {@code word}, ignoring the case of ASCII letters. */
+  private static boolean is(String name, int start, int end, String word) {
+    if (end - start != word.length()) {
+      return false;
+    }
+    for (int i = 0; i < word.length(); i++) {
+      char c = name.charAt(start + i);
+      if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + ('a' - 'A'));
+      }
+      if (c != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

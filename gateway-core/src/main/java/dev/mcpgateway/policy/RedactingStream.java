@@ -41,12 +41,22 @@ final class RedactingStream implements Redaction.TextStream {
   /** The scanner's window: one character of context (at 0, when {@code context}) and then the text not yet passed on. */
   private final StringBuilder window = new StringBuilder();
   private boolean context;
-  private int nextLook = MIN_WINDOW;
+  private final int minWindow;
+  private final int maxWindow;
+  private int nextLook;
   /** Inside a private key block whose marker went out already: text is dropped up to the end line. */
   private boolean inKeyBlock;
   private boolean finished;
 
   RedactingStream(Redaction redaction, SecretValues secrets, Appendable out) {
+    this(redaction, secrets, out, MIN_WINDOW, MAX_WINDOW);
+  }
+
+  /** With other window sizes, for tests. */
+  RedactingStream(Redaction redaction, SecretValues secrets, Appendable out, int minWindow, int maxWindow) {
+    this.minWindow = minWindow;
+    this.maxWindow = maxWindow;
+    this.nextLook = minWindow;
     this.redaction = redaction;
     this.secrets = secrets;
     this.out = out;
@@ -112,7 +122,7 @@ final class RedactingStream implements Redaction.TextStream {
       flush(true);
     } else if (window.length() >= nextLook) {
       flush(false);
-      nextLook = Math.max(MIN_WINDOW, 2 * window.length());
+      nextLook = Math.max(minWindow, 2 * window.length());
     }
   }
 
@@ -137,81 +147,76 @@ final class RedactingStream implements Redaction.TextStream {
       window.delete(0, end - 1);
       context = true;
     }
-    List<int[]> matches = new ArrayList<>();
-    int[] openKey = {-1};
-    redaction.scanner().scan(window, contextLength(), (start, end, kind, open) -> {
-      matches.add(new int[] {start, end, kind.ordinal()});
-      if (open) {
-        openKey[0] = start;
-      }
-      return true;
-    });
     if (last) {
+      List<int[]> matches = new ArrayList<>();
+      scan(window, matches, null);
       emitWithMatches(matches, window.length());
       window.setLength(0);
       return;
     }
-    int cut = safeCut(matches, openKey[0]);
-    if (cut < 0 && window.length() >= MAX_WINDOW) {
-      if (openKey[0] >= contextLength()) {
-        // A key block without an end line yet: its marker goes out now and its text is dropped as it comes.
-        cut = openKey[0];
+    int cut = safeCut();
+    if (cut >= 0) {
+      // No match spans the cut but a key block: the text up to it (and the character at it, as
+      // what follows a match) scans as the whole window would.
+      List<int[]> matches = new ArrayList<>();
+      int[] openKey = {-1};
+      scan(window.substring(0, cut + 1), matches, openKey);
+      if (openKey[0] >= 0) {
+        cut = openKey[0] > contextLength() ? openKey[0] : -1; // a key block still open: only the text before it can go
+      }
+      if (cut >= 0) {
         emitWithMatches(matches, cut);
-        out(Redaction.marker(Kind.PRIVATE_KEY));
-        redaction.counted(Kind.PRIVATE_KEY);
-        inKeyBlock = true;
-        window.delete(0, cut);
-        context = false;
-        keepTail(KEY_TAIL);
+        // keep one character before the cut as context for what follows
+        window.delete(0, cut - 1);
+        context = true;
         return;
       }
-      cut = window.length();
     }
-    if (cut < 0) {
+    if (window.length() < maxWindow) {
       return;
     }
-    emitWithMatches(matches, cut);
-    // keep one character before the cut as context for what follows
-    window.delete(0, cut - 1);
+    List<int[]> matches = new ArrayList<>();
+    int[] openKey = {-1};
+    scan(window, matches, openKey);
+    if (openKey[0] >= contextLength()) {
+      // A key block without an end line yet: its marker goes out now and its text is dropped as it comes.
+      emitWithMatches(matches, openKey[0]);
+      out(Redaction.marker(Kind.PRIVATE_KEY));
+      redaction.counted(Kind.PRIVATE_KEY);
+      inKeyBlock = true;
+      window.delete(0, openKey[0]);
+      context = false;
+      keepTail(KEY_TAIL);
+      return;
+    }
+    // A megabyte without a point no credential spans: it goes out as if the text ended here.
+    emitWithMatches(matches, window.length());
+    window.delete(0, window.length() - 1);
     context = true;
+  }
+
+  private void scan(CharSequence text, List<int[]> matches, int[] openKey) {
+    redaction.scanner().scan(text, contextLength(), (start, end, kind, open) -> {
+      matches.add(new int[] {start, end, kind.ordinal()});
+      if (open && openKey != null) {
+        openKey[0] = start;
+      }
+      return true;
+    });
   }
 
   /**
    * The last point (an index into the window) before which everything can be passed on, or -1:
-   * no match can contain both the character before it and the one at it. Each character is
-   * looked at once: a run that fails the test is skipped whole.
+   * no match but a private key block can contain both the character before it and the one at
+   * it. Each character is looked at once: a run that fails the test is skipped whole.
    */
-  private int safeCut(List<int[]> matches, int openKey) {
+  private int safeCut() {
     int from = contextLength() + 1;
-    int limit = window.length() - 1;
-    if (openKey >= 0) {
-      if (openKey >= from && openKey <= limit) {
-        return openKey; // everything before a key block still open can go
-      }
-      limit = Math.min(limit, openKey);
-    }
-    List<int[]> keys = new ArrayList<>();
-    for (int[] m : matches) {
-      if (m[2] == Kind.PRIVATE_KEY.ordinal()) {
-        keys.add(m);
-      }
-    }
-    int key = keys.size() - 1;
-    for (int c = limit; c >= from; c--) {
-      while (key >= 0 && keys.get(key)[0] >= c) {
-        key--;
-      }
-      if (key >= 0 && c < keys.get(key)[1]) {
-        int start = keys.get(key)[0];
-        if (start >= from) {
-          return start; // the start of a whole key block is a safe point
-        }
-        return -1;
-      }
+    for (int c = window.length() - 1; c >= from; c--) {
       char ch = window.charAt(c);
       if (CredentialScanner.isSpace(ch)) {
         int w = spaceRunStart(c);
-        if (!bearerBefore(w)) {
+        if (!bearerBefore(w) && !(ch == ' ' && inKeyHeader(c))) {
           return c;
         }
         c = w;
@@ -229,6 +234,20 @@ final class RedactingStream implements Redaction.TextStream {
       }
     }
     return -1;
+  }
+
+  /** Whether the space at {@code c} may be inside the label of a key block's first line ({@code -----BEGIN RSA ...}). */
+  private boolean inKeyHeader(int c) {
+    int q = c;
+    while (q > 0 && isKeyLabelChar(window.charAt(q - 1))) {
+      q--;
+    }
+    // the label run starts with BEGIN itself, right after the dashes
+    return q >= 5 && CredentialScanner.startsWith(window, q - 5, "-----BEGIN ");
+  }
+
+  private static boolean isKeyLabelChar(char c) {
+    return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ';
   }
 
   private int spaceRunStart(int c) {

@@ -182,6 +182,11 @@ public final class Redaction implements Interceptor {
     return secretsOf(server).maxLength();
   }
 
+  /** As {@link #stream(String, Appendable)} with other window sizes; for tests. */
+  TextStream stream(String server, Appendable out, int minWindow, int maxWindow) {
+    return new RedactingStream(this, secretsOf(server), out, minWindow, maxWindow);
+  }
+
   private SecretValues secretsOf(String server) {
     return secretsByServer.getOrDefault(server, SecretValues.NONE);
   }

@@ -66,6 +66,33 @@ class RedactionHintTest {
     assertThat(changed).as("texts the patterns changed").isGreaterThan(7_500);
   }
 
+  @Test
+  void aTextStreamedInPiecesIsRedactedAsTheWholeText() {
+    Redaction redaction = Redaction.builder().privateAddresses(true).internalHostNames(true)
+        .secrets("srv", List.of("hunter2-secret", "A1b2C3d4E5", "x y z!")).build();
+    Random random = new Random(20261123);
+    String[] separators = {" ", "\n", ", ", "\"", "+", "/", "=", "~", "é", "(", "\t"};
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int j = random.nextInt(40); j >= 0; j--) {
+        text.append(random.nextInt(3) == 0 ? separators[random.nextInt(separators.length)] : PIECES[random.nextInt(PIECES.length)]);
+        if (random.nextInt(10) == 0) {
+          text.append(random.nextBoolean() ? "hunter2-secret" : "-----END RSA PRIVATE KEY-----");
+        }
+      }
+      String whole = redaction.redact("srv", text.toString());
+      StringBuilder streamed = new StringBuilder();
+      Redaction.TextStream stream = redaction.stream("srv", streamed, 1 + random.nextInt(32), 1 << 20);
+      for (int at = 0; at < text.length(); ) {
+        int end = Math.min(text.length(), at + 1 + random.nextInt(12));
+        stream.append(text.subSequence(at, end));
+        at = end;
+      }
+      stream.finish();
+      assertThat(streamed.toString()).as("streamed %s", text).isEqualTo(whole);
+    }
+  }
+
   private static final java.util.Map<Boolean, java.util.Map.Entry<java.util.regex.Pattern, List<Redaction.Kind>>> COMBINED =
       new java.util.HashMap<>();
 
