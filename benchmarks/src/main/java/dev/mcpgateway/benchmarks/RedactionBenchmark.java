@@ -41,7 +41,7 @@ public final class RedactionBenchmark {
           stream.append(c.input().subSequence(at, Math.min(c.input().length(), at + 64 * 1024)));
         }
         stream.finish();
-        check(out.toString().equals(c.expected()), c.rule(), c.name());
+        check(c.streamsExactly() ? out.toString().equals(c.expected()) : out.toString().endsWith(c.expected()), c.rule(), c.name());
       });
       report(slow, c.rule(), c.name(), whole, streamed);
     }

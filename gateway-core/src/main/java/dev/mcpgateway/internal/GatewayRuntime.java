@@ -34,6 +34,7 @@ final class GatewayRuntime {
   private final StreamRegistry streams;
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsPerKey = new java.util.concurrent.ConcurrentHashMap<>();
+  private final BackendRedactor redactor;
   private volatile PayloadOffloader offloader;
   private volatile Listeners listeners = new Listeners(java.util.List.of());
   private volatile java.util.function.LongSupplier ticker = System::nanoTime;
@@ -41,7 +42,8 @@ final class GatewayRuntime {
 
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
-      java.time.Duration keepAliveInterval) {
+      java.time.Duration keepAliveInterval, BackendRedactor redactor) {
+    this.redactor = redactor;
     this.eventStore = eventStore;
     this.config = config;
     this.launchers = launchers;
@@ -95,6 +97,11 @@ final class GatewayRuntime {
    */
   org.slf4j.Logger serverLog(String server) {
     return serverLogs.computeIfAbsent(server, name -> org.slf4j.LoggerFactory.getLogger("dev.mcpgateway.server." + name));
+  }
+
+  /** What every message, log line and payload from a backend passes on its way out. */
+  BackendRedactor redactor() {
+    return redactor;
   }
 
   Listeners listeners() {

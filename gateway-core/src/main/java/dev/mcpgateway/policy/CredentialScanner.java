@@ -173,7 +173,8 @@ final class CredentialScanner {
         default:
           break;
       }
-      if (end < 0 && internalHost && isAlnum(c)) {
+      // a host name starts after a non-word character: most letters are skipped without a call
+      if (end < 0 && internalHost && isAlnum(c) && (p == 0 || !isAlnum(text.charAt(p - 1)))) {
         end = scan.internalHost(p);
         kind = Kind.INTERNAL_HOST;
       }

@@ -19,17 +19,22 @@ import java.util.List;
  * seen, and the text up to its end line is dropped as it comes.
  *
  * <p>The exception: a window that grows to {@link #MAX_WINDOW} characters without any such
- * point (a megabyte of letters and digits without a space or punctuation) is redacted as if the
- * text ended there, so a credential straddling that cut could be missed. Secrets are exact and
+ * point (256 Ki characters of letters, digits, dots and dashes without a space or punctuation)
+ * passes on all but its last KiB regardless: a match across that cut goes out whole, one that
+ * runs to the window's end swallows the rest of its run as it comes, but a credential or host
+ * name that starts more than a KiB before the cut and only completes after it is missed, and a
+ * host name longer than the window is redacted in part. Exact secrets are matched exactly and
  * never missed.
  *
  * <p>Not thread-safe: one text, one thread.
  */
 final class RedactingStream implements Redaction.TextStream {
   /** The most characters the scanner's window holds before it passes text on regardless. */
-  static final int MAX_WINDOW = 1 << 20;
+  static final int MAX_WINDOW = 256 * 1024;
   /** How many characters the window collects before it looks for a point to pass text on. */
   private static final int MIN_WINDOW = 16 * 1024;
+  /** What a window without a safe point keeps when it must pass text on regardless. */
+  private static final int FORCED_TAIL = 1024;
   /** What a private key block keeps of its tail, to find its end line. */
   private static final int KEY_TAIL = 4096;
 
@@ -46,6 +51,8 @@ final class RedactingStream implements Redaction.TextStream {
   private int nextLook;
   /** Inside a private key block whose marker went out already: text is dropped up to the end line. */
   private boolean inKeyBlock;
+  /** A match ran to the end of a forced window: the rest of its run, as it comes, is part of it. */
+  private Kind swallow;
   private boolean finished;
 
   RedactingStream(Redaction redaction, SecretValues secrets, Appendable out) {
@@ -111,6 +118,21 @@ final class RedactingStream implements Redaction.TextStream {
   }
 
   private void scannerStage(CharSequence text, boolean last) {
+    if (swallow != null) {
+      int i = 0;
+      while (i < text.length() && continues(swallow, text.charAt(i))) {
+        i++;
+      }
+      if (i > 0) {
+        window.setLength(0);
+        window.append(text.charAt(i - 1));
+        context = true;
+      }
+      if (i < text.length()) {
+        swallow = null;
+      }
+      text = text.subSequence(i, text.length());
+    }
     window.append(text);
     if (redaction.scanner().isEmpty()) {
       emit(window, contextLength(), window.length());
@@ -128,6 +150,20 @@ final class RedactingStream implements Redaction.TextStream {
 
   private int contextLength() {
     return context ? 1 : 0;
+  }
+
+  /** Whether {@code c} carries on the run of a match of {@code kind} (generously: more is dropped rather than less). */
+  private static boolean continues(Kind kind, char c) {
+    switch (kind) {
+      case INTERNAL_HOST:
+        return CredentialScanner.isAlnum(c) || c == '.' || c == '-';
+      case BEARER:
+        return CredentialScanner.isTokenChar(c);
+      case PRIVATE_IP:
+        return c >= '0' && c <= '9';
+      default:
+        return CredentialScanner.isAlnum(c) || c == '_' || c == '-';
+    }
   }
 
   /** Passes on what can be passed: all of it at the end, else up to the last safe point. */
@@ -189,9 +225,21 @@ final class RedactingStream implements Redaction.TextStream {
       keepTail(KEY_TAIL);
       return;
     }
-    // A megabyte without a point no credential spans: it goes out as if the text ended here.
-    emitWithMatches(matches, window.length());
-    window.delete(0, window.length() - 1);
+    // No point no credential spans in the whole window: all but a tail goes out, as the window
+    // scans; a match across the cut goes out whole, and one that runs to the window's end goes
+    // on swallowing its run as it comes.
+    int forced = Math.max(contextLength() + 1, window.length() - FORCED_TAIL);
+    for (int[] m : matches) {
+      if (m[0] < forced && m[1] > forced) {
+        forced = m[1];
+        if (m[1] >= window.length()) {
+          swallow = Kind.values()[m[2]];
+        }
+        break;
+      }
+    }
+    emitWithMatches(matches, forced);
+    window.delete(0, forced - 1);
     context = true;
   }
 

@@ -36,7 +36,12 @@ class RedactionLinearTimeTest {
       stream.append(c.input().subSequence(at, Math.min(c.input().length(), at + 8191)));
     }
     stream.finish();
-    assertThat(streamed.toString().equals(c.expected())).as("streamed %s / %s", c.rule(), c.name()).isTrue();
+    if (c.streamsExactly()) {
+      assertThat(streamed.toString().equals(c.expected())).as("streamed %s / %s", c.rule(), c.name()).isTrue();
+    } else {
+      // a host name longer than the stream's window: its end is redacted, its start may pass
+      assertThat(streamed.toString()).as("streamed %s / %s", c.rule(), c.name()).endsWith(c.expected());
+    }
   }
 
   @ParameterizedTest(name = "{0}")
