@@ -5,6 +5,8 @@
 #   benchmarks/run.sh load       the side-by-side load runs only
 #   benchmarks/run.sh memory     the memory runs only
 #   benchmarks/run.sh jmh [ARGS] the JMH micro-benchmarks (ARGS go to JMH, e.g. a name regex)
+#   benchmarks/run.sh redaction  every redaction rule and argument guard on 1 MB adversarial texts
+#                                (OK within 50 ms each, else TOO SLOW and exit status 1); needs only JDK and Maven
 #
 # Needs JDK 17, Maven, gcc, Node.js/npm (for supergateway and mcp-proxy) and wrk
 # (Debian: apt-get install -y wrk). Writes docs/benchmarks/{results.json,results.md,throughput.png};
@@ -21,6 +23,10 @@ mkdir -p "$work"
 
 mvn -q -B -ntp -DskipTests -Dgateway.npm.skip=true -pl benchmarks -am package
 jar="$root/benchmarks/target/benchmarks.jar"
+
+if [ "$what" = redaction ]; then
+  exec java -Xmx1g -cp "$jar" dev.mcpgateway.benchmarks.RedactionBenchmark
+fi
 
 gcc -O2 -D_GNU_SOURCE -Wall -o "$work/echo-server" "$root/benchmarks/src/main/c/echo-server.c"
 

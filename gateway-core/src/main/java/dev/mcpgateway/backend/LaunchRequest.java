@@ -6,12 +6,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything a {@link BackendLauncher} needs to start one backend.
  *
  * <p>Immutable. {@link #environment()} holds secrets: a launcher passes them to the backend
- * and never logs them.
+ * and never logs them; whatever the backend writes that a launcher logs (its stderr) goes
+ * through {@link #redactor()} first, best with {@link StderrLines}.
  */
 public final class LaunchRequest {
   private final ServerConfig server;
@@ -20,6 +22,7 @@ public final class LaunchRequest {
   private final BackendListener listener;
   private final int maxMessageBytes;
   private final Duration startupTimeout;
+  private final UnaryOperator<String> redactor;
 
   private LaunchRequest(Builder b) {
     this.server = b.server;
@@ -28,6 +31,14 @@ public final class LaunchRequest {
     this.listener = b.listener;
     this.maxMessageBytes = b.maxMessageBytes;
     this.startupTimeout = b.startupTimeout;
+    this.redactor = b.redactor != null ? b.redactor : environmentRedactor(server.name(), environment);
+  }
+
+  /** Replaces the environment's values (of 6 characters or more) with {@code [REDACTED:secret]}. */
+  private static UnaryOperator<String> environmentRedactor(String server, Map<String, String> environment) {
+    dev.mcpgateway.policy.Redaction redaction = dev.mcpgateway.policy.Redaction.builder().credentials(false)
+        .secrets(server, environment.values()).build();
+    return text -> redaction.redact(server, text);
   }
 
   /** Starts a request for {@code server}, delivering to {@code listener}. */
@@ -71,6 +82,15 @@ public final class LaunchRequest {
     return startupTimeout;
   }
 
+  /**
+   * Redacts a text the backend produced before a launcher logs it (a stderr line): the gateway's
+   * redaction for this server, which always covers the {@link #environment()} values. By default
+   * (a request not built by a gateway) the environment's values alone. Thread-safe.
+   */
+  public UnaryOperator<String> redactor() {
+    return redactor;
+  }
+
   @Override
   public String toString() {
     return "LaunchRequest{" + server.name() + ", sessionKey=" + sessionKey + ", env=" + environment.keySet() + "}";
@@ -84,6 +104,7 @@ public final class LaunchRequest {
     private final Map<String, String> environment = new LinkedHashMap<>();
     private int maxMessageBytes = 64 * 1024 * 1024;
     private Duration startupTimeout = Duration.ofSeconds(60);
+    private UnaryOperator<String> redactor;
 
     private Builder(ServerConfig server, BackendListener listener) {
       this.server = Objects.requireNonNull(server, "server");
@@ -115,6 +136,12 @@ public final class LaunchRequest {
     /** Sets the start-up timeout. */
     public Builder startupTimeout(Duration timeout) {
       this.startupTimeout = Objects.requireNonNull(timeout, "startupTimeout");
+      return this;
+    }
+
+    /** Sets how the backend's texts are redacted before they are logged (default: the environment's values). */
+    public Builder redactor(UnaryOperator<String> redactor) {
+      this.redactor = Objects.requireNonNull(redactor, "redactor");
       return this;
     }
 

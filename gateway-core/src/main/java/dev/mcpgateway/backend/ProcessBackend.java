@@ -1,11 +1,8 @@
 package dev.mcpgateway.backend;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,20 +27,26 @@ final class ProcessBackend implements Backend {
   /** Messages waiting for whoever holds the write lock; see {@link #send}. */
   private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Thread reader;
+  private final Thread stderrReader;
 
-  ProcessBackend(String server, Process process, BackendListener listener, int maxMessageBytes, Duration gracePeriod) {
+  private final StderrLines stderrLines;
+
+  ProcessBackend(String server, Process process, LaunchRequest request, Duration gracePeriod) {
     this.server = server;
+    BackendListener listener = request.listener();
+    int maxMessageBytes = request.maxMessageBytes();
     this.process = process;
     this.listener = listener;
     this.gracePeriod = gracePeriod;
     this.stdin = process.getOutputStream();
     this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
+    this.stderrLines = new StderrLines(request, line -> serverLog.info("[stderr] {}", line));
     JsonLineDecoder decoder = new JsonLineDecoder("server '" + server + "' (pid " + process.pid() + ")",
         maxMessageBytes, listener::onMessage, listener::onLargeMessage);
     this.reader = daemon("mcp-" + server + "-pid" + process.pid() + "-stdout", () -> readStdout(decoder));
-    Thread errors = daemon("mcp-" + server + "-pid" + process.pid() + "-stderr", this::readStderr);
+    this.stderrReader = daemon("mcp-" + server + "-pid" + process.pid() + "-stderr", this::readStderr);
     reader.start();
-    errors.start();
+    stderrReader.start();
     serverLog.info("Started server '{}' as pid {}", server, process.pid());
   }
 
@@ -72,15 +75,20 @@ final class ProcessBackend implements Backend {
     reportExit();
   }
 
+  /** Logs stderr line by line, each bounded and redacted, in bounded memory however long a line runs. */
   private void readStderr() {
-    try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = err.readLine()) != null) {
-        serverLog.info("[stderr] {}", line.length() > 8192 ? line.substring(0, 8192) + "..." : line);
+    byte[] chunk = new byte[8192];
+    try (InputStream err = process.getErrorStream()) {
+      int n;
+      while ((n = err.read(chunk)) >= 0) {
+        stderrLines.feed(chunk, 0, n);
       }
     } catch (IOException e) {
       LOG.debug("stderr of server '{}' closed", server, e);
+    } catch (RuntimeException e) {
+      LOG.error("Logging stderr of server '{}' failed", server, e);
     }
+    stderrLines.finish();
   }
 
   private void reportExit() {
@@ -204,12 +212,15 @@ final class ProcessBackend implements Backend {
     process.destroyForcibly();
   }
 
+  /** Waits for the readers: what the process wrote before it ended is delivered and logged when close returns. */
   private void awaitReader() {
-    if (Thread.currentThread() == reader) {
-      return;
-    }
     try {
-      reader.join(gracePeriod.toMillis() + 5000);
+      if (Thread.currentThread() != reader) {
+        reader.join(gracePeriod.toMillis() + 5000);
+      }
+      if (Thread.currentThread() != stderrReader) {
+        stderrReader.join(gracePeriod.toMillis() + 5000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

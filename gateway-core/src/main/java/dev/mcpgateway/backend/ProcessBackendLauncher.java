@@ -20,7 +20,8 @@ import java.util.Set;
  * a clean environment: a few harmless variables from the gateway's own ({@code PATH},
  * {@code HOME}, locale and temp directory by default) plus exactly what the server's
  * {@code env} names; the gateway's own secrets are not inherited. Its stderr goes to the SLF4J
- * logger {@code dev.mcpgateway.server.<name>}, never to a client. On close it gets EOF on stdin,
+ * logger {@code dev.mcpgateway.server.<name>}, never to a client, each line bounded to 8 KiB and
+ * redacted ({@link StderrLines}). On close it gets EOF on stdin,
  * then TERM, then KILL, each after a grace period, and so do its descendants.
  *
  * <p>Thread-safe; one instance serves every server.
@@ -69,7 +70,7 @@ public final class ProcessBackendLauncher implements BackendLauncher {
       throw new IOException("server '" + server.name() + "' could not start command '" + command + "': "
           + rootMessage(e) + hint(command), e);
     }
-    return new ProcessBackend(server.name(), process, request.listener(), request.maxMessageBytes(), gracePeriod);
+    return new ProcessBackend(server.name(), process, request, gracePeriod);
   }
 
   private static String hint(String command) {

@@ -98,6 +98,7 @@ final class BackendConnection implements BackendListener {
           .environment(runtime.environmentFor(slot.server()))
           .maxMessageBytes(runtime.maxMessageBytes())
           .startupTimeout(startupTimeout)
+          .redactor(runtime.redactor().forServer(server))
           .build();
       Backend started = launcher.launch(request);
       backend = started;
@@ -159,7 +160,14 @@ final class BackendConnection implements BackendListener {
     }
   }
 
-  private void failStart(String message) {
+  /** A text the backend produced, redacted for a log, an error or {@code /health}. */
+  String redacted(String text) {
+    return runtime.redactor().text(server, text);
+  }
+
+  private void failStart(String said) {
+    // what the backend said (a refused initialize, a launcher's error) reaches clients, /health and the log
+    String message = redacted(said);
     if (!ready.isDone()) {
       // recorded before the future completes, so that whoever it wakes sees the error in /health
       slot.startFailed(message);
@@ -334,7 +342,11 @@ final class BackendConnection implements BackendListener {
     JsonNode method = message.get("method");
     if (method == null) {
       onResponse(message);
-    } else if (message.hasNonNull("id")) {
+      return;
+    }
+    // Notifications and the backend's requests to clients pass every redaction before they are routed.
+    runtime.redactor().message(server, message);
+    if (message.hasNonNull("id")) {
       runtime.router().serverRequest(this, slot, message);
     } else {
       runtime.router().serverNotification(this, slot, message, method.asText());
@@ -368,6 +380,18 @@ final class BackendConnection implements BackendListener {
   }
 
   private void timed(Exchange exchange, byte[] bytes, ResponseScan scan) {
+    if (runtime.redactor().secretIn(server, bytes)) {
+      // An environment secret in the answer: it goes the tree way, without the secret.
+      try {
+        ObjectNode message = (ObjectNode) Json.parse(bytes);
+        runtime.redactor().secrets(server, message);
+        exchange.onResponse(message);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Discarded an answer of server '{}' that could not be redacted ({} bytes)", server, bytes.length);
+        exchange.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' sent an answer that could not be read");
+      }
+      return;
+    }
     if (!exchange.intercepted()) {
       exchange.onRawResponse(bytes, scan);
       return;
@@ -388,6 +412,11 @@ final class BackendConnection implements BackendListener {
       LOG.warn("Discarded a response from server '{}' to id {} that no request is waiting for", server, id);
       return;
     }
+    if (call instanceof Exchange) {
+      runtime.redactor().secrets(server, message); // the client call's interceptors redact the rest
+    } else {
+      runtime.redactor().message(server, message); // initialize, pings: every redaction
+    }
     try {
       call.onResponse(message);
     } catch (RuntimeException e) {
@@ -397,7 +426,7 @@ final class BackendConnection implements BackendListener {
 
   @Override
   public void onUnavailable(String reason) {
-    unavailable = reason;
+    unavailable = redacted(reason);
   }
 
   /** Why the backend ended, when it was because its remote could not be reached; null otherwise. */
@@ -411,10 +440,11 @@ final class BackendConnection implements BackendListener {
   }
 
   @Override
-  public void onExit(String reason) {
+  public void onExit(String exitReason) {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
+    String reason = redacted(exitReason);
     String hung = hungReason;
     // decided before failStart, which closes and so sets closing even for a crash
     String unexpected = hung != null ? hung : closing ? null : reason;

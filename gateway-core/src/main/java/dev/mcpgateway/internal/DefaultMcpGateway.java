@@ -71,13 +71,15 @@ public final class DefaultMcpGateway implements McpGateway {
     this.sessions = parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config);
     this.payloads = parts.payloadStore() != null ? parts.payloadStore() : defaultPayloadStore(config);
     this.drainTimeout = parts.drainTimeout();
-    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
-        parts.keepAliveInterval());
-    OriginPolicy origins = new OriginPolicy(parts.allowedOrigins());
-    this.pool = new BackendPool(runtime);
-    runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes()));
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
         : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
+    // The chain's redaction applies to everything a backend says; the environment's values always do.
+    BackendRedactor redactor = new BackendRedactor(interceptors, secrets(config, environments));
+    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
+        parts.keepAliveInterval(), redactor);
+    OriginPolicy origins = new OriginPolicy(parts.allowedOrigins());
+    this.pool = new BackendPool(runtime);
+    runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes(), redactor));
     InterceptorChain chain = new InterceptorChain(interceptors);
     this.rateLimiter = new RateLimiter(config, parts.ticker());
     this.endpoint = new McpEndpoint(config, sessions, pool, runtime, chain, rateLimiter);
@@ -98,6 +100,17 @@ public final class DefaultMcpGateway implements McpGateway {
     LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
     listeners.configLoaded(config);
     listeners.gatewayStarted(this);
+  }
+
+  /** Per server, the values it is given: its resolved environment and its HTTP headers. */
+  private static Map<String, java.util.List<String>> secrets(GatewayConfig config, Map<String, Map<String, String>> environments) {
+    Map<String, java.util.List<String>> secrets = new HashMap<>();
+    for (ServerConfig server : config.servers().values()) {
+      java.util.List<String> values = new java.util.ArrayList<>(environments.getOrDefault(server.name(), Map.of()).values());
+      values.addAll(server.headers().values());
+      secrets.put(server.name(), values);
+    }
+    return secrets;
   }
 
   private static SessionStore defaultSessionStore(GatewayConfig config) {

@@ -37,6 +37,7 @@ final class GatewayRuntime {
   private final java.util.concurrent.atomic.AtomicLong revocationEpoch = new java.util.concurrent.atomic.AtomicLong();
   /** Session key to the epoch of its latest revocation: one entry per revoked key, an operator's rare act. */
   private final Map<String, Long> revokedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final BackendRedactor redactor;
   private volatile PayloadOffloader offloader;
   private volatile Listeners listeners = new Listeners(java.util.List.of());
   private volatile java.util.function.LongSupplier ticker = System::nanoTime;
@@ -44,7 +45,8 @@ final class GatewayRuntime {
 
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
-      java.time.Duration keepAliveInterval) {
+      java.time.Duration keepAliveInterval, BackendRedactor redactor) {
+    this.redactor = redactor;
     this.eventStore = eventStore;
     this.config = config;
     this.launchers = launchers;
@@ -120,6 +122,11 @@ final class GatewayRuntime {
    */
   org.slf4j.Logger serverLog(String server) {
     return serverLogs.computeIfAbsent(server, name -> org.slf4j.LoggerFactory.getLogger("dev.mcpgateway.server." + name));
+  }
+
+  /** What every message, log line and payload from a backend passes on its way out. */
+  BackendRedactor redactor() {
+    return redactor;
   }
 
   Listeners listeners() {

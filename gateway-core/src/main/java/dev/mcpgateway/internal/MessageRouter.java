@@ -26,7 +26,8 @@ final class MessageRouter {
     Exchange related = latestExchange(connection);
     SessionState target = related != null ? related.session() : sessionWithStream(slot);
     if (target == null) {
-      String method = message.path("method").asText();
+      // the method name is the backend's text too: it reaches the log and the backend's error only redacted
+      String method = connection.redacted(message.path("method").asText());
       LOG.warn("Server '{}' sent {} but no client has a stream open to receive it", slot.server().name(), method);
       answerError(connection, backendId, "no client is connected to answer " + method);
       return;

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * client with a small result: where the payload is, its size, a preview and an inferred schema.
  *
  * <p>The message is scanned with a streaming parser and the result's bytes are written as they
- * are, so a large result is never turned into a tree or a string. Results with
+ * stream, every string redacted on its way ({@link RedactingJsonOutput}), so a large result is
+ * never turned into a tree or a string and a secret split between two chunks is still caught.
+ * The preview is cut from what was written, so it holds nothing the file does not. Results with
  * {@code isError: true} are never offloaded.
  */
 final class PayloadOffloader {
@@ -27,11 +29,18 @@ final class PayloadOffloader {
   private final PayloadStore store;
   private final long threshold;
   private final int previewBytes;
+  private final BackendRedactor redactor;
 
   PayloadOffloader(PayloadStore store, long threshold, int previewBytes) {
+    this(store, threshold, previewBytes, null);
+  }
+
+  /** {@code redactor} may be null: the payload is then written as it came. */
+  PayloadOffloader(PayloadStore store, long threshold, int previewBytes, BackendRedactor redactor) {
     this.store = store;
     this.threshold = threshold;
     this.previewBytes = previewBytes;
+    this.redactor = redactor;
   }
 
   /** Whether a message of this size may need offloading. */
@@ -67,9 +76,11 @@ final class PayloadOffloader {
       return false;
     }
     String sessionKey = exchange.session().identity().sessionKey();
+    String server = exchange.session().server();
     PayloadStore.StoredPayload stored;
+    Head head = new Head(previewBytes + 1);
     try {
-      stored = store.store(sessionKey, out -> source.writeTo(out, scan.resultStart, scan.resultLength));
+      stored = store.store(sessionKey, out -> write(source, scan, server, new Head.Tee(out, head)));
     } catch (dev.mcpgateway.payload.PayloadQuotaExceededException e) {
       LOG.warn("A result of {} bytes from server '{}' was not stored: the caller's payload quota of {} bytes is used up",
           scan.resultLength, exchange.session().server(), e.quotaBytes());
@@ -86,7 +97,7 @@ final class PayloadOffloader {
     summary.put("payloadPath", stored.location());
     summary.put("payloadId", stored.id());
     summary.put("sizeBytes", stored.sizeBytes());
-    summary.put("preview", preview(source, scan));
+    summary.put("preview", redactor == null ? preview(source, scan) : head.preview(previewBytes));
     summary.set("schema", source.schema(scan.resultStart, scan.resultLength));
     summary.put("note", "The tool result (" + stored.sizeBytes() + " bytes) exceeded " + threshold
         + " bytes and was stored as JSON at payloadPath; preview holds its first bytes, schema its shape.");
@@ -96,9 +107,74 @@ final class PayloadOffloader {
     ObjectNode response = Json.object();
     response.put("jsonrpc", "2.0");
     response.set("result", result);
+    if (redactor != null) {
+      redactor.secrets(server, response); // the schema names keys of the result
+    }
     exchange.onResponse(response);
     LOG.debug("Offloaded a result of {} bytes from server '{}'", stored.sizeBytes(), exchange.session().server());
     return true;
+  }
+
+  /** Writes the result's bytes, each string redacted on its way when there is a redactor. */
+  private void write(Source source, Scan scan, String server, OutputStream out) throws IOException {
+    if (redactor == null) {
+      source.writeTo(out, scan.resultStart, scan.resultLength);
+      return;
+    }
+    RedactingJsonOutput redacted = new RedactingJsonOutput(out, target -> redactor.stream(server, target));
+    source.writeTo(redacted, scan.resultStart, scan.resultLength);
+    redacted.finish();
+  }
+
+  /** The first bytes written to the store, for the preview. */
+  static final class Head {
+    private final byte[] bytes;
+    private int length;
+
+    Head(int capacity) {
+      this.bytes = new byte[capacity];
+    }
+
+    void add(byte[] b, int offset, int count) {
+      int n = Math.min(count, bytes.length - length);
+      if (n > 0) {
+        System.arraycopy(b, offset, bytes, length, n);
+        length += n;
+      }
+    }
+
+    /** At most {@code previewBytes} of the head, cut so that no UTF-8 sequence is split. */
+    String preview(int previewBytes) {
+      int end = Math.min(length, previewBytes);
+      if (end < length) {
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+          end--;
+        }
+      }
+      return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** Passes bytes on to the store's stream and keeps the first of them. */
+    static final class Tee extends OutputStream {
+      private final OutputStream out;
+      private final Head head;
+
+      Tee(OutputStream out, Head head) {
+        this.out = out;
+        this.head = head;
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int offset, int count) throws IOException {
+        head.add(b, offset, count);
+        out.write(b, offset, count);
+      }
+    }
   }
 
   /** The first bytes of the result, cut so that no UTF-8 sequence is split. */

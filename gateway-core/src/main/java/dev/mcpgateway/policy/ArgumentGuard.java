@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -46,7 +45,6 @@ public final class ArgumentGuard implements Interceptor {
       "file_path", "directory", "dir", "folder", "source", "destination", "target", "root", "cwd");
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:");
 
   private final String server;
   private final Set<String> tools;
@@ -169,11 +167,14 @@ public final class ArgumentGuard implements Interceptor {
     return list;
   }
 
-  /** Why a path is refused, or null when it is fine. */
+  /**
+   * Why a path is refused, or null when it is fine. Every step is a plain scan of the value, in
+   * time linear in its length (no regular expression runs on what a client sent).
+   */
   String checkPath(String value) {
     String unified = value.replace('\\', '/');
     if (unified.regionMatches(true, 0, "file:", 0, 5)) {
-      unified = unified.substring(5).replaceFirst("^//(localhost)?(?=/)", "");
+      unified = withoutUriAuthority(unified.substring(5));
       try {
         unified = URLDecoder.decode(unified.replace("+", "%2B"), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
@@ -183,15 +184,13 @@ public final class ArgumentGuard implements Interceptor {
     if (unified.indexOf('\0') >= 0) {
       return "contains a NUL character";
     }
-    for (String segment : unified.split("/")) {
-      if (segment.equals("..")) {
-        return "contains '..'; use a path inside the allowed directories";
-      }
+    if (hasDotDotSegment(unified)) {
+      return "contains '..'; use a path inside the allowed directories";
     }
     if (unified.startsWith("~")) {
       return "starts with '~' (the server's home directory); use a path inside the allowed directories";
     }
-    if (DRIVE.matcher(unified).find()) {
+    if (unified.length() >= 2 && isAsciiLetter(unified.charAt(0)) && unified.charAt(1) == ':') {
       return "names a drive; use a path inside the allowed directories";
     }
     Path path;
@@ -223,6 +222,35 @@ public final class ArgumentGuard implements Interceptor {
       }
     }
     return null;
+  }
+
+  /** {@code //} or {@code //localhost} before the path of a {@code file:} URI, removed (only when a {@code /} follows). */
+  private static String withoutUriAuthority(String rest) {
+    if (rest.startsWith("///")) {
+      return rest.substring(2);
+    }
+    if (rest.startsWith("//localhost/")) {
+      return rest.substring(11);
+    }
+    return rest;
+  }
+
+  /** Whether a {@code /}-separated segment is exactly {@code ..}. */
+  private static boolean hasDotDotSegment(String path) {
+    int start = 0;
+    for (int i = 0; i <= path.length(); i++) {
+      if (i == path.length() || path.charAt(i) == '/') {
+        if (i - start == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.') {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
   }
 
   /** The real path of the longest existing prefix of {@code path}, with the rest appended; null when none exists. */
@@ -303,7 +331,7 @@ public final class ArgumentGuard implements Interceptor {
      * exist on the host; put extension lists on the tools that take files.
      */
     public Builder allowedExtensions(Collection<String> extensions) {
-      this.extensions = extensions.stream().map(e -> e.toLowerCase(Locale.ROOT).replaceFirst("^\\.", ""))
+      this.extensions = extensions.stream().map(e -> e.toLowerCase(Locale.ROOT)).map(e -> e.startsWith(".") ? e.substring(1) : e)
           .collect(Collectors.toSet());
       return this;
     }

@@ -89,10 +89,13 @@ public final class Policies {
 
   /** Refuses command-execution tools (shell, exec, eval...) unless a server's {@code tools} names them. */
   public static Interceptor dangerousTools(GatewayConfig config) {
-    return new DangerousTools(config, DangerousTools.DEFAULT);
+    return new DangerousTools(config, DangerousTools.DEFAULT, "built-in list");
   }
 
-  /** Refuses tools whose names match {@code pattern} unless a server's {@code tools} names them. */
+  /**
+   * Refuses tools whose names match {@code pattern} unless a server's {@code tools} names them.
+   * The pattern runs on names clients and servers choose: keep it free of nested repetition.
+   */
   public static Interceptor denyTools(GatewayConfig config, Pattern pattern) {
     return new DangerousTools(config, pattern);
   }

@@ -9,8 +9,6 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -24,32 +22,55 @@ import java.util.stream.Collectors;
  * names, and text longer than a limit. Each redaction is counted (by kind, in
  * {@link #counts()} and in the call's {@code redactions} attribute for the audit log), never
  * with the secret. Thread-safe.
+ *
+ * <p>Every check runs in time linear in the text: the kinds are found by hand-written scanners,
+ * not regular expressions, and exact values by a Knuth-Morris-Pratt search, so no text can make
+ * a check backtrack. Besides answers, the gateway puts everything else a backend says through
+ * the same redaction ({@link #redact(String, String)}, {@link #redactValue(String, Object)},
+ * {@link #stream(String, Appendable)}): notifications, its requests to clients, its
+ * {@code initialize} result, offloaded payloads and its stderr lines.
  */
 public final class Redaction implements Interceptor {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Redaction.class);
   /** The call attribute holding this call's redaction count by kind ({@code Map<String, Integer>}). */
   public static final String ATTRIBUTE = "dev.mcpgateway.redactions";
 
-  /** What was redacted. */
+  /**
+   * What was redacted. Each kind matches what its pattern below would, found by a linear scan:
+   * <ul>
+   *   <li>{@code GITHUB_TOKEN}: {@code gh[pousr]_} and 20 to 255 letters or digits, or
+   *       {@code github_pat_} and 20 to 255 of letters, digits and {@code _}, not inside a longer
+   *       alphanumeric run;
+   *   <li>{@code AWS_ACCESS_KEY}: {@code AKIA ASIA AGPA AIDA AROA ANPA ANVA} and 16 of
+   *       {@code [0-9A-Z]}, as a whole alphanumeric run;
+   *   <li>{@code PRIVATE_KEY}: {@code -----BEGIN ... PRIVATE KEY-----} through the first
+   *       {@code -----END ... PRIVATE KEY-----}, or to the end of the text;
+   *   <li>{@code JWT}: three dot-separated base64url parts of 5 or more, the first two starting
+   *       with {@code eyJ};
+   *   <li>{@code BEARER}: the word {@code bearer} in any case, white space and 8 or more of
+   *       {@code [A-Za-z0-9._~+/=-]};
+   *   <li>{@code SK_KEY}: {@code sk-} and 20 or more of {@code [A-Za-z0-9_-]};
+   *   <li>{@code SECRET}: an exact value passed to the server's environment;
+   *   <li>{@code PRIVATE_IP}: 10/8, 172.16/12, 192.168/16 and 169.254/16 addresses as whole words;
+   *   <li>{@code INTERNAL_HOST}: dotted host names ending in {@code .internal .local .localdomain
+   *       .corp .lan .intranet .private} (any case) as whole words.
+   * </ul>
+   */
   public enum Kind {
-    GITHUB_TOKEN("github-token", "(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})(?![A-Za-z0-9])"),
-    AWS_ACCESS_KEY("aws-access-key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
-    PRIVATE_KEY("private-key", "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"),
-    JWT("jwt", "(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}"),
-    BEARER("bearer", "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
-    SK_KEY("api-key", "(?<![A-Za-z0-9])sk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
-    SECRET("secret", null),
-    PRIVATE_IP("private-ip", "\\b(?:10\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|172\\.(?:1[6-9]|2\\d|3[01])\\.\\d{1,3}\\.\\d{1,3}"
-        + "|192\\.168\\.\\d{1,3}\\.\\d{1,3}|169\\.254\\.\\d{1,3}\\.\\d{1,3})\\b"),
-    INTERNAL_HOST("internal-host", "(?i)\\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
-        + "\\.(?:internal|local|localdomain|corp|lan|intranet|private)\\b");
+    GITHUB_TOKEN("github-token"),
+    AWS_ACCESS_KEY("aws-access-key"),
+    PRIVATE_KEY("private-key"),
+    JWT("jwt"),
+    BEARER("bearer"),
+    SK_KEY("api-key"),
+    SECRET("secret"),
+    PRIVATE_IP("private-ip"),
+    INTERNAL_HOST("internal-host");
 
     private final String marker;
-    private final String regex;
 
-    Kind(String marker, String regex) {
+    Kind(String marker) {
       this.marker = marker;
-      this.regex = regex;
     }
 
     /** The marker's label, as in {@code [REDACTED:label]}. */
@@ -58,39 +79,31 @@ public final class Redaction implements Interceptor {
     }
   }
 
-  /** The regular expression of a kind (null for exact secrets); for tests. */
-  static String patternOf(Kind kind) {
-    return kind.regex;
+  /**
+   * A text that arrives in pieces, redacted as it streams; from {@link #stream(String, Appendable)}.
+   * Not thread-safe.
+   */
+  public interface TextStream {
+    /** Adds the next piece of the text; redacted text goes out as soon as no secret can span it. */
+    void append(CharSequence text);
+
+    /** Ends the text: the rest goes out. Idempotent. */
+    void finish();
   }
 
-  private final Pattern pattern;
-  private final List<Kind> groups = new ArrayList<>();
+  private final CredentialScanner scanner;
   private final java.util.Set<Kind> kinds;
-  /** Whether a dot alone hints at a match (private addresses or internal host names are on). */
-  private final boolean dots;
-  private final Map<String, List<String>> secretsByServer;
+  private final Map<String, SecretValues> secretsByServer;
   private final int maxTextChars;
   private final Map<Kind, AtomicLong> counts = new EnumMap<>(Kind.class);
 
   private Redaction(Builder b) {
-    StringBuilder regex = new StringBuilder();
-    for (Kind kind : b.kinds) {
-      if (kind.regex == null) {
-        continue;
-      }
-      if (regex.length() > 0) {
-        regex.append('|');
-      }
-      regex.append('(').append(kind.regex).append(')');
-      groups.add(kind);
-    }
-    this.pattern = regex.length() == 0 ? null : Pattern.compile(regex.toString());
-    this.kinds = java.util.EnumSet.copyOf(b.kinds);
-    this.dots = kinds.contains(Kind.PRIVATE_IP) || kinds.contains(Kind.INTERNAL_HOST);
+    this.kinds = b.kinds.isEmpty() ? java.util.EnumSet.noneOf(Kind.class) : java.util.EnumSet.copyOf(b.kinds);
+    this.scanner = new CredentialScanner(kinds);
     // longest first, so that a secret containing another is replaced whole
     this.secretsByServer = b.secrets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-        e -> e.getValue().stream().filter(v -> v.length() >= b.minSecretLength).distinct()
-            .sorted(Comparator.comparingInt(String::length).reversed()).collect(Collectors.toList())));
+        e -> new SecretValues(e.getValue().stream().filter(v -> v.length() >= b.minSecretLength).distinct()
+            .sorted(Comparator.comparingInt(String::length).reversed()).collect(Collectors.toList()))));
     this.maxTextChars = b.maxTextChars;
     for (Kind kind : Kind.values()) {
       counts.put(kind, new AtomicLong());
@@ -111,14 +124,14 @@ public final class Redaction implements Interceptor {
 
   @Override
   public Verdict onResponse(McpCall call, McpResult result) {
-    List<String> secrets = secretsByServer.getOrDefault(call.server(), List.of());
-    if (!result.anyString(text -> mayChange(text, secrets))) {
+    SecretValues secrets = secretsOf(call.server());
+    if (!result.anyString(text -> mayChange(text, secrets, true))) {
       return Verdict.pass(); // the common case: nothing to redact, so nothing is converted
     }
     Map<String, Integer> found = new java.util.HashMap<>();
-    result.result().ifPresent(r -> walk(r, secrets, found));
+    result.result().ifPresent(r -> walk(r, secrets, found, true));
     // Error answers can carry secrets too (a server that reports its failed command line).
-    result.error().ifPresent(e -> walk(e, secrets, found));
+    result.error().ifPresent(e -> walk(e, secrets, found, true));
     if (!found.isEmpty()) {
       @SuppressWarnings("unchecked")
       Map<String, Integer> total = (Map<String, Integer>) call.attributes().computeIfAbsent(ATTRIBUTE,
@@ -129,79 +142,81 @@ public final class Redaction implements Interceptor {
     return Verdict.pass();
   }
 
-  /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
-  private boolean mayChange(String text, List<String> secrets) {
-    if (maxTextChars > 0 && text.length() > maxTextChars) {
-      return true;
-    }
-    for (String secret : secrets) {
-      if (text.contains(secret)) {
-        return true;
-      }
-    }
-    return pattern != null && hinted(text) && pattern.matcher(text).find();
+  /**
+   * Whether {@link #redact(String, String)} would change {@code text} of {@code server}: a cheap
+   * test (one pass, no copy) for the common case of nothing to redact.
+   */
+  public boolean mayRedact(String server, String text) {
+    return mayChange(text, secretsOf(server), false);
   }
 
-  private static final String[] AWS_PREFIXES = {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA"};
+  /**
+   * Redacts a text {@code server} produced (a notification, a log line, an error): its
+   * environment secrets and the enabled kinds, never truncated. Returns {@code text} itself when
+   * nothing was found. Counted in {@link #counts()}.
+   */
+  public String redact(String server, String text) {
+    return replace(text, secretsOf(server), new java.util.HashMap<>());
+  }
 
   /**
-   * Whether {@code text} holds what every match of an enabled kind starts with (or, for
-   * addresses and host names, a dot): one pass over the characters, so that the pattern only
-   * runs on texts that might match. Never false when the pattern could match.
+   * Redacts, in place, every string and map key of a JSON-like value ({@link Map},
+   * {@link List}, {@link String}, other values untouched) that {@code server} produced; returns
+   * the value (a new string when the value itself is a string that changed). Never truncates.
    */
-  private boolean hinted(String text) {
-    for (int i = 0, n = text.length(); i < n; i++) {
-      switch (text.charAt(i)) {
-        case 'g':
-          if (kinds.contains(Kind.GITHUB_TOKEN) && (text.startsWith("gh", i) || text.startsWith("github_pat_", i))) {
-            return true;
-          }
-          break;
-        case 'A':
-          if (kinds.contains(Kind.AWS_ACCESS_KEY)) {
-            for (String prefix : AWS_PREFIXES) {
-              if (text.startsWith(prefix, i)) {
-                return true;
-              }
-            }
-          }
-          break;
-        case '-':
-          if (kinds.contains(Kind.PRIVATE_KEY) && text.startsWith("-----BEGIN ", i)) {
-            return true;
-          }
-          break;
-        case 'e':
-          if (kinds.contains(Kind.JWT) && text.startsWith("eyJ", i)) {
-            return true;
-          }
-          break;
-        case 'b':
-        case 'B':
-          if (kinds.contains(Kind.BEARER) && text.regionMatches(true, i, "bearer", 0, 6)) {
-            return true;
-          }
-          break;
-        case 's':
-          if (kinds.contains(Kind.SK_KEY) && text.startsWith("sk-", i)) {
-            return true;
-          }
-          break;
-        case '.':
-          if (dots) {
-            return true;
-          }
-          break;
-        default:
-          break;
-      }
+  public Object redactValue(String server, Object value) {
+    return walk(value, secretsOf(server), new java.util.HashMap<>(), false);
+  }
+
+  /**
+   * Starts redacting a long text of {@code server} that arrives in pieces, writing the result to
+   * {@code out} as it goes, in bounded memory: a secret or credential split between two pieces
+   * is still found. Never truncates. See {@link TextStream}.
+   */
+  public TextStream stream(String server, Appendable out) {
+    return new RedactingStream(this, secretsOf(server), out);
+  }
+
+  /** The longest exact secret of {@code server}, in characters (0 when it has none). */
+  public int longestSecret(String server) {
+    return secretsOf(server).maxLength();
+  }
+
+  /** As {@link #stream(String, Appendable)} with other window sizes; for tests. */
+  TextStream stream(String server, Appendable out, int minWindow, int maxWindow) {
+    return new RedactingStream(this, secretsOf(server), out, minWindow, maxWindow);
+  }
+
+  private SecretValues secretsOf(String server) {
+    return secretsByServer.getOrDefault(server, SecretValues.NONE);
+  }
+
+  CredentialScanner scanner() {
+    return scanner;
+  }
+
+  static String marker(Kind kind) {
+    return "[REDACTED:" + kind.label() + "]";
+  }
+
+  void counted(Kind kind) {
+    counts.get(kind).incrementAndGet();
+  }
+
+  /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
+  private boolean mayChange(String text, SecretValues secrets, boolean truncating) {
+    if (truncating && maxTextChars > 0 && text.length() > maxTextChars) {
+      return true;
     }
-    return false;
+    if (secrets.anyIn(text)) {
+      return true;
+    }
+    return !scanner.isEmpty() && scanner.hinted(text) && scanner.findsAny(text);
   }
 
   /** Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors. */
   public String redact(String text, Collection<String> secrets, Map<String, Integer> found) {
-    return truncate(replace(text, secrets, found), found);
+    return truncate(replace(text, new SecretValues(secrets), found), found);
   }
 
   private String truncate(String out, Map<String, Integer> found) {
@@ -212,59 +227,37 @@ public final class Redaction implements Interceptor {
     return out;
   }
 
-  private String replace(String text, Collection<String> secrets, Map<String, Integer> found) {
+  private String replace(String text, SecretValues secrets, Map<String, Integer> found) {
     String out = text;
-    for (String secret : secrets) {
-      if (out.contains(secret)) {
-        int n = count(out, secret);
-        out = out.replace(secret, "[REDACTED:" + Kind.SECRET.label() + "]");
-        found.merge(Kind.SECRET.label(), n, Integer::sum);
-        counts.get(Kind.SECRET).addAndGet(n);
+    if (!secrets.isEmpty()) {
+      int[] n = {0};
+      out = secrets.replace(out, marker(Kind.SECRET), n);
+      if (n[0] > 0) {
+        found.merge(Kind.SECRET.label(), n[0], Integer::sum);
+        counts.get(Kind.SECRET).addAndGet(n[0]);
       }
     }
-    if (pattern != null && hinted(out)) {
-      Matcher matcher = pattern.matcher(out);
-      StringBuilder sb = null;
-      while (matcher.find()) {
-        if (sb == null) {
-          sb = new StringBuilder(out.length());
-        }
-        Kind kind = kindOf(matcher);
-        found.merge(kind.label(), 1, Integer::sum);
-        counts.get(kind).incrementAndGet();
-        matcher.appendReplacement(sb, Matcher.quoteReplacement("[REDACTED:" + kind.label() + "]"));
-      }
-      if (sb != null) {
-        matcher.appendTail(sb);
-        out = sb.toString();
-      }
+    if (scanner.isEmpty() || !scanner.hinted(out)) {
+      return out;
     }
-    return out;
-  }
-
-  private Kind kindOf(Matcher matcher) {
-    for (int i = 0; i < groups.size(); i++) {
-      if (matcher.group(i + 1) != null) {
-        return groups.get(i);
+    String source = out;
+    StringBuilder[] sb = {null};
+    int[] done = {0};
+    scanner.scan(source, 0, (start, end, kind, open) -> {
+      if (sb[0] == null) {
+        sb[0] = new StringBuilder(source.length());
       }
-    }
-    return Kind.SECRET;
-  }
-
-  private static int count(String text, String secret) {
-    int n = 0;
-    for (int at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length())) {
-      n++;
-    }
-    return n;
-  }
-
-  private Object walk(Object value, List<String> secrets, Map<String, Integer> found) {
-    return walk(value, secrets, found, true);
+      sb[0].append(source, done[0], start).append(marker(kind));
+      done[0] = end;
+      found.merge(kind.label(), 1, Integer::sum);
+      counts.get(kind).incrementAndGet();
+      return true;
+    });
+    return sb[0] == null ? source : sb[0].append(source, done[0], source.length()).toString();
   }
 
   @SuppressWarnings("unchecked")
-  private Object walk(Object value, List<String> secrets, Map<String, Integer> found, boolean truncatable) {
+  private Object walk(Object value, SecretValues secrets, Map<String, Integer> found, boolean truncatable) {
     if (value instanceof String) {
       String replaced = replace((String) value, secrets, found);
       return truncatable ? truncate(replaced, found) : replaced;
@@ -310,7 +303,7 @@ public final class Redaction implements Interceptor {
 
   @Override
   public String toString() {
-    return "Redaction" + groups;
+    return "Redaction" + kinds;
   }
 
   /** Builds a {@link Redaction}. */
@@ -322,6 +315,17 @@ public final class Redaction implements Interceptor {
     private int minSecretLength = 6;
 
     private Builder() {}
+
+    /**
+     * Whether the credential kinds (GitHub, AWS, private keys, JWTs, bearer values, {@code sk-}
+     * keys) are redacted; on by default. Off leaves only exact secrets and what else is asked.
+     */
+    public Builder credentials(boolean on) {
+      for (Kind kind : List.of(Kind.GITHUB_TOKEN, Kind.AWS_ACCESS_KEY, Kind.PRIVATE_KEY, Kind.JWT, Kind.BEARER, Kind.SK_KEY)) {
+        toggle(kind, on);
+      }
+      return this;
+    }
 
     /** Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16). */
     public Builder privateAddresses(boolean on) {

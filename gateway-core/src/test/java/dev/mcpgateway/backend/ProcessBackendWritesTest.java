@@ -37,7 +37,9 @@ class ProcessBackendWritesTest {
       public void onExit(String reason) {}
     };
     Process cat = new ProcessBuilder("cat").start();
-    ProcessBackend backend = new ProcessBackend("cat", cat, listener, 1 << 20, Duration.ofSeconds(2));
+    LaunchRequest request = LaunchRequest.builder(dev.mcpgateway.config.ServerConfig.command("cat").build("cat"), listener)
+        .maxMessageBytes(1 << 20).build();
+    ProcessBackend backend = new ProcessBackend("cat", cat, request, Duration.ofSeconds(2));
     try {
       String padding = "x".repeat(300); // several messages per pipe buffer, some split across writes
       Thread[] senders = new Thread[THREADS];

@@ -61,6 +61,31 @@ class PayloadOffloaderTest {
   }
 
   @Test
+  void aSecretSplitBetweenChunksIsRedactedInThePayloadAndItsPreview() throws Exception {
+    String secret = "env-secret-0123456789";
+    String token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    BackendRedactor redactor = new BackendRedactor(List.of(dev.mcpgateway.policy.Redaction.builder().build()),
+        java.util.Map.of("srv", List.of(secret)));
+    String result = "{\"content\":[{\"type\":\"text\",\"text\":\"a " + secret + " \\\"q\\\" \\u00e9\u20ac\\n" + token + "\"}],"
+        + "\"structuredContent\":{\"" + secret + "\":[1,true,null,\"" + secret.substring(0, 3) + "\\u002d" + secret.substring(4) + "\"]}}";
+    String expected = "{\"content\":[{\"type\":\"text\",\"text\":\"a [REDACTED:secret] \\\"q\\\" \u00e9\u20ac\\n[REDACTED:github-token]\"}],"
+        + "\"structuredContent\":{\"[REDACTED:secret]\":[1,true,null,\"[REDACTED:secret]\"]}}";
+    byte[] message = utf8("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":" + result + "}");
+    for (int size = 1; size <= 48; size++) {
+      PayloadOffloader.Source source = PayloadOffloader.Source.of(chunked(message, size));
+      PayloadOffloader.Scan scan = source.scan();
+      PayloadOffloader.Head head = new PayloadOffloader.Head(41);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      RedactingJsonOutput redacted = new RedactingJsonOutput(new PayloadOffloader.Head.Tee(out, head),
+          target -> redactor.stream("srv", target));
+      source.writeTo(redacted, scan.resultStart, scan.resultLength);
+      redacted.finish();
+      assertThat(out.toString(StandardCharsets.UTF_8)).as("chunks of %d", size).isEqualTo(expected);
+      assertThat(head.preview(40)).isEqualTo(expected.substring(0, 40)).doesNotContain(secret.substring(0, 8));
+    }
+  }
+
+  @Test
   void previewIsCutBeforeASplitCharacterAndSchemaDescribesTheResult() throws Exception {
     PayloadOffloader.Source source = PayloadOffloader.Source.of(chunked(utf8("{\"id\":1,\"result\":" + RESULT + "}"), 5));
     PayloadOffloader.Scan scan = source.scan();

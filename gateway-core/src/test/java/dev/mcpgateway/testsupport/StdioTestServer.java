@@ -26,6 +26,15 @@ import java.util.concurrent.Executors;
  * ({@code count} resource notifications of {@code bytes} each, then its answer); {@code big}
  * writes a result of {@code chars} characters; {@code progress} sleeps {@code ms} after its
  * progress notifications.
+ *
+ * <p>For redaction tests, {@code leak} says the value of the environment variable
+ * {@code LEAK_SECRET} (and a GitHub-like token of its own) through the channel {@code via}
+ * names: {@code message} (a log notification), {@code progress}, {@code sample} and
+ * {@code elicit} (requests to the client), {@code error} (message and data), {@code stderr}
+ * (a line), {@code stderrbig} (a line of a megabyte, the secret straddling its 8 KiB cut),
+ * {@code big} (a result of {@code chars} characters made of the secret over and over, so that
+ * it straddles every chunk boundary), {@code result}. With {@code LEAK_SECRET} set, the
+ * {@code initialize} result carries it too, in {@code serverInfo.title} and {@code instructions}.
  */
 public final class StdioTestServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,6 +105,11 @@ public final class StdioTestServer {
           result.put("protocolVersion", message.path("params").path("protocolVersion").asText("2025-06-18"));
           result.putObject("capabilities").putObject("tools");
           result.putObject("serverInfo").put("name", "stdio-test-server").put("version", "1.0");
+          String leak = System.getenv("LEAK_SECRET");
+          if (leak != null) {
+            ((ObjectNode) result.get("serverInfo")).put("title", "test server of " + leak);
+            result.put("instructions", "call with token " + leak);
+          }
           write(result(id, result));
           break;
         }
@@ -105,7 +119,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -250,6 +264,12 @@ public final class StdioTestServer {
         text = "flooded " + count;
         break;
       }
+      case "leak":
+        if (leak(id, params)) {
+          return;
+        }
+        text = "leaked";
+        break;
       case "cancellations":
         text = String.join(",", CANCELLED);
         break;
@@ -267,6 +287,107 @@ public final class StdioTestServer {
     ObjectNode result = JSON.createObjectNode();
     result.putArray("content").addObject().put("type", "text").put("text", text);
     write(result(id, result));
+  }
+
+  /** A GitHub-like token that is no environment value: only the credential patterns catch it. */
+  public static final String TOKEN = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+
+  /** Says the secret through {@code via}; true when it answered the call itself. */
+  private static boolean leak(JsonNode id, JsonNode params) throws Exception {
+    JsonNode args = params.path("arguments");
+    String secret = String.valueOf(System.getenv("LEAK_SECRET"));
+    String said = "the secret is " + secret + " and the token " + TOKEN;
+    switch (args.path("via").asText()) {
+      case "message": {
+        ObjectNode note = JSON.createObjectNode();
+        note.put("jsonrpc", "2.0");
+        note.put("method", "notifications/message");
+        note.putObject("params").put("level", "error").put("logger", secret).putObject("data").put("detail", said);
+        write(note);
+        return false;
+      }
+      case "progress": {
+        ObjectNode note = JSON.createObjectNode();
+        note.put("jsonrpc", "2.0");
+        note.put("method", "notifications/progress");
+        ObjectNode p = note.putObject("params");
+        p.set("progressToken", params.path("_meta").get("progressToken"));
+        p.put("progress", 1);
+        p.put("message", said);
+        write(note);
+        return false;
+      }
+      case "sample":
+      case "elicit": {
+        String requestId = "srv-" + (++nextId);
+        ObjectNode request = JSON.createObjectNode();
+        request.put("jsonrpc", "2.0");
+        request.put("id", requestId);
+        if (args.path("via").asText().equals("sample")) {
+          request.put("method", "sampling/createMessage");
+          request.putObject("params").put("maxTokens", 10).putArray("messages").addObject()
+              .put("role", "user").putObject("content").put("type", "text").put("text", said);
+        } else {
+          request.put("method", "elicitation/create");
+          request.putObject("params").put("message", said).putObject("requestedSchema").put("type", "object");
+        }
+        String key = JSON.writeValueAsString(requestId);
+        Object lock = new Object();
+        LOCKS.put(key, lock);
+        write(request);
+        long deadline = System.currentTimeMillis() + 10_000;
+        synchronized (lock) {
+          while (!WAITING.containsKey(key) && System.currentTimeMillis() < deadline) {
+            lock.wait(100);
+          }
+        }
+        WAITING.remove(key);
+        return false;
+      }
+      case "error": {
+        ObjectNode response = error(id, -32000, "git push failed: " + said);
+        ((ObjectNode) response.get("error")).putObject("data").put("env", secret).put(secret, "as a key");
+        write(response);
+        return true;
+      }
+      case "stderr":
+        System.err.println("failed with " + said);
+        System.err.flush();
+        return false;
+      case "stderrbig": {
+        StringBuilder line = new StringBuilder(1 << 20);
+        line.append(said).append(' ');
+        while (line.length() < 8192 - 10) {
+          line.append('x');
+        }
+        line.append(secret); // straddles the 8 KiB cut
+        while (line.length() < (1 << 20)) {
+          line.append('y');
+        }
+        System.err.println(line.append(' ').append(secret));
+        System.err.flush();
+        return false;
+      }
+      case "big": {
+        int size = args.path("chars").asInt(1 << 20);
+        StringBuilder big = new StringBuilder(size + 64);
+        while (big.length() < size) {
+          big.append(secret).append(' ');
+        }
+        ObjectNode result = JSON.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", big.toString());
+        result.putObject("structuredContent").put("note", said);
+        write(result(id, result));
+        return true;
+      }
+      default: {
+        ObjectNode result = JSON.createObjectNode();
+        result.putArray("content").addObject().put("type", "text").put("text", said);
+        result.putObject("_meta").put("origin", secret);
+        write(result(id, result));
+        return true;
+      }
+    }
   }
 
   private static ObjectNode result(JsonNode id, JsonNode result) {

@@ -43,8 +43,7 @@ final class ContainerStarter {
       janitor.remove(name);
       throw new IOException(where + ": the Docker engine at " + dockerHost + " refused: " + message(e), e);
     }
-    DockerBackend backend = new DockerBackend(docker, id, spec.server(), request.listener(), request.maxMessageBytes(),
-        gracePeriod, janitor, running::remove);
+    DockerBackend backend = new DockerBackend(docker, id, spec.server(), request, gracePeriod, janitor, running::remove);
     running.add(backend);
     try {
       backend.start(request.startupTimeout());

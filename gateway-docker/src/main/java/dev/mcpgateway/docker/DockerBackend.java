@@ -11,9 +11,10 @@ import com.github.dockerjava.api.model.WaitContainerCondition;
 import dev.mcpgateway.backend.Backend;
 import dev.mcpgateway.backend.BackendListener;
 import dev.mcpgateway.backend.JsonLineDecoder;
+import dev.mcpgateway.backend.LaunchRequest;
+import dev.mcpgateway.backend.StderrLines;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One container attached like {@code docker run --rm -i}: stdout frames are JSON-RPC lines for
- * the listener, stderr lines go to the logger {@code dev.mcpgateway.server.<name>}.
+ * the listener, stderr lines go to the logger {@code dev.mcpgateway.server.<name>}, each bounded
+ * to 8 KiB and redacted ({@link StderrLines}).
  *
  * <p>Closing ends stdin by closing the attach (with {@code StdinOnce} the engine then closes the
  * container's stdin; closing our side of a stream alone does not reach it), waits the grace
@@ -44,7 +46,7 @@ final class DockerBackend implements Backend {
   private final Logger serverLog;
   private final StdinStream stdin = new StdinStream(1024);
   private final JsonLineDecoder stdout;
-  private final JsonLineDecoder stderr;
+  private final StderrLines stderr;
   private final WaitContainerResultCallback exit = new WaitContainerResultCallback();
   private final Attachment attachment = new Attachment();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,8 +54,10 @@ final class DockerBackend implements Backend {
   private final AtomicBoolean exitReported = new AtomicBoolean();
   private final Object writeLock = new Object();
 
-  DockerBackend(DockerClient docker, String containerId, String server, BackendListener listener, int maxMessageBytes,
-      Duration gracePeriod, ContainerJanitor janitor, Consumer<DockerBackend> onClosed) {
+  DockerBackend(DockerClient docker, String containerId, String server, LaunchRequest request, Duration gracePeriod,
+      ContainerJanitor janitor, Consumer<DockerBackend> onClosed) {
+    BackendListener listener = request.listener();
+    int maxMessageBytes = request.maxMessageBytes();
     this.docker = docker;
     this.containerId = containerId;
     this.server = server;
@@ -64,8 +68,7 @@ final class DockerBackend implements Backend {
     this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
     String source = "server '" + server + "' (" + describe() + ")";
     this.stdout = new JsonLineDecoder(source, maxMessageBytes, listener::onMessage);
-    this.stderr = new JsonLineDecoder("stderr of " + source, 8192,
-        line -> serverLog.info("[stderr] {}", new String(line, StandardCharsets.UTF_8)));
+    this.stderr = new StderrLines(request, line -> serverLog.info("[stderr] {}", line));
   }
 
   /** Attaches stdin/stdout/stderr and the exit watch, then starts the container; blocks until it runs. */
