@@ -418,6 +418,11 @@ final class HttpBackend implements Backend {
         listener.onMessage(message);
       } catch (RuntimeException e) {
         LOG.error("Listener of server '{}' failed", server, e);
+      } catch (Error e) {
+        // The heap or the JVM failed on this message: the calls in flight fail at once rather
+        // than wait for their timeout, and the next call connects anew.
+        LOG.error("Reading server '{}' failed; the backend is closed", server, e);
+        end("its answer could not be read (" + e.getClass().getSimpleName() + ")", false);
       }
     }
   }

@@ -166,6 +166,14 @@ public final class JsonLineDecoder {
     return chunks.isEmpty() ? small[index] : chunks.get(index / CHUNK)[index % CHUNK];
   }
 
+  /**
+   * Drops the line being gathered, so that its memory is free at once: for a reader that failed
+   * (the heap ran out while a long line arrived) and decodes no more.
+   */
+  public void abandon() {
+    clear();
+  }
+
   private void clear() {
     chunks.clear();
     lastChunkLength = 0;

@@ -27,6 +27,8 @@ final class ProcessBackend implements Backend {
   /** Messages waiting for whoever holds the write lock; see {@link #send}. */
   private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Thread reader;
+  /** Why reading stopped, when the gateway's side failed rather than the process; null otherwise. */
+  private volatile String failure;
   private final Thread stderrReader;
 
   private final StderrLines stderrLines;
@@ -68,8 +70,13 @@ final class ProcessBackend implements Backend {
       if (!closed.get()) {
         LOG.debug("stdout of server '{}' failed", server, e);
       }
-    } catch (RuntimeException e) {
-      LOG.error("Listener of server '{}' failed; the backend is closed", server, e);
+    } catch (RuntimeException | Error e) {
+      // Whatever failed (a listener, or the heap while a message was read), the calls this
+      // reader carried must not wait for it: the backend goes, its calls fail at once, and the
+      // next call starts a new one. The line being gathered goes first, to give its heap back.
+      decoder.abandon();
+      LOG.error("Reading server '{}' failed; the backend is closed", server, e);
+      failure = "its output could not be read (" + e.getClass().getSimpleName() + ")";
       destroy();
     }
     reportExit();
@@ -97,7 +104,9 @@ final class ProcessBackend implements Backend {
     }
     String reason;
     try {
-      if (process.waitFor(gracePeriod.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+      if (failure != null) {
+        reason = failure;
+      } else if (process.waitFor(gracePeriod.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
         reason = closed.get() ? "stopped by the gateway" : "exited with status " + process.exitValue();
       } else {
         reason = "closed its output";

@@ -392,13 +392,17 @@ final class BackendConnection implements BackendListener {
       }
       return;
     }
-    if (!exchange.intercepted()) {
+    try {
+      if (!exchange.intercepted()) {
+        exchange.onRawResponse(bytes, scan);
+        return;
+      }
+      long start = System.nanoTime();
       exchange.onRawResponse(bytes, scan);
-      return;
+      runtime.answerTook(System.nanoTime() - start);
+    } catch (RuntimeException | Error e) {
+      undelivered(exchange, e);
     }
-    long start = System.nanoTime();
-    exchange.onRawResponse(bytes, scan);
-    runtime.answerTook(System.nanoTime() - start);
   }
 
   private void onResponse(ObjectNode message) {
@@ -412,15 +416,30 @@ final class BackendConnection implements BackendListener {
       LOG.warn("Discarded a response from server '{}' to id {} that no request is waiting for", server, id);
       return;
     }
-    if (call instanceof Exchange) {
-      runtime.redactor().secrets(server, message); // the client call's interceptors redact the rest
-    } else {
-      runtime.redactor().message(server, message); // initialize, pings: every redaction
-    }
     try {
+      if (call instanceof Exchange) {
+        runtime.redactor().secrets(server, message); // the client call's interceptors redact the rest
+      } else {
+        runtime.redactor().message(server, message); // initialize, pings: every redaction
+      }
       call.onResponse(message);
-    } catch (RuntimeException e) {
-      LOG.error("Handling a response of server '{}' failed", server, e);
+    } catch (RuntimeException | Error e) {
+      undelivered(call, e);
+    }
+  }
+
+  /**
+   * A call whose answer the gateway failed on (a bug, an interceptor's Error, the heap): it gets
+   * an error naming the server at once instead of waiting for its timeout, and this thread goes
+   * on with the backend's next message.
+   */
+  private void undelivered(PendingCall call, Throwable e) {
+    LOG.error("Handling a response of server '{}' failed; the call gets an error", server, e);
+    try {
+      call.onFailure(GatewayException.INTERNAL_ERROR, "the answer of server '" + server
+          + "' could not be delivered: the gateway failed on it (" + e.getClass().getSimpleName() + ")");
+    } catch (RuntimeException | Error again) {
+      LOG.error("Failing a call of server '{}' failed too", server, again);
     }
   }
 

@@ -44,7 +44,7 @@ final class InterceptorChain {
       Interceptor.Verdict verdict;
       try {
         verdict = interceptor.onRequest(call);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         LOG.error("Interceptor {} failed on {} to '{}'; the request is denied", interceptor, call.method(), call.server(), e);
         denied(call, REFUSED);
         return REFUSED;
@@ -67,7 +67,7 @@ final class InterceptorChain {
     for (Interceptor interceptor : interceptors) {
       try {
         interceptor.onDenied(call, reason);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         LOG.error("Interceptor {} failed while told of a denial", interceptor, e);
       }
     }

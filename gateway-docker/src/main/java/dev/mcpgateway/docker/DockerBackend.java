@@ -95,8 +95,12 @@ final class DockerBackend implements Backend {
         } else if (frame.getStreamType() == StreamType.STDOUT || frame.getStreamType() == StreamType.RAW) {
           stdout.feed(payload, 0, payload.length);
         }
-      } catch (RuntimeException e) {
-        LOG.error("Listener of server '{}' failed; the backend is closed", server, e);
+      } catch (RuntimeException | Error e) {
+        // A listener or the heap failed on this thread: the calls it carried fail at once, the
+        // container goes, and the next call starts a new one.
+        stdout.abandon();
+        LOG.error("Reading server '{}' failed; the backend is closed", server, e);
+        reportExit("its output could not be read (" + e.getClass().getSimpleName() + ")");
         Thread closer = new Thread(DockerBackend.this::close, "mcp-" + server + "-close");
         closer.setDaemon(true);
         closer.start();
