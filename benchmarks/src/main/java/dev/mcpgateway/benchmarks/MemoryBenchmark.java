@@ -56,7 +56,7 @@ public final class MemoryBenchmark {
     Path payloads = Path.of(args[1]).toAbsolutePath();
     Files.createDirectories(payloads);
     GatewayConfig config = GatewayConfig.parse("{\"gateway\":{\"apiKey\":\"" + BenchGateway.API_KEY + "\",\"port\":8000,"
-        + "\"maxSessions\":" + (SESSIONS + 10) + ",\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{"
+        + "\"maxSessions\":" + (SESSIONS + 10) + ",\"maxSessionsPerCaller\":" + (SESSIONS + 10) + ",\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{"
         + "\"type\":\"stdio\",\"command\":\"" + echo + "\"}}}");
     try (McpGateway gateway = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())
         .authenticator(ApiKeyAuthenticator.fromConfig(config)).build()) {
