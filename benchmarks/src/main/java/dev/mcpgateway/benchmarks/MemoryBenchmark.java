@@ -56,7 +56,7 @@ public final class MemoryBenchmark {
     Path payloads = Path.of(args[1]).toAbsolutePath();
     Files.createDirectories(payloads);
     GatewayConfig config = GatewayConfig.parse("{\"gateway\":{\"apiKey\":\"" + BenchGateway.API_KEY + "\",\"port\":8000,"
-        + "\"maxSessions\":" + (SESSIONS + 10) + ",\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{"
+        + "\"maxSessions\":" + (SESSIONS + 10) + ",\"maxSessionsPerCaller\":" + (SESSIONS + 10) + ",\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{"
         + "\"type\":\"stdio\",\"command\":\"" + echo + "\"}}}");
     try (McpGateway gateway = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())
         .authenticator(ApiKeyAuthenticator.fromConfig(config)).build()) {
@@ -135,7 +135,9 @@ public final class MemoryBenchmark {
     GatewayConfig config = GatewayConfig.parse("{\"gateway\":{\"apiKey\":\"" + BenchGateway.API_KEY + "\",\"port\":8000,"
         + "\"maxMessageBytes\":\"600m\",\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{\"type\":\"stdio\","
         + "\"command\":\"" + echo + "\"}}}");
+    // a long call would switch to an SSE answer after the keep-alive interval: the harness reads plain JSON answers
     try (McpGateway gateway = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())
+        .keepAliveInterval(java.time.Duration.ofMinutes(10))
         .authenticator(ApiKeyAuthenticator.fromConfig(config)).build()) {
       String session = initialize(gateway);
       call(gateway, session, "big", "{\"bytes\":1000}");
