@@ -209,7 +209,10 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** The largest message accepted from a backend (default 64 MiB); longer ones are discarded and logged. */
+    /**
+     * The largest message accepted from a backend (default: the configuration's
+     * {@code maxMessageBytes}, 64 MiB unless set); longer ones are discarded and logged.
+     */
     public Builder maxMessageBytes(int bytes) {
       if (bytes < 1024) {
         throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + bytes);
@@ -347,7 +350,7 @@ public interface McpGateway extends AutoCloseable {
       return new DefaultMcpGateway(new GatewayParts(config, authenticator, Map.copyOf(launchers), sessionStore,
           payloadStore, environment == null ? System::getenv : environment,
           maxRequestBytes == null ? 4L * 1024 * 1024 : maxRequestBytes,
-          maxMessageBytes == null ? 64 * 1024 * 1024 : maxMessageBytes,
+          maxMessageBytes == null ? config.maxMessageBytes() : maxMessageBytes,
           allowMissingEnvironment != null && allowMissingEnvironment,
           eventStore != null ? eventStore : EventStore.inMemory(1_000, 4L * 1024 * 1024, Duration.ofMinutes(5)),
           keepAliveInterval != null ? keepAliveInterval : Duration.ofSeconds(15),

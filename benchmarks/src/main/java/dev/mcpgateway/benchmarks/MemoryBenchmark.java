@@ -29,14 +29,14 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * The memory runs, in-process, through {@link McpGateway#handle} (no HTTP): 10,000 idle MCP
- * sessions on one API key (heap after GC, over the heap with one session), and one 50 MB tool
- * result through the payload store.
+ * sessions on one API key (heap after GC, over the heap with one session), and a 50 MB and a
+ * 500 MB tool result through the payload store.
  *
- * <p>The 50 MB result runs in JVMs of its own ({@code --big-result}), since summing the peaks of
- * the heap pools overstates (objects move between pools): one with a roomy heap measures the
- * heap after GC before the call (the baseline) and the heap in use at the worst GC during it
- * (the "before GC" figure of GC notifications); then the call must pass in a JVM whose
- * {@code -Xmx} is the baseline plus 64 MB, and a bisection finds the smallest heap it passes in.
+ * <p>The large results run in JVMs of its own ({@code --big-result}), since summing the peaks of
+ * the heap pools overstates (objects move between pools): one with {@code -Xmx48m} measures the
+ * heap after GC before the call (the baseline), the heap in use at the worst GC during it (the
+ * "before GC" figure of GC notifications) and the most heap left after a GC during it; then the
+ * call is tried with -Xmx 256, 128, 64, 48, 32, 24 and 16 MB, down to the first heap it fails in.
  *
  * <pre>java -Xmx2g -cp benchmarks.jar dev.mcpgateway.benchmarks.MemoryBenchmark ECHO_SERVER PAYLOAD_DIR</pre>
  */
@@ -49,7 +49,7 @@ public final class MemoryBenchmark {
 
   public static void main(String[] args) throws Exception {
     if (args[0].equals("--big-result")) {
-      bigResultHere(args[1], Path.of(args[2])); // run with -XX:+ExitOnOutOfMemoryError
+      bigResultHere(args[1], Path.of(args[2]), Long.parseLong(args[3])); // run with -XX:+ExitOnOutOfMemoryError
       System.exit(0);
     }
     String echo = args[0];
@@ -75,42 +75,43 @@ public final class MemoryBenchmark {
     bigResult(echo, payloads);
   }
 
-  /** Runs the 50 MB result in child JVMs and prints how much heap it takes. */
+  /** Heaps the large results are tried in, largest first: each size is tried until one fails. */
+  private static final long[] HEAPS_MB = {256, 128, 64, 48, 32, 24, 16};
+
+  /** Runs the 50 MB and 500 MB results in child JVMs and prints how much heap they take. */
   private static void bigResult(String echo, Path payloads) throws Exception {
-    Map<String, Long> roomy = runBigResult(echo, payloads, 512);
-    long baselineMb = roomy.get("baseline") / MB + 1;
-    Map<String, Long> tight = runBigResult(echo, payloads, baselineMb + 64);
-    long low = baselineMb;
-    long high = baselineMb + 256;
-    if (tight != null) {
-      high = baselineMb + 64;
-    } else if (runBigResult(echo, payloads, high) == null) {
-      high = -1;
-    }
-    while (high > 0 && high - low > 1) { // invariant: passes with high, fails with low
-      long mid = (low + high) / 2;
-      if (runBigResult(echo, payloads, mid) != null) {
-        high = mid;
-      } else {
-        low = mid;
+    for (long bytes : new long[] {BIG_BYTES, 10L * BIG_BYTES}) {
+      Map<String, Long> at48 = runBigResult(echo, payloads, 48, bytes);
+      long smallest = -1;
+      for (long heapMb : HEAPS_MB) {
+        if ((heapMb == 48 ? at48 : runBigResult(echo, payloads, heapMb, bytes)) == null) {
+          break;
+        }
+        smallest = heapMb;
       }
+      Map<String, Long> figures = at48 != null ? at48 : runBigResult(echo, payloads, 256, bytes);
+      String grew = figures == null ? "n/a" : String.format(Locale.ROOT, "%.1f MB",
+          (figures.get("peak") - figures.get("baseline")) / (double) MB);
+      String live = figures == null ? "n/a" : String.format(Locale.ROOT, "%.1f MB",
+          (figures.get("livePeak") - figures.get("baseline")) / (double) MB);
+      boolean met = at48 != null && (bytes > BIG_BYTES
+          || figures.get("peak") - figures.get("baseline") <= 8 * MB);
+      System.out.println(String.format(Locale.ROOT, "%d MB tool result through the payload store: heap grew by %s (heap in use "
+          + "at the worst GC during the call over the heap after GC before it, -Xmx%dm), live heap by %s (the most heap "
+          + "left after a GC during the call); passes with -Xmx48m: %s; smallest of %s MB it passes in: %s; target %s: %s",
+          bytes / MB, grew, at48 != null ? 48 : 256, live, at48 != null ? "yes" : "NO (OutOfMemoryError)",
+          java.util.Arrays.toString(HEAPS_MB).replaceAll("[\\[\\] ]", "").replace(",", "/"),
+          smallest > 0 ? "-Xmx" + smallest + "m" : "none", bytes > BIG_BYTES ? "passes with -Xmx48m" : "<= 8 MB",
+          met ? "MET" : "NOT MET"));
     }
-    Map<String, Long> figures = tight != null ? tight : roomy;
-    double grewMb = (figures.get("peak") - figures.get("baseline")) / (double) MB;
-    System.out.println(String.format(Locale.ROOT, "50 MB tool result through the payload store: heap peak grew by %.1f MB"
-        + " (heap in use at the worst GC during the call over the heap after GC before it, -Xmx%dm); passes with -Xmx%dm"
-        + " (baseline %d MB + 64 MB): %s; smallest heap it passes in: %s; target <= 64 MB: %s", grewMb,
-        tight != null ? baselineMb + 64 : 512, baselineMb + 64, baselineMb, tight != null ? "yes" : "NO (OutOfMemoryError)",
-        high > 0 ? "baseline + " + (high - baselineMb) + " MB" : "over baseline + 256 MB",
-        tight != null && grewMb <= 64 ? "MET" : "NOT MET"));
   }
 
   /** The figures of one {@code --big-result} run in a JVM with this heap, or null when it failed (out of memory). */
-  private static Map<String, Long> runBigResult(String echo, Path payloads, long heapMb) throws Exception {
+  private static Map<String, Long> runBigResult(String echo, Path payloads, long heapMb, long bytes) throws Exception {
     Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heapMb + "m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
         MemoryBenchmark.class.getName(),
-        "--big-result", echo, payloads.toString())
+        "--big-result", echo, payloads.toString(), String.valueOf(bytes))
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (process.waitFor() != 0) {
@@ -126,38 +127,48 @@ public final class MemoryBenchmark {
     return figures;
   }
 
-  /** One 50 MB call in this JVM: prints {@code baseline}, {@code peak} and {@code sizeBytes}; exits 1 when it fails. */
-  private static void bigResultHere(String echo, Path payloads) throws Exception {
+  /**
+   * One call of {@code bytes} in this JVM: prints {@code baseline}, {@code peak} (heap in use before
+   * the worst GC) and {@code livePeak} (the most heap left after a GC); exits 1 when it fails.
+   */
+  private static void bigResultHere(String echo, Path payloads, long bytes) throws Exception {
     GatewayConfig config = GatewayConfig.parse("{\"gateway\":{\"apiKey\":\"" + BenchGateway.API_KEY + "\",\"port\":8000,"
-        + "\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{\"type\":\"stdio\",\"command\":\"" + echo + "\"}}}");
+        + "\"maxMessageBytes\":\"600m\",\"payloadDir\":\"" + payloads + "\"},\"mcpServers\":{\"echo\":{\"type\":\"stdio\","
+        + "\"command\":\"" + echo + "\"}}}");
+    // a long call would switch to an SSE answer after the keep-alive interval: the harness reads plain JSON answers
     try (McpGateway gateway = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())
+        .keepAliveInterval(java.time.Duration.ofMinutes(10))
         .authenticator(ApiKeyAuthenticator.fromConfig(config)).build()) {
       String session = initialize(gateway);
       call(gateway, session, "big", "{\"bytes\":1000}");
-      call(gateway, session, "big", "{\"bytes\":3000000}"); // warm the offload path, array and chunks
+      call(gateway, session, "big", "{\"bytes\":3000000}"); // warm the offload path, array and stream
       long baseline = heapAfterGc();
       AtomicLong peak = new AtomicLong(baseline);
-      Runnable stop = watchGcs(peak);
-      String answer = call(gateway, session, "big", "{\"bytes\":" + BIG_BYTES + "}");
+      AtomicLong livePeak = new AtomicLong(baseline);
+      Runnable stop = watchGcs(peak, livePeak);
+      String answer = call(gateway, session, "big", "{\"bytes\":" + bytes + "}");
       peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
       Thread.sleep(200); // GC notifications arrive on a thread of their own
       stop.run();
       if (!answer.contains("payloadPath")) {
-        throw new IllegalStateException("the 50 MB result was not offloaded: " + answer.substring(0, Math.min(300, answer.length())));
+        throw new IllegalStateException("the result was not offloaded: " + answer.substring(0, Math.min(300, answer.length())));
       }
       System.out.println("baseline " + baseline);
       System.out.println("peak " + peak.get());
+      System.out.println("livePeak " + livePeak.get());
     }
   }
 
-  /** Raises {@code peak} to the heap in use before each GC until the returned action runs. */
-  private static Runnable watchGcs(AtomicLong peak) {
+  /** Raises {@code peak} to the heap in use before each GC, {@code livePeak} to that after it, until the returned action runs. */
+  private static Runnable watchGcs(AtomicLong peak, AtomicLong livePeak) {
     Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
         .map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     NotificationListener listener = (notification, handback) -> {
       if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
         GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
         peak.accumulateAndGet(info.getGcInfo().getMemoryUsageBeforeGc().entrySet().stream()
+            .filter(pool -> heapPools.contains(pool.getKey())).mapToLong(pool -> pool.getValue().getUsed()).sum(), Math::max);
+        livePeak.accumulateAndGet(info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
             .filter(pool -> heapPools.contains(pool.getKey())).mapToLong(pool -> pool.getValue().getUsed()).sum(), Math::max);
       }
     };

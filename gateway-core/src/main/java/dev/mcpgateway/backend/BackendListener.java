@@ -22,6 +22,24 @@ public interface BackendListener {
   }
 
   /**
+   * The size past which a message is handed over as it arrives, through {@link #openMessage()},
+   * instead of being gathered first; read once, when a launcher sets up its reader. The default,
+   * {@link Long#MAX_VALUE}, gathers every message (up to the launch request's message limit).
+   */
+  default long streamMessagesOverBytes() {
+    return Long.MAX_VALUE;
+  }
+
+  /**
+   * Opens the sink for one message that has grown past {@link #streamMessagesOverBytes()}; the
+   * launcher writes the message's bytes to it from the first and ends it. Only called when that
+   * size is overridden; the default refuses.
+   */
+  default MessageSink openMessage() {
+    throw new UnsupportedOperationException("this listener gathers every message");
+  }
+
+  /**
    * The channel has ended: the backend exited, was killed or was closed. Called exactly once.
    *
    * @param reason a short description for logs and client errors, such as {@code exited with status 1}

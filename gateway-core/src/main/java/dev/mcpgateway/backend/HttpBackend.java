@@ -49,6 +49,8 @@ final class HttpBackend implements Backend {
   private final Executor executor;
   private final BackendListener listener;
   private final int maxMessageBytes;
+  /** Messages past this size go to a sink of the listener as they arrive, never gathered. */
+  private final long streamOver;
   private final Duration closeTimeout;
   private final Logger serverLog;
   private final Object deliverLock = new Object();
@@ -72,6 +74,7 @@ final class HttpBackend implements Backend {
     this.executor = executor;
     this.listener = listener;
     this.maxMessageBytes = maxMessageBytes;
+    this.streamOver = listener.streamMessagesOverBytes();
     this.closeTimeout = closeTimeout;
     this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
   }
@@ -186,6 +189,14 @@ final class HttpBackend implements Backend {
       }
       return BodySubscribers.replacing(null);
     }
+    if (streamOver < maxMessageBytes) {
+      return new JsonBodySubscriber(streamOver, maxMessageBytes, this::openSink, this::deliverJsonBody, () -> {
+        LOG.warn("Discarded a response from server '{}': over the limit of {} bytes", server, maxMessageBytes);
+        if (post.peek.isRequest()) {
+          deliverError(post.peek, "server '" + server + "' answered with more than " + maxMessageBytes + " bytes");
+        }
+      });
+    }
     return BodySubscribers.mapping(BodySubscribers.ofByteArray(), body -> {
       deliverJsonBody(body);
       return null;
@@ -197,7 +208,41 @@ final class HttpBackend implements Backend {
     if (closing.get() || ended.get()) {
       events.cancel();
     }
-    return BodySubscribers.fromLineSubscriber(events, s -> null, StandardCharsets.UTF_8, null);
+    return new SseBodySubscriber(events, streamOver, maxMessageBytes, this::openSink);
+  }
+
+  /**
+   * A sink of the listener for one large message: its bytes pass as they arrive, its end is
+   * delivered one message at a time like {@link #deliver}, and not at all once the backend ended.
+   */
+  private MessageSink openSink() {
+    MessageSink sink = listener.openMessage();
+    return new MessageSink() {
+      @Override
+      public void write(byte[] bytes, int offset, int count) {
+        sink.write(bytes, offset, count);
+      }
+
+      @Override
+      public void end() {
+        synchronized (deliverLock) {
+          if (ended.get()) {
+            sink.abort("the backend ended");
+            return;
+          }
+          try {
+            sink.end();
+          } catch (RuntimeException e) {
+            LOG.error("Listener of server '{}' failed", server, e);
+          }
+        }
+      }
+
+      @Override
+      public void abort(String reason) {
+        sink.abort(reason);
+      }
+    };
   }
 
   void forget(SseEventSubscriber events) {
@@ -251,6 +296,11 @@ final class HttpBackend implements Backend {
       }
       deliverError(post.peek, "server '" + server + "' ended its stream before answering"
           + (failure == null ? "" : ": " + describe(failure)));
+    }
+
+    @Override
+    public void onStreamedEvent() {
+      post.answered = true; // a message too large to gather, on the stream of this POST: its answer
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * line, and never held in memory whole. Long lines are gathered in chunks of about 1 MiB rather
  * than a growing array. Given a second consumer, lines over 1 MiB reach it as a
  * {@link ChunkedMessage}, never gathered into one array, so they cost their size once;
- * otherwise they are gathered, and cost their size twice for a moment. Blank lines are skipped.
+ * otherwise they are gathered, and cost their size twice for a moment. Given a
+ * {@link BackendListener} that streams large messages ({@link BackendListener#streamMessagesOverBytes()}),
+ * a line that grows past that size goes to a {@link MessageSink} as it arrives and is never held
+ * at all. Blank lines are skipped.
  * Not thread-safe: one decoder per stream, fed from one thread.
  */
 public final class JsonLineDecoder {
@@ -35,6 +39,11 @@ public final class JsonLineDecoder {
   private final int maxLineBytes;
   private final Consumer<byte[]> consumer;
   private final Consumer<ChunkedMessage> chunkedConsumer;
+  private final long streamOver;
+  private final Supplier<MessageSink> sinks;
+  /** The sink of the line being streamed, or null. */
+  private MessageSink sink;
+  private byte lastByte;
   private final byte[] small = new byte[SMALL];
   private int smallLength;
   private final List<byte[]> chunks = new ArrayList<>();
@@ -64,10 +73,32 @@ public final class JsonLineDecoder {
    */
   public JsonLineDecoder(String source, int maxLineBytes, Consumer<byte[]> consumer,
       Consumer<ChunkedMessage> chunkedConsumer) {
+    this(source, maxLineBytes, consumer, chunkedConsumer, Long.MAX_VALUE, null);
+  }
+
+  /**
+   * Creates a decoder that delivers to {@code listener}: lines of at most 1 MiB to
+   * {@link BackendListener#onMessage}, longer ones to {@link BackendListener#onLargeMessage},
+   * and lines that grow past {@link BackendListener#streamMessagesOverBytes()} to a
+   * {@link BackendListener#openMessage() sink}, as they arrive.
+   *
+   * @param source names the stream in log lines, such as {@code server 'github'}
+   * @param maxLineBytes the longest line delivered; a streamed line that grows past it is aborted
+   * @param listener receives the lines
+   */
+  public JsonLineDecoder(String source, int maxLineBytes, BackendListener listener) {
+    this(source, maxLineBytes, listener::onMessage, listener::onLargeMessage, listener.streamMessagesOverBytes(),
+        listener::openMessage);
+  }
+
+  private JsonLineDecoder(String source, int maxLineBytes, Consumer<byte[]> consumer,
+      Consumer<ChunkedMessage> chunkedConsumer, long streamOver, Supplier<MessageSink> sinks) {
     this.source = source;
     this.maxLineBytes = maxLineBytes;
     this.consumer = consumer;
     this.chunkedConsumer = chunkedConsumer;
+    this.streamOver = sinks == null ? Long.MAX_VALUE : streamOver;
+    this.sinks = sinks;
   }
 
   /** Feeds bytes; complete lines are delivered before this returns. */
@@ -103,6 +134,19 @@ public final class JsonLineDecoder {
       discarding = true;
       chunks.clear();
       smallLength = 0;
+      if (sink != null) {
+        MessageSink aborted = sink;
+        sink = null;
+        aborted.abort("over the limit of " + maxLineBytes + " bytes");
+      }
+      return;
+    }
+    if (sink != null || length > streamOver) {
+      if (sink == null) {
+        openSink();
+      }
+      lastByte = bytes[offset + count - 1];
+      sink.write(bytes, offset, count);
       return;
     }
     while (count > 0) {
@@ -132,12 +176,37 @@ public final class JsonLineDecoder {
     }
   }
 
+  /** The line has grown past the streaming size: what was gathered of it goes to a new sink, and the rest will follow. */
+  private void openSink() {
+    sink = sinks.get();
+    if (chunks.isEmpty()) {
+      sink.write(small, 0, smallLength);
+    } else {
+      for (int i = 0; i < chunks.size(); i++) {
+        sink.write(chunks.get(i), 0, i == chunks.size() - 1 ? lastChunkLength : CHUNK);
+      }
+    }
+    clear();
+  }
+
   private void endLine() {
     long total = length;
     length = 0;
     if (discarding) {
       discarding = false;
       LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", total, source, maxLineBytes);
+      return;
+    }
+    if (sink != null) {
+      MessageSink ended = sink;
+      sink = null;
+      long end = lastByte == '\r' ? total - 1 : total;
+      if (end > maxLineBytes) {
+        ended.abort("over the limit of " + maxLineBytes + " bytes");
+        LOG.warn("Discarded a message of {} bytes from {}: over the limit of {} bytes", end, source, maxLineBytes);
+        return;
+      }
+      ended.end();
       return;
     }
     int end = (int) total;

@@ -44,7 +44,7 @@ final class ProcessBackend implements Backend {
     this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
     this.stderrLines = new StderrLines(request, line -> serverLog.info("[stderr] {}", line));
     JsonLineDecoder decoder = new JsonLineDecoder("server '" + server + "' (pid " + process.pid() + ")",
-        maxMessageBytes, listener::onMessage, listener::onLargeMessage);
+        maxMessageBytes, listener);
     this.reader = daemon("mcp-" + server + "-pid" + process.pid() + "-stdout", () -> readStdout(decoder));
     this.stderrReader = daemon("mcp-" + server + "-pid" + process.pid() + "-stderr", this::readStderr);
     reader.start();

@@ -3,14 +3,17 @@ package dev.mcpgateway.backend;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Parses a server-sent event stream, line by line as the HTTP client delivers it, into events
  * (type, id, data). Non-blocking; events are handed on as soon as their blank line arrives.
- * An event whose data grows over the limit is dropped with one log line. One instance per
- * stream; {@link #cancel()} ends the stream (the connection closes).
+ * An event whose data grows over the limit is dropped with one log line. An event with a data
+ * line past the streaming size goes to a {@link MessageSink} as it arrives instead of being
+ * gathered ({@link #largeData}, driven by {@link SseBodySubscriber}). One instance per stream;
+ * {@link #cancel()} ends the stream (the connection closes).
  */
 final class SseEventSubscriber implements Flow.Subscriber<String> {
   private static final Logger LOG = LoggerFactory.getLogger(SseEventSubscriber.class);
@@ -25,6 +28,9 @@ final class SseEventSubscriber implements Flow.Subscriber<String> {
 
     /** The stream ended: {@code failure} is null when the server closed it normally. */
     void onEnd(Throwable failure);
+
+    /** An event too large to gather went, as it arrived, to a sink and is complete. */
+    default void onStreamedEvent() {}
   }
 
   private final String source;
@@ -38,6 +44,9 @@ final class SseEventSubscriber implements Flow.Subscriber<String> {
   private String id;
   private boolean hasData;
   private boolean oversized;
+  /** The sink of the event being streamed, or null; and the data bytes it took. */
+  private MessageSink sink;
+  private long streamed;
 
   SseEventSubscriber(String source, int maxEventBytes, Handler handler) {
     this.source = source;
@@ -78,6 +87,11 @@ final class SseEventSubscriber implements Flow.Subscriber<String> {
         if (oversized) {
           return;
         }
+        if (sink != null) {
+          byte[] bytes = ("\n" + value).getBytes(StandardCharsets.UTF_8);
+          streamTo(bytes, 0, bytes.length);
+          return;
+        }
         if (hasData) {
           data.append('\n');
         }
@@ -101,8 +115,75 @@ final class SseEventSubscriber implements Flow.Subscriber<String> {
     }
   }
 
-  private void dispatch() {
+  /**
+   * The current event has a data line past the streaming size: its data from now on goes to a
+   * sink from {@code sinks} (what was gathered of it first), bounded by the event limit. Returns
+   * where the line's bytes go, or null when the event is over the limit already.
+   */
+  MessageSink largeData(Supplier<MessageSink> sinks) {
     if (oversized) {
+      return null;
+    }
+    if (sink == null) {
+      sink = sinks.get();
+      streamed = 0;
+      if (hasData) {
+        byte[] earlier = (data + "\n").getBytes(StandardCharsets.UTF_8);
+        data.setLength(0);
+        streamTo(earlier, 0, earlier.length);
+      }
+    } else {
+      streamTo(new byte[] {'\n'}, 0, 1);
+    }
+    hasData = true;
+    return new MessageSink() {
+      @Override
+      public void write(byte[] bytes, int offset, int count) {
+        streamTo(bytes, offset, count);
+      }
+
+      @Override
+      public void end() {}
+
+      @Override
+      public void abort(String reason) {}
+    };
+  }
+
+  private void streamTo(byte[] bytes, int offset, int count) {
+    if (sink == null) {
+      return;
+    }
+    streamed += count;
+    if (streamed > maxEventBytes) {
+      oversized = true;
+      abortStream("over the limit of " + maxEventBytes + " bytes");
+      return;
+    }
+    sink.write(bytes, offset, count);
+  }
+
+  private void abortStream(String reason) {
+    MessageSink aborted = sink;
+    sink = null;
+    if (aborted != null) {
+      aborted.abort(reason);
+    }
+  }
+
+  /** A line longer than the event limit was skipped: its event is dropped. */
+  void oversizedLine() {
+    oversized = true;
+    abortStream("over the limit of " + maxEventBytes + " bytes");
+  }
+
+  private void dispatch() {
+    if (sink != null && !oversized) {
+      MessageSink ended = sink;
+      sink = null;
+      ended.end();
+      handler.onStreamedEvent();
+    } else if (oversized) {
       LOG.warn("Discarded an event from {}: over the limit of {} bytes", source, maxEventBytes);
     } else if (hasData) {
       String text = data.toString();
@@ -138,6 +219,7 @@ final class SseEventSubscriber implements Flow.Subscriber<String> {
   }
 
   private void end(Throwable failure) {
+    abortStream("the stream ended in the middle of the event");
     if (ended.compareAndSet(false, true) && !cancelled) {
       handler.onEnd(failure);
     }

@@ -49,7 +49,7 @@ public final class ConfigLoader {
 
   private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
-      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "payloadQuotaBytes", "sessionTimeout",
+      "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "payloadQuotaBytes", "maxMessageBytes", "sessionTimeout",
       "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit", "adminKey", "closeWithoutAuthentication",
       "maxSessionsPerCaller");
   private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
@@ -186,6 +186,14 @@ public final class ConfigLoader {
               + quota + " bytes by default); lower it or raise gateway.payloadQuotaBytes");
     }
     builder.payloadQuotaBytes(quota);
+    if (gateway.has("maxMessageBytes")) {
+      long max = byteSize(gateway.get("maxMessageBytes"), at + ".maxMessageBytes", 1024,
+          "of at least 1024 bytes and under 2 GiB, such as 67108864, \"64m\" or \"600m\"");
+      if (max > Integer.MAX_VALUE) {
+        throw new ConfigException(at + ".maxMessageBytes", "must be under 2 GiB, got " + max);
+      }
+      builder.maxMessageBytes((int) max);
+    }
     if (gateway.has("sessionTimeout")) {
       int seconds = integer(gateway, "sessionTimeout", at, 0, Integer.MAX_VALUE);
       builder.sessionTimeout(seconds == 0 ? null : Duration.ofSeconds(seconds));

@@ -38,6 +38,8 @@ public final class GatewayConfig {
   public static final long DEFAULT_PAYLOAD_SIZE_THRESHOLD = 512 * 1024;
   /** Default most bytes of offloaded payloads one caller may keep on disk: 1 GiB. */
   public static final long DEFAULT_PAYLOAD_QUOTA_BYTES = 1L << 30;
+  /** Default largest message taken from a backend: 64 MiB. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   /** Default idle time after which an MCP session expires. */
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
   /** Default most MCP sessions held at once. */
@@ -57,6 +59,7 @@ public final class GatewayConfig {
   private final long payloadSizeThreshold;
   private final String payloadPathPrefix;
   private final long payloadQuotaBytes;
+  private final int maxMessageBytes;
   private final Duration sessionTimeout;
   private final int maxSessions;
   private final RateLimit rateLimit;
@@ -90,6 +93,7 @@ public final class GatewayConfig {
     this.payloadSizeThreshold = b.payloadSizeThreshold;
     this.payloadPathPrefix = b.payloadPathPrefix;
     this.payloadQuotaBytes = b.payloadQuotaBytes;
+    this.maxMessageBytes = b.maxMessageBytes;
     this.sessionTimeout = b.sessionTimeout;
     this.maxSessions = b.maxSessions;
     this.rateLimit = b.rateLimit;
@@ -195,6 +199,16 @@ public final class GatewayConfig {
     return payloadQuotaBytes;
   }
 
+  /**
+   * The largest message taken from a backend ({@code maxMessageBytes}; default 64 MiB); longer
+   * ones are discarded and logged. A {@code tools/call} result over the payload threshold is
+   * streamed to the payload store as it arrives and never held, so raising this costs disk (up to
+   * the caller's quota), not heap; other messages are handled in memory, up to this size.
+   */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
   /** How long an MCP session may stay idle before it expires; empty means never. */
   public Optional<Duration> sessionTimeout() {
     return Optional.ofNullable(sessionTimeout);
@@ -258,6 +272,7 @@ public final class GatewayConfig {
     b.payloadSizeThreshold = payloadSizeThreshold;
     b.payloadPathPrefix = payloadPathPrefix;
     b.payloadQuotaBytes = payloadQuotaBytes;
+    b.maxMessageBytes = maxMessageBytes;
     b.sessionTimeout = sessionTimeout;
     b.maxSessions = maxSessions;
     b.rateLimit = rateLimit;
@@ -291,6 +306,7 @@ public final class GatewayConfig {
     private long payloadSizeThreshold = DEFAULT_PAYLOAD_SIZE_THRESHOLD;
     private String payloadPathPrefix;
     private long payloadQuotaBytes = DEFAULT_PAYLOAD_QUOTA_BYTES;
+    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
     private RateLimit rateLimit;
@@ -387,6 +403,15 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("payloadQuotaBytes must be positive: " + bytes);
       }
       this.payloadQuotaBytes = bytes;
+      return this;
+    }
+
+    /** Sets the largest message taken from a backend (default 64 MiB, at least 1024); see {@link GatewayConfig#maxMessageBytes()}. */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + bytes);
+      }
+      this.maxMessageBytes = bytes;
       return this;
     }
 

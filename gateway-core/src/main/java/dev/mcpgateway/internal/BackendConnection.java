@@ -9,6 +9,7 @@ import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.backend.BackendListener;
 import dev.mcpgateway.backend.ChunkedMessage;
 import dev.mcpgateway.backend.LaunchRequest;
+import dev.mcpgateway.backend.MessageSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -321,6 +322,28 @@ final class BackendConnection implements BackendListener {
       return;
     }
     dispatch(message.toArray());
+  }
+
+  /**
+   * Messages past the payload threshold (and past 1 MiB, below which gathering costs little) are
+   * taken in as they arrive, by a {@link SpooledMessage}; without a payload store, all are gathered.
+   */
+  @Override
+  public long streamMessagesOverBytes() {
+    PayloadOffloader offloader = runtime.offloader();
+    return offloader == null ? Long.MAX_VALUE : Math.max(offloader.threshold(), STREAM_OVER_BYTES);
+  }
+
+  static final long STREAM_OVER_BYTES = 1024 * 1024;
+
+  @Override
+  public MessageSink openMessage() {
+    return runtime.offloader().spool(this, server);
+  }
+
+  /** A message that was spooled and is not a payload, put back together: handled as any other. */
+  void deliverWhole(byte[] bytes) {
+    dispatch(bytes);
   }
 
   private void dispatch(byte[] bytes) {

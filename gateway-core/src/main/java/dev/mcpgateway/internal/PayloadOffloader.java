@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.backend.ChunkedMessage;
+import dev.mcpgateway.backend.MessageSink;
 import dev.mcpgateway.payload.PayloadStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,7 @@ final class PayloadOffloader {
   private final long threshold;
   private final int previewBytes;
   private final BackendRedactor redactor;
+  private Path temporarySpool;
 
   PayloadOffloader(PayloadStore store, long threshold, int previewBytes) {
     this(store, threshold, previewBytes, null);
@@ -81,24 +85,94 @@ final class PayloadOffloader {
     Head head = new Head(previewBytes + 1);
     try {
       stored = store.store(sessionKey, out -> write(source, scan, server, new Head.Tee(out, head)));
-    } catch (dev.mcpgateway.payload.PayloadQuotaExceededException e) {
-      LOG.warn("A result of {} bytes from server '{}' was not stored: the caller's payload quota of {} bytes is used up",
-          scan.resultLength, exchange.session().server(), e.quotaBytes());
-      exchange.onFailure(dev.mcpgateway.GatewayException.QUOTA_EXCEEDED, "the tool result of " + scan.resultLength
-          + " bytes is over the size passed inline (" + threshold + " bytes) and was not stored: " + e.getMessage());
-      return true;
     } catch (IOException | RuntimeException e) {
-      LOG.error("Could not store a payload of {} bytes from server '{}'", scan.resultLength, exchange.session().server(), e);
-      exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,
-          "the result of " + scan.resultLength + " bytes was too large to pass inline and could not be stored");
+      storeFailed(exchange, scan.resultLength, e);
       return true;
     }
+    answer(exchange, stored, redactor == null ? preview(source, scan) : head.preview(previewBytes),
+        source.schema(scan.resultStart, scan.resultLength));
+    return true;
+  }
+
+  /** Opens the sink for one large message of {@code connection}'s backend: it is spooled to disk as it arrives. */
+  MessageSink spool(BackendConnection connection, String server) {
+    return new SpooledMessage(connection, this, server);
+  }
+
+  long threshold() {
+    return threshold;
+  }
+
+  int previewBytes() {
+    return previewBytes;
+  }
+
+  /** May be null: results are then spooled as they came. */
+  BackendRedactor redactor() {
+    return redactor;
+  }
+
+  /** A new private file (0600) to spool a message into: in the store's spool directory, else in a temporary one. */
+  Path newSpoolFile() throws IOException {
+    Path dir = store.spoolDirectory().orElse(null);
+    if (dir == null) {
+      dir = temporarySpool();
+    }
+    return Files.createTempFile(dir, "message-", ".json");
+  }
+
+  private synchronized Path temporarySpool() throws IOException {
+    if (temporarySpool == null) {
+      temporarySpool = Files.createTempDirectory("mcp-gateway-spool-");
+    }
+    return temporarySpool;
+  }
+
+  /**
+   * Stores a result spooled to {@code file} (redacted already) as the payload of the
+   * {@code tools/call} that waits for backend id {@code id}, and answers it with the summary.
+   * Returns false, leaving the file, when no {@code tools/call} waits for that id.
+   *
+   * @param resultBytes the size of the result as the backend wrote it, for the log and errors
+   */
+  boolean offloadSpooled(BackendConnection connection, long id, Path file, long resultBytes, String preview, ObjectNode schema) {
+    Exchange exchange = connection.exchange(id);
+    if (exchange == null || !"tools/call".equals(exchange.method()) || connection.abandon(id) == null) {
+      return false;
+    }
+    PayloadStore.StoredPayload stored;
+    try {
+      stored = store.storeFile(exchange.session().identity().sessionKey(), file);
+    } catch (IOException | RuntimeException e) {
+      storeFailed(exchange, resultBytes, e);
+      return true;
+    }
+    answer(exchange, stored, preview, schema);
+    return true;
+  }
+
+  private void storeFailed(Exchange exchange, long resultBytes, Exception e) {
+    if (e instanceof dev.mcpgateway.payload.PayloadQuotaExceededException) {
+      LOG.warn("A result of {} bytes from server '{}' was not stored: the caller's payload quota of {} bytes is used up",
+          resultBytes, exchange.session().server(), ((dev.mcpgateway.payload.PayloadQuotaExceededException) e).quotaBytes());
+      exchange.onFailure(dev.mcpgateway.GatewayException.QUOTA_EXCEEDED, "the tool result of " + resultBytes
+          + " bytes is over the size passed inline (" + threshold + " bytes) and was not stored: " + e.getMessage());
+      return;
+    }
+    LOG.error("Could not store a payload of {} bytes from server '{}'", resultBytes, exchange.session().server(), e);
+    exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,
+        "the result of " + resultBytes + " bytes was too large to pass inline and could not be stored");
+  }
+
+  /** Answers the call with where its result is: path, id, size, preview and schema. */
+  private void answer(Exchange exchange, PayloadStore.StoredPayload stored, String preview, ObjectNode schema) {
+    String server = exchange.session().server();
     ObjectNode summary = Json.object();
     summary.put("payloadPath", stored.location());
     summary.put("payloadId", stored.id());
     summary.put("sizeBytes", stored.sizeBytes());
-    summary.put("preview", redactor == null ? preview(source, scan) : head.preview(previewBytes));
-    summary.set("schema", source.schema(scan.resultStart, scan.resultLength));
+    summary.put("preview", preview);
+    summary.set("schema", schema);
     summary.put("note", "The tool result (" + stored.sizeBytes() + " bytes) exceeded " + threshold
         + " bytes and was stored as JSON at payloadPath; preview holds its first bytes, schema its shape.");
     ObjectNode result = Json.object();
@@ -111,8 +185,7 @@ final class PayloadOffloader {
       redactor.secrets(server, response); // the schema names keys of the result
     }
     exchange.onResponse(response);
-    LOG.debug("Offloaded a result of {} bytes from server '{}'", stored.sizeBytes(), exchange.session().server());
-    return true;
+    LOG.debug("Offloaded a result of {} bytes from server '{}'", stored.sizeBytes(), server);
   }
 
   /** Writes the result's bytes, each string redacted on its way when there is a redactor. */

@@ -61,6 +61,8 @@ public final class FileSystemPayloadStore implements PayloadStore {
   private static final Logger LOG = LoggerFactory.getLogger(FileSystemPayloadStore.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final String FILE = "payload.json";
+  /** The spool directory in the root: not a session directory (those are hex digests). */
+  static final String SPOOL = ".spool";
   private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -77,6 +79,7 @@ public final class FileSystemPayloadStore implements PayloadStore {
     this.pathPrefix = b.pathPrefix;
     this.quota = new PayloadQuota(b.quotaBytes);
     this.posix = PayloadRoot.prepare(root);
+    deleteTree(root.resolve(SPOOL)); // what a stopped gateway was spooling is no one's payload
     if (b.retention != null) {
       removeOlderThan(b.clock.instant().minus(b.retention));
     }
@@ -119,20 +122,8 @@ public final class FileSystemPayloadStore implements PayloadStore {
   public StoredPayload store(String sessionKey, PayloadWriter writer) throws IOException {
     Objects.requireNonNull(sessionKey, "sessionKey");
     String sessionName = sessionDir(sessionKey);
-    Path sessionDir = root.resolve(sessionName);
-    createSessionDirectory(sessionDir);
-    String id;
-    Path payloadDir;
-    while (true) {
-      id = newId();
-      payloadDir = sessionDir.resolve(id);
-      try {
-        PayloadRoot.createPrivateDirectory(payloadDir);
-        break;
-      } catch (FileAlreadyExistsException e) {
-        // a random id repeated; draw another
-      }
-    }
+    Path payloadDir = newPayloadDirectory(sessionName);
+    String id = payloadDir.getFileName().toString();
     Path file = payloadDir.resolve(FILE);
     long size;
     PayloadQuota.LimitedStream out = null;
@@ -155,6 +146,79 @@ public final class FileSystemPayloadStore implements PayloadStore {
       throw e;
     }
     return new StoredPayload(id, location(file), size);
+  }
+
+  /** A new payload directory (0700) with a random id in the session directory, created if needed. */
+  private Path newPayloadDirectory(String sessionName) throws IOException {
+    Path sessionDir = root.resolve(sessionName);
+    createSessionDirectory(sessionDir);
+    while (true) {
+      Path payloadDir = sessionDir.resolve(newId());
+      try {
+        PayloadRoot.createPrivateDirectory(payloadDir);
+        return payloadDir;
+      } catch (FileAlreadyExistsException e) {
+        // a random id repeated; draw another
+      }
+    }
+  }
+
+  /**
+   * Moves a finished file (one spooled in {@link #spoolDirectory()}) to
+   * {@code {root}/{sessionDir}/{id}/payload.json}, charging its size to the session key's quota;
+   * a file on another file system is copied. The file is gone when this returns.
+   *
+   * @throws PayloadQuotaExceededException when the session key's payloads would exceed the quota
+   */
+  @Override
+  public StoredPayload storeFile(String sessionKey, Path file) throws IOException {
+    Objects.requireNonNull(sessionKey, "sessionKey");
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isRegularFile()) {
+        throw new IOException("only a regular file can become a payload: " + file.getFileName());
+      }
+      if (!file.toAbsolutePath().normalize().startsWith(root)) {
+        return store(sessionKey, out -> Files.copy(file, out));
+      }
+      String sessionName = sessionDir(sessionKey);
+      long size = attributes.size();
+      quota.reserve(sessionName, size);
+      Path payloadDir = null;
+      try {
+        payloadDir = newPayloadDirectory(sessionName);
+        Path target = payloadDir.resolve(FILE);
+        Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (posix) {
+          Files.setPosixFilePermissions(target, FILE_MODE);
+        }
+        return new StoredPayload(payloadDir.getFileName().toString(), location(target), size);
+      } catch (IOException | RuntimeException e) {
+        quota.release(sessionName, size);
+        if (payloadDir != null) {
+          deleteTree(payloadDir);
+        }
+        throw e;
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** {@code {root}/.spool}, created (0700) on first use; emptied when a store is built on the root. */
+  @Override
+  public Optional<Path> spoolDirectory() throws IOException {
+    Path spool = root.resolve(SPOOL);
+    if (!isRealDirectory(spool)) {
+      try {
+        PayloadRoot.createPrivateDirectory(spool);
+      } catch (FileAlreadyExistsException e) {
+        if (!isRealDirectory(spool)) {
+          throw new IOException("payload spool " + spool + " is not a directory; the payload store never follows links", e);
+        }
+      }
+    }
+    return Optional.of(spool);
   }
 
   private String location(Path file) {
@@ -200,6 +264,9 @@ public final class FileSystemPayloadStore implements PayloadStore {
     int removed = 0;
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : (Iterable<Path>) dirs::iterator) {
+        if (dir.getFileName().toString().equals(SPOOL)) {
+          continue;
+        }
         FileTime modified = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS);
         if (modified.toInstant().isBefore(cutoff)) {
           deleteTree(dir);
@@ -262,6 +329,9 @@ public final class FileSystemPayloadStore implements PayloadStore {
     long total = 0;
     try (Stream<Path> entries = Files.list(root)) {
       for (Path entry : (Iterable<Path>) entries::iterator) {
+        if (entry.getFileName().toString().equals(SPOOL)) {
+          continue;
+        }
         if (Files.isSymbolicLink(entry)) {
           LOG.warn("Removing the symbolic link {} from the payload directory; payload directories are never links", entry);
           Files.deleteIfExists(entry);

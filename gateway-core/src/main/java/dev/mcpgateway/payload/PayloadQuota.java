@@ -60,6 +60,24 @@ final class PayloadQuota {
     return bytes[0];
   }
 
+  /** Reserves {@code bytes} for a payload of {@code sessionDir} that is already written, or refuses it. */
+  void reserve(String sessionDir, long bytes) throws PayloadQuotaExceededException {
+    AtomicLong bytesUsed = used.computeIfAbsent(sessionDir, name -> new AtomicLong());
+    long now = bytesUsed.addAndGet(bytes);
+    if (now > quotaBytes) {
+      bytesUsed.addAndGet(-bytes);
+      throw new PayloadQuotaExceededException(quotaBytes, now - bytes);
+    }
+  }
+
+  /** Gives back what {@link #reserve} took, for a payload that is deleted. */
+  void release(String sessionDir, long bytes) {
+    AtomicLong bytesUsed = used.get(sessionDir);
+    if (bytesUsed != null) {
+      bytesUsed.addAndGet(-bytes);
+    }
+  }
+
   /** {@code out} for a payload of {@code sessionDir}: refuses the write that would cross the quota. */
   LimitedStream limit(String sessionDir, OutputStream out) {
     return new LimitedStream(out, used.computeIfAbsent(sessionDir, name -> new AtomicLong()), quotaBytes);

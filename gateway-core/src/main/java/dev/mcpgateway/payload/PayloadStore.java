@@ -3,6 +3,8 @@ package dev.mcpgateway.payload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,32 @@ public interface PayloadStore extends AutoCloseable {
    * @return where it was stored
    */
   StoredPayload store(String sessionKey, PayloadWriter writer) throws IOException;
+
+  /**
+   * Stores the finished file {@code file} as a payload of {@code sessionKey}, taking it over:
+   * whatever happens, {@code file} is gone when this returns. The gateway uses it for large
+   * results it spooled while they arrived, before it knew whose they were. The default copies
+   * the file through {@link #store} and deletes it; a store on the file system moves it.
+   *
+   * @return where it was stored
+   * @throws PayloadQuotaExceededException when the caller's payloads would exceed its quota
+   */
+  default StoredPayload storeFile(String sessionKey, Path file) throws IOException {
+    try {
+      return store(sessionKey, out -> Files.copy(file, out));
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * A private directory where the gateway may spool large results while they arrive, on the same
+   * file system as the payloads, so that {@link #storeFile} can move rather than copy. Empty
+   * (the default): the gateway spools to a private temporary directory of its own.
+   */
+  default Optional<Path> spoolDirectory() throws IOException {
+    return Optional.empty();
+  }
 
   /**
    * Opens a payload of {@code sessionKey} by id; empty when the id is malformed, unknown or

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request's method and headers. It knows {@code initialize}, {@code tools/list} and
  * {@code tools/call} of {@code echo} (JSON answer), {@code dropped} (an SSE answer whose stream
  * drops after one event; the answer comes when the client resumes with {@code Last-Event-ID})
- * and {@code broken} (HTTP 500).
+ * and {@code broken} (HTTP 500), {@code big} (a result of {@code chars} characters of
+ * {@code unit}, written as it goes in 64 KiB blocks: a JSON body, or with {@code sse} one SSE
+ * event; with {@code idLast} the id comes after the result, as the TypeScript SDK writes it).
  */
 final class FakeRemoteServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,7 +90,9 @@ final class FakeRemoteServer implements AutoCloseable {
           break;
       }
       String tool = body.path("params").path("name").asText();
-      if (tool.equals("broken")) {
+      if (tool.equals("big")) {
+        big(exchange, id, body.path("params").path("arguments"));
+      } else if (tool.equals("broken")) {
         json(exchange, 500, "{\"error\":\"internal\"}");
       } else if (tool.equals("dropped")) {
         droppedId = id.toString();
@@ -101,6 +105,31 @@ final class FakeRemoteServer implements AutoCloseable {
   }
 
   private volatile String droppedId = "0";
+
+  private static void big(HttpExchange exchange, JsonNode id, JsonNode args) throws IOException {
+    long chars = args.path("chars").asLong(10);
+    String unit = args.path("unit").asText("x");
+    boolean idLast = args.path("idLast").asBoolean(false);
+    boolean sse = args.path("sse").asBoolean(false);
+    exchange.getResponseHeaders().add("Content-Type", sse ? "text/event-stream" : "application/json");
+    exchange.sendResponseHeaders(200, 0);
+    try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 1 << 16)) {
+      String head = (sse ? "event: message\ndata: " : "") + (idLast ? "{\"result\":{" : "{\"jsonrpc\":\"2.0\",\"id\":" + id
+          + ",\"result\":{") + "\"content\":[{\"type\":\"text\",\"text\":\"";
+      out.write(head.getBytes(StandardCharsets.UTF_8));
+      int perBlock = Math.max(1, 65536 / unit.length());
+      String text = unit.repeat(perBlock);
+      byte[] block = JSON.writeValueAsString(text).substring(1).replaceAll("\"$", "").getBytes(StandardCharsets.UTF_8);
+      long left = chars;
+      for (; left >= text.length(); left -= text.length()) {
+        out.write(block);
+      }
+      String rest = JSON.writeValueAsString(text.substring(0, (int) left));
+      out.write(rest.substring(1, rest.length() - 1).getBytes(StandardCharsets.UTF_8));
+      out.write(("\"}]" + (idLast ? "},\"jsonrpc\":\"2.0\",\"id\":" + id + "}" : "}}") + (sse ? "\n\n" : ""))
+          .getBytes(StandardCharsets.UTF_8));
+    }
+  }
 
   private static String result(JsonNode id, String result) {
     return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";

@@ -216,19 +216,9 @@ public final class StdioTestServer {
         break;
       }
       case "big": {
-        int size = args.path("chars").asInt(10);
-        StringBuilder big = new StringBuilder(size);
         String unit = args.path("unit").asText("x");
-        while (big.length() < size) {
-          big.append(unit);
-        }
-        big.setLength(size);
-        ObjectNode result = JSON.createObjectNode();
-        result.putArray("content").addObject().put("type", "text").put("text", big.toString());
-        if (args.path("isError").asBoolean(false)) {
-          result.put("isError", true);
-        }
-        write(result(id, result));
+        writeBig(id, args.path("chars").asLong(10), unit, args.path("idLast").asBoolean(false),
+            args.path("isError").asBoolean(false), null);
         return;
       }
       case "hang":
@@ -369,15 +359,10 @@ public final class StdioTestServer {
         return false;
       }
       case "big": {
-        int size = args.path("chars").asInt(1 << 20);
-        StringBuilder big = new StringBuilder(size + 64);
-        while (big.length() < size) {
-          big.append(secret).append(' ');
-        }
-        ObjectNode result = JSON.createObjectNode();
-        result.putArray("content").addObject().put("type", "text").put("text", big.toString());
-        result.putObject("structuredContent").put("note", said);
-        write(result(id, result));
+        long size = args.path("chars").asLong(1 << 20);
+        String unit = secret + ' ';
+        long units = (size + unit.length() - 1) / unit.length();
+        writeBig(id, units * unit.length(), unit, args.path("idLast").asBoolean(false), false, said);
         return true;
       }
       default: {
@@ -404,6 +389,47 @@ public final class StdioTestServer {
     response.set("id", id);
     response.putObject("error").put("code", code).put("message", message);
     return response;
+  }
+
+  /**
+   * Writes a tool result whose one text is {@code chars} characters of {@code unit} over and over,
+   * as it goes, in blocks of about 64 KiB: never held whole, so that a test asks for hundreds of
+   * megabytes. {@code idLast} puts the id after the result, as the TypeScript SDK does;
+   * {@code note}, when not null, goes to {@code structuredContent.note}.
+   */
+  private static synchronized void writeBig(JsonNode id, long chars, String unit, boolean idLast, boolean isError, String note)
+      throws Exception {
+    if (hung) {
+      return;
+    }
+    String idJson = JSON.writeValueAsString(id);
+    OUT.print(idLast ? "{\"result\":{" : "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{");
+    OUT.print("\"content\":[{\"type\":\"text\",\"text\":\"");
+    int perBlock = Math.max(1, 65536 / unit.length());
+    String block = escaped(unit.repeat(perBlock));
+    long blockChars = (long) perBlock * unit.length();
+    long left = chars;
+    for (; left >= blockChars; left -= blockChars) {
+      OUT.print(block);
+    }
+    if (left > 0) {
+      OUT.print(escaped(unit.repeat(perBlock).substring(0, (int) left)));
+    }
+    OUT.print("\"}]");
+    if (isError) {
+      OUT.print(",\"isError\":true");
+    }
+    if (note != null) {
+      OUT.print(",\"structuredContent\":{\"note\":\"" + escaped(note) + "\"}");
+    }
+    OUT.print(idLast ? "},\"jsonrpc\":\"2.0\",\"id\":" + idJson + "}" : "}}");
+    OUT.println();
+    OUT.flush();
+  }
+
+  private static String escaped(String text) throws Exception {
+    String quoted = JSON.writeValueAsString(text);
+    return quoted.substring(1, quoted.length() - 1);
   }
 
   private static synchronized void writeRaw(String line) {

@@ -67,7 +67,7 @@ final class DockerBackend implements Backend {
     this.onClosed = onClosed;
     this.serverLog = LoggerFactory.getLogger("dev.mcpgateway.server." + server);
     String source = "server '" + server + "' (" + describe() + ")";
-    this.stdout = new JsonLineDecoder(source, maxMessageBytes, listener::onMessage);
+    this.stdout = new JsonLineDecoder(source, maxMessageBytes, listener);
     this.stderr = new StderrLines(request, line -> serverLog.info("[stderr] {}", line));
   }
 
