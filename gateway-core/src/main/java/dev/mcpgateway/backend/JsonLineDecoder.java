@@ -241,6 +241,15 @@ public final class JsonLineDecoder {
    */
   public void abandon() {
     clear();
+    if (sink != null) {
+      MessageSink aborted = sink;
+      sink = null;
+      try {
+        aborted.abort("its reader failed");
+      } catch (RuntimeException | Error e) {
+        // the reader is failing already; what matters is that the line is let go
+      }
+    }
   }
 
   private void clear() {
