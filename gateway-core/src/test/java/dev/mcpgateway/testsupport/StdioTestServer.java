@@ -84,7 +84,11 @@ public final class StdioTestServer {
         continue;
       }
       JsonNode msg = message;
-      workers.execute(() -> handle(msg));
+      if (!message.has("id")) {
+        handle(msg); // notifications in arrival order: a cancellation is recorded before the next request is read
+      } else {
+        workers.execute(() -> handle(msg));
+      }
     }
     System.exit(0);
   }
