@@ -17,8 +17,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * Speaks MCP over HTTP/1.1 keep-alive connections with Jetty's client, for the soak: the same
  * requests as {@link GatewayHttp} (initialize, tools/call, DELETE). Not the JDK client, whose
- * HTTP/1.1 pool on JDK 17 closes a reused connection when a fast answer races its idle watcher
- * (JDK-8338569; see the comment on the jetty-client dependency in examples/pom.xml).
+ * HTTP/1.1 pool closes a reused connection now and then when a fast answer races its idle
+ * watcher (JDK 17.0.21 and 25.0.3; see the comment on the jetty-client dependency in
+ * examples/pom.xml).
  * {@link #close()} stops its threads and closes its connections.
  */
 final class KeepAliveClient implements AutoCloseable {

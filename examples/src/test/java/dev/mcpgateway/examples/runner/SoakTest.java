@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The client keeps its connections alive, and the server must not close one of them while
  * the workers run: a connection closed mid-run fails the test with its request counts, so that a
  * dropped keep-alive connection is told apart from a client fault. The client is Jetty's, not the
- * JDK 17 {@code java.net.http} one (see {@link KeepAliveClient}).
+ * JDK's {@code java.net.http} one (see {@link KeepAliveClient}).
  */
 class SoakTest {
   private static final int SECONDS = Integer.getInteger("gateway.soak.seconds", 60);
