@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,34 +27,43 @@ import org.junit.jupiter.api.io.TempDir;
  * end the sessions again, over several keys (so several backends start and stop). Afterwards
  * nothing may be left: threads, file descriptors, child processes, payload directories, heap.
  * {@code -Dgateway.soak.seconds} sets the duration (default 60, CI), {@code -Dgateway.soak.workers}
- * the concurrency (default 32); the {@code soak} profile runs it longer as a benchmark.
+ * the concurrency (default 32), {@code -Dgateway.soak.calls} the tool calls per session (default 5;
+ * 0 loops initialize and DELETE only); the {@code soak} profile runs it longer as a benchmark.
+ *
+ * <p>The client keeps its connections alive, and the server must not close one of them while
+ * the workers run: a connection closed mid-run fails the test with its request counts, so that a
+ * dropped keep-alive connection is told apart from a client fault. The client is Jetty's, not the
+ * JDK's {@code java.net.http} one (see {@link KeepAliveClient}).
  */
 class SoakTest {
   private static final int SECONDS = Integer.getInteger("gateway.soak.seconds", 60);
   private static final int WORKERS = Integer.getInteger("gateway.soak.workers", 32);
   private static final int KEYS = 6;
-  private static final int CALLS_PER_SESSION = 5;
+  private static final int CALLS_PER_SESSION = Integer.getInteger("gateway.soak.calls", 5);
 
   @TempDir Path payloads;
 
   @Test
   void sessionsOpenAndEndUnderConcurrentCallsWithNoErrorsAndNothingLeakedAfterClose() throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    GatewayHttp warmClient = new GatewayHttp(1); // the HTTP client's own threads exist before the baseline
     Set<Long> threadsBefore = Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet());
     long fdsBefore = GatewayHttp.openFileDescriptors();
     System.gc();
     long heapBefore = memory.getHeapMemoryUsage().getUsed();
 
     GatewayRunner.Running running = GatewayRunner.start(GatewayHttp.config(payloads, Duration.ofSeconds(30)), "127.0.0.1", 0);
+    ServerConnections connections = new ServerConnections();
+    ((ServerConnector) running.server.getConnectors()[0]).addEventListener(connections);
     AtomicLong calls = new AtomicLong();
     AtomicLong sessions = new AtomicLong();
     ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     long started = System.nanoTime();
     long deadline = started + TimeUnit.SECONDS.toNanos(SECONDS);
     ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+    KeepAliveClient http = null;
     try {
-      GatewayHttp http = new GatewayHttp(running.port);
+      http = new KeepAliveClient(running.port, WORKERS);
+      KeepAliveClient client = http;
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < WORKERS; w++) {
         String key = "soak-key-" + (w % KEYS);
@@ -62,23 +73,23 @@ class SoakTest {
           while (System.nanoTime() < deadline && errors.size() < 20) {
             round++;
             try {
-              String session = http.initialize(key);
+              String session = client.initialize(key);
               sessions.incrementAndGet();
               for (int c = 0; c < CALLS_PER_SESSION; c++) {
                 String message = "w" + worker + "-r" + round + "-c" + c;
-                JsonNode answer = http.call(key, session, c + 1, "echo", "{\"message\":\"" + message + "\"}");
+                JsonNode answer = client.call(key, session, c + 1, "echo", "{\"message\":\"" + message + "\"}");
                 String text = answer.path("result").path("content").path(0).path("text").asText();
                 if (!text.equals(message)) {
                   errors.add("worker " + worker + ": expected " + message + ", got " + answer);
                 }
                 calls.incrementAndGet();
               }
-              int deleted = http.delete(key, session);
+              int deleted = client.delete(key, session);
               if (deleted != 200) {
                 errors.add("worker " + worker + ": DELETE answered " + deleted);
               }
             } catch (Exception e) {
-              errors.add("worker " + worker + ": " + e);
+              errors.add("worker " + worker + ": " + causes(e));
             }
           }
         }));
@@ -87,14 +98,20 @@ class SoakTest {
         f.get(SECONDS + 120L, TimeUnit.SECONDS);
       }
     } finally {
+      connections.stopWatching();
       workers.shutdownNow();
       workers.awaitTermination(30, TimeUnit.SECONDS);
+      if (http != null) {
+        http.close();
+      }
       running.stop();
     }
     double took = (System.nanoTime() - started) / 1e9;
-    System.out.printf("[reliability] soak: %d s, %d workers, %d sessions opened and ended, %d calls (%.0f calls/s), %d errors%n",
-        SECONDS, WORKERS, sessions.get(), calls.get(), calls.get() / took, errors.size());
+    System.out.printf("[reliability] soak: %d s, %d workers, %d sessions opened and ended, %d calls (%.0f calls/s), %d errors;"
+        + " %d connections, %d closed while the workers ran%n", SECONDS, WORKERS, sessions.get(), calls.get(), calls.get() / took,
+        errors.size(), connections.opened.get(), connections.closedWhileWatching.size());
     assertThat(errors).as("unexpected errors").isEmpty();
+    assertThat(connections.closedWhileWatching).as("keep-alive connections closed while the workers ran").isEmpty();
     assertThat(sessions.get()).isGreaterThan(WORKERS);
 
     assertThat(GatewayHttp.await(Duration.ofSeconds(15), () -> GatewayHttp.backendProcesses().isEmpty()))
@@ -113,7 +130,42 @@ class SoakTest {
     System.out.printf("[reliability] soak: heap %d MiB before, %d MiB after GC; fds %d before, %d after%n",
         heapBefore >> 20, heapAfter[0] >> 20, fdsBefore, GatewayHttp.openFileDescriptors());
     assertThat(heapBack).as("heap back within 32 MiB of its start: %d -> %d", heapBefore, heapAfter[0]).isTrue();
-    assertThat(warmClient.client).isNotNull();
+  }
+
+  /** The exception and its causes, one after the other: the root of a failure shows in the report. */
+  private static String causes(Throwable e) {
+    StringBuilder text = new StringBuilder(e.toString());
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      text.append(" <- ").append(cause);
+    }
+    return text.toString();
+  }
+
+  /**
+   * Counts the server's connections and records each one that closes while the workers run, with
+   * its requests in and responses out (equal: the server answered everything it received).
+   */
+  private static final class ServerConnections implements Connection.Listener {
+    final AtomicLong opened = new AtomicLong();
+    final ConcurrentLinkedQueue<String> closedWhileWatching = new ConcurrentLinkedQueue<>();
+    private volatile boolean watching = true;
+
+    @Override
+    public void onOpened(Connection connection) {
+      opened.incrementAndGet();
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+      if (watching) {
+        closedWhileWatching.add(connection.getEndPoint().getRemoteSocketAddress() + ": " + connection.getMessagesIn()
+            + " requests in, " + connection.getMessagesOut() + " responses out");
+      }
+    }
+
+    void stopWatching() {
+      watching = false;
+    }
   }
 
   /**
