@@ -51,6 +51,10 @@ class SoakTest {
     System.gc();
     long heapBefore = memory.getHeapMemoryUsage().getUsed();
 
+    // Hundreds of thousands of calls: their audit lines would fill the build's output.
+    ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("audit");
+    ch.qos.logback.classic.Level auditLevel = audit.getLevel();
+    audit.setLevel(ch.qos.logback.classic.Level.WARN);
     GatewayRunner.Running running = GatewayRunner.start(GatewayHttp.config(payloads, Duration.ofSeconds(30)), "127.0.0.1", 0);
     ServerConnections connections = new ServerConnections();
     ((ServerConnector) running.server.getConnectors()[0]).addEventListener(connections);
@@ -105,6 +109,7 @@ class SoakTest {
         http.close();
       }
       running.stop();
+      audit.setLevel(auditLevel);
     }
     double took = (System.nanoTime() - started) / 1e9;
     System.out.printf("[reliability] soak: %d s, %d workers, %d sessions opened and ended, %d calls (%.0f calls/s), %d errors;"

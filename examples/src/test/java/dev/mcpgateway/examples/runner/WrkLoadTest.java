@@ -43,6 +43,11 @@ class WrkLoadTest {
     List<String> command = StdioTestServer.commandLine();
     GatewayConfig config = GatewayConfig.builder().apiKey(KEY)
         .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("echo")).build();
+    // Millions of calls: their audit lines would fill the build's output, so the audit logger is
+    // quiet for this test (what the audit trail records is tested elsewhere).
+    ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("audit");
+    ch.qos.logback.classic.Level auditLevel = audit.getLevel();
+    audit.setLevel(ch.qos.logback.classic.Level.WARN);
     GatewayRunner.Running running = GatewayRunner.start(config, "127.0.0.1", 0);
     try {
       McpHttp http = new McpHttp("http://127.0.0.1:" + running.port);
@@ -61,6 +66,7 @@ class WrkLoadTest {
       }
     } finally {
       running.stop();
+      audit.setLevel(auditLevel);
     }
   }
 
