@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * methods and paths. Never a 500, never a hang, never a stack trace. The count is
  * {@code -Dgateway.fuzz.count} (default 3000), the seed {@code -Dgateway.fuzz.seed}.
  */
+@Tag("fuzz")
 class HttpFuzzTest {
   private static final int COUNT = Integer.getInteger("gateway.fuzz.count", 3000);
   private static final long SEED = Long.getLong("gateway.fuzz.seed", 20261122L);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * dropped keep-alive connection is told apart from a client fault. The client is Jetty's, not the
  * JDK's {@code java.net.http} one (see {@link KeepAliveClient}).
  */
+@Tag("load")
 class SoakTest {
   private static final int SECONDS = Integer.getInteger("gateway.soak.seconds", 60);
   private static final int WORKERS = Integer.getInteger("gateway.soak.workers", 32);

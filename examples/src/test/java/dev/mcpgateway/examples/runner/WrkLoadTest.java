@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Needs {@code wrk} (Debian: {@code apt-get install wrk}); CI installs it, and without it
  * elsewhere the test says so and is skipped.
  */
+@Tag("load")
 class WrkLoadTest {
   private static final String KEY = "wrk-load-key-0123456789abcdefghijklmnopqrstuvwxyz";
   private static final int SECONDS = Integer.getInteger("gateway.wrk.seconds", 60);
