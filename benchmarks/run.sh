@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the gateway benchmarks; see "Performance" in the README.
+# Runs the gateway benchmarks; see docs/performance.md.
 #
 #   benchmarks/run.sh            load (side by side, 1 and 32 connections) + memory runs
 #   benchmarks/run.sh load       the side-by-side load runs only
