@@ -346,15 +346,11 @@ public final class DefaultMcpGateway implements McpGateway {
     });
   }
 
-  /** 429 with {@code Retry-After} in whole seconds, rounded up. */
   private GatewayResponse rateLimited(Identity identity, String server, dev.mcpgateway.config.RateLimit limit,
       java.time.Duration wait) {
-    long seconds = Math.max(1, (wait.toNanos() + 999_999_999L) / 1_000_000_000L);
     listeners.rateLimited(server, identity.name());
-    LOG.debug("Rate limited '{}' on '{}' for {} s", identity.name(), server, seconds);
-    return Http.error(429, "rate limit exceeded: " + limit + " for '" + identity.name()
-        + "' on " + (server.equals(UnifiedEndpoint.UNIFIED) ? "the unified endpoint" : "server '" + server + "'")
-        + "; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds));
+    LOG.debug("Rate limited '{}' on '{}' for {}", identity.name(), server, wait);
+    return Http.rateLimited(identity.name(), server, limit, wait);
   }
 
   private GatewayResponse health() {

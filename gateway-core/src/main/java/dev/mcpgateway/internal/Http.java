@@ -25,6 +25,18 @@ final class Http {
     return GatewayResponse.json(503, Json.bytes(body)).withHeader("Retry-After", "1");
   }
 
+  /**
+   * 429 for {@code identity} over {@code limit} on {@code server} (or the unified endpoint), with
+   * {@code Retry-After} in whole seconds, rounded up.
+   */
+  static GatewayResponse rateLimited(String identity, String server, dev.mcpgateway.config.RateLimit limit,
+      java.time.Duration wait) {
+    long seconds = Math.max(1, (wait.toNanos() + 999_999_999L) / 1_000_000_000L);
+    return error(429, "rate limit exceeded: " + limit + " for '" + identity + "' on "
+        + (server.equals(UnifiedEndpoint.UNIFIED) ? "the unified endpoint" : "server '" + server + "'")
+        + "; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds));
+  }
+
   /** A JSON-RPC error response with {@code status}. */
   static GatewayResponse rpcError(int status, com.fasterxml.jackson.databind.JsonNode id, int code, String message) {
     return GatewayResponse.json(status, Json.bytes(Json.rpcError(id, code, message)));

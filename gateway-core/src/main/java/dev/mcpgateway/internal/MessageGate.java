@@ -40,7 +40,7 @@ final class MessageGate {
 
   static Verdict classify(JsonNode element) {
     if (!element.isObject()) {
-      return refuse(null, null, GatewayException.INVALID_REQUEST,
+      return refuse(null, null, null, GatewayException.INVALID_REQUEST,
           "invalid request: each message must be a JSON-RPC 2.0 object");
     }
     ObjectNode message = (ObjectNode) element;
@@ -49,39 +49,39 @@ final class MessageGate {
     JsonNode answerId = validId ? id : NullNode.getInstance();
     JsonNode version = message.get("jsonrpc");
     if (version == null || !version.isTextual() || !"2.0".equals(version.textValue())) {
-      return refuse(message, answerId, GatewayException.INVALID_REQUEST, "invalid request: \"jsonrpc\" must be \"2.0\"");
+      return refuse(message, null, answerId, GatewayException.INVALID_REQUEST, "invalid request: \"jsonrpc\" must be \"2.0\"");
     }
     JsonNode methodNode = message.get("method");
     if (methodNode != null) {
       if (!methodNode.isTextual() || methodNode.textValue().isEmpty()) {
-        return refuse(message, answerId, GatewayException.INVALID_REQUEST, "invalid request: method must be a non-empty string");
+        return refuse(message, null, answerId, GatewayException.INVALID_REQUEST, "invalid request: method must be a non-empty string");
       }
       String method = methodNode.textValue();
       if (method.length() > MAX_METHOD_CHARS) {
-        return refuse(message, answerId, GatewayException.INVALID_REQUEST,
+        return refuse(message, null, answerId, GatewayException.INVALID_REQUEST,
             "invalid request: method is longer than " + MAX_METHOD_CHARS + " characters");
       }
       JsonNode params = message.get("params");
       if (params != null && !params.isObject()) {
-        return new Verdict(Kind.REFUSED, message, method, answerId, GatewayException.INVALID_PARAMS,
+        return refuse(message, method, answerId, GatewayException.INVALID_PARAMS,
             "invalid params: params must be an object");
       }
       if (id == null) {
         if (NOTIFICATIONS.contains(method)) {
           return new Verdict(Kind.NOTIFICATION, message, method, null, 0, null);
         }
-        return new Verdict(Kind.REFUSED, message, method, answerId, GatewayException.INVALID_REQUEST,
+        return refuse(message, method, answerId, GatewayException.INVALID_REQUEST,
             "invalid request: '" + DefaultMcpGateway.truncate(method) + "' without an id is not a notification the gateway forwards"
                 + " (it forwards " + String.join(", ", new java.util.TreeSet<>(NOTIFICATIONS)) + "); a request needs a string or integer id");
       }
       if (!validId) {
-        return new Verdict(Kind.REFUSED, message, method, answerId, GatewayException.INVALID_REQUEST, idProblem(id));
+        return refuse(message, method, answerId, GatewayException.INVALID_REQUEST, idProblem(id));
       }
       if ("tools/call".equals(method) || "prompts/get".equals(method)) {
         // The policies decide by name: a call without a usable one is refused, never passed on unchecked.
         JsonNode name = params == null ? null : params.get("name");
         if (name == null || !name.isTextual() || name.textValue().isEmpty() || name.textValue().length() > MAX_NAME_CHARS) {
-          return new Verdict(Kind.REFUSED, message, method, answerId, GatewayException.INVALID_PARAMS,
+          return refuse(message, method, answerId, GatewayException.INVALID_PARAMS,
               "invalid params: " + method + " needs params.name, a string of 1 to " + MAX_NAME_CHARS + " characters");
         }
       }
@@ -90,21 +90,22 @@ final class MessageGate {
     boolean result = message.has("result");
     boolean error = message.has("error");
     if (!result && !error) {
-      return refuse(message, answerId, GatewayException.INVALID_REQUEST,
+      return refuse(message, null, answerId, GatewayException.INVALID_REQUEST,
           "invalid request: a message needs a method (request or notification) or a result or error (response)");
     }
     if (result && error) {
-      return refuse(message, answerId, GatewayException.INVALID_REQUEST, "invalid response: it has both a result and an error");
+      return refuse(message, null, answerId, GatewayException.INVALID_REQUEST, "invalid response: it has both a result and an error");
     }
     if (!validId) {
-      return refuse(message, answerId, GatewayException.INVALID_REQUEST,
+      return refuse(message, null, answerId, GatewayException.INVALID_REQUEST,
           id == null ? "invalid response: it has no id" : idProblem(id));
     }
     return new Verdict(Kind.RESPONSE, message, null, id, 0, null);
   }
 
-  private static Verdict refuse(ObjectNode message, JsonNode id, int code, String reason) {
-    return new Verdict(Kind.REFUSED, message, null, id == null ? NullNode.getInstance() : id, code, reason);
+  /** A refusal of {@code message} (its {@code method}, when known), answered with {@code id} (null: JSON null). */
+  static Verdict refuse(ObjectNode message, String method, JsonNode id, int code, String reason) {
+    return new Verdict(Kind.REFUSED, message, method, id == null ? NullNode.getInstance() : id, code, reason);
   }
 
   /** A string of bounded length or an integer: what the gateway accepts as a message id. */

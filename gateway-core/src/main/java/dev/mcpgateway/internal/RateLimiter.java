@@ -65,20 +65,17 @@ final class RateLimiter {
     if (limit.isEmpty()) {
       return Optional.empty();
     }
-    Key key = new Key(sessionKey, server.rateLimit().isPresent() ? server.name() : null);
-    long now = ticker.getAsLong();
-    TokenBucket bucket = buckets.get(key, k -> new TokenBucket(limit.get(), now));
-    long wait = bucket.tryAcquire(now);
-    return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+    return take(new Key(sessionKey, server.rateLimit().isPresent() ? server.name() : null), limit.get());
   }
 
   /** Takes a token of the gateway's own limit (no server's) for a request of {@code sessionKey}; as {@link #acquire(String, ServerConfig)}. */
   Optional<Duration> acquire(String sessionKey) {
-    if (config.rateLimit().isEmpty()) {
-      return Optional.empty();
-    }
+    return config.rateLimit().isEmpty() ? Optional.empty() : take(new Key(sessionKey, null), config.rateLimit().get());
+  }
+
+  private Optional<Duration> take(Key key, RateLimit limit) {
     long now = ticker.getAsLong();
-    TokenBucket bucket = buckets.get(new Key(sessionKey, null), k -> new TokenBucket(config.rateLimit().get(), now));
+    TokenBucket bucket = buckets.get(key, k -> new TokenBucket(limit, now));
     long wait = bucket.tryAcquire(now);
     return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
   }

@@ -68,8 +68,7 @@ final class UnifiedEndpoint {
     Http.Accept accept = post.accept();
     JsonNode body = post.body();
     MessageGate.Verdict verdict = body.isArray()
-        ? new MessageGate.Verdict(MessageGate.Kind.REFUSED, null, null, com.fasterxml.jackson.databind.node.NullNode.getInstance(),
-            GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
+        ? MessageGate.refuse(null, null, null, GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
         : MessageGate.classify(body);
     if (verdict.refused()) {
       endpoint.refused(UNIFIED, identity, verdict);
@@ -103,8 +102,7 @@ final class UnifiedEndpoint {
       case "prompts/get":
         return route(session, identity, message, id, method, accept);
       default:
-        endpoint.refused(UNIFIED, identity, new MessageGate.Verdict(MessageGate.Kind.REFUSED, message, method, id,
-            GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
+        endpoint.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
         return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
             "method '" + DefaultMcpGateway.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
     }
@@ -261,10 +259,8 @@ final class UnifiedEndpoint {
       // The request paid the gateway's limit; a server with a limit of its own takes its token too.
       java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
       if (wait.isPresent()) {
-        long seconds = Math.max(1, (wait.get().toNanos() + 999_999_999L) / 1_000_000_000L);
         runtime.listeners().rateLimited(server.name(), identity.name());
-        return done(Http.error(429, "rate limit exceeded: " + server.rateLimit().get() + " for '" + identity.name()
-            + "' on server '" + server.name() + "'; retry after " + seconds + " s").withHeader("Retry-After", Long.toString(seconds)));
+        return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
       }
     }
     SessionState child = child(session, server);
