@@ -92,10 +92,9 @@ class ThreadFailuresTest {
     start(new Interceptor() {
       @Override
       public Verdict onResponse(McpCall call, McpResult result) {
-        try {
-          Thread.sleep(2);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        long busyUntil = System.nanoTime() + 2_000_000; // 2 ms of work, well over the hand-off threshold
+        while (System.nanoTime() < busyUntil) {
+          Thread.onSpinWait();
         }
         if (call.toolName().filter("echo"::equals).isPresent()
             && String.valueOf(call.params().get("arguments")).contains("boom")) {

@@ -260,14 +260,9 @@ class AdmissionOverHttpTest {
     }
   }
 
-  private static void awaitNoBackend(McpGateway gateway, String race) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (gateway.stats().activeBackends() > 0 || childJavaProcesses() > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(race + ": a backend was left running: " + gateway.stats());
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitNoBackend(McpGateway gateway, String race) {
+    assertThat(GatewayHttp.await(Duration.ofSeconds(20), () -> gateway.stats().activeBackends() == 0 && childJavaProcesses() == 0))
+        .as("%s: a backend was left running: %s", race, gateway.stats()).isTrue();
   }
 
   private static long childJavaProcesses() {
