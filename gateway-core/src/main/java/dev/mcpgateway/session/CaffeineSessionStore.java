@@ -43,6 +43,9 @@ public final class CaffeineSessionStore implements SessionStore {
       caffeine.scheduler(Scheduler.systemScheduler());
     }
     this.cache = caffeine.<String, McpSession>removalListener((id, session, cause) -> {
+      if (cause == com.github.benmanes.caffeine.cache.RemovalCause.REPLACED) {
+        return; // update(): the session stays
+      }
       size.decrementAndGet();
       if (session != null) {
         notifyRemoved(session, cause);
@@ -67,7 +70,7 @@ public final class CaffeineSessionStore implements SessionStore {
     try {
       listener.removed(session, ours);
     } catch (RuntimeException e) {
-      LOG.error("Session removal listener failed for session of '{}' on server '{}'", session.identity().name(), session.server(), e);
+      LOG.error("Session removal listener failed for a session on server '{}'", session.server(), e);
     }
   }
 
@@ -100,6 +103,11 @@ public final class CaffeineSessionStore implements SessionStore {
   @Override
   public Optional<McpSession> get(String sessionId) {
     return Optional.ofNullable(cache.getIfPresent(sessionId));
+  }
+
+  @Override
+  public boolean update(McpSession session) {
+    return cache.asMap().computeIfPresent(session.id(), (id, old) -> session) != null;
   }
 
   @Override

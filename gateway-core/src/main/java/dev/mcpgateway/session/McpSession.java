@@ -1,28 +1,176 @@
 package dev.mcpgateway.session;
 
-import dev.mcpgateway.auth.Identity;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.config.ServerConfig;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * One MCP session: what a client gets from {@code initialize} as {@code Mcp-Session-Id}.
+ * One MCP session, as data: what a client gets from {@code initialize} as
+ * {@code Mcp-Session-Id}, and what any gateway needs to serve it again.
  *
- * <p>Created by the gateway and kept in a {@link SessionStore}. Sessions of one identity share
- * that identity's backend per server. Implementations are thread-safe.
+ * <p>A session holds no live resource: backend connections, open streams and pending requests
+ * live on the node that serves them. So a {@link SessionStore} may keep sessions anywhere (the
+ * heap, Redis) and return equal copies instead of the instances it was given; {@link #toJson()}
+ * and {@link #fromJson(String)} are the form such a store keeps. Immutable.
+ *
+ * @param id the session id: unguessable, visible ASCII
+ * @param callerDigest the caller's session key ({@link dev.mcpgateway.auth.Identity#sessionKey()}),
+ *     a one-way digest of the credential, never the credential
+ * @param server the server the session was initialized on; empty for the unified endpoint
+ * @param protocolVersion the negotiated MCP revision, such as {@code 2025-06-18}
+ * @param clientCapabilities the client's {@code initialize} capabilities, as JDK values
+ *     ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null})
+ * @param clientInfo the client's {@code initialize} {@code clientInfo}, as JDK values
+ * @param isolation whose backend serves the session: the caller's shared one, or its own
+ * @param createdAt when the session was created
  */
-public interface McpSession {
+public record McpSession(
+    String id,
+    String callerDigest,
+    String server,
+    String protocolVersion,
+    Map<String, Object> clientCapabilities,
+    Map<String, Object> clientInfo,
+    ServerConfig.Isolation isolation,
+    Instant createdAt) {
 
-  /** The session id: unguessable, visible ASCII. */
-  String id();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** The server this session was initialized on. */
-  String server();
+  /** Validates; the JSON values are copied into unmodifiable maps and lists. */
+  public McpSession {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(callerDigest, "callerDigest");
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(protocolVersion, "protocolVersion");
+    Objects.requireNonNull(isolation, "isolation");
+    Objects.requireNonNull(createdAt, "createdAt");
+    if (id.isEmpty()) {
+      throw new IllegalArgumentException("id must not be empty");
+    }
+    clientCapabilities = frozen(clientCapabilities);
+    clientInfo = frozen(clientInfo);
+  }
 
-  /** Who owns the session. */
-  Identity identity();
+  /** A new session id: 24 random bytes, base64url. */
+  public static String newId() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
 
-  /** The MCP protocol revision negotiated at {@code initialize}, such as {@code 2025-06-18}. */
-  String protocolVersion();
+  /** A copy at another protocol version. */
+  public McpSession withProtocolVersion(String version) {
+    return new McpSession(id, callerDigest, server, version, clientCapabilities, clientInfo, isolation, createdAt);
+  }
 
-  /** When the session was created. */
-  Instant createdAt();
+  /** Whether the unified endpoint ({@code /mcp}) holds this session. */
+  public boolean isUnified() {
+    return server.isEmpty();
+  }
+
+  /** This session as one JSON object, the form {@link #fromJson(String)} reads. */
+  public String toJson() {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", id);
+    node.put("callerDigest", callerDigest);
+    node.put("server", server);
+    node.put("protocolVersion", protocolVersion);
+    node.set("clientCapabilities", MAPPER.valueToTree(clientCapabilities));
+    node.set("clientInfo", MAPPER.valueToTree(clientInfo));
+    node.put("isolation", isolation.name());
+    node.put("createdAt", createdAt.toString());
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a session's JSON values always serialize", e);
+    }
+  }
+
+  /**
+   * Reads what {@link #toJson()} wrote.
+   *
+   * @throws IllegalArgumentException when {@code json} is not such a session
+   */
+  public static McpSession fromJson(String json) {
+    try {
+      JsonNode node = MAPPER.readTree(json);
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException("a session is a JSON object");
+      }
+      return new McpSession(text(node, "id"), text(node, "callerDigest"), text(node, "server"), text(node, "protocolVersion"),
+          map(node.get("clientCapabilities")), map(node.get("clientInfo")),
+          ServerConfig.Isolation.valueOf(text(node, "isolation")), Instant.parse(text(node, "createdAt")));
+    } catch (JsonProcessingException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)) {
+        throw (IllegalArgumentException) e;
+      }
+      throw new IllegalArgumentException("not a session: " + e.getMessage(), e);
+    }
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isTextual()) {
+      throw new IllegalArgumentException("a session needs the string field '" + field + "'");
+    }
+    return value.asText();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("clientCapabilities and clientInfo are JSON objects");
+    }
+    return MAPPER.convertValue(node, LinkedHashMap.class);
+  }
+
+  private static Map<String, Object> frozen(Map<String, Object> map) {
+    if (map == null || map.isEmpty()) {
+      return Map.of();
+    }
+    LinkedHashMap<String, Object> copy = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> entry : map.entrySet()) {
+      copy.put(Objects.requireNonNull(entry.getKey(), "key"), frozenValue(entry.getValue()));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object frozenValue(Object value) {
+    if (value instanceof Map) {
+      return frozen((Map<String, Object>) value);
+    }
+    if (value instanceof List) {
+      List<Object> copy = new ArrayList<>();
+      for (Iterator<?> it = ((List<?>) value).iterator(); it.hasNext(); ) {
+        copy.add(frozenValue(it.next()));
+      }
+      return Collections.unmodifiableList(copy);
+    }
+    if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+  }
+
+  @Override
+  public String toString() {
+    return "McpSession{" + (server.isEmpty() ? "unified" : server) + ", " + protocolVersion + ", created " + createdAt + "}";
+  }
 }

@@ -7,11 +7,12 @@ import java.util.Optional;
 /**
  * Keeps the live MCP sessions, expires idle ones and tells the gateway when a session goes.
  *
- * <p>The gateway registers its listener once with {@link #onRemoval(RemovalListener)} before
- * any other call; from then on every session that leaves the store, for whatever reason,
- * reaches that listener exactly once, so that the gateway can close what the session held.
- * A store returns the very instances it was given. Implementations are thread-safe and must
- * not block on I/O in {@link #get(String)}, which is on every request's path.
+ * <p>Sessions are data ({@link McpSession}): a store may keep them anywhere and return equal
+ * copies rather than the instances it was given. The gateway registers its listener once with
+ * {@link #onRemoval(RemovalListener)} before any other call; from then on every session that
+ * leaves the store, for whatever reason, reaches that listener exactly once, so that the
+ * gateway can close what it holds for the session. Implementations are thread-safe;
+ * {@link #get(String)} is on every request's path and should answer quickly.
  *
  * <pre>{@code
  * SessionStore store = SessionStore.caffeine(Duration.ofHours(8), 10_000);
@@ -31,6 +32,14 @@ public interface SessionStore extends AutoCloseable {
 
   /** Looks a session up and counts the look-up as activity; empty when unknown or expired. */
   Optional<McpSession> get(String sessionId);
+
+  /**
+   * Replaces the record of a session that is in the store (same id), for example once its
+   * protocol version is negotiated; counts as activity.
+   *
+   * @return {@code false} when no session with this id is in the store; nothing was added
+   */
+  boolean update(McpSession session);
 
   /** Removes a session (the listener hears {@link RemovalCause#EXPLICIT}); no-op when unknown. */
   void remove(String sessionId);
