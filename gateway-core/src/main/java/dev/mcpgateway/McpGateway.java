@@ -1,8 +1,8 @@
 package dev.mcpgateway;
 
 import dev.mcpgateway.auth.Authenticator;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.internal.DefaultMcpGateway;
 import dev.mcpgateway.internal.GatewayParts;

@@ -2,8 +2,8 @@ package dev.mcpgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.testsupport.StdioTestServer;

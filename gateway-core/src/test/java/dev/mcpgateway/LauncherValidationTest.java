@@ -3,9 +3,9 @@ package dev.mcpgateway;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpgateway.backend.Backend;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.backend.LaunchRequest;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;

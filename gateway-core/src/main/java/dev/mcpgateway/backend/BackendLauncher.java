@@ -1,5 +1,6 @@
 package dev.mcpgateway.backend;
 
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ServerConfig;
 import java.io.IOException;
 

@@ -228,13 +228,13 @@ public final class ConfigLoader {
     if (pinning != null) {
       switch (pinning) {
         case "off":
-          builder.toolPinning(GatewayConfig.ToolPinning.OFF);
+          builder.toolPinning(ToolPinningMode.OFF);
           break;
         case "warn":
-          builder.toolPinning(GatewayConfig.ToolPinning.WARN);
+          builder.toolPinning(ToolPinningMode.WARN);
           break;
         case "refuse":
-          builder.toolPinning(GatewayConfig.ToolPinning.REFUSE);
+          builder.toolPinning(ToolPinningMode.REFUSE);
           break;
         default:
           throw new ConfigException(at + ".toolPinning", "unknown mode '" + pinning
@@ -348,9 +348,9 @@ public final class ConfigLoader {
     requireObject(server, at);
     checkFields(server, at, SERVER_FIELDS);
     String typeText = optionalString(server, "type", at);
-    ServerType type = parseType(typeText == null ? (server.has("url") ? "http" : "stdio") : typeText, at);
+    boolean http = isHttp(typeText == null ? (server.has("url") ? "http" : "stdio") : typeText, at);
     ServerConfig.Builder builder;
-    if (type == ServerType.HTTP) {
+    if (http) {
       List<String> stdioOnly = new ArrayList<>(List.of("container", "command", "args", "env"));
       stdioOnly.addAll(CONTAINER_ONLY_FIELDS);
       for (String field : stdioOnly) {
@@ -515,13 +515,14 @@ public final class ConfigLoader {
     return bytes;
   }
 
-  private static ServerType parseType(String type, String at) {
+  /** Whether {@code "type"} names a remote server ({@code "http"}) rather than a stdio one ({@code "stdio"}, {@code "local"}). */
+  private static boolean isHttp(String type, String at) {
     switch (type) {
       case "stdio":
       case "local":
-        return ServerType.STDIO;
+        return false;
       case "http":
-        return ServerType.HTTP;
+        return true;
       default:
         throw new ConfigException(at + ".type", "unknown server type '" + type + "'; use \"stdio\" (or \"local\") or \"http\"");
     }

@@ -67,18 +67,8 @@ public final class GatewayConfig {
   private final boolean redactPrivateAddresses;
   private final boolean redactInternalHostNames;
   private final int maxTextChars;
-  private final ToolPinning toolPinning;
+  private final ToolPinningMode toolPinning;
   private final Path auditFile;
-
-  /** Whether tool definitions are pinned at their first {@code tools/list} ({@code "toolPinning"}). */
-  public enum ToolPinning {
-    /** No pinning (the default). */
-    OFF,
-    /** A changed definition is logged as a WARN; the tool stays usable. */
-    WARN,
-    /** A changed definition is logged, the tool hidden and calls to it refused. */
-    REFUSE
-  }
 
   private GatewayConfig(Builder b) {
     this.apiKey = b.apiKey;
@@ -247,8 +237,8 @@ public final class GatewayConfig {
     return maxTextChars;
   }
 
-  /** Whether and how tool definitions are pinned ({@code toolPinning}; default {@link ToolPinning#OFF}). */
-  public ToolPinning toolPinning() {
+  /** Whether and how tool definitions are pinned ({@code toolPinning}; default {@link ToolPinningMode#OFF}). */
+  public ToolPinningMode toolPinning() {
     return toolPinning;
   }
 
@@ -314,7 +304,7 @@ public final class GatewayConfig {
     private boolean redactPrivateAddresses;
     private boolean redactInternalHostNames;
     private int maxTextChars;
-    private ToolPinning toolPinning = ToolPinning.OFF;
+    private ToolPinningMode toolPinning = ToolPinningMode.OFF;
     private Path auditFile;
 
     private Builder() {}
@@ -452,7 +442,7 @@ public final class GatewayConfig {
     }
 
     /** Sets whether and how tool definitions are pinned. */
-    public Builder toolPinning(ToolPinning mode) {
+    public Builder toolPinning(ToolPinningMode mode) {
       this.toolPinning = Objects.requireNonNull(mode, "toolPinning");
       return this;
     }

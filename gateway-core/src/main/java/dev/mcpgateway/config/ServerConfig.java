@@ -30,7 +30,7 @@ public final class ServerConfig {
   private static final Pattern USER = Pattern.compile("([0-9]{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,31})(:([0-9]{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,31}))?");
 
   private final String name;
-  private final ServerType type;
+  private final BackendKind kind;
   private final String container;
   private final String entrypoint;
   private final List<String> entrypointArgs;
@@ -66,7 +66,7 @@ public final class ServerConfig {
 
   private ServerConfig(Builder b) {
     this.name = b.name;
-    this.type = b.type;
+    this.kind = b.kind;
     this.container = b.container;
     this.entrypoint = b.entrypoint;
     this.entrypointArgs = List.copyOf(b.entrypointArgs);
@@ -94,14 +94,14 @@ public final class ServerConfig {
 
   /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
   public static Builder container(String image) {
-    Builder b = new Builder(ServerType.STDIO);
+    Builder b = new Builder(BackendKind.CONTAINER);
     b.container = requireText(image, "container");
     return b;
   }
 
   /** A stdio server run as a host process (needs the opt-in process launcher). */
   public static Builder command(String command, String... args) {
-    Builder b = new Builder(ServerType.STDIO);
+    Builder b = new Builder(BackendKind.COMMAND);
     b.command = requireText(command, "command");
     b.args.addAll(List.of(args));
     return b;
@@ -109,7 +109,7 @@ public final class ServerConfig {
 
   /** A remote server reached over Streamable HTTP. */
   public static Builder http(String url) {
-    Builder b = new Builder(ServerType.HTTP);
+    Builder b = new Builder(BackendKind.HTTP);
     b.url = requireText(url, "url");
     return b;
   }
@@ -124,9 +124,13 @@ public final class ServerConfig {
     return name;
   }
 
-  /** How the gateway talks to it. */
-  public ServerType type() {
-    return type;
+  /**
+   * How the gateway starts or reaches it, and so which launcher it needs: {@link BackendKind#CONTAINER}
+   * with a {@link #container()} image, {@link BackendKind#COMMAND} with a host {@link #command()},
+   * {@link BackendKind#HTTP} with a {@link #url()}.
+   */
+  public BackendKind kind() {
+    return kind;
   }
 
   /** The container image of a containerized stdio server. */
@@ -270,7 +274,7 @@ public final class ServerConfig {
 
   /** A builder holding this server's values. */
   public Builder toBuilder() {
-    Builder b = new Builder(type);
+    Builder b = new Builder(kind);
     b.name = name;
     b.container = container;
     b.entrypoint = entrypoint;
@@ -301,7 +305,7 @@ public final class ServerConfig {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder("ServerConfig{").append(name).append(", ").append(type);
+    StringBuilder s = new StringBuilder("ServerConfig{").append(name).append(", ").append(kind);
     if (container != null) {
       s.append(", container=").append(container);
     }
@@ -326,7 +330,7 @@ public final class ServerConfig {
   /** Builds a {@link ServerConfig}. Not thread-safe. */
   public static final class Builder {
     private String name;
-    private final ServerType type;
+    private final BackendKind kind;
     private String container;
     private String entrypoint;
     private final List<String> entrypointArgs = new ArrayList<>();
@@ -351,8 +355,8 @@ public final class ServerConfig {
     private GuardConfig guards;
     private RateLimit rateLimit;
 
-    private Builder(ServerType type) {
-      this.type = type;
+    private Builder(BackendKind kind) {
+      this.kind = kind;
     }
 
     /** Sets the container entrypoint. */
@@ -515,10 +519,7 @@ public final class ServerConfig {
             + "' is not valid: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
       }
       this.name = name;
-      if (type == ServerType.STDIO && (container == null) == (command == null)) {
-        throw new IllegalArgumentException("server '" + name + "' needs exactly one of container or command");
-      }
-      if (container == null && (network != null || memoryLimitBytes != null || cpuLimit != null || pidsLimit != null
+      if (kind != BackendKind.CONTAINER && (network != null || memoryLimitBytes != null || cpuLimit != null || pidsLimit != null
           || readOnlyRootFilesystem != null || imageDigest != null || user != null)) {
         throw new IllegalArgumentException("server '" + name
             + "' sets network, limits, imageDigest or user, which apply only to container servers");

@@ -9,8 +9,8 @@ import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
@@ -146,7 +146,7 @@ public final class DefaultMcpGateway implements McpGateway {
   }
 
   private static void checkLauncher(ServerConfig server, Map<BackendKind, BackendLauncher> launchers) {
-    BackendKind kind = BackendKind.of(server);
+    BackendKind kind = server.kind();
     if (launchers.containsKey(kind)) {
       launchers.get(kind).validate(server);
       return;

@@ -1,8 +1,8 @@
 package dev.mcpgateway.internal;
 
 import dev.mcpgateway.auth.Authenticator;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.payload.PayloadStore;
 import dev.mcpgateway.session.SessionStore;

@@ -1,7 +1,7 @@
 package dev.mcpgateway.internal;
 
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.Map;
@@ -167,7 +167,7 @@ final class GatewayRuntime {
   }
 
   BackendLauncher launcher(ServerConfig server) {
-    return launchers.get(BackendKind.of(server));
+    return launchers.get(server.kind());
   }
 
   /** The resolved environment of a server's backends (values are secrets). */

@@ -3,6 +3,7 @@ package dev.mcpgateway.policy;
 import dev.mcpgateway.audit.AuditLog;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.config.ToolPinningMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class Policies {
    *   <li>{@link #dangerousTools(GatewayConfig) dangerous-tool deny list};
    *   <li>{@link #argumentGuards(GatewayConfig) argument guards} of the servers that configure
    *       {@code guards};
-   *   <li>{@link #toolPinning(ToolPinning.Mode) tool pinning}, when {@code toolPinning} is
+   *   <li>{@link #toolPinning(ToolPinningMode) tool pinning}, when {@code toolPinning} is
    *       {@code "warn"} or {@code "refuse"};
    *   <li>{@link #redaction(GatewayConfig, Function) redaction} (last, so that it is the first
    *       to see an answer and every other interceptor sees it redacted).
@@ -54,15 +55,8 @@ public final class Policies {
     chain.add(toolAllowlist(config));
     chain.add(dangerousTools(config));
     chain.addAll(argumentGuards(config));
-    switch (config.toolPinning()) {
-      case WARN:
-        chain.add(toolPinning(ToolPinning.Mode.WARN));
-        break;
-      case REFUSE:
-        chain.add(toolPinning(ToolPinning.Mode.REFUSE));
-        break;
-      default:
-        break;
+    if (config.toolPinning() != ToolPinningMode.OFF) {
+      chain.add(toolPinning(config.toolPinning()));
     }
     chain.add(redaction(config, environment));
     return List.copyOf(chain);
@@ -135,8 +129,12 @@ public final class Policies {
     return audit(config, System::getenv);
   }
 
-  /** Pins tool definitions at first sight and warns or refuses when they change. */
-  public static ToolPinning toolPinning(ToolPinning.Mode mode) {
+  /**
+   * Pins tool definitions at first sight and warns or refuses when they change.
+   *
+   * @throws IllegalArgumentException for {@link ToolPinningMode#OFF}, which needs no interceptor
+   */
+  public static ToolPinning toolPinning(ToolPinningMode mode) {
     return new ToolPinning(mode);
   }
 

@@ -2,6 +2,7 @@ package dev.mcpgateway.policy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mcpgateway.config.ToolPinningMode;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -22,21 +23,23 @@ public final class ToolPinning implements Interceptor {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mcpgateway.policy.ToolPinning");
   private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-  /** What happens when a definition changes. */
-  public enum Mode {
-    /** Log a WARN; the changed tool stays usable. */
-    WARN,
-    /** Log a WARN, hide the tool and deny calls to it. */
-    REFUSE
-  }
-
-  private final Mode mode;
+  private final ToolPinningMode mode;
   private final ConcurrentHashMap<String, String> pins = new ConcurrentHashMap<>();
   private final Set<String> changed = ConcurrentHashMap.newKeySet();
 
-  /** Creates a pinning interceptor. */
-  public ToolPinning(Mode mode) {
+  /**
+   * Creates a pinning interceptor that warns ({@link ToolPinningMode#WARN}) or also refuses
+   * ({@link ToolPinningMode#REFUSE}) when a definition changes.
+   *
+   * @throws IllegalArgumentException for {@link ToolPinningMode#OFF}, which pins nothing: leave
+   *     the interceptor out of the chain instead
+   */
+  public ToolPinning(ToolPinningMode mode) {
     this.mode = java.util.Objects.requireNonNull(mode, "mode");
+    if (mode == ToolPinningMode.OFF) {
+      throw new IllegalArgumentException("tool pinning mode OFF pins nothing; leave ToolPinning out of the chain, "
+          + "or use WARN or REFUSE");
+    }
   }
 
   /** The pinned digest of a tool, for tests and reviews; null when never listed. */
@@ -46,7 +49,7 @@ public final class ToolPinning implements Interceptor {
 
   @Override
   public Verdict onRequest(McpCall call) {
-    if (mode == Mode.REFUSE) {
+    if (mode == ToolPinningMode.REFUSE) {
       String tool = call.toolName().orElse(null);
       if (tool != null && changed.contains(call.server() + "\u0000" + tool)) {
         return Verdict.deny("tool '" + tool + "' on server '" + call.server() + "' changed its definition since it was pinned; "
@@ -73,7 +76,7 @@ public final class ToolPinning implements Interceptor {
         }
       }
     });
-    if (mode == Mode.REFUSE) {
+    if (mode == ToolPinningMode.REFUSE) {
       ToolAllowlist.Tools.filter(result, tool -> !changed.contains(call.server() + "\u0000" + tool));
     }
     return Verdict.pass();
@@ -86,7 +89,7 @@ public final class ToolPinning implements Interceptor {
     String pinned = pins.putIfAbsent(key, digest);
     if (pinned != null && !pinned.equals(digest) && changed.add(key)) {
       LOG.warn("Tool '{}' on server '{}' changed its definition since it was pinned (digest {} -> {}){}", name, server,
-          pinned.substring(0, 12), digest.substring(0, 12), mode == Mode.REFUSE ? "; it is refused" : "");
+          pinned.substring(0, 12), digest.substring(0, 12), mode == ToolPinningMode.REFUSE ? "; it is refused" : "");
     }
   }
 

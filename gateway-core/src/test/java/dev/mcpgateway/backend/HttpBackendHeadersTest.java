@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigLoader;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.testsupport.TestClient;

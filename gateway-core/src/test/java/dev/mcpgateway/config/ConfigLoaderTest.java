@@ -7,6 +7,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,9 +41,36 @@ class ConfigLoaderTest {
     assertThat(config.servers().get("local").command()).contains("npx");
     assertThat(config.servers().get("local").args()).containsExactly("-y", "pkg");
     assertThat(config.servers().get("local").tools()).containsExactly("read");
-    assertThat(config.servers().get("remote").type()).isEqualTo(ServerType.HTTP);
+    assertThat(github.kind()).isEqualTo(BackendKind.CONTAINER);
+    assertThat(config.servers().get("local").kind()).isEqualTo(BackendKind.COMMAND);
+    assertThat(config.servers().get("remote").kind()).isEqualTo(BackendKind.HTTP);
     assertThat(config.servers().get("remote").headers()).containsEntry("X-Key", "k-from-env");
     assertThat(config.servers().keySet()).containsExactly("github", "local", "remote");
+  }
+
+  @Test
+  void typeAndLaunchFieldsGiveTheKind() {
+    GatewayConfig config = loader.parse("""
+        {
+          "mcpServers": {
+            "stdioContainer": { "type": "stdio", "container": "image:1" },
+            "localContainer": { "type": "local", "container": "image:1" },
+            "plainContainer": { "container": "image:1" },
+            "stdioCommand": { "type": "stdio", "command": "npx" },
+            "localCommand": { "type": "local", "command": "npx" },
+            "plainCommand": { "command": "npx" },
+            "http": { "type": "http", "url": "https://example.invalid/mcp" },
+            "plainUrl": { "url": "https://example.invalid/mcp" }
+          }
+        }
+        """);
+    Map<String, BackendKind> kinds = new LinkedHashMap<>();
+    config.servers().forEach((name, server) -> kinds.put(name, server.kind()));
+    assertThat(kinds).containsExactly(
+        Map.entry("stdioContainer", BackendKind.CONTAINER), Map.entry("localContainer", BackendKind.CONTAINER),
+        Map.entry("plainContainer", BackendKind.CONTAINER), Map.entry("stdioCommand", BackendKind.COMMAND),
+        Map.entry("localCommand", BackendKind.COMMAND), Map.entry("plainCommand", BackendKind.COMMAND),
+        Map.entry("http", BackendKind.HTTP), Map.entry("plainUrl", BackendKind.HTTP));
   }
 
   @Test
@@ -177,6 +205,6 @@ class ConfigLoaderTest {
     assertThat(github.args()).containsExactly("--rm", "-i");
     assertThat(github.mounts()).containsExactly("/srv/data:/data:ro");
     assertThat(github.tools()).containsExactly("get_file_contents", "search_code");
-    assertThat(config.servers().get("safeoutputs").type()).isEqualTo(ServerType.STDIO);
+    assertThat(config.servers().get("safeoutputs").kind()).isEqualTo(BackendKind.CONTAINER);
   }
 }

@@ -48,10 +48,10 @@ class PolicyConfigTest {
     assertThat(config.redactPrivateAddresses()).isTrue();
     assertThat(config.redactInternalHostNames()).isTrue();
     assertThat(config.maxTextChars()).isEqualTo(20000);
-    assertThat(config.toolPinning()).isEqualTo(GatewayConfig.ToolPinning.REFUSE);
+    assertThat(config.toolPinning()).isEqualTo(ToolPinningMode.REFUSE);
     assertThat(config.auditFile()).contains(Path.of("/var/log/mcp/audit.jsonl"));
     GatewayConfig copy = config.toBuilder().build();
-    assertThat(copy.toolPinning()).isEqualTo(GatewayConfig.ToolPinning.REFUSE);
+    assertThat(copy.toolPinning()).isEqualTo(ToolPinningMode.REFUSE);
     assertThat(copy.auditFile()).isEqualTo(config.auditFile());
     assertThat(copy.maxTextChars()).isEqualTo(20000);
   }
@@ -59,7 +59,7 @@ class PolicyConfigTest {
   @Test
   void defaultsToNoPinningNoAuditFileAndCredentialRedactionOnly() {
     GatewayConfig config = loader.parse(gateway(""));
-    assertThat(config.toolPinning()).isEqualTo(GatewayConfig.ToolPinning.OFF);
+    assertThat(config.toolPinning()).isEqualTo(ToolPinningMode.OFF);
     assertThat(config.auditFile()).isEmpty();
     assertThat(config.redactPrivateAddresses()).isFalse();
     assertThat(config.maxTextChars()).isZero();

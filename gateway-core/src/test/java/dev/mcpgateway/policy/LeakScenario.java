@@ -1,8 +1,8 @@
 package dev.mcpgateway.policy;
 
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.testsupport.NodeTools;
 import dev.mcpgateway.testsupport.TestClient;

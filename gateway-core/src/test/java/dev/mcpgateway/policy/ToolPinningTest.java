@@ -1,7 +1,9 @@
 package dev.mcpgateway.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mcpgateway.config.ToolPinningMode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,7 @@ class ToolPinningTest {
 
   @Test
   void pinsEachToolAtItsFirstListingAndIgnoresKeyOrder() {
-    ToolPinning pinning = Policies.toolPinning(ToolPinning.Mode.REFUSE);
+    ToolPinning pinning = Policies.toolPinning(ToolPinningMode.REFUSE);
     list(pinning, FIRST);
     String pin = pinning.pin("srv", "echo");
     assertThat(pin).hasSize(64);
@@ -36,7 +38,7 @@ class ToolPinningTest {
 
   @Test
   void warnModeKeepsAChangedToolUsable() {
-    ToolPinning pinning = Policies.toolPinning(ToolPinning.Mode.WARN);
+    ToolPinning pinning = Policies.toolPinning(ToolPinningMode.WARN);
     list(pinning, FIRST);
     FakeResult changed = list(pinning, CHANGED);
     assertThat(names(changed)).containsExactly("echo", "add");
@@ -45,7 +47,7 @@ class ToolPinningTest {
 
   @Test
   void refuseModeHidesAndRefusesAChangedToolOnly() {
-    ToolPinning pinning = Policies.toolPinning(ToolPinning.Mode.REFUSE);
+    ToolPinning pinning = Policies.toolPinning(ToolPinningMode.REFUSE);
     list(pinning, FIRST);
     FakeResult changed = list(pinning, CHANGED);
     assertThat(names(changed)).containsExactly("add");
@@ -59,10 +61,16 @@ class ToolPinningTest {
 
   @Test
   void keepsServersApart() {
-    ToolPinning pinning = Policies.toolPinning(ToolPinning.Mode.REFUSE);
+    ToolPinning pinning = Policies.toolPinning(ToolPinningMode.REFUSE);
     list(pinning, FIRST);
     FakeResult other = FakeResult.of(CHANGED);
     pinning.onResponse(new FakeCall("other", "tools/list", "{}"), other);
     assertThat(names(other)).containsExactly("echo", "add");
+  }
+
+  @Test
+  void offIsNoModeForTheInterceptor() {
+    assertThatThrownBy(() -> Policies.toolPinning(ToolPinningMode.OFF))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leave ToolPinning out of the chain");
   }
 }

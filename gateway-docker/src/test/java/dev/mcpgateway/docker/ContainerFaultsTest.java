@@ -10,7 +10,7 @@ import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
-import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.policy.Interceptor;

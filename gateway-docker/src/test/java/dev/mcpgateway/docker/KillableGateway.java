@@ -3,7 +3,7 @@ package dev.mcpgateway.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.backend.BackendKind;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.testsupport.StdioTestServer;

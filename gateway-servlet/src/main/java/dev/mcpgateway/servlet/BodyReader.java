@@ -27,7 +27,7 @@ final class BodyReader implements ReadListener {
   private static final byte[] PAST_THE_END = new byte[1];
   private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-  private final Exchange exchange;
+  private final ServletExchange exchange;
   private final ServletInputStream in;
   private final long limit;
   private final long expected;
@@ -44,7 +44,7 @@ final class BodyReader implements ReadListener {
    * @param expectedBytes the announced Content-Length, within {@code limit}, -1 when unknown
    * @param reservedBytes what the exchange reserved for the body already
    */
-  BodyReader(Exchange exchange, ServletInputStream in, long limit, long expectedBytes, long reservedBytes) {
+  BodyReader(ServletExchange exchange, ServletInputStream in, long limit, long expectedBytes, long reservedBytes) {
     this.exchange = exchange;
     this.in = in;
     this.limit = limit;

@@ -10,12 +10,12 @@ import java.io.IOException;
  * <p>The container calls this from its threads, one callback at a time.
  */
 final class BodyWriter implements WriteListener {
-  private final Exchange exchange;
+  private final ServletExchange exchange;
   private final ServletOutputStream out;
   private final byte[] body;
   private boolean written;
 
-  BodyWriter(Exchange exchange, ServletOutputStream out, byte[] body) {
+  BodyWriter(ServletExchange exchange, ServletOutputStream out, byte[] body) {
     this.exchange = exchange;
     this.out = out;
     this.body = body;

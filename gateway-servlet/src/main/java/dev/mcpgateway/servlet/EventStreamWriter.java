@@ -27,7 +27,7 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
 
   private enum Next { WAIT, COMPLETE, FAIL }
 
-  private final Exchange exchange;
+  private final ServletExchange exchange;
   private final ServletOutputStream out;
   private final EventStream stream;
   private final long maxQueuedBytes;
@@ -44,7 +44,7 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
   private boolean endedNormally;
   private Throwable failure;
 
-  EventStreamWriter(Exchange exchange, ServletOutputStream out, EventStream stream, long maxQueuedBytes,
+  EventStreamWriter(ServletExchange exchange, ServletOutputStream out, EventStream stream, long maxQueuedBytes,
       String description) {
     this.exchange = exchange;
     this.out = out;
@@ -184,7 +184,7 @@ final class EventStreamWriter implements WriteListener, EventStream.EventSink {
 
   private void cancelOnce() {
     if (cancelled.compareAndSet(false, true)) {
-      Exchange.cancelQuietly(stream);
+      ServletExchange.cancelQuietly(stream);
     }
   }
 

@@ -73,7 +73,7 @@ public final class McpGatewayServlet extends HttpServlet {
 
   private final boolean fromContext;
   private transient volatile McpGateway gateway;
-  private transient volatile Exchange.Limits limits;
+  private transient volatile ServletExchange.Limits limits;
   private final transient BodyDeadlines deadlines = new BodyDeadlines();
 
   /**
@@ -92,7 +92,7 @@ public final class McpGatewayServlet extends HttpServlet {
   private McpGatewayServlet(Builder builder) {
     this.fromContext = false;
     this.gateway = builder.gateway;
-    this.limits = new Exchange.Limits(builder.maxBufferedEventBytes, builder.asyncTimeout.toMillis(),
+    this.limits = new ServletExchange.Limits(builder.maxBufferedEventBytes, builder.asyncTimeout.toMillis(),
         new BodyBudget(builder.maxInFlightBodyBytes), builder.bodyTimeout.toNanos(), deadlines);
   }
 
@@ -124,7 +124,7 @@ public final class McpGatewayServlet extends HttpServlet {
     long asyncTimeoutMillis = numberParam(ASYNC_TIMEOUT_MILLIS_PARAM, 0, 0);
     long maxInFlightBodyBytes = numberParam(MAX_IN_FLIGHT_BODY_BYTES_PARAM, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, 1024);
     long bodyTimeoutMillis = numberParam(BODY_TIMEOUT_MILLIS_PARAM, DEFAULT_BODY_TIMEOUT.toMillis(), 1);
-    limits = new Exchange.Limits(maxBufferedEventBytes, asyncTimeoutMillis, new BodyBudget(maxInFlightBodyBytes),
+    limits = new ServletExchange.Limits(maxBufferedEventBytes, asyncTimeoutMillis, new BodyBudget(maxInFlightBodyBytes),
         Duration.ofMillis(bodyTimeoutMillis).toNanos(), deadlines);
     gateway = (McpGateway) attribute;
   }
@@ -168,7 +168,7 @@ public final class McpGatewayServlet extends HttpServlet {
         throw new IllegalStateException("McpGateway.admit returned null");
       }
       AsyncContext async = request.startAsync();
-      new Exchange(current, async, head, request, response, limits).start(admission);
+      new ServletExchange(current, async, head, request, response, limits).start(admission);
     } catch (Exception | Error e) {
       // Nothing may reach the container: it would answer with its own page or a stack trace.
       LOG.error("failed to serve {} {}", request.getMethod(), request.getRequestURI(), e);
@@ -182,7 +182,7 @@ public final class McpGatewayServlet extends HttpServlet {
    * for monitoring and tests.
    */
   public long inFlightBodyBytes() {
-    Exchange.Limits current = limits;
+    ServletExchange.Limits current = limits;
     return current == null ? 0 : current.budget().used();
   }
 

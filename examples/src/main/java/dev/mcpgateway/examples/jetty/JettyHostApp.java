@@ -2,8 +2,8 @@ package dev.mcpgateway.examples.jetty;
 
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.servlet.McpGatewayServlet;
 import java.nio.file.Path;

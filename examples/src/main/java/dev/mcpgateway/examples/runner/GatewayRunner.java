@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.audit.RpcMessageLog;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
@@ -193,7 +193,7 @@ public final class GatewayRunner {
     boolean containers = false;
     boolean remotes = false;
     for (ServerConfig server : config.servers().values()) {
-      switch (BackendKind.of(server)) {
+      switch (server.kind()) {
         case COMMAND:
           commands = true;
           Log.LOG.warn("Server '{}' runs '{}' as a host process, without container isolation", server.name(),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.servlet.McpGatewayServlet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

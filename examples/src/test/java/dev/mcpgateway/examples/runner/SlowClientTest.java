@@ -3,8 +3,8 @@ package dev.mcpgateway.examples.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

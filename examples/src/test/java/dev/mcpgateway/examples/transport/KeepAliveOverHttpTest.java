@@ -4,8 +4,8 @@ import static dev.mcpgateway.examples.transport.StreamableHttpProbe.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.examples.runner.LoopbackGateway;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.GatewayListener;
 import dev.mcpgateway.McpGateway;
-import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.examples.runner.LoopbackGateway;
 import dev.mcpgateway.policy.Interceptor;

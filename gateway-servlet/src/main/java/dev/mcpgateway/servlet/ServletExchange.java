@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * answers and which finishes. The body's reservation is given back exactly once, when the
  * gateway has answered or the exchange ended otherwise.
  */
-final class Exchange implements AsyncListener {
-  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
-  private static final AtomicLongFieldUpdater<Exchange> RESERVED =
-      AtomicLongFieldUpdater.newUpdater(Exchange.class, "reservedBodyBytes");
+final class ServletExchange implements AsyncListener {
+  private static final Logger LOG = LoggerFactory.getLogger(ServletExchange.class);
+  private static final AtomicLongFieldUpdater<ServletExchange> RESERVED =
+      AtomicLongFieldUpdater.newUpdater(ServletExchange.class, "reservedBodyBytes");
 
   private final McpGateway gateway;
   private final AsyncContext async;
@@ -61,7 +61,7 @@ final class Exchange implements AsyncListener {
   record Limits(long maxBufferedEventBytes, long timeoutMillis, BodyBudget budget, long bodyTimeoutNanos,
       BodyDeadlines deadlines) {}
 
-  Exchange(McpGateway gateway, AsyncContext async, GatewayRequest head, HttpServletRequest request,
+  ServletExchange(McpGateway gateway, AsyncContext async, GatewayRequest head, HttpServletRequest request,
       HttpServletResponse response, Limits limits) {
     this.gateway = gateway;
     this.async = async;

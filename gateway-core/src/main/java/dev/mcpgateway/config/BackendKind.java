@@ -1,7 +1,7 @@
 package dev.mcpgateway.backend;
 
+import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ServerConfig;
-import dev.mcpgateway.config.ServerType;
 
 /** Which kind of launcher a server needs. */
 public enum BackendKind {
