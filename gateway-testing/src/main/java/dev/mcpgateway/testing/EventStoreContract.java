@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class EventStoreContract {
 
+  /** For subclasses, one per store implementation. */
+  protected EventStoreContract() {
+  }
+
   /** A new, empty store that keeps at least 100 events and 1 MiB per session for at least a minute. */
   protected abstract EventStore newStore();
 

@@ -30,6 +30,10 @@ public final class InMemoryBackendLauncher implements BackendLauncher {
   private final List<LaunchRequest> launched = new CopyOnWriteArrayList<>();
   private final List<Backend> backends = new CopyOnWriteArrayList<>();
 
+  /** A launcher that has launched nothing yet. */
+  public InMemoryBackendLauncher() {
+  }
+
   @Override
   public Backend launch(LaunchRequest request) {
     launched.add(request);

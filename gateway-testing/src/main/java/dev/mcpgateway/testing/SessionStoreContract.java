@@ -30,6 +30,10 @@ public abstract class SessionStoreContract {
   private final List<String> removals = Collections.synchronizedList(new ArrayList<>());
   private SessionStore store;
 
+  /** For subclasses, one per store implementation. */
+  protected SessionStoreContract() {
+  }
+
   /**
    * A new, empty store.
    *
