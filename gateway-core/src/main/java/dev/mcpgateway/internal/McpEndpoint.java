@@ -13,6 +13,7 @@ import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,13 +36,15 @@ final class McpEndpoint {
 
   private final GatewayConfig config;
   private final SessionStore sessions;
+  private final SessionRegistry live;
   private final BackendPool pool;
   private final GatewayRuntime runtime;
   private final InterceptorChain chain;
   private final RateLimiter rateLimiter;
 
-  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
-      RateLimiter rateLimiter) {
+  McpEndpoint(GatewayConfig config, SessionStore sessions, SessionRegistry live, BackendPool pool, GatewayRuntime runtime,
+      InterceptorChain chain, RateLimiter rateLimiter) {
+    this.live = live;
     this.chain = chain;
     this.rateLimiter = rateLimiter;
     this.config = config;
@@ -80,7 +83,7 @@ final class McpEndpoint {
     if (lookup.error != null) {
       return done(lookup.error);
     }
-    SessionState session = lookup.session;
+    LiveSession session = lookup.session;
     switch (verdict.kind()) {
       case REQUEST:
         return forward(session, message, id, method, accept);
@@ -137,7 +140,7 @@ final class McpEndpoint {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: a batch may hold at most "
           + MAX_BATCH + " messages, this one holds " + batch.size()));
     }
-    SessionState session = lookup.session;
+    LiveSession session = lookup.session;
     List<CompletableFuture<byte[]>> answers = new java.util.ArrayList<>();
     int calls = 0;
     for (JsonNode element : batch) {
@@ -175,7 +178,7 @@ final class McpEndpoint {
   }
 
   /** One element of a batch: the JSON of its response, or null for notifications and responses. */
-  private CompletableFuture<byte[]> batchElement(SessionState session, MessageGate.Verdict verdict, boolean rateLimited) {
+  private CompletableFuture<byte[]> batchElement(LiveSession session, MessageGate.Verdict verdict, boolean rateLimited) {
     if (verdict.refused()) {
       refused(session.server(), session.identity(), verdict);
       return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(verdict.id(), verdict.code(), verdict.reason())));
@@ -212,19 +215,20 @@ final class McpEndpoint {
     }
     String requested = params.get("protocolVersion").asText();
     String version = VERSIONS.contains(requested) ? requested : LATEST;
-    SessionState session = new SessionState(server.name(), identity, version, runtime.eventStore(), runtime.streams());
-    GatewayResponse refused = admit(session, epoch);
-    if (refused != null) {
-      return done(refused);
+    Opened opened = open(newRecord(server.name(), identity, version, (ObjectNode) params, server.isolation()), identity, epoch);
+    if (opened.refusal() != null) {
+      return done(opened.refusal());
     }
+    LiveSession session = opened.session();
     String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
-    BackendSlot slot = pool.join(owner, server, session);
+    BackendSlot slot = pool.join(owner, identity.name(), server, session);
+    session.slot(slot);
     if (session.isClosed()) {
       // Ended (revoked, expired, closed) while it joined: whoever ended it may have looked before the join.
-      pool.leave(session);
+      pool.leave(session, slot);
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session ended while it started; send initialize again"));
     }
-    BackendConnection connection = slot.connection((ObjectNode) params);
+    BackendConnection connection = slot.connection(session.initializeParams());
     if (connection == null) {
       sessions.remove(session.id());
       return done(Http.error(503, "server '" + server.name() + "' is closing; try again"));
@@ -232,9 +236,9 @@ final class McpEndpoint {
     return connection.ready().handle((result, failure) -> {
       if (failure != null) {
         sessions.remove(session.id());
-        GatewayException e = asGatewayException(failure, server);
+        GatewayException e = Failures.of(failure, server.name());
         if (e instanceof BackendUnavailableException) {
-          return ((BackendUnavailableException) e).response();
+          return Http.backendUnavailable((BackendUnavailableException) e);
         }
         return Http.rpcError(e.httpStatus(), id, e.jsonRpcCode(), e.getMessage());
       }
@@ -242,7 +246,11 @@ final class McpEndpoint {
       String backendVersion = result.path("protocolVersion").asText(version);
       String negotiated = backendVersion.compareTo(version) < 0 && VERSIONS.contains(backendVersion) ? backendVersion : version;
       answer.put("protocolVersion", negotiated);
-      session.protocolVersion(negotiated);
+      if (!negotiated.equals(version)) {
+        McpSession updated = session.record().withProtocolVersion(negotiated);
+        session.record(updated);
+        sessions.update(updated);
+      }
       ObjectNode response = Json.object();
       response.put("jsonrpc", "2.0");
       response.set("id", id);
@@ -253,42 +261,50 @@ final class McpEndpoint {
     });
   }
 
-  /**
-   * Counts a new session and adds it to the store, or answers why not: the caller holds its
-   * share of sessions, the gateway holds its maximum, or the caller's key was revoked since
-   * {@code epoch} (a revocation that looked at the store before this session was in it).
-   */
-  GatewayResponse admit(SessionState session, long epoch) {
-    Identity identity = session.identity();
-    int held = runtime.sessionOpened(identity.sessionKey());
-    // A share as large as the gateway's maximum is left to the store, which answers 503 when full.
-    if (held > config.maxSessionsPerCaller() && config.maxSessionsPerCaller() < config.maxSessions()) {
-      runtime.sessionClosed(identity.sessionKey());
-      LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
-      return Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most " + config.maxSessionsPerCaller()
-          + " at once; end unused sessions (DELETE) or let them expire");
-    }
-    if (!sessions.add(session)) {
-      runtime.sessionClosed(identity.sessionKey());
-      return Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later");
-    }
-    if (runtime.revokedSince(identity.sessionKey(), epoch)) {
-      sessions.remove(session.id());
-      return Http.error(401, "authentication failed: the key was revoked");
-    }
-    return null;
+  /** A new session's record: the client's {@code initialize} capabilities and info, as data. */
+  static McpSession newRecord(String server, Identity identity, String version, ObjectNode params,
+      ServerConfig.Isolation isolation) {
+    return new McpSession(McpSession.newId(), identity.sessionKey(), server, version, jsonObject(params.get("capabilities")),
+        jsonObject(params.get("clientInfo")), isolation, Instant.now());
   }
 
-  static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof GatewayException) {
-      return (GatewayException) cause;
+  private static Map<String, Object> jsonObject(JsonNode node) {
+    return node != null && node.isObject() ? Json.toMap((ObjectNode) node) : Map.of();
+  }
+
+  /** A session that was opened, or why not. */
+  record Opened(LiveSession session, GatewayResponse refusal) {}
+
+  /**
+   * Opens a new session on this node and adds its record to the store, or answers why not: the
+   * caller holds its share of sessions, the gateway holds its maximum, or the caller's key was
+   * revoked since {@code epoch} (a revocation that looked at the store before this session was in it).
+   */
+  Opened open(McpSession record, Identity identity, long epoch) {
+    int held = live.opened(identity.sessionKey());
+    // A share as large as the gateway's maximum is left to the store, which answers 503 when full.
+    if (held > config.maxSessionsPerCaller() && config.maxSessionsPerCaller() < config.maxSessions()) {
+      live.closed(identity.sessionKey());
+      LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
+      return new Opened(null, Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most "
+          + config.maxSessionsPerCaller() + " at once; end unused sessions (DELETE) or let them expire"));
     }
-    return new GatewayException(503, GatewayException.BACKEND_ERROR, "server '" + server.name() + "' is unavailable");
+    LiveSession session = live.open(record, identity);
+    if (!sessions.add(record)) {
+      live.remove(record.id());
+      live.closed(identity.sessionKey());
+      return new Opened(null, Http.error(503,
+          "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
+    }
+    if (live.revokedSince(identity.sessionKey(), epoch)) {
+      sessions.remove(record.id());
+      return new Opened(null, Http.error(401, "authentication failed: the key was revoked"));
+    }
+    return new Opened(session, null);
   }
 
   /** One complete message, as JSON when accepted, else as a one-event stream. */
-  static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
+  static GatewayResponse single(Http.Accept accept, LiveSession session, byte[] json) {
     if (accept.json()) {
       return GatewayResponse.json(200, json);
     }
@@ -298,7 +314,8 @@ final class McpEndpoint {
     return GatewayResponse.stream(200, stream.connect(-1));
   }
 
-  CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
+  /** A client request to the session's backend: validate, chain, call. */
+  CompletionStage<GatewayResponse> forward(LiveSession session, ObjectNode message, JsonNode id, String method,
       Http.Accept accept) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
@@ -310,90 +327,30 @@ final class McpEndpoint {
     if (connection == null) {
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
-    InterceptorChain.Call call = null;
+    InterceptorChain.Call intercepted = null;
     if (!chain.isEmpty()) {
-      call = new InterceptorChain.Call(session.server(), session.identity(), method, message);
-      String denial = chain.request(call);
+      intercepted = new InterceptorChain.Call(session.server(), session.identity(), method, message);
+      String denial = chain.request(intercepted);
       if (denial != null) {
         // A denial is an answer like any other: HTTP 200, as JSON or as one SSE event.
         return done(single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
       }
     }
-    Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
-    if (call != null) {
-      exchange.intercepted(chain, call);
-    }
-    runtime.inFlight().incrementAndGet();
-    exchange.onDone(() -> runtime.inFlight().decrementAndGet());
+    ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
+    ServerConfig server = slot.server();
+    BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
+        chain, intercepted, runtime, exchange);
     if (accept.sse()) {
       // A call that stays silent for a keep-alive interval is answered as a stream, so that
       // keep-alive comments reach the client: nothing in between cuts a long tool call.
       exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
-          runtime.streams().interval().toMillis(), TimeUnit.MILLISECONDS));
+          live.streams().interval().toMillis(), TimeUnit.MILLISECONDS));
     }
-    session.track(idJson, exchange);
-    JsonNode meta = message.path("params").path("_meta");
-    if (meta.isObject() && meta.has("progressToken")) {
-      exchange.progressToken(meta.get("progressToken"));
-    }
-    CompletableFuture<JsonNode> ready = connection.ready();
-    if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      send(connection, exchange, message);
-    } else {
-      ready.whenComplete((result, failure) -> {
-        if (failure != null) {
-          exchange.fail(asGatewayException(failure, slot.server()));
-        } else {
-          send(connection, exchange, message);
-        }
-      });
-    }
+    call.start(connection);
     return exchange.response();
   }
 
-  private void send(BackendConnection connection, Exchange exchange, ObjectNode message) {
-    ServerConfig server = exchange.session().slot().server();
-    long backendId = connection.nextId();
-    message.set("id", LongNode.valueOf(backendId));
-    if (exchange.progressToken() != null) {
-      // The backend-side id doubles as the progress token, so progress finds its request.
-      ((ObjectNode) message.get("params").get("_meta")).set("progressToken", LongNode.valueOf(backendId));
-    }
-    exchange.sentAs(connection, backendId);
-    Duration timeout = server.toolTimeout().orElse(config.toolTimeout());
-    // Scheduled before the write, so that a fast answer always finds the timer to cancel.
-    exchange.timeout(runtime.scheduler().schedule(() -> timedOut(connection, exchange, timeout),
-        timeout.toMillis(), TimeUnit.MILLISECONDS));
-    connection.call(message, backendId, exchange);
-  }
-
-  private void timedOut(BackendConnection connection, Exchange exchange, Duration timeout) {
-    if (connection.abandon(exchange.backendId()) == null) {
-      return;
-    }
-    String server = exchange.session().server();
-    LOG.warn("Server '{}' did not answer {} within {} s", server, exchange.method(), timeout.toSeconds());
-    exchange.onFailure(GatewayException.TIMEOUT, "server '" + server + "' did not answer " + exchange.method()
-        + " within " + timeout.toSeconds() + " s");
-    cancelAtBackend(connection, exchange.backendId(), "timed out at the gateway");
-    connection.probeAfterTimeout(timeout);
-  }
-
-  private static void cancelAtBackend(BackendConnection connection, long backendId, String reason) {
-    ObjectNode cancel = Json.object();
-    cancel.put("jsonrpc", "2.0");
-    cancel.put("method", "notifications/cancelled");
-    ObjectNode params = cancel.putObject("params");
-    params.put("requestId", backendId);
-    params.put("reason", reason);
-    try {
-      connection.send(cancel);
-    } catch (IOException e) {
-      LOG.debug("Could not send a cancellation: {}", e.getMessage());
-    }
-  }
-
-  GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+  GatewayResponse notification(LiveSession session, ObjectNode message, String method) {
     if ("notifications/initialized".equals(method)) {
       return GatewayResponse.empty(202); // the gateway initialized the backend itself
     }
@@ -404,15 +361,11 @@ final class McpEndpoint {
     }
     if ("notifications/cancelled".equals(method)) {
       JsonNode requestId = message.path("params").get("requestId");
-      Exchange exchange = requestId == null ? null : session.inFlight(Json.idText(requestId));
-      if (exchange == null || exchange.connection() == null) {
-        return GatewayResponse.empty(202); // finished already, or never reached a backend
+      BackendCall call = requestId == null ? null : session.inFlight(Json.idText(requestId));
+      if (call != null) {
+        call.cancel(message.path("params").path("reason").asText("cancelled by the client"));
       }
-      if (exchange.connection().abandon(exchange.backendId()) != null) {
-        cancelAtBackend(exchange.connection(), exchange.backendId(), message.path("params").path("reason").asText("cancelled by the client"));
-        exchange.onFailure(-32800, "request cancelled by the client");
-      }
-      return GatewayResponse.empty(202);
+      return GatewayResponse.empty(202); // else finished already, or never reached a backend
     }
     CompletableFuture<JsonNode> ready = connection.ready();
     ready.thenRun(() -> {
@@ -425,10 +378,10 @@ final class McpEndpoint {
     return GatewayResponse.empty(202);
   }
 
-  GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
-    SessionState.ServerRequest request = session.takeServerRequest(id);
+  GatewayResponse clientResponse(LiveSession session, ObjectNode message, JsonNode id) {
+    SessionChannel.ServerRequest request = session.takeServerRequest(id);
     if (request == null) {
-      return Http.error(400, "no server request with id " + DefaultMcpGateway.truncate(id.toString())
+      return Http.error(400, "no server request with id " + Json.truncate(id.toString())
           + " is waiting for an answer in this session");
     }
     message.set("id", request.backendId());
@@ -450,7 +403,7 @@ final class McpEndpoint {
     if (lookup.error != null) {
       return lookup.error;
     }
-    SessionState session = lookup.session;
+    LiveSession session = lookup.session;
     String lastEventId = request.header("last-event-id").orElse(null);
     if (lastEventId != null) {
       return resume(session, lastEventId);
@@ -461,7 +414,7 @@ final class McpEndpoint {
   }
 
   /** Resumes the stream named by {@code Last-Event-ID} ({@code <stream>_<sequence>}), replaying what was missed. */
-  private static GatewayResponse resume(SessionState session, String lastEventId) {
+  private static GatewayResponse resume(LiveSession session, String lastEventId) {
     int separator = lastEventId.lastIndexOf('_');
     long after;
     try {
@@ -470,7 +423,7 @@ final class McpEndpoint {
       after = -1;
     }
     if (after < 0) {
-      return Http.error(400, "Last-Event-ID '" + DefaultMcpGateway.truncate(lastEventId)
+      return Http.error(400, "Last-Event-ID '" + Json.truncate(lastEventId)
           + "' was not issued by this gateway; reconnect without it");
     }
     String streamId = lastEventId.substring(0, separator);
@@ -488,7 +441,7 @@ final class McpEndpoint {
     return GatewayResponse.empty(200);
   }
 
-  record SessionLookup(SessionState session, GatewayResponse error) {}
+  record SessionLookup(LiveSession session, GatewayResponse error) {}
 
   SessionLookup session(GatewayRequest request, String serverName, Identity identity) {
     String id = request.header(SESSION_HEADER).orElse(null);
@@ -497,18 +450,19 @@ final class McpEndpoint {
           "Mcp-Session-Id header is required; send initialize first to get one"));
     }
     McpSession found = sessions.get(id).orElse(null);
+    LiveSession session = found == null ? null : live.get(found.id());
     // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
-    if (!(found instanceof SessionState) || !found.server().equals(serverName)
-        || !found.identity().sessionKey().equals(identity.sessionKey()) || ((SessionState) found).isClosed()) {
+    if (found == null || session == null || !found.server().equals(serverName)
+        || !found.callerDigest().equals(identity.sessionKey()) || session.isClosed()) {
       return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
           "session not found: it ended or expired; send initialize to start a new one"));
     }
     String version = request.header(VERSION_HEADER).orElse(null);
     if (version != null && !VERSIONS.contains(version)) {
       return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
-          "unsupported MCP-Protocol-Version '" + DefaultMcpGateway.truncate(version) + "'; supported: " + VERSIONS));
+          "unsupported MCP-Protocol-Version '" + Json.truncate(version) + "'; supported: " + VERSIONS));
     }
-    return new SessionLookup((SessionState) found, null);
+    return new SessionLookup(session, null);
   }
 
   private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
