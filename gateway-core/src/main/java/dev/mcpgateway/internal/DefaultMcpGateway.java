@@ -87,8 +87,11 @@ public final class DefaultMcpGateway implements McpGateway {
         new StreamRegistry(runtime.scheduler(), parts.keepAliveInterval(), runtime::nanoTime));
     this.pool = new BackendPool(runtime);
     this.rateLimiter = new RateLimiter(config, parts.ticker());
-    this.endpoint = new McpEndpoint(config, sessions, live, pool, runtime, chain, rateLimiter);
-    this.unified = parts.unified() ? new UnifiedEndpoint(config, sessions, pool, runtime, chain, endpoint, VERSION, rateLimiter) : null;
+    ClientSessions clientSessions = new ClientSessions(config, sessions, live);
+    CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
+    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners);
+    this.unified = parts.unified()
+        ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, VERSION, rateLimiter) : null;
     this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);
     this.startedNanos = runtime.nanoTime();
     this.admin = new AdminEndpoints(this, config, authenticator, runtime, VERSION);

@@ -41,24 +41,24 @@ final class UnifiedEndpoint {
   private static final int MAX_PAGES = 20;
 
   private final GatewayConfig config;
-  private final SessionStore sessions;
+  private final ClientSessions sessions;
+  private final CallForwarder forwarder;
   private final BackendPool pool;
   private final GatewayRuntime runtime;
   private final InterceptorChain chain;
-  private final McpEndpoint endpoint;
   private final String version;
   private final RateLimiter rateLimiter;
 
-  UnifiedEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
-      McpEndpoint endpoint, String version, RateLimiter rateLimiter) {
-    this.rateLimiter = rateLimiter;
+  UnifiedEndpoint(GatewayConfig config, ClientSessions sessions, CallForwarder forwarder, BackendPool pool, GatewayRuntime runtime,
+      InterceptorChain chain, String version, RateLimiter rateLimiter) {
     this.config = config;
     this.sessions = sessions;
+    this.forwarder = forwarder;
     this.pool = pool;
     this.runtime = runtime;
     this.chain = chain;
-    this.endpoint = endpoint;
     this.version = version;
+    this.rateLimiter = rateLimiter;
   }
 
   CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity, long epoch) {
@@ -72,7 +72,7 @@ final class UnifiedEndpoint {
         ? MessageGate.refuse(null, null, null, GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
         : MessageGate.classify(body);
     if (verdict.refused()) {
-      endpoint.refused(UNIFIED, identity, verdict);
+      forwarder.refused(UNIFIED, identity, verdict);
       return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));
     }
     ObjectNode message = verdict.message();
@@ -81,20 +81,20 @@ final class UnifiedEndpoint {
     if ("initialize".equals(method)) {
       return initialize(message, id, identity, accept, request.remoteAddress(), epoch);
     }
-    McpEndpoint.SessionLookup lookup = endpoint.session(request, NAME, identity);
+    ClientSessions.SessionLookup lookup = sessions.find(request, NAME, identity);
     if (lookup.error() != null) {
       return done(lookup.error());
     }
     LiveSession session = lookup.session();
     if (verdict.kind() == MessageGate.Kind.RESPONSE) {
-      return done(endpoint.clientResponse(session, message, id));
+      return done(sessions.clientResponse(session, message, id));
     }
     if (verdict.kind() == MessageGate.Kind.NOTIFICATION) {
       return done(notification(session, message, method));
     }
     switch (method) {
       case "ping":
-        return done(McpEndpoint.single(accept, session, result(id, Json.object())));
+        return done(ClientSessions.single(accept, session, result(id, Json.object())));
       case "tools/list":
         return aggregate(session, identity, message, id, "tools/list", "tools", accept);
       case "prompts/list":
@@ -103,8 +103,8 @@ final class UnifiedEndpoint {
       case "prompts/get":
         return route(session, identity, message, id, method, accept);
       default:
-        endpoint.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
-        return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
+        forwarder.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
+        return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
             "method '" + Json.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
     }
   }
@@ -116,8 +116,8 @@ final class UnifiedEndpoint {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
     }
     String requested = params.get("protocolVersion").asText();
-    String negotiated = McpEndpoint.VERSIONS.contains(requested) ? requested : McpEndpoint.LATEST;
-    McpEndpoint.Opened opened = endpoint.open(McpEndpoint.newRecord(NAME, identity, negotiated, (ObjectNode) params,
+    String negotiated = ClientSessions.VERSIONS.contains(requested) ? requested : ClientSessions.LATEST;
+    ClientSessions.Opened opened = sessions.open(ClientSessions.newRecord(NAME, identity, negotiated, (ObjectNode) params,
         ServerConfig.Isolation.KEY), identity, epoch);
     if (opened.refusal() != null) {
       return done(opened.refusal());
@@ -131,7 +131,7 @@ final class UnifiedEndpoint {
     result.putObject("serverInfo").put("name", "mcp-gateway").put("version", version);
     result.put("instructions", "Tools and prompts of several MCP servers, named {server}" + SEPARATOR + "{name}.");
     runtime.listeners().authenticated(identity, "(unified)", remoteAddress);
-    return done(McpEndpoint.single(accept, session, result(id, result)).withHeader(McpEndpoint.SESSION_HEADER, session.id()));
+    return done(ClientSessions.single(accept, session, result(id, result)).withHeader(ClientSessions.SESSION_HEADER, session.id()));
   }
 
   private static byte[] result(JsonNode id, ObjectNode result) {
@@ -171,7 +171,7 @@ final class UnifiedEndpoint {
       for (CompletableFuture<List<JsonNode>> part : parts) {
         items.addAll(part.join());
       }
-      return McpEndpoint.single(accept, session, result(id, result));
+      return ClientSessions.single(accept, session, result(id, result));
     });
   }
 
@@ -261,7 +261,7 @@ final class UnifiedEndpoint {
     String name = message.path("params").path("name").asText("");
     ServerConfig server = serverOf(name);
     if (server == null || !identity.mayUse(server.name())) {
-      return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
+      return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
           "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name)
               + "'; names on the unified endpoint are {server}" + SEPARATOR + "{name}"))));
     }
@@ -276,7 +276,7 @@ final class UnifiedEndpoint {
     LiveSession child = child(session, server);
     child.slot().connection(session.initializeParams());
     ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
-    return endpoint.forward(child, message, id, method, accept);
+    return forwarder.forward(child, message, id, method, accept);
   }
 
   /** The server a prefixed name belongs to; the longest matching server name wins. */
@@ -299,23 +299,23 @@ final class UnifiedEndpoint {
       JsonNode requestId = message.path("params").get("requestId");
       for (LiveSession child : session.children()) {
         if (requestId != null && child.inFlight(requestId.toString()) != null) {
-          return endpoint.notification(child, message, method);
+          return forwarder.notification(child, message, method);
         }
       }
       return GatewayResponse.empty(202);
     }
     for (LiveSession child : session.children()) {
-      endpoint.notification(child, message.deepCopy(), method);
+      forwarder.notification(child, message.deepCopy(), method);
     }
     return GatewayResponse.empty(202);
   }
 
   GatewayResponse get(GatewayRequest request, Identity identity) {
-    return endpoint.get(request, NAME, identity);
+    return sessions.stream(request, NAME, identity);
   }
 
   GatewayResponse delete(GatewayRequest request, Identity identity) {
-    return endpoint.delete(request, NAME, identity);
+    return sessions.delete(request, NAME, identity);
   }
 
   private static String rootMessage(Throwable failure) {
