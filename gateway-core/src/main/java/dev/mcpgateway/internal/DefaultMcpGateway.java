@@ -1,5 +1,27 @@
 package dev.mcpgateway.internal;
 
+import dev.mcpgateway.internal.connection.BackendPool;
+import dev.mcpgateway.internal.connection.BackendRedactor;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.connection.ServerHealth;
+import dev.mcpgateway.internal.http.AdmissionTicket;
+import dev.mcpgateway.internal.http.CallForwarder;
+import dev.mcpgateway.internal.http.ClientSessions;
+import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.http.McpEndpoint;
+import dev.mcpgateway.internal.http.OriginPolicy;
+import dev.mcpgateway.internal.http.RateLimiter;
+import dev.mcpgateway.internal.http.RequestGate;
+import dev.mcpgateway.internal.http.UnifiedEndpoint;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.intercept.Listeners;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.payload.PayloadOffloader;
+import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.internal.session.SessionRegistry;
+import dev.mcpgateway.internal.session.StreamRegistry;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.Admission;
 import dev.mcpgateway.GatewayRequest;
