@@ -92,7 +92,7 @@ public final class DefaultMcpGateway implements McpGateway {
       environments.put(server.name(), resolveEnvironment(server, parts));
     }
     this.maxRequestBytes = parts.maxRequestBytes();
-    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config);
+    this.sessions = SessionStoreWrapper.apply(parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config));
     this.payloads = parts.payloadStore() != null ? parts.payloadStore() : defaultPayloadStore(config);
     this.drainTimeout = parts.drainTimeout();
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
