@@ -1,14 +1,13 @@
 package dev.mcpgateway.internal.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendSlot;
 import dev.mcpgateway.internal.connection.SessionChannel;
 import dev.mcpgateway.internal.jsonrpc.Json;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.stream.EventStore;
 import java.time.Instant;
