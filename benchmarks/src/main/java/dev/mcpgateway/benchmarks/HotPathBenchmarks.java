@@ -62,7 +62,8 @@ public class HotPathBenchmarks {
     for (int i = 0; i < sessionIds.length; i++) {
       String id = UUID.randomUUID().toString();
       sessionIds[i] = id;
-      sessions.add(new Session(id, identity));
+      sessions.add(new McpSession(id, identity.sessionKey(), "echo", "2025-06-18", java.util.Map.of(), java.util.Map.of(),
+          dev.mcpgateway.config.ServerConfig.Isolation.KEY, Instant.EPOCH));
     }
   }
 
@@ -101,22 +102,5 @@ public class HotPathBenchmarks {
   public Optional<McpSession> sessionLookup() {
     int i = next++ % sessionIds.length;
     return sessions.get(sessionIds[i]);
-  }
-
-  private record Session(String id, Identity identity) implements McpSession {
-    @Override
-    public String server() {
-      return "echo";
-    }
-
-    @Override
-    public String protocolVersion() {
-      return "2025-06-18";
-    }
-
-    @Override
-    public Instant createdAt() {
-      return Instant.EPOCH;
-    }
   }
 }
