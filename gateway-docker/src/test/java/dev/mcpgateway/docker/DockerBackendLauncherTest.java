@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.Backend;
 import dev.mcpgateway.backend.LaunchRequest;
 import dev.mcpgateway.config.ServerConfig;
@@ -186,7 +187,7 @@ class DockerBackendLauncherTest {
 
       docker.killContainerCmd(containerOf(session)).exec();
 
-      assertThat(DockerEngine.await(WAIT, () -> !listener.exits.isEmpty())).isTrue();
+      Await.until(WAIT, "the exit is reported", () -> !listener.exits.isEmpty());
       assertThat(listener.exits).containsExactly("exited with status 137");
       assertThat(backend.isAlive()).isFalse();
       assertThatThrownBy(() -> backend.send(call(3, "echo", "{\"message\":\"x\"}")))
