@@ -181,22 +181,18 @@ final class BackendConnection implements BackendListener {
     close();
   }
 
-  /** A fresh backend-side request id. */
-  long nextId() {
-    return ids.incrementAndGet();
-  }
-
-  /** Sends a request with a fresh backend-side id; {@code call} hears the answer or the failure. */
+  /**
+   * Sends a request with a fresh backend-side id, the one way requests reach the backend: the
+   * id is set in {@code request}, {@code call} hears {@link PendingCall#sending} before the
+   * write, then the answer or the failure.
+   *
+   * @return the backend-side id
+   */
   long call(ObjectNode request, PendingCall call) {
-    long id = nextId();
+    long id = ids.incrementAndGet();
     request.set("id", LongNode.valueOf(id));
-    call(request, id, call);
-    return id;
-  }
-
-  /** Sends a request whose {@code id} field is already {@code id}; {@code call} hears the answer or the failure. */
-  void call(ObjectNode request, long id, PendingCall call) {
     pending.put(id, call);
+    call.sending(this, id);
     if (ended.get()) {
       pending.remove(id);
       if (unavailable != null) {
@@ -204,7 +200,7 @@ final class BackendConnection implements BackendListener {
       } else {
         call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' has stopped");
       }
-      return;
+      return id;
     }
     try {
       backend.send(Json.bytes(request));
@@ -213,6 +209,7 @@ final class BackendConnection implements BackendListener {
         call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' is not accepting requests: " + e.getMessage());
       }
     }
+    return id;
   }
 
   /** Gives up waiting for request {@code id} (timeout); returns the call if it was still pending. */
@@ -234,16 +231,20 @@ final class BackendConnection implements BackendListener {
     ObjectNode ping = Json.object();
     ping.put("jsonrpc", "2.0");
     ping.put("method", "ping");
-    long id = nextId();
-    ping.set("id", LongNode.valueOf(id));
-    java.util.concurrent.ScheduledFuture<?> timer = runtime.scheduler().schedule(() -> {
-      if (pending.remove(id) != null) {
-        // closing blocks until the process is gone: not on the timer thread
-        runtime.launchExecutor().execute(() -> replaceHung("it is hung: it answered neither a request nor a ping within "
-            + wait.toMillis() + " ms; the next call starts a fresh one"));
+    call(ping, new PendingCall() {
+      private volatile java.util.concurrent.ScheduledFuture<?> timer;
+
+      @Override
+      public void sending(BackendConnection connection, long id) {
+        timer = runtime.scheduler().schedule(() -> {
+          if (pending.remove(id) != null) {
+            // closing blocks until the process is gone: not on the timer thread
+            runtime.launchExecutor().execute(() -> replaceHung("it is hung: it answered neither a request nor a ping within "
+                + wait.toMillis() + " ms; the next call starts a fresh one"));
+          }
+        }, wait.toMillis(), TimeUnit.MILLISECONDS);
       }
-    }, wait.toMillis(), TimeUnit.MILLISECONDS);
-    call(ping, id, new PendingCall() {
+
       @Override
       public void onResponse(ObjectNode message) {
         timer.cancel(false);
@@ -290,19 +291,21 @@ final class BackendConnection implements BackendListener {
     b.send(Json.bytes(message));
   }
 
-  List<Exchange> exchangesInFlight() {
-    List<Exchange> list = new ArrayList<>();
+  /** The client calls waiting for this backend's answer. */
+  List<BackendCall> callsInFlight() {
+    List<BackendCall> list = new ArrayList<>();
     for (PendingCall call : pending.values()) {
-      if (call instanceof Exchange) {
-        list.add((Exchange) call);
+      if (call instanceof BackendCall) {
+        list.add((BackendCall) call);
       }
     }
     return list;
   }
 
-  Exchange exchange(long backendId) {
+  /** The client call waiting for the answer to backend-side id {@code backendId}; null when none is. */
+  BackendCall clientCall(long backendId) {
     PendingCall call = pending.get(backendId);
-    return call instanceof Exchange ? (Exchange) call : null;
+    return call instanceof BackendCall ? (BackendCall) call : null;
   }
 
   @Override
@@ -387,10 +390,10 @@ final class BackendConnection implements BackendListener {
       return false;
     }
     PendingCall call = pending.get(scan.id());
-    if (!(call instanceof Exchange) || !pending.remove(scan.id(), call)) {
+    if (!(call instanceof BackendCall) || !pending.remove(scan.id(), call)) {
       return false;
     }
-    Exchange exchange = (Exchange) call;
+    BackendCall exchange = (BackendCall) call;
     if (exchange.intercepted() && !pending.isEmpty() && runtime.answersAreSlow()) {
       // Other requests wait on this reader and the interceptors have been slow: they run on an
       // answer thread, so that policies on one answer do not hold up the next. Fast
@@ -402,7 +405,7 @@ final class BackendConnection implements BackendListener {
     return true;
   }
 
-  private void timed(Exchange exchange, byte[] bytes, ResponseScan scan) {
+  private void timed(BackendCall exchange, byte[] bytes, ResponseScan scan) {
     if (runtime.redactor().secretIn(server, bytes)) {
       // An environment secret in the answer: it goes the tree way, without the secret.
       try {
@@ -420,9 +423,9 @@ final class BackendConnection implements BackendListener {
         exchange.onRawResponse(bytes, scan);
         return;
       }
-      long start = System.nanoTime();
+      long start = runtime.nanoTime();
       exchange.onRawResponse(bytes, scan);
-      runtime.answerTook(System.nanoTime() - start);
+      runtime.answerTook(runtime.nanoTime() - start);
     } catch (RuntimeException | Error e) {
       undelivered(exchange, e);
     }
@@ -440,7 +443,7 @@ final class BackendConnection implements BackendListener {
       return;
     }
     try {
-      if (call instanceof Exchange) {
+      if (call instanceof BackendCall) {
         runtime.redactor().secrets(server, message); // the client call's interceptors redact the rest
       } else {
         runtime.redactor().message(server, message); // initialize, pings: every redaction

@@ -27,21 +27,23 @@ final class BackendPool {
     this.runtime = runtime;
   }
 
-  /** Joins {@code session} to the backend slot of its owner for {@code server}, creating the slot if needed. */
-  BackendSlot join(String owner, ServerConfig server, SessionState session) {
+  /**
+   * Joins {@code session} to the backend slot of {@code owner} for {@code server}, creating the
+   * slot if needed.
+   *
+   * @param ownerName whose backend it is, for logs and audit
+   */
+  BackendSlot join(String owner, String ownerName, ServerConfig server, SessionChannel session) {
     Key key = new Key(owner, server.name());
-    BackendSlot slot = slots.compute(key, (k, existing) -> {
-      BackendSlot s = existing == null || existing.isClosed() ? new BackendSlot(owner, session.identity().name(), server, runtime) : existing;
+    return slots.compute(key, (k, existing) -> {
+      BackendSlot s = existing == null || existing.isClosed() ? new BackendSlot(owner, ownerName, server, runtime) : existing;
       s.sessions().add(session);
       return s;
     });
-    session.slot(slot);
-    return slot;
   }
 
-  /** Removes {@code session} from its slot; the backend closes, off this thread, when it was the last. */
-  void leave(SessionState session) {
-    BackendSlot slot = session.slot();
+  /** Removes {@code session} from {@code slot}; the backend closes, off this thread, when it was the last. */
+  void leave(SessionChannel session, BackendSlot slot) {
     if (slot == null) {
       return;
     }

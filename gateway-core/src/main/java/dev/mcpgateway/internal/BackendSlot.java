@@ -23,7 +23,7 @@ final class BackendSlot {
   private final String owner;
   private final ServerConfig server;
   private final GatewayRuntime runtime;
-  private final Set<SessionState> sessions = ConcurrentHashMap.newKeySet();
+  private final Set<SessionChannel> sessions = ConcurrentHashMap.newKeySet();
   private final String ownerName;
   private BackendConnection current;
   private ObjectNode initializeParams;
@@ -49,11 +49,11 @@ final class BackendSlot {
     return server;
   }
 
-  Set<SessionState> sessions() {
+  Set<SessionChannel> sessions() {
     return sessions;
   }
 
-  List<SessionState> liveSessions() {
+  List<SessionChannel> liveSessions() {
     return List.copyOf(sessions);
   }
 
@@ -133,7 +133,7 @@ final class BackendSlot {
       }
       runtime.listeners().serverStopped(server.name(), ownerName(), reason);
     }
-    for (SessionState session : sessions) {
+    for (SessionChannel session : sessions) {
       session.forgetServerRequests(connection);
     }
     String unavailable = connection.unavailableMessage();

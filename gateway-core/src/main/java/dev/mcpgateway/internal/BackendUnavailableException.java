@@ -20,9 +20,4 @@ final class BackendUnavailableException extends GatewayException {
   String server() {
     return server;
   }
-
-  /** The HTTP answer: 503 with the {@code backend_unavailable} body. */
-  dev.mcpgateway.GatewayResponse response() {
-    return Http.backendUnavailable(server, getMessage());
-  }
 }

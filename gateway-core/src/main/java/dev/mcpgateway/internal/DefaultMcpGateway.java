@@ -43,6 +43,8 @@ public final class DefaultMcpGateway implements McpGateway {
   private final PayloadStore payloads;
   private final GatewayRuntime runtime;
   private final BackendPool pool;
+  private final SessionRegistry live;
+  private final AdminEndpoints admin;
   private final McpEndpoint endpoint;
   private final UnifiedEndpoint unified;
   private final long maxRequestBytes;
@@ -75,21 +77,24 @@ public final class DefaultMcpGateway implements McpGateway {
         : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
     // The chain's redaction applies to everything a backend says; the environment's values always do.
     BackendRedactor redactor = new BackendRedactor(interceptors, secrets(config, environments));
-    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), parts.eventStore(),
-        parts.keepAliveInterval(), redactor);
-    OriginPolicy origins = new OriginPolicy(parts.allowedOrigins());
-    this.pool = new BackendPool(runtime);
-    runtime.offloader(new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes(), redactor));
     InterceptorChain chain = new InterceptorChain(interceptors);
-    this.rateLimiter = new RateLimiter(config, parts.ticker());
-    this.endpoint = new McpEndpoint(config, sessions, pool, runtime, chain, rateLimiter);
-    this.unified = parts.unified() ? new UnifiedEndpoint(config, sessions, pool, runtime, chain, endpoint, VERSION, rateLimiter) : null;
     this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
         .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
-    runtime.listeners(listeners);
-    this.gate = new RequestGate(authenticator, origins, listeners, runtime::revocationEpoch);
-    runtime.ticker(parts.ticker());
+    PayloadOffloader offloader = new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes(), redactor);
+    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), redactor, offloader, listeners,
+        parts.ticker());
+    this.live = new SessionRegistry(parts.eventStore(),
+        new StreamRegistry(runtime.scheduler(), parts.keepAliveInterval(), runtime::nanoTime));
+    this.pool = new BackendPool(runtime);
+    this.rateLimiter = new RateLimiter(config, parts.ticker());
+    ClientSessions clientSessions = new ClientSessions(config, sessions, live);
+    CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
+    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners);
+    this.unified = parts.unified()
+        ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, VERSION, rateLimiter) : null;
+    this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);
     this.startedNanos = runtime.nanoTime();
+    this.admin = new AdminEndpoints(this, config, authenticator, runtime, VERSION);
     this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
     sessions.onRemoval(this::sessionRemoved);
     authenticator.onRevoked(this::revoked);
@@ -221,7 +226,7 @@ public final class DefaultMcpGateway implements McpGateway {
       if (!head.method().equals("GET") && !head.method().equals("HEAD")) {
         return gate.answered(Http.error(405, "use GET for /health").withHeader("Allow", "GET, HEAD"));
       }
-      return gate.answered(health());
+      return gate.answered(admin.health());
     }
     if (path.equals("/close")) {
       if (!head.method().equals("POST")) {
@@ -242,19 +247,19 @@ public final class DefaultMcpGateway implements McpGateway {
     long epoch = ticket.revocations;
     String path = request.path();
     if (path.equals("/close")) {
-      return closeEndpoint(request, auth.identity().orElseThrow());
+      return admin.close(request, auth.identity().orElseThrow());
     }
     if (path.equals("/mcp")) {
       return unifiedRoute(request, auth.identity().orElseThrow(), epoch);
     }
     if (!path.startsWith("/mcp/")) {
-      return done(Http.error(404, "not found: " + truncate(path) + "; MCP endpoints are /mcp/{server}"));
+      return done(Http.error(404, "not found: " + Json.truncate(path) + "; MCP endpoints are /mcp/{server}"));
     }
     String name = path.substring("/mcp/".length());
     ServerConfig server = config.servers().get(name);
     if (server == null) {
       Identity caller = auth.identity().orElseThrow();
-      return done(Http.error(404, "unknown server '" + truncate(name) + "'; available servers: "
+      return done(Http.error(404, "unknown server '" + Json.truncate(name) + "'; available servers: "
           + config.servers().keySet().stream().filter(caller::mayUse).toList()));
     }
     Identity identity = auth.identity().orElseThrow();
@@ -312,79 +317,11 @@ public final class DefaultMcpGateway implements McpGateway {
     }
   }
 
-  /**
-   * {@code POST /close}: past the Origin and Host checks and authentication, for an admin key
-   * only (or anyone when authentication is off and the operator allowed it); closes the gateway
-   * and answers how many servers it terminated.
-   */
-  private CompletionStage<GatewayResponse> closeEndpoint(GatewayRequest request, Identity identity) {
-    if (authenticator.isOpen()) {
-      if (!config.closeWithoutAuthentication()) {
-        LOG.warn("Refused POST /close from {}: authentication is off", request.remoteAddress());
-        return done(Http.error(403, "access denied: authentication is off, so /close is refused; configure gateway.adminKey,"
-            + " or set gateway.closeWithoutAuthentication to true to allow it anyway"));
-      }
-    } else if (!identity.admin()) {
-      LOG.warn("Refused POST /close from '{}' at {}: not an admin key", identity.name(), request.remoteAddress());
-      return done(Http.error(403, "access denied: '" + identity.name() + "' is not an admin key; only the key configured as"
-          + " gateway.adminKey may close the gateway"));
-    }
-    if (closed.get()) {
-      return done(Http.error(410, "gateway is already closed"));
-    }
-    LOG.info("Closing on request of '{}' from {}", identity.name(), request.remoteAddress());
-    return CompletableFuture.supplyAsync(() -> {
-      close();
-      ObjectNode body = Json.object();
-      body.put("status", "closed");
-      body.put("serversTerminated", serversTerminated);
-      return GatewayResponse.json(200, Json.bytes(body));
-    }, runnable -> {
-      Thread closer = new Thread(runnable, "mcp-gateway-close");
-      closer.setDaemon(true);
-      closer.start();
-    });
-  }
-
   private GatewayResponse rateLimited(Identity identity, String server, dev.mcpgateway.config.RateLimit limit,
       java.time.Duration wait) {
     listeners.rateLimited(server, identity.name());
     LOG.debug("Rate limited '{}' on '{}' for {}", identity.name(), server, wait);
     return Http.rateLimited(identity.name(), server, limit, wait);
-  }
-
-  private GatewayResponse health() {
-    GatewayStats stats = stats();
-    ObjectNode body = Json.object();
-    ObjectNode servers = Json.object();
-    boolean healthy = true;
-    for (Map.Entry<String, GatewayStats.ServerStats> entry : stats.servers().entrySet()) {
-      GatewayStats.ServerStats server = entry.getValue();
-      ObjectNode status = servers.putObject(entry.getKey());
-      status.put("status", server.status().label());
-      status.put("backends", server.backends());
-      status.put("starts", server.starts());
-      status.put("restarts", server.restarts());
-      status.put("failures", server.failures());
-      status.put("unexpectedExits", server.unexpectedExits());
-      server.uptime().ifPresent(uptime -> status.put("uptimeSeconds", uptime.toSeconds()));
-      server.lastStartedAt().ifPresent(at -> status.put("lastStartedAt", at.toString()));
-      // A code only: the text of a start failure can carry what a backend printed, secrets included.
-      if (server.lastError().isPresent()) {
-        String code = runtime.health(entry.getKey()).lastErrorCode();
-        status.put("error", code != null ? code : "start_failed");
-      }
-      if (server.status() == GatewayStats.ServerStatus.ERROR) {
-        healthy = false;
-      }
-    }
-    body.put("status", closed.get() ? "closing" : healthy ? "healthy" : "unhealthy");
-    body.put("version", VERSION);
-    body.put("uptimeSeconds", stats.uptime().toSeconds());
-    body.put("sessions", stats.activeSessions());
-    body.put("backends", stats.activeBackends());
-    body.set("servers", servers);
-    return GatewayResponse.json(200, Json.bytes(body));
   }
 
   @Override
@@ -412,40 +349,46 @@ public final class DefaultMcpGateway implements McpGateway {
           java.util.Optional.ofNullable(record.lastStartedAt()), java.util.Optional.ofNullable(error)));
     }
     return new GatewayStats(java.time.Duration.ofNanos(Math.max(0, now - startedNanos)), sessions.size(), backends,
-        runtime.inFlight().get(), servers);
+        runtime.callsInFlight(), servers);
   }
 
-  private void sessionRemoved(McpSession session, SessionStore.RemovalCause cause) {
-    if (!(session instanceof SessionState)) {
+  /** A session left the store (ended, expired, revoked, closed): this node lets go of what it held for it. */
+  private void sessionRemoved(McpSession record, SessionStore.RemovalCause cause) {
+    LiveSession session = live.remove(record.id());
+    if (session == null) {
       return;
     }
-    SessionState state = (SessionState) session;
-    LOG.debug("Session of '{}' on '{}' ended ({})", state.identity().name(), state.server(), cause);
-    state.close();
-    pool.leave(state);
-    for (SessionState child : state.children()) {
-      pool.leave(child);
+    LOG.debug("{} ended ({})", session, cause);
+    session.close();
+    pool.leave(session, session.slot());
+    for (LiveSession child : session.children()) {
+      pool.leave(child, child.slot());
     }
-    String key = state.identity().sessionKey();
-    if (runtime.sessionClosed(key)) {
+    String key = record.callerDigest();
+    if (live.closed(key)) {
       try {
         payloads.deleteAll(key);
       } catch (IOException | RuntimeException e) {
-        LOG.error("Could not delete the payloads of '{}'", state.identity().name(), e);
+        LOG.error("Could not delete the payloads of '{}'", session.identity().name(), e);
       }
     }
   }
 
   private void revoked(String sessionKey) {
-    runtime.revoked(sessionKey); // first: an initialize racing this sees it after adding its session
+    live.revoked(sessionKey); // first: an initialize racing this sees it after adding its session
     int ended = 0;
     for (McpSession session : sessions.sessions()) {
-      if (session.identity().sessionKey().equals(sessionKey)) {
+      if (session.callerDigest().equals(sessionKey)) {
         sessions.remove(session.id());
         ended++;
       }
     }
     LOG.info("Ended {} session(s) of a revoked credential", ended);
+  }
+
+  /** How many backends the gateway's close stopped; 0 before it closed. */
+  int serversTerminated() {
+    return serversTerminated;
   }
 
   @Override
@@ -473,18 +416,13 @@ public final class DefaultMcpGateway implements McpGateway {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    LOG.info("Closing the MCP gateway: {} session(s), {} request(s) in flight", sessions.size(), runtime.inFlight().get());
-    long deadline = System.nanoTime() + drainTimeout.toNanos();
-    while (runtime.inFlight().get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    LOG.info("Closing the MCP gateway: {} session(s), {} request(s) in flight", sessions.size(), runtime.callsInFlight());
+    try {
+      if (!runtime.awaitNoCalls(drainTimeout)) {
+        LOG.warn("{} request(s) still in flight after {} s; they end with an error", runtime.callsInFlight(), drainTimeout.toSeconds());
       }
-    }
-    if (runtime.inFlight().get() > 0) {
-      LOG.warn("{} request(s) still in flight after {} s; they end with an error", runtime.inFlight().get(), drainTimeout.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     int running = 0;
     for (BackendSlot slot : pool.slots()) {
@@ -528,10 +466,6 @@ public final class DefaultMcpGateway implements McpGateway {
 
   private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
     return CompletableFuture.completedFuture(response);
-  }
-
-  static String truncate(String text) {
-    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
   }
 
   private static String readVersion() {

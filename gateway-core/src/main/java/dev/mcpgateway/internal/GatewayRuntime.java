@@ -30,24 +30,26 @@ final class GatewayRuntime {
   private final MessageRouter router = new MessageRouter();
   private final Map<String, ServerHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private final dev.mcpgateway.stream.EventStore eventStore;
-  private final StreamRegistry streams;
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-  private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsPerKey = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong revocationEpoch = new java.util.concurrent.atomic.AtomicLong();
-  /** Session key to the epoch of its latest revocation: one entry per revoked key, an operator's rare act. */
-  private final Map<String, Long> revokedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.locks.ReentrantLock idleLock = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.Condition idle = idleLock.newCondition();
   private final BackendRedactor redactor;
-  private volatile PayloadOffloader offloader;
-  private volatile Listeners listeners = new Listeners(java.util.List.of());
-  private volatile java.util.function.LongSupplier ticker = System::nanoTime;
+  private final PayloadOffloader offloader;
+  private final Listeners listeners;
+  private final java.util.function.LongSupplier ticker;
   private final Map<String, org.slf4j.Logger> serverLogs = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * @param offloader large results to the payload store; null when there is none
+   * @param ticker the time source, as {@link System#nanoTime()}
+   */
   GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
-      Map<String, Map<String, String>> environments, int maxMessageBytes, dev.mcpgateway.stream.EventStore eventStore,
-      java.time.Duration keepAliveInterval, BackendRedactor redactor) {
+      Map<String, Map<String, String>> environments, int maxMessageBytes, BackendRedactor redactor,
+      PayloadOffloader offloader, Listeners listeners, java.util.function.LongSupplier ticker) {
     this.redactor = redactor;
-    this.eventStore = eventStore;
+    this.offloader = offloader;
+    this.listeners = listeners;
+    this.ticker = ticker;
     this.config = config;
     this.launchers = launchers;
     this.environments = environments;
@@ -59,52 +61,42 @@ final class GatewayRuntime {
     this.answers = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads("mcp-gateway-answer"));
     this.answers.allowCoreThreadTimeOut(true);
-    this.streams = new StreamRegistry(scheduler, keepAliveInterval);
   }
 
-  /** Requests in flight to backends, gateway-wide. */
-  java.util.concurrent.atomic.AtomicInteger inFlight() {
-    return inFlight;
+  /** Counts a client call sent on its way to a backend. */
+  void callStarted() {
+    inFlight.incrementAndGet();
   }
 
-  /** Counts a new session of {@code sessionKey}; returns how many the key holds now, this one included. */
-  int sessionOpened(String sessionKey) {
-    int[] held = new int[1];
-    sessionsPerKey.compute(sessionKey, (k, count) -> {
-      java.util.concurrent.atomic.AtomicInteger c = count != null ? count : new java.util.concurrent.atomic.AtomicInteger();
-      held[0] = c.incrementAndGet();
-      return c;
-    });
-    return held[0];
-  }
-
-  /** Revocations so far, gateway-wide; read before authenticating a request. */
-  long revocationEpoch() {
-    return revocationEpoch.get();
-  }
-
-  /** Records that {@code sessionKey} was revoked, before its sessions are ended. */
-  void revoked(String sessionKey) {
-    revokedAt.put(sessionKey, revocationEpoch.incrementAndGet());
-  }
-
-  /** Whether {@code sessionKey} was revoked after {@code epoch} (a value of {@link #revocationEpoch()}). */
-  boolean revokedSince(String sessionKey, long epoch) {
-    Long at = revokedAt.get(sessionKey);
-    return at != null && at > epoch;
-  }
-
-  /** Counts a session of {@code sessionKey} gone; true when it was the key's last. */
-  boolean sessionClosed(String sessionKey) {
-    boolean[] last = new boolean[1];
-    sessionsPerKey.computeIfPresent(sessionKey, (k, count) -> {
-      if (count.decrementAndGet() <= 0) {
-        last[0] = true;
-        return null;
+  /** Counts a client call answered; wakes {@link #awaitNoCalls} at the last. */
+  void callEnded() {
+    if (inFlight.decrementAndGet() == 0) {
+      idleLock.lock();
+      try {
+        idle.signalAll();
+      } finally {
+        idleLock.unlock();
       }
-      return count;
-    });
-    return last[0];
+    }
+  }
+
+  /** Client calls in flight to backends, gateway-wide. */
+  int callsInFlight() {
+    return inFlight.get();
+  }
+
+  /** Waits until no client call is in flight, or {@code timeout} has passed; true when none is. */
+  boolean awaitNoCalls(java.time.Duration timeout) throws InterruptedException {
+    long left = timeout.toNanos();
+    idleLock.lock();
+    try {
+      while (inFlight.get() > 0 && left > 0) {
+        left = idle.awaitNanos(left);
+      }
+      return inFlight.get() <= 0;
+    } finally {
+      idleLock.unlock();
+    }
   }
 
   /** The gateway's time source, as {@link System#nanoTime()}; injectable for tests. */
@@ -112,9 +104,6 @@ final class GatewayRuntime {
     return ticker.getAsLong();
   }
 
-  void ticker(java.util.function.LongSupplier ticker) {
-    this.ticker = ticker;
-  }
 
   /**
    * The logger {@code dev.mcpgateway.server.<name>}: a server's backend stderr and lifecycle, which
@@ -133,25 +122,13 @@ final class GatewayRuntime {
     return listeners;
   }
 
-  void listeners(Listeners listeners) {
-    this.listeners = listeners;
-  }
 
   PayloadOffloader offloader() {
     return offloader;
   }
 
-  void offloader(PayloadOffloader offloader) {
-    this.offloader = offloader;
-  }
 
-  dev.mcpgateway.stream.EventStore eventStore() {
-    return eventStore;
-  }
 
-  StreamRegistry streams() {
-    return streams;
-  }
 
   private static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger count = new AtomicInteger();

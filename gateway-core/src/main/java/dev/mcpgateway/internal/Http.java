@@ -17,6 +17,10 @@ final class Http {
    * 503 {@code {"error":"backend_unavailable","server":server,"message":message}}: the server's
    * remote cannot be reached right now; the gateway tries again in the background.
    */
+  static GatewayResponse backendUnavailable(BackendUnavailableException e) {
+    return backendUnavailable(e.server(), e.getMessage());
+  }
+
   static GatewayResponse backendUnavailable(String server, String message) {
     com.fasterxml.jackson.databind.node.ObjectNode body = Json.object();
     body.put("error", "backend_unavailable");

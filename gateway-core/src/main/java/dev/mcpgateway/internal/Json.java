@@ -127,4 +127,9 @@ public final class Json {
     error.put("message", message);
     return response;
   }
+
+  /** {@code text} cut to 100 characters, for an error message that quotes what a client sent. */
+  public static String truncate(String text) {
+    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+  }
 }

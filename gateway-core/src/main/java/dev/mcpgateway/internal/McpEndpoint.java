@@ -13,6 +13,7 @@ import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,29 +26,21 @@ import org.slf4j.LoggerFactory;
 /** The MCP Streamable HTTP endpoint {@code /mcp/{server}}: POST messages, GET a stream, DELETE a session. */
 final class McpEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(McpEndpoint.class);
-  static final String SESSION_HEADER = "Mcp-Session-Id";
-  static final String VERSION_HEADER = "MCP-Protocol-Version";
-  /** Protocol revisions the gateway speaks, newest first. */
-  static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
-  static final String LATEST = VERSIONS.get(0);
   /** The most messages one batch may hold. */
   static final int MAX_BATCH = 256;
 
-  private final GatewayConfig config;
-  private final SessionStore sessions;
+  private final ClientSessions sessions;
+  private final CallForwarder forwarder;
   private final BackendPool pool;
-  private final GatewayRuntime runtime;
-  private final InterceptorChain chain;
   private final RateLimiter rateLimiter;
+  private final Listeners listeners;
 
-  McpEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
-      RateLimiter rateLimiter) {
-    this.chain = chain;
-    this.rateLimiter = rateLimiter;
-    this.config = config;
+  McpEndpoint(ClientSessions sessions, CallForwarder forwarder, BackendPool pool, RateLimiter rateLimiter, Listeners listeners) {
+    this.listeners = listeners;
     this.sessions = sessions;
+    this.forwarder = forwarder;
     this.pool = pool;
-    this.runtime = runtime;
+    this.rateLimiter = rateLimiter;
   }
 
   /**
@@ -67,7 +60,7 @@ final class McpEndpoint {
     }
     MessageGate.Verdict verdict = MessageGate.classify(body);
     if (verdict.refused()) {
-      refused(server.name(), identity, verdict);
+      forwarder.refused(server.name(), identity, verdict);
       return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));
     }
     ObjectNode message = verdict.message();
@@ -76,41 +69,19 @@ final class McpEndpoint {
     if ("initialize".equals(method)) {
       return initialize(message, id, server, identity, accept, request.remoteAddress(), epoch);
     }
-    SessionLookup lookup = session(request, server.name(), identity);
-    if (lookup.error != null) {
-      return done(lookup.error);
+    ClientSessions.SessionLookup lookup = sessions.find(request, server.name(), identity);
+    if (lookup.error() != null) {
+      return done(lookup.error());
     }
-    SessionState session = lookup.session;
+    LiveSession session = lookup.session();
     switch (verdict.kind()) {
       case REQUEST:
-        return forward(session, message, id, method, accept);
+        return forwarder.forward(session, message, id, method, accept);
       case NOTIFICATION:
-        return done(notification(session, message, method));
+        return done(forwarder.notification(session, message, method));
       default:
-        return done(clientResponse(session, message, id));
+        return done(sessions.clientResponse(session, message, id));
     }
-  }
-
-  /**
-   * Tells the interceptors (the audit trail among them) of a message refused at the gate. The
-   * view they get carries the method and params, bounded, never the raw message.
-   */
-  void refused(String server, Identity identity, MessageGate.Verdict verdict) {
-    if (chain.isEmpty()) {
-      return;
-    }
-    ObjectNode view = Json.object();
-    view.put("jsonrpc", "2.0");
-    String method = verdict.method() != null ? verdict.method() : "(invalid message)";
-    view.put("method", method);
-    if (verdict.id() != null && !verdict.id().isNull()) {
-      view.set("id", verdict.id());
-    }
-    JsonNode params = verdict.message() == null ? null : verdict.message().get("params");
-    if (params != null && params.isObject()) {
-      view.set("params", params);
-    }
-    chain.refused(new InterceptorChain.Call(server, identity, method, view), verdict.reason());
   }
 
   /**
@@ -119,13 +90,13 @@ final class McpEndpoint {
    */
   private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
       ServerConfig server, Identity identity, Http.Accept accept) {
-    SessionLookup lookup = session(request, server.name(), identity);
-    if (lookup.error != null) {
-      return done(lookup.error);
+    ClientSessions.SessionLookup lookup = sessions.find(request, server.name(), identity);
+    if (lookup.error() != null) {
+      return done(lookup.error());
     }
     // The header, else the revision the session negotiated: a session on a later revision
     // cannot slip a batch in by leaving the header out.
-    String version = request.header(VERSION_HEADER).orElse(lookup.session.protocolVersion());
+    String version = request.header(ClientSessions.VERSION_HEADER).orElse(lookup.session().protocolVersion());
     if (!version.equals("2025-03-26")) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "JSON-RPC batches are not supported in protocol revision "
           + version + " (they were removed after 2025-03-26); send one message per request"));
@@ -137,7 +108,7 @@ final class McpEndpoint {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: a batch may hold at most "
           + MAX_BATCH + " messages, this one holds " + batch.size()));
     }
-    SessionState session = lookup.session;
+    LiveSession session = lookup.session();
     List<CompletableFuture<byte[]>> answers = new java.util.ArrayList<>();
     int calls = 0;
     for (JsonNode element : batch) {
@@ -175,9 +146,9 @@ final class McpEndpoint {
   }
 
   /** One element of a batch: the JSON of its response, or null for notifications and responses. */
-  private CompletableFuture<byte[]> batchElement(SessionState session, MessageGate.Verdict verdict, boolean rateLimited) {
+  private CompletableFuture<byte[]> batchElement(LiveSession session, MessageGate.Verdict verdict, boolean rateLimited) {
     if (verdict.refused()) {
-      refused(session.server(), session.identity(), verdict);
+      forwarder.refused(session.server(), session.identity(), verdict);
       return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(verdict.id(), verdict.code(), verdict.reason())));
     }
     ObjectNode message = verdict.message();
@@ -194,12 +165,12 @@ final class McpEndpoint {
               "rate limit exceeded: this call of the batch was not run; send it again later")));
         }
         Http.Accept jsonOnly = new Http.Accept(true, false);
-        return forward(session, message, id, method, jsonOnly).toCompletableFuture().thenApply(GatewayResponse::body);
+        return forwarder.forward(session, message, id, method, jsonOnly).toCompletableFuture().thenApply(GatewayResponse::body);
       case NOTIFICATION:
-        notification(session, message, method);
+        forwarder.notification(session, message, method);
         return CompletableFuture.completedFuture(null);
       default:
-        clientResponse(session, message, id);
+        sessions.clientResponse(session, message, id);
         return CompletableFuture.completedFuture(null);
     }
   }
@@ -211,304 +182,59 @@ final class McpEndpoint {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
     }
     String requested = params.get("protocolVersion").asText();
-    String version = VERSIONS.contains(requested) ? requested : LATEST;
-    SessionState session = new SessionState(server.name(), identity, version, runtime.eventStore(), runtime.streams());
-    GatewayResponse refused = admit(session, epoch);
-    if (refused != null) {
-      return done(refused);
+    String version = ClientSessions.VERSIONS.contains(requested) ? requested : ClientSessions.LATEST;
+    ClientSessions.Opened opened = sessions.open(ClientSessions.newRecord(server.name(), identity, version, (ObjectNode) params, server.isolation()), identity, epoch);
+    if (opened.refusal() != null) {
+      return done(opened.refusal());
     }
+    LiveSession session = opened.session();
     String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
-    BackendSlot slot = pool.join(owner, server, session);
+    BackendSlot slot = pool.join(owner, identity.name(), server, session);
+    session.slot(slot);
     if (session.isClosed()) {
       // Ended (revoked, expired, closed) while it joined: whoever ended it may have looked before the join.
-      pool.leave(session);
+      pool.leave(session, slot);
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session ended while it started; send initialize again"));
     }
-    BackendConnection connection = slot.connection((ObjectNode) params);
+    BackendConnection connection = slot.connection(session.initializeParams());
     if (connection == null) {
-      sessions.remove(session.id());
+      sessions.store().remove(session.id());
       return done(Http.error(503, "server '" + server.name() + "' is closing; try again"));
     }
     return connection.ready().handle((result, failure) -> {
       if (failure != null) {
-        sessions.remove(session.id());
-        GatewayException e = asGatewayException(failure, server);
+        sessions.store().remove(session.id());
+        GatewayException e = Failures.of(failure, server.name());
         if (e instanceof BackendUnavailableException) {
-          return ((BackendUnavailableException) e).response();
+          return Http.backendUnavailable((BackendUnavailableException) e);
         }
         return Http.rpcError(e.httpStatus(), id, e.jsonRpcCode(), e.getMessage());
       }
       ObjectNode answer = result.deepCopy();
       String backendVersion = result.path("protocolVersion").asText(version);
-      String negotiated = backendVersion.compareTo(version) < 0 && VERSIONS.contains(backendVersion) ? backendVersion : version;
+      String negotiated = backendVersion.compareTo(version) < 0 && ClientSessions.VERSIONS.contains(backendVersion) ? backendVersion : version;
       answer.put("protocolVersion", negotiated);
-      session.protocolVersion(negotiated);
+      if (!negotiated.equals(version)) {
+        McpSession updated = session.record().withProtocolVersion(negotiated);
+        session.record(updated);
+        sessions.store().update(updated);
+      }
       ObjectNode response = Json.object();
       response.put("jsonrpc", "2.0");
       response.set("id", id);
       response.set("result", answer);
       LOG.debug("Session started for '{}' on '{}' ({})", identity.name(), server.name(), negotiated);
-      runtime.listeners().authenticated(identity, server.name(), remoteAddress);
-      return single(accept, session, Json.bytes(response)).withHeader(SESSION_HEADER, session.id());
+      listeners.authenticated(identity, server.name(), remoteAddress);
+      return ClientSessions.single(accept, session, Json.bytes(response)).withHeader(ClientSessions.SESSION_HEADER, session.id());
     });
-  }
-
-  /**
-   * Counts a new session and adds it to the store, or answers why not: the caller holds its
-   * share of sessions, the gateway holds its maximum, or the caller's key was revoked since
-   * {@code epoch} (a revocation that looked at the store before this session was in it).
-   */
-  GatewayResponse admit(SessionState session, long epoch) {
-    Identity identity = session.identity();
-    int held = runtime.sessionOpened(identity.sessionKey());
-    // A share as large as the gateway's maximum is left to the store, which answers 503 when full.
-    if (held > config.maxSessionsPerCaller() && config.maxSessionsPerCaller() < config.maxSessions()) {
-      runtime.sessionClosed(identity.sessionKey());
-      LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
-      return Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most " + config.maxSessionsPerCaller()
-          + " at once; end unused sessions (DELETE) or let them expire");
-    }
-    if (!sessions.add(session)) {
-      runtime.sessionClosed(identity.sessionKey());
-      return Http.error(503, "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later");
-    }
-    if (runtime.revokedSince(identity.sessionKey(), epoch)) {
-      sessions.remove(session.id());
-      return Http.error(401, "authentication failed: the key was revoked");
-    }
-    return null;
-  }
-
-  static GatewayException asGatewayException(Throwable failure, ServerConfig server) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof GatewayException) {
-      return (GatewayException) cause;
-    }
-    return new GatewayException(503, GatewayException.BACKEND_ERROR, "server '" + server.name() + "' is unavailable");
-  }
-
-  /** One complete message, as JSON when accepted, else as a one-event stream. */
-  static GatewayResponse single(Http.Accept accept, SessionState session, byte[] json) {
-    if (accept.json()) {
-      return GatewayResponse.json(200, json);
-    }
-    SseStream stream = session.newStream();
-    stream.send(json);
-    stream.close();
-    return GatewayResponse.stream(200, stream.connect(-1));
-  }
-
-  CompletionStage<GatewayResponse> forward(SessionState session, ObjectNode message, JsonNode id, String method,
-      Http.Accept accept) {
-    String idJson = Json.idText(id);
-    if (session.inFlight(idJson) != null) {
-      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
-          "a request with id " + idJson + " is already in flight in this session; use unique ids"));
-    }
-    BackendSlot slot = session.slot();
-    BackendConnection connection = slot == null ? null : slot.connection(null);
-    if (connection == null) {
-      return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
-    }
-    InterceptorChain.Call call = null;
-    if (!chain.isEmpty()) {
-      call = new InterceptorChain.Call(session.server(), session.identity(), method, message);
-      String denial = chain.request(call);
-      if (denial != null) {
-        // A denial is an answer like any other: HTTP 200, as JSON or as one SSE event.
-        return done(single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
-      }
-    }
-    Exchange exchange = new Exchange(session, id, method, accept.json(), accept.sse(), Map.of());
-    if (call != null) {
-      exchange.intercepted(chain, call);
-    }
-    runtime.inFlight().incrementAndGet();
-    exchange.onDone(() -> runtime.inFlight().decrementAndGet());
-    if (accept.sse()) {
-      // A call that stays silent for a keep-alive interval is answered as a stream, so that
-      // keep-alive comments reach the client: nothing in between cuts a long tool call.
-      exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
-          runtime.streams().interval().toMillis(), TimeUnit.MILLISECONDS));
-    }
-    session.track(idJson, exchange);
-    JsonNode meta = message.path("params").path("_meta");
-    if (meta.isObject() && meta.has("progressToken")) {
-      exchange.progressToken(meta.get("progressToken"));
-    }
-    CompletableFuture<JsonNode> ready = connection.ready();
-    if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      send(connection, exchange, message);
-    } else {
-      ready.whenComplete((result, failure) -> {
-        if (failure != null) {
-          exchange.fail(asGatewayException(failure, slot.server()));
-        } else {
-          send(connection, exchange, message);
-        }
-      });
-    }
-    return exchange.response();
-  }
-
-  private void send(BackendConnection connection, Exchange exchange, ObjectNode message) {
-    ServerConfig server = exchange.session().slot().server();
-    long backendId = connection.nextId();
-    message.set("id", LongNode.valueOf(backendId));
-    if (exchange.progressToken() != null) {
-      // The backend-side id doubles as the progress token, so progress finds its request.
-      ((ObjectNode) message.get("params").get("_meta")).set("progressToken", LongNode.valueOf(backendId));
-    }
-    exchange.sentAs(connection, backendId);
-    Duration timeout = server.toolTimeout().orElse(config.toolTimeout());
-    // Scheduled before the write, so that a fast answer always finds the timer to cancel.
-    exchange.timeout(runtime.scheduler().schedule(() -> timedOut(connection, exchange, timeout),
-        timeout.toMillis(), TimeUnit.MILLISECONDS));
-    connection.call(message, backendId, exchange);
-  }
-
-  private void timedOut(BackendConnection connection, Exchange exchange, Duration timeout) {
-    if (connection.abandon(exchange.backendId()) == null) {
-      return;
-    }
-    String server = exchange.session().server();
-    LOG.warn("Server '{}' did not answer {} within {} s", server, exchange.method(), timeout.toSeconds());
-    exchange.onFailure(GatewayException.TIMEOUT, "server '" + server + "' did not answer " + exchange.method()
-        + " within " + timeout.toSeconds() + " s");
-    cancelAtBackend(connection, exchange.backendId(), "timed out at the gateway");
-    connection.probeAfterTimeout(timeout);
-  }
-
-  private static void cancelAtBackend(BackendConnection connection, long backendId, String reason) {
-    ObjectNode cancel = Json.object();
-    cancel.put("jsonrpc", "2.0");
-    cancel.put("method", "notifications/cancelled");
-    ObjectNode params = cancel.putObject("params");
-    params.put("requestId", backendId);
-    params.put("reason", reason);
-    try {
-      connection.send(cancel);
-    } catch (IOException e) {
-      LOG.debug("Could not send a cancellation: {}", e.getMessage());
-    }
-  }
-
-  GatewayResponse notification(SessionState session, ObjectNode message, String method) {
-    if ("notifications/initialized".equals(method)) {
-      return GatewayResponse.empty(202); // the gateway initialized the backend itself
-    }
-    BackendSlot slot = session.slot();
-    BackendConnection connection = slot == null ? null : slot.connection(null);
-    if (connection == null) {
-      return Http.error(404, "session has ended; send initialize again");
-    }
-    if ("notifications/cancelled".equals(method)) {
-      JsonNode requestId = message.path("params").get("requestId");
-      Exchange exchange = requestId == null ? null : session.inFlight(Json.idText(requestId));
-      if (exchange == null || exchange.connection() == null) {
-        return GatewayResponse.empty(202); // finished already, or never reached a backend
-      }
-      if (exchange.connection().abandon(exchange.backendId()) != null) {
-        cancelAtBackend(exchange.connection(), exchange.backendId(), message.path("params").path("reason").asText("cancelled by the client"));
-        exchange.onFailure(-32800, "request cancelled by the client");
-      }
-      return GatewayResponse.empty(202);
-    }
-    CompletableFuture<JsonNode> ready = connection.ready();
-    ready.thenRun(() -> {
-      try {
-        connection.send(message);
-      } catch (IOException e) {
-        LOG.debug("Could not forward {} to server '{}': {}", method, session.server(), e.getMessage());
-      }
-    });
-    return GatewayResponse.empty(202);
-  }
-
-  GatewayResponse clientResponse(SessionState session, ObjectNode message, JsonNode id) {
-    SessionState.ServerRequest request = session.takeServerRequest(id);
-    if (request == null) {
-      return Http.error(400, "no server request with id " + DefaultMcpGateway.truncate(id.toString())
-          + " is waiting for an answer in this session");
-    }
-    message.set("id", request.backendId());
-    try {
-      request.connection().send(message);
-    } catch (IOException e) {
-      return Http.error(503, "server '" + session.server() + "' stopped before it could receive the answer");
-    }
-    return GatewayResponse.empty(202);
   }
 
   GatewayResponse get(GatewayRequest request, String serverName, Identity identity) {
-    Http.Accept accept = Http.accept(request);
-    boolean acceptsSse = request.headers("accept").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"));
-    if (!acceptsSse) {
-      return Http.error(406, "GET opens a server-sent event stream: Accept must include text/event-stream");
-    }
-    SessionLookup lookup = session(request, serverName, identity);
-    if (lookup.error != null) {
-      return lookup.error;
-    }
-    SessionState session = lookup.session;
-    String lastEventId = request.header("last-event-id").orElse(null);
-    if (lastEventId != null) {
-      return resume(session, lastEventId);
-    }
-    SseStream stream = session.newStream();
-    session.standaloneStream(stream);
-    return GatewayResponse.stream(200, stream.connect(-1));
-  }
-
-  /** Resumes the stream named by {@code Last-Event-ID} ({@code <stream>_<sequence>}), replaying what was missed. */
-  private static GatewayResponse resume(SessionState session, String lastEventId) {
-    int separator = lastEventId.lastIndexOf('_');
-    long after;
-    try {
-      after = separator > 0 ? Long.parseLong(lastEventId.substring(separator + 1)) : -1;
-    } catch (NumberFormatException e) {
-      after = -1;
-    }
-    if (after < 0) {
-      return Http.error(400, "Last-Event-ID '" + DefaultMcpGateway.truncate(lastEventId)
-          + "' was not issued by this gateway; reconnect without it");
-    }
-    String streamId = lastEventId.substring(0, separator);
-    SseStream live = session.stream(streamId);
-    SseStream stream = live != null ? live : session.endedStream(streamId);
-    return GatewayResponse.stream(200, stream.connect(after));
+    return sessions.stream(request, serverName, identity);
   }
 
   GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
-    SessionLookup lookup = session(request, serverName, identity);
-    if (lookup.error != null) {
-      return lookup.error;
-    }
-    sessions.remove(lookup.session.id());
-    return GatewayResponse.empty(200);
-  }
-
-  record SessionLookup(SessionState session, GatewayResponse error) {}
-
-  SessionLookup session(GatewayRequest request, String serverName, Identity identity) {
-    String id = request.header(SESSION_HEADER).orElse(null);
-    if (id == null || id.isEmpty()) {
-      return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
-          "Mcp-Session-Id header is required; send initialize first to get one"));
-    }
-    McpSession found = sessions.get(id).orElse(null);
-    // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
-    if (!(found instanceof SessionState) || !found.server().equals(serverName)
-        || !found.identity().sessionKey().equals(identity.sessionKey()) || ((SessionState) found).isClosed()) {
-      return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
-          "session not found: it ended or expired; send initialize to start a new one"));
-    }
-    String version = request.header(VERSION_HEADER).orElse(null);
-    if (version != null && !VERSIONS.contains(version)) {
-      return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
-          "unsupported MCP-Protocol-Version '" + DefaultMcpGateway.truncate(version) + "'; supported: " + VERSIONS));
-    }
-    return new SessionLookup((SessionState) found, null);
+    return sessions.delete(request, serverName, identity);
   }
 
   private static CompletionStage<GatewayResponse> done(GatewayResponse response) {

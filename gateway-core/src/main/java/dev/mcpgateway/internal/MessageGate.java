@@ -71,7 +71,7 @@ final class MessageGate {
           return new Verdict(Kind.NOTIFICATION, message, method, null, 0, null);
         }
         return refuse(message, method, answerId, GatewayException.INVALID_REQUEST,
-            "invalid request: '" + DefaultMcpGateway.truncate(method) + "' without an id is not a notification the gateway forwards"
+            "invalid request: '" + Json.truncate(method) + "' without an id is not a notification the gateway forwards"
                 + " (it forwards " + String.join(", ", new java.util.TreeSet<>(NOTIFICATIONS)) + "); a request needs a string or integer id");
       }
       if (!validId) {

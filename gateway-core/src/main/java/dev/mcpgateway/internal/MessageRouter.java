@@ -23,8 +23,8 @@ final class MessageRouter {
 
   void serverRequest(BackendConnection connection, BackendSlot slot, ObjectNode message) {
     JsonNode backendId = message.get("id");
-    Exchange related = latestExchange(connection);
-    SessionState target = related != null ? related.session() : sessionWithStream(slot);
+    BackendCall related = latestCall(connection);
+    SessionChannel target = related != null ? related.session() : sessionWithStream(slot);
     if (target == null) {
       // the method name is the backend's text too: it reaches the log and the backend's error only redacted
       String method = connection.redacted(message.path("method").asText());
@@ -47,42 +47,41 @@ final class MessageRouter {
     if ("notifications/progress".equals(method)) {
       JsonNode params = message.get("params");
       JsonNode token = params == null ? null : params.get("progressToken");
-      Exchange exchange = token != null && token.canConvertToLong() ? connection.exchange(token.longValue()) : null;
-      if (exchange != null && exchange.progressToken() != null) {
-        ((ObjectNode) params).set("progressToken", exchange.progressToken());
-        exchange.related(Json.bytes(message));
+      BackendCall call = token != null && token.canConvertToLong() ? connection.clientCall(token.longValue()) : null;
+      if (call != null) {
+        call.related(message, true);
         return;
       }
       LOG.debug("Dropped a progress notification of server '{}' for a request that is no longer in flight", slot.server().name());
       return;
     }
     if ("notifications/message".equals(method)) {
-      Exchange related = latestExchange(connection);
+      BackendCall related = latestCall(connection);
       if (related != null) {
-        related.related(Json.bytes(message));
+        related.related(message, false);
         return;
       }
     }
     byte[] json = Json.bytes(message);
-    for (SessionState session : slot.liveSessions()) {
+    for (SessionChannel session : slot.liveSessions()) {
       session.sendStandalone(json);
     }
   }
 
-  private static Exchange latestExchange(BackendConnection connection) {
-    List<Exchange> inFlight = connection.exchangesInFlight();
-    Exchange latest = null;
-    for (Exchange exchange : inFlight) {
-      if (!exchange.isDone() && (latest == null || exchange.startedNanos() > latest.startedNanos())) {
+  private static BackendCall latestCall(BackendConnection connection) {
+    List<BackendCall> inFlight = connection.callsInFlight();
+    BackendCall latest = null;
+    for (BackendCall exchange : inFlight) {
+      if (!exchange.isDone() && exchange.session() != null && (latest == null || exchange.startedNanos() > latest.startedNanos())) {
         latest = exchange;
       }
     }
     return latest;
   }
 
-  private static SessionState sessionWithStream(BackendSlot slot) {
-    SessionState chosen = null;
-    for (SessionState session : slot.liveSessions()) {
+  private static SessionChannel sessionWithStream(BackendSlot slot) {
+    SessionChannel chosen = null;
+    for (SessionChannel session : slot.liveSessions()) {
       if (session.hasStandaloneStream() && (chosen == null || session.createdAt().isAfter(chosen.createdAt()))) {
         chosen = session;
       }

@@ -20,7 +20,7 @@ final class OriginPolicy {
   String refusal(GatewayRequest request) {
     String origin = request.header("origin").orElse(null);
     if (origin != null && !origin.equals("null") && !allowed.contains(normalize(origin)) && !isLoopbackOrigin(origin)) {
-      return "origin '" + DefaultMcpGateway.truncate(origin) + "' is not allowed";
+      return "origin '" + Json.truncate(origin) + "' is not allowed";
     }
     if (origin != null && origin.equals("null")) {
       return "origin 'null' is not allowed";
@@ -29,7 +29,7 @@ final class OriginPolicy {
     if (local != null && isLoopbackAddress(local)) {
       String host = request.header("host").orElse(null);
       if (host != null && !isLoopbackName(hostName(host))) {
-        return "host '" + DefaultMcpGateway.truncate(host) + "' is not allowed on a loopback listener";
+        return "host '" + Json.truncate(host) + "' is not allowed on a loopback listener";
       }
     }
     return null;

@@ -75,12 +75,12 @@ final class PayloadOffloader {
     if (scan == null || scan.resultLength <= threshold || scan.isError) {
       return false;
     }
-    Exchange exchange = connection.exchange(scan.id);
+    BackendCall exchange = connection.clientCall(scan.id);
     if (exchange == null || !"tools/call".equals(exchange.method()) || connection.abandon(scan.id) == null) {
       return false;
     }
-    String sessionKey = exchange.session().identity().sessionKey();
-    String server = exchange.session().server();
+    String sessionKey = exchange.callerKey();
+    String server = exchange.server();
     PayloadStore.StoredPayload stored;
     Head head = new Head(previewBytes + 1);
     try {
@@ -136,13 +136,13 @@ final class PayloadOffloader {
    * @param resultBytes the size of the result as the backend wrote it, for the log and errors
    */
   boolean offloadSpooled(BackendConnection connection, long id, Path file, long resultBytes, String preview, ObjectNode schema) {
-    Exchange exchange = connection.exchange(id);
+    BackendCall exchange = connection.clientCall(id);
     if (exchange == null || !"tools/call".equals(exchange.method()) || connection.abandon(id) == null) {
       return false;
     }
     PayloadStore.StoredPayload stored;
     try {
-      stored = store.storeFile(exchange.session().identity().sessionKey(), file);
+      stored = store.storeFile(exchange.callerKey(), file);
     } catch (IOException | RuntimeException e) {
       storeFailed(exchange, resultBytes, e);
       return true;
@@ -151,22 +151,22 @@ final class PayloadOffloader {
     return true;
   }
 
-  private void storeFailed(Exchange exchange, long resultBytes, Exception e) {
+  private void storeFailed(BackendCall exchange, long resultBytes, Exception e) {
     if (e instanceof dev.mcpgateway.payload.PayloadQuotaExceededException) {
       LOG.warn("A result of {} bytes from server '{}' was not stored: the caller's payload quota of {} bytes is used up",
-          resultBytes, exchange.session().server(), ((dev.mcpgateway.payload.PayloadQuotaExceededException) e).quotaBytes());
+          resultBytes, exchange.server(), ((dev.mcpgateway.payload.PayloadQuotaExceededException) e).quotaBytes());
       exchange.onFailure(dev.mcpgateway.GatewayException.QUOTA_EXCEEDED, "the tool result of " + resultBytes
           + " bytes is over the size passed inline (" + threshold + " bytes) and was not stored: " + e.getMessage());
       return;
     }
-    LOG.error("Could not store a payload of {} bytes from server '{}'", resultBytes, exchange.session().server(), e);
+    LOG.error("Could not store a payload of {} bytes from server '{}'", resultBytes, exchange.server(), e);
     exchange.onFailure(dev.mcpgateway.GatewayException.INTERNAL_ERROR,
         "the result of " + resultBytes + " bytes was too large to pass inline and could not be stored");
   }
 
   /** Answers the call with where its result is: path, id, size, preview and schema. */
-  private void answer(Exchange exchange, PayloadStore.StoredPayload stored, String preview, ObjectNode schema) {
-    String server = exchange.session().server();
+  private void answer(BackendCall exchange, PayloadStore.StoredPayload stored, String preview, ObjectNode schema) {
+    String server = exchange.server();
     ObjectNode summary = Json.object();
     summary.put("payloadPath", stored.location());
     summary.put("payloadId", stored.id());

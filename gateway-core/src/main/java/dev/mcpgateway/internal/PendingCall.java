@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Something waiting for a backend's response to a request the gateway sent. */
 interface PendingCall {
 
+  /**
+   * The connection gave the request the backend-side id {@code id} and is about to write it;
+   * the request's {@code id} field holds it already.
+   */
+  default void sending(BackendConnection connection, long id) {}
+
   /** The backend answered (result or error); {@code message} is the backend's response object. */
   void onResponse(ObjectNode message);
 

@@ -123,7 +123,7 @@ final class SseStream {
     private final long afterSequence;
     private EventSink sink;
     private boolean gone;
-    private volatile long lastWriteNanos = System.nanoTime();
+    private volatile long lastWriteNanos = registry.nanoTime();
 
     private Connection(long afterSequence) {
       this.afterSequence = afterSequence;
@@ -171,7 +171,7 @@ final class SseStream {
       if (gone || sink == null) {
         return;
       }
-      lastWriteNanos = System.nanoTime();
+      lastWriteNanos = registry.nanoTime();
       try {
         sink.write(event);
       } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.mcpgateway.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.GatewayRequest;
@@ -40,24 +41,24 @@ final class UnifiedEndpoint {
   private static final int MAX_PAGES = 20;
 
   private final GatewayConfig config;
-  private final SessionStore sessions;
+  private final ClientSessions sessions;
+  private final CallForwarder forwarder;
   private final BackendPool pool;
   private final GatewayRuntime runtime;
   private final InterceptorChain chain;
-  private final McpEndpoint endpoint;
   private final String version;
   private final RateLimiter rateLimiter;
 
-  UnifiedEndpoint(GatewayConfig config, SessionStore sessions, BackendPool pool, GatewayRuntime runtime, InterceptorChain chain,
-      McpEndpoint endpoint, String version, RateLimiter rateLimiter) {
-    this.rateLimiter = rateLimiter;
+  UnifiedEndpoint(GatewayConfig config, ClientSessions sessions, CallForwarder forwarder, BackendPool pool, GatewayRuntime runtime,
+      InterceptorChain chain, String version, RateLimiter rateLimiter) {
     this.config = config;
     this.sessions = sessions;
+    this.forwarder = forwarder;
     this.pool = pool;
     this.runtime = runtime;
     this.chain = chain;
-    this.endpoint = endpoint;
     this.version = version;
+    this.rateLimiter = rateLimiter;
   }
 
   CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity, long epoch) {
@@ -71,7 +72,7 @@ final class UnifiedEndpoint {
         ? MessageGate.refuse(null, null, null, GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
         : MessageGate.classify(body);
     if (verdict.refused()) {
-      endpoint.refused(UNIFIED, identity, verdict);
+      forwarder.refused(UNIFIED, identity, verdict);
       return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));
     }
     ObjectNode message = verdict.message();
@@ -80,20 +81,20 @@ final class UnifiedEndpoint {
     if ("initialize".equals(method)) {
       return initialize(message, id, identity, accept, request.remoteAddress(), epoch);
     }
-    McpEndpoint.SessionLookup lookup = endpoint.session(request, NAME, identity);
+    ClientSessions.SessionLookup lookup = sessions.find(request, NAME, identity);
     if (lookup.error() != null) {
       return done(lookup.error());
     }
-    SessionState session = lookup.session();
+    LiveSession session = lookup.session();
     if (verdict.kind() == MessageGate.Kind.RESPONSE) {
-      return done(endpoint.clientResponse(session, message, id));
+      return done(sessions.clientResponse(session, message, id));
     }
     if (verdict.kind() == MessageGate.Kind.NOTIFICATION) {
       return done(notification(session, message, method));
     }
     switch (method) {
       case "ping":
-        return done(McpEndpoint.single(accept, session, result(id, Json.object())));
+        return done(ClientSessions.single(accept, session, result(id, Json.object())));
       case "tools/list":
         return aggregate(session, identity, message, id, "tools/list", "tools", accept);
       case "prompts/list":
@@ -102,9 +103,9 @@ final class UnifiedEndpoint {
       case "prompts/get":
         return route(session, identity, message, id, method, accept);
       default:
-        endpoint.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
-        return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
-            "method '" + DefaultMcpGateway.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
+        forwarder.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
+        return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
+            "method '" + Json.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
     }
   }
 
@@ -115,13 +116,13 @@ final class UnifiedEndpoint {
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
     }
     String requested = params.get("protocolVersion").asText();
-    String negotiated = McpEndpoint.VERSIONS.contains(requested) ? requested : McpEndpoint.LATEST;
-    SessionState session = new SessionState(NAME, identity, negotiated, runtime.eventStore(), runtime.streams());
-    session.initializeParams((ObjectNode) params);
-    GatewayResponse refused = endpoint.admit(session, epoch);
-    if (refused != null) {
-      return done(refused);
+    String negotiated = ClientSessions.VERSIONS.contains(requested) ? requested : ClientSessions.LATEST;
+    ClientSessions.Opened opened = sessions.open(ClientSessions.newRecord(NAME, identity, negotiated, (ObjectNode) params,
+        ServerConfig.Isolation.KEY), identity, epoch);
+    if (opened.refusal() != null) {
+      return done(opened.refusal());
     }
+    LiveSession session = opened.session();
     ObjectNode result = Json.object();
     result.put("protocolVersion", negotiated);
     ObjectNode capabilities = result.putObject("capabilities");
@@ -130,7 +131,7 @@ final class UnifiedEndpoint {
     result.putObject("serverInfo").put("name", "mcp-gateway").put("version", version);
     result.put("instructions", "Tools and prompts of several MCP servers, named {server}" + SEPARATOR + "{name}.");
     runtime.listeners().authenticated(identity, "(unified)", remoteAddress);
-    return done(McpEndpoint.single(accept, session, result(id, result)).withHeader(McpEndpoint.SESSION_HEADER, session.id()));
+    return done(ClientSessions.single(accept, session, result(id, result)).withHeader(ClientSessions.SESSION_HEADER, session.id()));
   }
 
   private static byte[] result(JsonNode id, ObjectNode result) {
@@ -142,20 +143,21 @@ final class UnifiedEndpoint {
   }
 
   /** The child session of {@code parent} for {@code server}, joined to that server's backend. */
-  private SessionState child(SessionState parent, ServerConfig server) {
+  private LiveSession child(LiveSession parent, ServerConfig server) {
     return parent.child(server.name(), name -> {
-      SessionState child = new SessionState(name, parent);
+      LiveSession child = parent.newChild(name, server.isolation());
       String owner = server.isolation() == ServerConfig.Isolation.SESSION
           ? "session-" + Identity.digest(child.id()) : parent.identity().sessionKey();
-      pool.join(owner, server, child);
+      BackendSlot slot = pool.join(owner, parent.identity().name(), server, child);
+      child.slot(slot);
       if (parent.isClosed()) {
-        pool.leave(child); // the parent ended while this child joined: its end may not have seen the child
+        pool.leave(child, slot); // the parent ended while this child joined: its end may not have seen the child
       }
       return child;
     });
   }
 
-  private CompletionStage<GatewayResponse> aggregate(SessionState session, Identity identity, ObjectNode message, JsonNode id,
+  private CompletionStage<GatewayResponse> aggregate(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
       String method, String field, Http.Accept accept) {
     List<CompletableFuture<List<JsonNode>>> parts = new ArrayList<>();
     for (ServerConfig server : config.servers().values()) {
@@ -169,12 +171,12 @@ final class UnifiedEndpoint {
       for (CompletableFuture<List<JsonNode>> part : parts) {
         items.addAll(part.join());
       }
-      return McpEndpoint.single(accept, session, result(id, result));
+      return ClientSessions.single(accept, session, result(id, result));
     });
   }
 
   /** Every item of one server's list (following cursors), named {@code {server}___{name}}; empty when the server fails. */
-  private CompletableFuture<List<JsonNode>> list(SessionState child, ServerConfig server, Identity identity, String method,
+  private CompletableFuture<List<JsonNode>> list(LiveSession child, ServerConfig server, Identity identity, String method,
       String field) {
     List<JsonNode> items = new ArrayList<>();
     return page(child, server, identity, method, field, null, items, 0).handle((done, failure) -> {
@@ -186,7 +188,7 @@ final class UnifiedEndpoint {
     });
   }
 
-  private CompletableFuture<Void> page(SessionState child, ServerConfig server, Identity identity, String method, String field,
+  private CompletableFuture<Void> page(LiveSession child, ServerConfig server, Identity identity, String method, String field,
       String cursor, List<JsonNode> items, int pages) {
     BackendConnection connection = child.slot().connection(child.initializeParams());
     if (connection == null) {
@@ -203,7 +205,7 @@ final class UnifiedEndpoint {
     if (call != null && chain.request(call) != null) {
       return CompletableFuture.completedFuture(null);
     }
-    return connection.ready().thenCompose(ready -> ask(connection, request, server)).thenCompose(response -> {
+    return ask(connection, request, server).thenCompose(response -> {
       ObjectNode answer = call == null ? response : chain.response(call, response);
       JsonNode list = answer.path("result").path(field);
       for (JsonNode item : list) {
@@ -221,38 +223,46 @@ final class UnifiedEndpoint {
     });
   }
 
-  /** Sends a request of the gateway's own to a backend and completes with its response. */
+  /**
+   * Sends a request of the gateway's own to a backend, once it is ready, and completes with
+   * its response (an error answer included); a timeout or a failure completes it with a
+   * JSON-RPC error too, and an unreachable remote exceptionally.
+   */
   private CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server) {
     CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-    long backendId = connection.call(request, new PendingCall() {
+    BackendCall.Client client = new BackendCall.Client() {
       @Override
-      public void onResponse(ObjectNode message) {
-        answer.complete(message);
+      public void answer(byte[] json) {
+        try {
+          answer.complete((ObjectNode) Json.parse(json));
+        } catch (IOException | RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
       }
 
       @Override
-      public void onFailure(int code, String message) {
-        answer.completeExceptionally(new GatewayException(200, code, message));
+      public void related(byte[] json) {
+        // the gateway's own list requests carry no progress token and cause no server requests
       }
-    });
-    Duration timeout = server.toolTimeout().orElse(config.toolTimeout());
-    runtime.scheduler().schedule(() -> {
-      if (connection.abandon(backendId) != null) {
-        answer.completeExceptionally(new GatewayException(200, GatewayException.TIMEOUT,
-            "server '" + server.name() + "' did not answer within " + timeout.toSeconds() + " s"));
-        connection.probeAfterTimeout(timeout);
+
+      @Override
+      public void unavailable(BackendUnavailableException e, byte[] json) {
+        answer.completeExceptionally(e);
       }
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    };
+    String method = request.get("method").asText();
+    new BackendCall(null, server.name(), "", LongNode.valueOf(0), method, request, server.toolTimeout().orElse(config.toolTimeout()),
+        chain, null, runtime, client).start(connection);
     return answer;
   }
 
-  private CompletionStage<GatewayResponse> route(SessionState session, Identity identity, ObjectNode message, JsonNode id,
+  private CompletionStage<GatewayResponse> route(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
       String method, Http.Accept accept) {
     String name = message.path("params").path("name").asText("");
     ServerConfig server = serverOf(name);
     if (server == null || !identity.mayUse(server.name())) {
-      return done(McpEndpoint.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
-          "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + DefaultMcpGateway.truncate(name)
+      return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
+          "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name)
               + "'; names on the unified endpoint are {server}" + SEPARATOR + "{name}"))));
     }
     if (server.rateLimit().isPresent()) {
@@ -263,10 +273,10 @@ final class UnifiedEndpoint {
         return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
       }
     }
-    SessionState child = child(session, server);
+    LiveSession child = child(session, server);
     child.slot().connection(session.initializeParams());
     ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
-    return endpoint.forward(child, message, id, method, accept);
+    return forwarder.forward(child, message, id, method, accept);
   }
 
   /** The server a prefixed name belongs to; the longest matching server name wins. */
@@ -281,31 +291,31 @@ final class UnifiedEndpoint {
     return best;
   }
 
-  private GatewayResponse notification(SessionState session, ObjectNode message, String method) {
+  private GatewayResponse notification(LiveSession session, ObjectNode message, String method) {
     if ("notifications/initialized".equals(method)) {
       return GatewayResponse.empty(202);
     }
     if ("notifications/cancelled".equals(method)) {
       JsonNode requestId = message.path("params").get("requestId");
-      for (SessionState child : session.children()) {
+      for (LiveSession child : session.children()) {
         if (requestId != null && child.inFlight(requestId.toString()) != null) {
-          return endpoint.notification(child, message, method);
+          return forwarder.notification(child, message, method);
         }
       }
       return GatewayResponse.empty(202);
     }
-    for (SessionState child : session.children()) {
-      endpoint.notification(child, message.deepCopy(), method);
+    for (LiveSession child : session.children()) {
+      forwarder.notification(child, message.deepCopy(), method);
     }
     return GatewayResponse.empty(202);
   }
 
   GatewayResponse get(GatewayRequest request, Identity identity) {
-    return endpoint.get(request, NAME, identity);
+    return sessions.stream(request, NAME, identity);
   }
 
   GatewayResponse delete(GatewayRequest request, Identity identity) {
-    return endpoint.delete(request, NAME, identity);
+    return sessions.delete(request, NAME, identity);
   }
 
   private static String rootMessage(Throwable failure) {
