@@ -8,7 +8,7 @@ import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
-import dev.mcpgateway.internal.Json;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.session.CaffeineSessionStore;
 import dev.mcpgateway.session.McpSession;
 import java.io.IOException;
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * JMH micro-benchmarks of the gateway's hot path, each doing what the gateway does per
  * {@code tools/call}: JSON-RPC parsing and id rewriting both ways, the API-key check, the session
- * lookup. SSE encoding is in {@code dev.mcpgateway.internal.SseEncodingBenchmark}.
+ * lookup. SSE encoding is in {@code dev.mcpgateway.internal.session.SseEncodingBenchmark}.
  *
  * <pre>benchmarks/run.sh jmh [regex]</pre>
  */

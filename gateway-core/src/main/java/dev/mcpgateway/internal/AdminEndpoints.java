@@ -1,5 +1,9 @@
 package dev.mcpgateway.internal;
 
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.jsonrpc.Json;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;

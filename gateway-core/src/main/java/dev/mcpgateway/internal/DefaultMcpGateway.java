@@ -1,5 +1,27 @@
 package dev.mcpgateway.internal;
 
+import dev.mcpgateway.internal.connection.BackendPool;
+import dev.mcpgateway.internal.connection.BackendRedactor;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.connection.ServerHealth;
+import dev.mcpgateway.internal.http.AdmissionTicket;
+import dev.mcpgateway.internal.http.CallForwarder;
+import dev.mcpgateway.internal.http.ClientSessions;
+import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.http.McpEndpoint;
+import dev.mcpgateway.internal.http.OriginPolicy;
+import dev.mcpgateway.internal.http.RateLimiter;
+import dev.mcpgateway.internal.http.RequestGate;
+import dev.mcpgateway.internal.http.UnifiedEndpoint;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.intercept.Listeners;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.payload.PayloadOffloader;
+import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.internal.session.SessionRegistry;
+import dev.mcpgateway.internal.session.StreamRegistry;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.Admission;
 import dev.mcpgateway.GatewayRequest;
@@ -70,7 +92,7 @@ public final class DefaultMcpGateway implements McpGateway {
       environments.put(server.name(), resolveEnvironment(server, parts));
     }
     this.maxRequestBytes = parts.maxRequestBytes();
-    this.sessions = parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config);
+    this.sessions = SessionStoreWrapper.apply(parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config));
     this.payloads = parts.payloadStore() != null ? parts.payloadStore() : defaultPayloadStore(config);
     this.drainTimeout = parts.drainTimeout();
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()

@@ -1,0 +1,286 @@
+package dev.mcpgateway.internal.connection;
+
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.jsonrpc.ResponseScan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request at a backend, from the write to the answer: the only owner of the
+ * backend-side id, the progress-token rewrite, the timeout, the cancellation and the probe of a
+ * backend that stops answering.
+ *
+ * <p>The client side ({@link Client}) only shapes what this call hands it: a complete JSON-RPC
+ * answer carrying the client's own id, and the messages related to the call. Exactly one answer
+ * is handed over, whichever comes first: the backend's, a timeout, a cancellation or a failure.
+ */
+public final class BackendCall implements PendingCall {
+  private static final Logger LOG = LoggerFactory.getLogger(BackendCall.class);
+
+  /** Where the call's answer and its related messages go: the client side shapes them. */
+  public interface Client {
+    /** The answer, complete, with the client's id. */
+    void answer(byte[] json);
+
+    /** A message related to the call (progress, a server request...), already rewritten for the client. */
+    void related(byte[] json);
+
+    /**
+     * The server's remote cannot be reached: the client side answers with HTTP 503 when it
+     * still can, else as the JSON-RPC error {@code json}.
+     */
+    void unavailable(BackendUnavailableException e, byte[] json);
+  }
+
+  private final SessionChannel session;
+  private final String server;
+  private final String callerKey;
+  private final JsonNode clientId;
+  private final String clientIdJson;
+  private final String method;
+  private final ObjectNode message;
+  private final JsonNode progressToken;
+  private final Duration timeout;
+  private final InterceptorChain chain;
+  private final InterceptorChain.Call intercepted;
+  private final GatewayRuntime runtime;
+  private final Client client;
+  private final long startedNanos;
+  private final AtomicBoolean done = new AtomicBoolean();
+  private volatile BackendConnection connection;
+  private volatile long backendId;
+  private volatile ScheduledFuture<?> timer;
+
+  /**
+   * @param session the session whose client asked; null for the gateway's own requests
+   * @param message the client's request; its id and progress token are rewritten when it is sent
+   * @param intercepted the chain's view of the request, or null when the chain is empty
+   */
+  public BackendCall(SessionChannel session, String server, String callerKey, JsonNode clientId, String method, ObjectNode message, Duration timeout,
+      InterceptorChain chain, InterceptorChain.Call intercepted, GatewayRuntime runtime, Client client) {
+    this.session = session;
+    this.server = server;
+    this.callerKey = callerKey;
+    this.clientId = clientId;
+    this.clientIdJson = Json.idText(clientId);
+    this.method = method;
+    this.message = message;
+    JsonNode meta = message.path("params").path("_meta");
+    this.progressToken = meta.isObject() ? meta.get("progressToken") : null;
+    this.timeout = timeout;
+    this.chain = chain;
+    this.intercepted = intercepted;
+    this.runtime = runtime;
+    this.client = client;
+    this.startedNanos = runtime.nanoTime();
+  }
+
+  /**
+   * Sends the request once {@code connection} is ready; a connection that fails to start fails
+   * the call. The call counts as in flight until it has its answer.
+   */
+  public void start(BackendConnection connection) {
+    runtime.callStarted();
+    if (session != null) {
+      session.track(clientIdJson, this);
+    }
+    CompletableFuture<JsonNode> ready = connection.ready();
+    if (ready.isDone() && !ready.isCompletedExceptionally()) {
+      connection.call(message, this);
+    } else {
+      ready.whenComplete((result, failure) -> {
+        if (failure != null) {
+          fail(Failures.of(failure, server));
+        } else {
+          connection.call(message, this);
+        }
+      });
+    }
+  }
+
+  /** The connection gave the request its id: the progress token follows it, and the timeout starts. */
+  @Override
+  public void sending(BackendConnection connection, long id) {
+    this.connection = connection;
+    this.backendId = id;
+    if (progressToken != null) {
+      // The backend-side id doubles as the progress token, so that progress finds its call.
+      ((ObjectNode) message.get("params").get("_meta")).set("progressToken", LongNode.valueOf(id));
+    }
+    // Scheduled before the write, so that a fast answer always finds the timer to cancel.
+    timer = runtime.scheduler().schedule(this::timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public SessionChannel session() {
+    return session;
+  }
+
+  public String server() {
+    return server;
+  }
+
+  /** The session key of the caller, whose payloads the call's large result joins. */
+  public String callerKey() {
+    return callerKey;
+  }
+
+  public String method() {
+    return method;
+  }
+
+  /** When the call began, in {@link GatewayRuntime#nanoTime()}. */
+  public long startedNanos() {
+    return startedNanos;
+  }
+
+  /** Whether interceptors see the answer. */
+  public boolean intercepted() {
+    return intercepted != null;
+  }
+
+  public boolean isDone() {
+    return done.get();
+  }
+
+  /** A message of the backend related to this call, for its client; progress gets the client's token back. */
+  public void related(ObjectNode message, boolean progress) {
+    if (progress) {
+      if (progressToken == null) {
+        LOG.debug("Dropped a progress notification of server '{}' for a call that asked for none", server);
+        return;
+      }
+      ((ObjectNode) message.get("params")).set("progressToken", progressToken);
+    }
+    if (!done.get()) {
+      client.related(Json.bytes(message));
+    } else if (session != null) {
+      session.sendStandalone(Json.bytes(message));
+    }
+  }
+
+  /** A message of the backend related to this call, already rewritten for the client. */
+  public void related(byte[] json) {
+    client.related(json);
+  }
+
+  /** A response still in bytes: interceptors look at it there, and unchanged it goes out with the client's id spliced in. */
+  public void onRawResponse(byte[] raw, ResponseScan scan) {
+    if (intercepted != null) {
+      ObjectNode replaced = chain.responseRaw(intercepted, raw, scan.isError());
+      if (replaced != null) {
+        replaced.set("id", clientId);
+        finish(Json.bytes(replaced));
+        return;
+      }
+    }
+    finish(scan.withId(raw, clientIdJson.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Override
+  public void onResponse(ObjectNode message) {
+    if (intercepted != null) {
+      message = chain.response(intercepted, message);
+    }
+    message.set("id", clientId);
+    finish(Json.bytes(message));
+  }
+
+  @Override
+  public void onFailure(int code, String message) {
+    finish(Json.bytes(Json.rpcError(clientId, code, message)));
+  }
+
+  @Override
+  public void onUnavailable(BackendUnavailableException e) {
+    if (end()) {
+      client.unavailable(e, Json.bytes(Json.rpcError(clientId, e.jsonRpcCode(), e.getMessage())));
+    }
+  }
+
+  /** Fails the call with the code of {@code e}. */
+  public void fail(GatewayException e) {
+    if (e instanceof BackendUnavailableException) {
+      onUnavailable((BackendUnavailableException) e);
+    } else {
+      onFailure(e.jsonRpcCode(), e.getMessage());
+    }
+  }
+
+  /**
+   * The client cancelled the call: the backend hears {@code notifications/cancelled} and the
+   * client gets its answer at once. No-op when the answer is already on its way.
+   */
+  public void cancel(String reason) {
+    BackendConnection c = connection;
+    if (c == null || c.abandon(backendId) == null) {
+      return; // not sent yet (it fails when its backend is ready or not), or answered already
+    }
+    cancelAtBackend(c, reason);
+    onFailure(-32800, "request cancelled by the client");
+  }
+
+  private void timedOut() {
+    BackendConnection c = connection;
+    if (c == null || c.abandon(backendId) == null) {
+      return;
+    }
+    LOG.warn("Server '{}' did not answer {} within {} s", server, method, timeout.toSeconds());
+    onFailure(GatewayException.TIMEOUT, "server '" + server + "' did not answer " + method + " within " + timeout.toSeconds() + " s");
+    cancelAtBackend(c, "timed out at the gateway");
+    c.probeAfterTimeout(timeout);
+  }
+
+  private void cancelAtBackend(BackendConnection c, String reason) {
+    ObjectNode cancel = Json.object();
+    cancel.put("jsonrpc", "2.0");
+    cancel.put("method", "notifications/cancelled");
+    ObjectNode params = cancel.putObject("params");
+    params.put("requestId", backendId);
+    params.put("reason", reason);
+    try {
+      c.send(cancel);
+    } catch (IOException e) {
+      LOG.debug("Could not send a cancellation to server '{}': {}", server, e.getMessage());
+    }
+  }
+
+  private void finish(byte[] json) {
+    if (end()) {
+      client.answer(json);
+    }
+  }
+
+  /** Marks the call answered; true for the one caller that gets to hand the answer over. */
+  private boolean end() {
+    if (!done.compareAndSet(false, true)) {
+      return false;
+    }
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    if (session != null) {
+      session.untrack(clientIdJson, this);
+    }
+    runtime.callEnded();
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return method + " " + clientIdJson + " on '" + server + "'";
+  }
+}

@@ -1,0 +1,38 @@
+package dev.mcpgateway.internal.connection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * Where a backend's messages for one session go, and what the session tracks of its calls:
+ * implemented by the session side, so that backend connections need not know it.
+ */
+public interface SessionChannel {
+
+  /** A request a backend sent to this session's client: where the answer goes, and the backend's own id. */
+  record ServerRequest(BackendConnection connection, JsonNode backendId) {}
+
+  /** When the session was created. */
+  Instant createdAt();
+
+  /** Records a call of this session's client, by the client's id as JSON text. */
+  void track(String clientIdJson, BackendCall call);
+
+  /** Forgets a call that has its answer. */
+  void untrack(String clientIdJson, BackendCall call);
+
+  /** Registers a backend's request to this client and returns the id the client sees. */
+  long registerServerRequest(BackendConnection connection, JsonNode backendId);
+
+  /** Takes the server request the client answers with {@code id}; null when unknown. */
+  ServerRequest takeServerRequest(JsonNode id);
+
+  /** Drops pending server requests of a connection that ended. */
+  void forgetServerRequests(BackendConnection connection);
+
+  /** Sends a message on the session's {@code GET} stream; {@code false} when none is open. */
+  boolean sendStandalone(byte[] json);
+
+  /** Whether a client connection is attached to the {@code GET} stream right now. */
+  boolean hasStandaloneStream();
+}

@@ -1,0 +1,140 @@
+package dev.mcpgateway.internal.http;
+
+import dev.mcpgateway.internal.connection.BackendCall;
+import dev.mcpgateway.internal.connection.BackendConnection;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.internal.session.StreamRegistry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.session.SessionStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client's message on its way to the session's backend: validate, pass the interceptor
+ * chain, call; shared by the routed and the unified endpoints.
+ */
+public final class CallForwarder {
+  private static final Logger LOG = LoggerFactory.getLogger(CallForwarder.class);
+
+  private final GatewayConfig config;
+  private final GatewayRuntime runtime;
+  private final InterceptorChain chain;
+  private final StreamRegistry streams;
+
+  public CallForwarder(GatewayConfig config, GatewayRuntime runtime, InterceptorChain chain, StreamRegistry streams) {
+    this.config = config;
+    this.runtime = runtime;
+    this.chain = chain;
+    this.streams = streams;
+  }
+
+  /**
+   * Tells the interceptors (the audit trail among them) of a message refused at the gate. The
+   * view they get carries the method and params, bounded, never the raw message.
+   */
+  public void refused(String server, Identity identity, MessageGate.Verdict verdict) {
+    if (chain.isEmpty()) {
+      return;
+    }
+    ObjectNode view = Json.object();
+    view.put("jsonrpc", "2.0");
+    String method = verdict.method() != null ? verdict.method() : "(invalid message)";
+    view.put("method", method);
+    if (verdict.id() != null && !verdict.id().isNull()) {
+      view.set("id", verdict.id());
+    }
+    JsonNode params = verdict.message() == null ? null : verdict.message().get("params");
+    if (params != null && params.isObject()) {
+      view.set("params", params);
+    }
+    chain.refused(new InterceptorChain.Call(server, identity, method, view), verdict.reason());
+  }
+
+  /** A client request to the session's backend: validate, chain, call. */
+  public CompletionStage<GatewayResponse> forward(LiveSession session, ObjectNode message, JsonNode id, String method,
+      Http.Accept accept) {
+    String idJson = Json.idText(id);
+    if (session.inFlight(idJson) != null) {
+      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
+          "a request with id " + idJson + " is already in flight in this session; use unique ids"));
+    }
+    BackendSlot slot = session.slot();
+    BackendConnection connection = slot == null ? null : slot.connection(null);
+    if (connection == null) {
+      return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
+    }
+    InterceptorChain.Call intercepted = null;
+    if (!chain.isEmpty()) {
+      intercepted = new InterceptorChain.Call(session.server(), session.identity(), method, message);
+      String denial = chain.request(intercepted);
+      if (denial != null) {
+        // A denial is an answer like any other: HTTP 200, as JSON or as one SSE event.
+        return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
+      }
+    }
+    ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
+    ServerConfig server = slot.server();
+    BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
+        chain, intercepted, runtime, exchange);
+    if (accept.sse()) {
+      // A call that stays silent for a keep-alive interval is answered as a stream, so that
+      // keep-alive comments reach the client: nothing in between cuts a long tool call.
+      exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
+          streams.interval().toMillis(), TimeUnit.MILLISECONDS));
+    }
+    call.start(connection);
+    return exchange.response();
+  }
+
+  public GatewayResponse notification(LiveSession session, ObjectNode message, String method) {
+    if ("notifications/initialized".equals(method)) {
+      return GatewayResponse.empty(202); // the gateway initialized the backend itself
+    }
+    BackendSlot slot = session.slot();
+    BackendConnection connection = slot == null ? null : slot.connection(null);
+    if (connection == null) {
+      return Http.error(404, "session has ended; send initialize again");
+    }
+    if ("notifications/cancelled".equals(method)) {
+      JsonNode requestId = message.path("params").get("requestId");
+      BackendCall call = requestId == null ? null : session.inFlight(Json.idText(requestId));
+      if (call != null) {
+        call.cancel(message.path("params").path("reason").asText("cancelled by the client"));
+      }
+      return GatewayResponse.empty(202); // else finished already, or never reached a backend
+    }
+    CompletableFuture<JsonNode> ready = connection.ready();
+    ready.thenRun(() -> {
+      try {
+        connection.send(message);
+      } catch (IOException e) {
+        LOG.debug("Could not forward {} to server '{}': {}", method, session.server(), e.getMessage());
+      }
+    });
+    return GatewayResponse.empty(202);
+  }
+
+  private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}

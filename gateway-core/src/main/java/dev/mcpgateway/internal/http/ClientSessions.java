@@ -1,0 +1,196 @@
+package dev.mcpgateway.internal.http;
+
+import dev.mcpgateway.internal.connection.SessionChannel;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.internal.session.SessionRegistry;
+import dev.mcpgateway.internal.session.SseStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.session.SessionStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions as clients see them, shared by the routed and the unified endpoints: open one
+ * (admission), find the one a request names, its {@code GET} stream, its {@code DELETE}, and
+ * the client's answers to server requests.
+ */
+public final class ClientSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientSessions.class);
+  public static final String SESSION_HEADER = "Mcp-Session-Id";
+  public static final String VERSION_HEADER = "MCP-Protocol-Version";
+  /** Protocol revisions the gateway speaks, newest first. */
+  public static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
+  public static final String LATEST = VERSIONS.get(0);
+
+  private final GatewayConfig config;
+  private final SessionStore sessions;
+  private final SessionRegistry live;
+
+  public ClientSessions(GatewayConfig config, SessionStore sessions, SessionRegistry live) {
+    this.config = config;
+    this.sessions = sessions;
+    this.live = live;
+  }
+
+  /** The session store, for records that change (a negotiated protocol version). */
+  public SessionStore store() {
+    return sessions;
+  }
+
+  /** A new session's record: the client's {@code initialize} capabilities and info, as data. */
+  public static McpSession newRecord(String server, Identity identity, String version, ObjectNode params,
+      ServerConfig.Isolation isolation) {
+    return new McpSession(McpSession.newId(), identity.sessionKey(), server, version, jsonObject(params.get("capabilities")),
+        jsonObject(params.get("clientInfo")), isolation, Instant.now());
+  }
+
+  private static Map<String, Object> jsonObject(JsonNode node) {
+    return node != null && node.isObject() ? Json.toMap((ObjectNode) node) : Map.of();
+  }
+
+  /** A session that was opened, or why not. */
+  public record Opened(LiveSession session, GatewayResponse refusal) {}
+
+  /**
+   * Opens a new session on this node and adds its record to the store, or answers why not: the
+   * caller holds its share of sessions, the gateway holds its maximum, or the caller's key was
+   * revoked since {@code epoch} (a revocation that looked at the store before this session was in it).
+   */
+  public Opened open(McpSession record, Identity identity, long epoch) {
+    int held = live.opened(identity.sessionKey());
+    // A share as large as the gateway's maximum is left to the store, which answers 503 when full.
+    if (held > config.maxSessionsPerCaller() && config.maxSessionsPerCaller() < config.maxSessions()) {
+      live.closed(identity.sessionKey());
+      LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
+      return new Opened(null, Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most "
+          + config.maxSessionsPerCaller() + " at once; end unused sessions (DELETE) or let them expire"));
+    }
+    LiveSession session = live.open(record, identity);
+    if (!sessions.add(record)) {
+      live.remove(record.id());
+      live.closed(identity.sessionKey());
+      return new Opened(null, Http.error(503,
+          "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
+    }
+    if (live.revokedSince(identity.sessionKey(), epoch)) {
+      sessions.remove(record.id());
+      return new Opened(null, Http.error(401, "authentication failed: the key was revoked"));
+    }
+    return new Opened(session, null);
+  }
+
+  /** One complete message, as JSON when accepted, else as a one-event stream. */
+  public static GatewayResponse single(Http.Accept accept, LiveSession session, byte[] json) {
+    if (accept.json()) {
+      return GatewayResponse.json(200, json);
+    }
+    SseStream stream = session.newStream();
+    stream.send(json);
+    stream.close();
+    return GatewayResponse.stream(200, stream.connect(-1));
+  }
+
+  public GatewayResponse stream(GatewayRequest request, String serverName, Identity identity) {
+    Http.Accept accept = Http.accept(request);
+    boolean acceptsSse = request.headers("accept").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"));
+    if (!acceptsSse) {
+      return Http.error(406, "GET opens a server-sent event stream: Accept must include text/event-stream");
+    }
+    SessionLookup lookup = find(request, serverName, identity);
+    if (lookup.error() != null) {
+      return lookup.error();
+    }
+    LiveSession session = lookup.session();
+    String lastEventId = request.header("last-event-id").orElse(null);
+    if (lastEventId != null) {
+      return resume(session, lastEventId);
+    }
+    SseStream stream = session.newStream();
+    session.standaloneStream(stream);
+    return GatewayResponse.stream(200, stream.connect(-1));
+  }
+
+  /** Resumes the stream named by {@code Last-Event-ID} ({@code <stream>_<sequence>}), replaying what was missed. */
+  private static GatewayResponse resume(LiveSession session, String lastEventId) {
+    int separator = lastEventId.lastIndexOf('_');
+    long after;
+    try {
+      after = separator > 0 ? Long.parseLong(lastEventId.substring(separator + 1)) : -1;
+    } catch (NumberFormatException e) {
+      after = -1;
+    }
+    if (after < 0) {
+      return Http.error(400, "Last-Event-ID '" + Json.truncate(lastEventId)
+          + "' was not issued by this gateway; reconnect without it");
+    }
+    String streamId = lastEventId.substring(0, separator);
+    SseStream live = session.stream(streamId);
+    SseStream stream = live != null ? live : session.endedStream(streamId);
+    return GatewayResponse.stream(200, stream.connect(after));
+  }
+
+  public GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
+    SessionLookup lookup = find(request, serverName, identity);
+    if (lookup.error() != null) {
+      return lookup.error();
+    }
+    sessions.remove(lookup.session().id());
+    return GatewayResponse.empty(200);
+  }
+
+  public record SessionLookup(LiveSession session, GatewayResponse error) {}
+
+  public SessionLookup find(GatewayRequest request, String serverName, Identity identity) {
+    String id = request.header(SESSION_HEADER).orElse(null);
+    if (id == null || id.isEmpty()) {
+      return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
+          "Mcp-Session-Id header is required; send initialize first to get one"));
+    }
+    McpSession found = sessions.get(id).orElse(null);
+    LiveSession session = found == null ? null : live.get(found.id());
+    // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
+    if (found == null || session == null || !found.server().equals(serverName)
+        || !found.callerDigest().equals(identity.sessionKey()) || session.isClosed()) {
+      return new SessionLookup(null, Http.rpcError(404, null, GatewayException.INVALID_REQUEST,
+          "session not found: it ended or expired; send initialize to start a new one"));
+    }
+    String version = request.header(VERSION_HEADER).orElse(null);
+    if (version != null && !VERSIONS.contains(version)) {
+      return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
+          "unsupported MCP-Protocol-Version '" + Json.truncate(version) + "'; supported: " + VERSIONS));
+    }
+    return new SessionLookup(session, null);
+  }
+
+  public GatewayResponse clientResponse(LiveSession session, ObjectNode message, JsonNode id) {
+    SessionChannel.ServerRequest request = session.takeServerRequest(id);
+    if (request == null) {
+      return Http.error(400, "no server request with id " + Json.truncate(id.toString())
+          + " is waiting for an answer in this session");
+    }
+    message.set("id", request.backendId());
+    try {
+      request.connection().send(message);
+    } catch (IOException e) {
+      return Http.error(503, "server '" + session.server() + "' stopped before it could receive the answer");
+    }
+    return GatewayResponse.empty(202);
+  }
+}

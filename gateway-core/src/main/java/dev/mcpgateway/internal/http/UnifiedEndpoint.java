@@ -1,0 +1,342 @@
+package dev.mcpgateway.internal.http;
+
+import dev.mcpgateway.internal.connection.BackendCall;
+import dev.mcpgateway.internal.connection.BackendConnection;
+import dev.mcpgateway.internal.connection.BackendPool;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.BackendUnavailableException;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.LiveSession;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.session.SessionStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unified mode: one endpoint, {@code /mcp}, that offers the tools and prompts of every server
+ * the caller may use, named {@code {server}___{name}}, and routes each call to its server.
+ *
+ * <p>A unified session holds one child session per server, created on first use and joined to
+ * that server's backend like an ordinary session. Children send their streams and their
+ * server-to-client requests through the unified session, so events share one id space and
+ * requests of several backends get ids that cannot collide.
+ */
+public final class UnifiedEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(UnifiedEndpoint.class);
+  /** Separates the server from the tool or prompt name. */
+  public static final String SEPARATOR = "___";
+  /** The server name of unified sessions: empty, which no configured server can have. */
+  public static final String NAME = "";
+  /** How the unified endpoint is named where a server name is shown (audit lines, logs). */
+  public static final String UNIFIED = "(unified)";
+  private static final int MAX_PAGES = 20;
+
+  private final GatewayConfig config;
+  private final ClientSessions sessions;
+  private final CallForwarder forwarder;
+  private final BackendPool pool;
+  private final GatewayRuntime runtime;
+  private final InterceptorChain chain;
+  private final String version;
+  private final RateLimiter rateLimiter;
+
+  public UnifiedEndpoint(GatewayConfig config, ClientSessions sessions, CallForwarder forwarder, BackendPool pool, GatewayRuntime runtime,
+      InterceptorChain chain, String version, RateLimiter rateLimiter) {
+    this.config = config;
+    this.sessions = sessions;
+    this.forwarder = forwarder;
+    this.pool = pool;
+    this.runtime = runtime;
+    this.chain = chain;
+    this.version = version;
+    this.rateLimiter = rateLimiter;
+  }
+
+  public CompletionStage<GatewayResponse> post(GatewayRequest request, Identity identity, long epoch) {
+    Http.Post post = Http.post(request);
+    if (post.error() != null) {
+      return done(post.error());
+    }
+    Http.Accept accept = post.accept();
+    JsonNode body = post.body();
+    MessageGate.Verdict verdict = body.isArray()
+        ? MessageGate.refuse(null, null, null, GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
+        : MessageGate.classify(body);
+    if (verdict.refused()) {
+      forwarder.refused(UNIFIED, identity, verdict);
+      return done(Http.rpcError(400, verdict.id(), verdict.code(), verdict.reason()));
+    }
+    ObjectNode message = verdict.message();
+    JsonNode id = verdict.id();
+    String method = verdict.method();
+    if ("initialize".equals(method)) {
+      return initialize(message, id, identity, accept, request.remoteAddress(), epoch);
+    }
+    ClientSessions.SessionLookup lookup = sessions.find(request, NAME, identity);
+    if (lookup.error() != null) {
+      return done(lookup.error());
+    }
+    LiveSession session = lookup.session();
+    if (verdict.kind() == MessageGate.Kind.RESPONSE) {
+      return done(sessions.clientResponse(session, message, id));
+    }
+    if (verdict.kind() == MessageGate.Kind.NOTIFICATION) {
+      return done(notification(session, message, method));
+    }
+    switch (method) {
+      case "ping":
+        return done(ClientSessions.single(accept, session, result(id, Json.object())));
+      case "tools/list":
+        return aggregate(session, identity, message, id, "tools/list", "tools", accept);
+      case "prompts/list":
+        return aggregate(session, identity, message, id, "prompts/list", "prompts", accept);
+      case "tools/call":
+      case "prompts/get":
+        return route(session, identity, message, id, method, accept);
+      default:
+        forwarder.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
+        return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
+            "method '" + Json.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
+    }
+  }
+
+  private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, Identity identity, Http.Accept accept,
+      String remoteAddress, long epoch) {
+    JsonNode params = message.get("params");
+    if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
+      return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
+    }
+    String requested = params.get("protocolVersion").asText();
+    String negotiated = ClientSessions.VERSIONS.contains(requested) ? requested : ClientSessions.LATEST;
+    ClientSessions.Opened opened = sessions.open(ClientSessions.newRecord(NAME, identity, negotiated, (ObjectNode) params,
+        ServerConfig.Isolation.KEY), identity, epoch);
+    if (opened.refusal() != null) {
+      return done(opened.refusal());
+    }
+    LiveSession session = opened.session();
+    ObjectNode result = Json.object();
+    result.put("protocolVersion", negotiated);
+    ObjectNode capabilities = result.putObject("capabilities");
+    capabilities.putObject("tools").put("listChanged", true);
+    capabilities.putObject("prompts").put("listChanged", true);
+    result.putObject("serverInfo").put("name", "mcp-gateway").put("version", version);
+    result.put("instructions", "Tools and prompts of several MCP servers, named {server}" + SEPARATOR + "{name}.");
+    runtime.listeners().authenticated(identity, "(unified)", remoteAddress);
+    return done(ClientSessions.single(accept, session, result(id, result)).withHeader(ClientSessions.SESSION_HEADER, session.id()));
+  }
+
+  private static byte[] result(JsonNode id, ObjectNode result) {
+    ObjectNode response = Json.object();
+    response.put("jsonrpc", "2.0");
+    response.set("id", id);
+    response.set("result", result);
+    return Json.bytes(response);
+  }
+
+  /** The child session of {@code parent} for {@code server}, joined to that server's backend. */
+  private LiveSession child(LiveSession parent, ServerConfig server) {
+    return parent.child(server.name(), name -> {
+      LiveSession child = parent.newChild(name, server.isolation());
+      String owner = server.isolation() == ServerConfig.Isolation.SESSION
+          ? "session-" + Identity.digest(child.id()) : parent.identity().sessionKey();
+      BackendSlot slot = pool.join(owner, parent.identity().name(), server, child);
+      child.slot(slot);
+      if (parent.isClosed()) {
+        pool.leave(child, slot); // the parent ended while this child joined: its end may not have seen the child
+      }
+      return child;
+    });
+  }
+
+  private CompletionStage<GatewayResponse> aggregate(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
+      String method, String field, Http.Accept accept) {
+    List<CompletableFuture<List<JsonNode>>> parts = new ArrayList<>();
+    for (ServerConfig server : config.servers().values()) {
+      if (identity.mayUse(server.name())) {
+        parts.add(list(child(session, server), server, identity, method, field));
+      }
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+      ObjectNode result = Json.object();
+      ArrayNode items = result.putArray(field);
+      for (CompletableFuture<List<JsonNode>> part : parts) {
+        items.addAll(part.join());
+      }
+      return ClientSessions.single(accept, session, result(id, result));
+    });
+  }
+
+  /** Every item of one server's list (following cursors), named {@code {server}___{name}}; empty when the server fails. */
+  private CompletableFuture<List<JsonNode>> list(LiveSession child, ServerConfig server, Identity identity, String method,
+      String field) {
+    List<JsonNode> items = new ArrayList<>();
+    return page(child, server, identity, method, field, null, items, 0).handle((done, failure) -> {
+      if (failure != null) {
+        LOG.warn("Unified {}: server '{}' is left out: {}", method, server.name(), rootMessage(failure));
+        return List.of();
+      }
+      return items;
+    });
+  }
+
+  private CompletableFuture<Void> page(LiveSession child, ServerConfig server, Identity identity, String method, String field,
+      String cursor, List<JsonNode> items, int pages) {
+    BackendConnection connection = child.slot().connection(child.initializeParams());
+    if (connection == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("session ended"));
+    }
+    ObjectNode request = Json.object();
+    request.put("jsonrpc", "2.0");
+    request.put("method", method);
+    ObjectNode params = request.putObject("params");
+    if (cursor != null) {
+      params.put("cursor", cursor);
+    }
+    InterceptorChain.Call call = chain.isEmpty() ? null : new InterceptorChain.Call(server.name(), identity, method, request);
+    if (call != null && chain.request(call) != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return ask(connection, request, server).thenCompose(response -> {
+      ObjectNode answer = call == null ? response : chain.response(call, response);
+      JsonNode list = answer.path("result").path(field);
+      for (JsonNode item : list) {
+        if (item.isObject() && item.path("name").isTextual()) {
+          ObjectNode named = ((ObjectNode) item).deepCopy();
+          named.put("name", server.name() + SEPARATOR + item.get("name").asText());
+          items.add(named);
+        }
+      }
+      String next = answer.path("result").path("nextCursor").asText(null);
+      if (next != null && pages + 1 < MAX_PAGES) {
+        return page(child, server, identity, method, field, next, items, pages + 1);
+      }
+      return CompletableFuture.completedFuture(null);
+    });
+  }
+
+  /**
+   * Sends a request of the gateway's own to a backend, once it is ready, and completes with
+   * its response (an error answer included); a timeout or a failure completes it with a
+   * JSON-RPC error too, and an unreachable remote exceptionally.
+   */
+  private CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server) {
+    CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+    BackendCall.Client client = new BackendCall.Client() {
+      @Override
+      public void answer(byte[] json) {
+        try {
+          answer.complete((ObjectNode) Json.parse(json));
+        } catch (IOException | RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void related(byte[] json) {
+        // the gateway's own list requests carry no progress token and cause no server requests
+      }
+
+      @Override
+      public void unavailable(BackendUnavailableException e, byte[] json) {
+        answer.completeExceptionally(e);
+      }
+    };
+    String method = request.get("method").asText();
+    new BackendCall(null, server.name(), "", LongNode.valueOf(0), method, request, server.toolTimeout().orElse(config.toolTimeout()),
+        chain, null, runtime, client).start(connection);
+    return answer;
+  }
+
+  private CompletionStage<GatewayResponse> route(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
+      String method, Http.Accept accept) {
+    String name = message.path("params").path("name").asText("");
+    ServerConfig server = serverOf(name);
+    if (server == null || !identity.mayUse(server.name())) {
+      return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
+          "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name)
+              + "'; names on the unified endpoint are {server}" + SEPARATOR + "{name}"))));
+    }
+    if (server.rateLimit().isPresent()) {
+      // The request paid the gateway's limit; a server with a limit of its own takes its token too.
+      java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
+      if (wait.isPresent()) {
+        runtime.listeners().rateLimited(server.name(), identity.name());
+        return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
+      }
+    }
+    LiveSession child = child(session, server);
+    child.slot().connection(session.initializeParams());
+    ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
+    return forwarder.forward(child, message, id, method, accept);
+  }
+
+  /** The server a prefixed name belongs to; the longest matching server name wins. */
+  private ServerConfig serverOf(String prefixedName) {
+    ServerConfig best = null;
+    for (ServerConfig server : config.servers().values()) {
+      if (prefixedName.startsWith(server.name() + SEPARATOR) && prefixedName.length() > server.name().length() + SEPARATOR.length()
+          && (best == null || server.name().length() > best.name().length())) {
+        best = server;
+      }
+    }
+    return best;
+  }
+
+  private GatewayResponse notification(LiveSession session, ObjectNode message, String method) {
+    if ("notifications/initialized".equals(method)) {
+      return GatewayResponse.empty(202);
+    }
+    if ("notifications/cancelled".equals(method)) {
+      JsonNode requestId = message.path("params").get("requestId");
+      for (LiveSession child : session.children()) {
+        if (requestId != null && child.inFlight(requestId.toString()) != null) {
+          return forwarder.notification(child, message, method);
+        }
+      }
+      return GatewayResponse.empty(202);
+    }
+    for (LiveSession child : session.children()) {
+      forwarder.notification(child, message.deepCopy(), method);
+    }
+    return GatewayResponse.empty(202);
+  }
+
+  public GatewayResponse get(GatewayRequest request, Identity identity) {
+    return sessions.stream(request, NAME, identity);
+  }
+
+  public GatewayResponse delete(GatewayRequest request, Identity identity) {
+    return sessions.delete(request, NAME, identity);
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause != cause.getCause()) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}

@@ -1,0 +1,262 @@
+package dev.mcpgateway.internal.session;
+
+import dev.mcpgateway.internal.connection.BackendCall;
+import dev.mcpgateway.internal.connection.BackendConnection;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.SessionChannel;
+import dev.mcpgateway.internal.jsonrpc.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.stream.EventStore;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * What this node holds for one session beside its record: the caller, the backend it uses, its
+ * streams, its calls in flight and the server-to-client requests waiting for its answer.
+ * The record ({@link McpSession}) is data, kept by the session store; this is not.
+ */
+public final class LiveSession implements SessionChannel {
+  private volatile McpSession record;
+  private final Identity identity;
+  private volatile BackendSlot slot;
+  private final AtomicLong streams = new AtomicLong();
+  private final AtomicLong serverRequestIds = new AtomicLong();
+  /** Client requests in flight, by the client's id as JSON text. */
+  private final ConcurrentHashMap<String, BackendCall> inFlight = new ConcurrentHashMap<>();
+  /** Server-to-client requests awaiting this client's answer, by the id the client sees. */
+  private final ConcurrentHashMap<Long, ServerRequest> serverRequests = new ConcurrentHashMap<>();
+  /** Streams that have not ended, by stream id. */
+  private final ConcurrentHashMap<String, SseStream> streamsById = new ConcurrentHashMap<>();
+  private final EventStore eventStore;
+  private final StreamRegistry registry;
+  private SseStream standaloneStream;
+  private volatile boolean closed;
+  /** In unified mode: the client's session, which owns streams and server-request ids; null otherwise. */
+  private final LiveSession parent;
+  /** In unified mode: one child session per server, created on first use. */
+  private final ConcurrentHashMap<String, LiveSession> children = new ConcurrentHashMap<>();
+
+  public LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry) {
+    this(record, identity, eventStore, registry, null);
+  }
+
+  private LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry, LiveSession parent) {
+    this.record = record;
+    this.identity = identity;
+    this.eventStore = eventStore;
+    this.registry = registry;
+    this.parent = parent;
+  }
+
+  /** The record of this session as the store keeps it. */
+  public McpSession record() {
+    return record;
+  }
+
+  /** Takes the record's new version (same id), for example once the protocol version is negotiated. */
+  public void record(McpSession updated) {
+    this.record = updated;
+  }
+
+  public String id() {
+    return record.id();
+  }
+
+  public String server() {
+    return record.server();
+  }
+
+  public Identity identity() {
+    return identity;
+  }
+
+  public String protocolVersion() {
+    return parent != null ? parent.protocolVersion() : record.protocolVersion();
+  }
+
+  @Override
+  public Instant createdAt() {
+    return record.createdAt();
+  }
+
+  /** The {@code initialize} params a backend of this session is started with: the client's, as recorded. */
+  public ObjectNode initializeParams() {
+    McpSession r = parent != null ? parent.record : record;
+    ObjectNode params = Json.object();
+    params.put("protocolVersion", r.protocolVersion());
+    params.set("capabilities", Json.mapper().valueToTree(r.clientCapabilities()));
+    params.set("clientInfo", Json.mapper().valueToTree(r.clientInfo()));
+    return params;
+  }
+
+  /** The unified session this one belongs to; null for an ordinary session. */
+  public LiveSession parent() {
+    return parent;
+  }
+
+  /** The child session for {@code server}, made by {@code factory} (from {@link #newChild}) on first use. */
+  public LiveSession child(String server, Function<String, LiveSession> factory) {
+    return children.computeIfAbsent(server, factory);
+  }
+
+  /** A child of this unified session for one server; its streams and server requests go through this one. */
+  public LiveSession newChild(String server, dev.mcpgateway.config.ServerConfig.Isolation isolation) {
+    McpSession r = record;
+    McpSession childRecord = new McpSession(r.id() + "/" + server, r.callerDigest(), server, r.protocolVersion(),
+        r.clientCapabilities(), r.clientInfo(), isolation, r.createdAt());
+    return new LiveSession(childRecord, identity, eventStore, registry, this);
+  }
+
+  /** The child sessions of a unified session. */
+  public Collection<LiveSession> children() {
+    return List.copyOf(children.values());
+  }
+
+  public BackendSlot slot() {
+    return slot;
+  }
+
+  public void slot(BackendSlot slot) {
+    this.slot = slot;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Starts a new logical stream of this session; 2025-11-25 sessions get a priming event first. */
+  public SseStream newStream() {
+    if (parent != null) {
+      return parent.newStream();
+    }
+    String streamId = Long.toString(streams.incrementAndGet());
+    SseStream stream = new SseStream(id(), streamId, eventStore, registry, protocolVersion().compareTo("2025-11-25") >= 0,
+        () -> streamsById.remove(streamId));
+    streamsById.put(streamId, stream);
+    return stream;
+  }
+
+  /** A stream that has not ended, by id; null when unknown or ended. */
+  public SseStream stream(String streamId) {
+    return streamsById.get(streamId);
+  }
+
+  /** A stream that ended, for replaying what the event store still holds. */
+  public SseStream endedStream(String streamId) {
+    SseStream stream = new SseStream(id(), streamId, eventStore, registry, false, () -> {});
+    stream.close();
+    return stream;
+  }
+
+  @Override
+  public void track(String clientIdJson, BackendCall call) {
+    inFlight.put(clientIdJson, call);
+  }
+
+  @Override
+  public void untrack(String clientIdJson, BackendCall call) {
+    inFlight.remove(clientIdJson, call);
+  }
+
+  /** The call of this session's client with this id, while it is in flight; null otherwise. */
+  public BackendCall inFlight(String clientIdJson) {
+    return inFlight.get(clientIdJson);
+  }
+
+  @Override
+  public long registerServerRequest(BackendConnection connection, JsonNode backendId) {
+    if (parent != null) {
+      return parent.registerServerRequest(connection, backendId);
+    }
+    long clientId = serverRequestIds.incrementAndGet();
+    serverRequests.put(clientId, new ServerRequest(connection, backendId));
+    return clientId;
+  }
+
+  @Override
+  public ServerRequest takeServerRequest(JsonNode id) {
+    if (parent != null) {
+      return parent.takeServerRequest(id);
+    }
+    if (id == null || !id.canConvertToLong()) {
+      return null;
+    }
+    return serverRequests.remove(id.longValue());
+  }
+
+  @Override
+  public void forgetServerRequests(BackendConnection connection) {
+    if (parent != null) {
+      parent.forgetServerRequests(connection);
+      return;
+    }
+    serverRequests.values().removeIf(request -> request.connection() == connection);
+  }
+
+  /** Installs the stream of a {@code GET}, ending the one it replaces. */
+  public void standaloneStream(SseStream stream) {
+    SseStream previous;
+    synchronized (this) {
+      previous = standaloneStream;
+      standaloneStream = stream;
+    }
+    if (previous != null && previous != stream) {
+      previous.close();
+    }
+  }
+
+  @Override
+  public boolean sendStandalone(byte[] json) {
+    if (parent != null) {
+      return parent.sendStandalone(json);
+    }
+    SseStream stream;
+    synchronized (this) {
+      stream = standaloneStream;
+    }
+    return stream != null && stream.send(json);
+  }
+
+  @Override
+  public boolean hasStandaloneStream() {
+    if (parent != null) {
+      return parent.hasStandaloneStream();
+    }
+    synchronized (this) {
+      return standaloneStream != null && standaloneStream.isAttached();
+    }
+  }
+
+  /** Ends the session's streams; called once when the session ends. */
+  public void close() {
+    closed = true;
+    for (LiveSession child : children.values()) {
+      child.close();
+    }
+    SseStream stream;
+    synchronized (this) {
+      stream = standaloneStream;
+      standaloneStream = null;
+    }
+    if (stream != null) {
+      stream.close();
+    }
+    serverRequests.clear();
+    if (parent == null) {
+      eventStore.removeSession(id());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "session of '" + identity.name() + "' on '" + (server().isEmpty() ? "(unified)" : server()) + "'";
+  }
+}

@@ -1,0 +1,97 @@
+package dev.mcpgateway.internal.session;
+
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.stream.EventStore;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sessions this node serves, by id, with what it holds for each ({@link LiveSession}); and
+ * per caller, how many sessions it holds and whether its key was revoked.
+ */
+public final class SessionRegistry {
+  private final ConcurrentHashMap<String, LiveSession> live = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> sessionsPerKey = new ConcurrentHashMap<>();
+  private final AtomicLong revocationEpoch = new AtomicLong();
+  /** Session key to the epoch of its latest revocation: one entry per revoked key, an operator's rare act. */
+  private final Map<String, Long> revokedAt = new ConcurrentHashMap<>();
+  private final EventStore eventStore;
+  private final StreamRegistry streams;
+
+  public SessionRegistry(EventStore eventStore, StreamRegistry streams) {
+    this.eventStore = eventStore;
+    this.streams = streams;
+  }
+
+  /** Starts serving {@code record} for {@code identity} on this node. */
+  public LiveSession open(McpSession record, Identity identity) {
+    LiveSession session = new LiveSession(record, identity, eventStore, streams);
+    if (live.putIfAbsent(record.id(), session) != null) {
+      throw new IllegalStateException("a session with this id is live already");
+    }
+    return session;
+  }
+
+  /** What this node holds for session {@code id}; null when it serves no such session. */
+  public LiveSession get(String id) {
+    return live.get(id);
+  }
+
+  /** Stops serving session {@code id}; returns what was held, or null. */
+  public LiveSession remove(String id) {
+    return live.remove(id);
+  }
+
+  public Collection<LiveSession> sessions() {
+    return List.copyOf(live.values());
+  }
+
+  public StreamRegistry streams() {
+    return streams;
+  }
+
+  /** Counts a new session of {@code sessionKey}; returns how many the key holds now, this one included. */
+  public int opened(String sessionKey) {
+    int[] held = new int[1];
+    sessionsPerKey.compute(sessionKey, (k, count) -> {
+      AtomicInteger c = count != null ? count : new AtomicInteger();
+      held[0] = c.incrementAndGet();
+      return c;
+    });
+    return held[0];
+  }
+
+  /** Counts a session of {@code sessionKey} gone; true when it was the key's last. */
+  public boolean closed(String sessionKey) {
+    boolean[] last = new boolean[1];
+    sessionsPerKey.computeIfPresent(sessionKey, (k, count) -> {
+      if (count.decrementAndGet() <= 0) {
+        last[0] = true;
+        return null;
+      }
+      return count;
+    });
+    return last[0];
+  }
+
+  /** Revocations so far, gateway-wide; read before authenticating a request. */
+  public long revocationEpoch() {
+    return revocationEpoch.get();
+  }
+
+  /** Records that {@code sessionKey} was revoked, before its sessions are ended. */
+  public void revoked(String sessionKey) {
+    revokedAt.put(sessionKey, revocationEpoch.incrementAndGet());
+  }
+
+  /** Whether {@code sessionKey} was revoked after {@code epoch} (a value of {@link #revocationEpoch()}). */
+  public boolean revokedSince(String sessionKey, long epoch) {
+    Long at = revokedAt.get(sessionKey);
+    return at != null && at > epoch;
+  }
+}
