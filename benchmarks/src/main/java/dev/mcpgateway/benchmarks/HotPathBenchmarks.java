@@ -8,6 +8,7 @@ import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
+import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.session.CaffeineSessionStore;
 import dev.mcpgateway.session.McpSession;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +64,8 @@ public class HotPathBenchmarks {
     for (int i = 0; i < sessionIds.length; i++) {
       String id = UUID.randomUUID().toString();
       sessionIds[i] = id;
-      sessions.add(new Session(id, identity));
+      sessions.add(new McpSession(id, identity.sessionKey(), "echo", "2025-06-18", Map.of(), Map.of(),
+          ServerConfig.Isolation.KEY, Instant.EPOCH));
     }
   }
 
@@ -101,22 +104,5 @@ public class HotPathBenchmarks {
   public Optional<McpSession> sessionLookup() {
     int i = next++ % sessionIds.length;
     return sessions.get(sessionIds[i]);
-  }
-
-  private record Session(String id, Identity identity) implements McpSession {
-    @Override
-    public String server() {
-      return "echo";
-    }
-
-    @Override
-    public String protocolVersion() {
-      return "2025-06-18";
-    }
-
-    @Override
-    public Instant createdAt() {
-      return Instant.EPOCH;
-    }
   }
 }

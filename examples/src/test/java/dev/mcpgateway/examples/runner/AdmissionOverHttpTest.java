@@ -301,6 +301,11 @@ class AdmissionOverHttpTest {
     }
 
     @Override
+    public boolean update(McpSession session) {
+      return delegate.update(session);
+    }
+
+    @Override
     public void remove(String sessionId) {
       delegate.remove(sessionId);
     }
