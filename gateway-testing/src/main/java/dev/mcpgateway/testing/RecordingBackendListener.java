@@ -89,6 +89,25 @@ public final class RecordingBackendListener implements BackendListener {
   }
 
   /**
+   * Waits for the next message not read yet that contains {@code text}, passing over others.
+   *
+   * @throws AssertionError when none arrives within {@code timeout}
+   */
+  public String next(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      String message = left <= 0 ? null : unread.poll(left, TimeUnit.NANOSECONDS);
+      if (message == null) {
+        throw new AssertionError("no message containing " + text + " within " + timeout + "; exits: " + exits);
+      }
+      if (message.contains(text)) {
+        return message;
+      }
+    }
+  }
+
+  /**
    * Waits for the first exit and returns its reason.
    *
    * @throws AssertionError when the backend does not exit within {@code timeout}
