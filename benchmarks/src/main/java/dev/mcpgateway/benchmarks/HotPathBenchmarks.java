@@ -8,7 +8,6 @@ import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
-import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.session.CaffeineSessionStore;
 import dev.mcpgateway.session.McpSession;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +62,8 @@ public class HotPathBenchmarks {
     for (int i = 0; i < sessionIds.length; i++) {
       String id = UUID.randomUUID().toString();
       sessionIds[i] = id;
-      sessions.add(new McpSession(id, identity.sessionKey(), "echo", "2025-06-18", Map.of(), Map.of(),
-          ServerConfig.Isolation.KEY, Instant.EPOCH));
+      sessions.add(new McpSession(id, identity.sessionKey(), "echo", "2025-06-18", java.util.Map.of(), java.util.Map.of(),
+          dev.mcpgateway.config.ServerConfig.Isolation.KEY, Instant.EPOCH));
     }
   }
 

@@ -1,9 +1,5 @@
 package dev.mcpgateway.internal;
 
-import dev.mcpgateway.internal.connection.GatewayRuntime;
-import dev.mcpgateway.internal.http.Http;
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
@@ -11,6 +7,9 @@ import dev.mcpgateway.GatewayStats;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

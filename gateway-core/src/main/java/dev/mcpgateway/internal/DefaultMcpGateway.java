@@ -1,47 +1,34 @@
 package dev.mcpgateway.internal;
 
-import dev.mcpgateway.internal.connection.BackendPool;
-import dev.mcpgateway.internal.connection.BackendRedactor;
-import dev.mcpgateway.internal.connection.BackendSlot;
-import dev.mcpgateway.internal.connection.GatewayRuntime;
-import dev.mcpgateway.internal.connection.ServerHealth;
-import dev.mcpgateway.internal.http.AdmissionTicket;
-import dev.mcpgateway.internal.http.CallForwarder;
-import dev.mcpgateway.internal.http.ClientSessions;
-import dev.mcpgateway.internal.http.Http;
-import dev.mcpgateway.internal.http.McpEndpoint;
-import dev.mcpgateway.internal.http.OriginPolicy;
-import dev.mcpgateway.internal.http.RateLimiter;
-import dev.mcpgateway.internal.http.RequestGate;
-import dev.mcpgateway.internal.http.UnifiedEndpoint;
-import dev.mcpgateway.internal.intercept.InterceptorChain;
-import dev.mcpgateway.internal.intercept.Listeners;
-import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.internal.payload.PayloadOffloader;
-import dev.mcpgateway.internal.session.LiveSession;
-import dev.mcpgateway.internal.session.SessionRegistry;
-import dev.mcpgateway.internal.session.StreamRegistry;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.Admission;
 import dev.mcpgateway.GatewayRequest;
-import dev.mcpgateway.GatewayStats;
 import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.GatewayStats;
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
-import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.internal.connection.BackendPool;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.connection.ServerHealth;
+import dev.mcpgateway.internal.http.AdmissionTicket;
+import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.http.McpEndpoint;
+import dev.mcpgateway.internal.http.RateLimiter;
+import dev.mcpgateway.internal.http.RequestGate;
+import dev.mcpgateway.internal.http.UnifiedEndpoint;
+import dev.mcpgateway.internal.intercept.Listeners;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.SessionRegistry;
 import dev.mcpgateway.payload.PayloadStore;
-import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -52,8 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway built by {@link McpGateway#builder(GatewayConfig)}: validates the setup,
- * authenticates, routes to the endpoints and owns the lifecycle of sessions and backends.
+ * The gateway built by {@link McpGateway#builder(GatewayConfig)}: admits each request
+ * (origin, authentication), routes it to its endpoint, and closes what it assembled.
  */
 public final class DefaultMcpGateway implements McpGateway {
   private static final Logger LOG = LoggerFactory.getLogger(McpGateway.class);
@@ -83,43 +70,25 @@ public final class DefaultMcpGateway implements McpGateway {
 
   /** Builds the gateway from what the builder collected; use {@link McpGateway#builder(GatewayConfig)}. */
   public DefaultMcpGateway(GatewayParts parts) {
-    this.config = parts.config();
-    this.launchers = parts.launchers();
-    this.authenticator = chooseAuthenticator(parts);
-    Map<String, Map<String, String>> environments = new HashMap<>();
-    for (ServerConfig server : config.servers().values()) {
-      checkLauncher(server, parts.launchers());
-      environments.put(server.name(), resolveEnvironment(server, parts));
-    }
-    this.maxRequestBytes = parts.maxRequestBytes();
-    this.sessions = SessionStoreWrapper.apply(parts.sessionStore() != null ? parts.sessionStore() : defaultSessionStore(config));
-    this.payloads = parts.payloadStore() != null ? parts.payloadStore() : defaultPayloadStore(config);
-    this.drainTimeout = parts.drainTimeout();
-    java.util.List<dev.mcpgateway.policy.Interceptor> interceptors = parts.interceptors() != null ? parts.interceptors()
-        : dev.mcpgateway.policy.Policies.defaults(config, parts.environment());
-    // The chain's redaction applies to everything a backend says; the environment's values always do.
-    BackendRedactor redactor = new BackendRedactor(interceptors, secrets(config, environments));
-    InterceptorChain chain = new InterceptorChain(interceptors);
-    this.listeners = new Listeners(interceptors.stream().filter(i -> i instanceof dev.mcpgateway.GatewayListener)
-        .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
-    PayloadOffloader offloader = new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes(), redactor);
-    this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), redactor, offloader, listeners,
-        parts.ticker());
-    this.live = new SessionRegistry(parts.eventStore(),
-        new StreamRegistry(runtime.scheduler(), parts.keepAliveInterval(), runtime::nanoTime));
-    this.pool = new BackendPool(runtime);
-    this.rateLimiter = new RateLimiter(config, parts.ticker());
-    ClientSessions clientSessions = new ClientSessions(config, sessions, live);
-    CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
-    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners);
-    this.unified = parts.unified()
-        ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, VERSION, rateLimiter) : null;
-    this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);
+    GatewayAssembly assembly = new GatewayAssembly(parts, VERSION);
+    this.config = assembly.config;
+    this.launchers = assembly.launchers;
+    this.authenticator = assembly.authenticator;
+    this.maxRequestBytes = assembly.maxRequestBytes;
+    this.sessions = assembly.sessions;
+    this.payloads = assembly.payloads;
+    this.drainTimeout = assembly.drainTimeout;
+    this.listeners = assembly.listeners;
+    this.runtime = assembly.runtime;
+    this.live = assembly.live;
+    this.pool = assembly.pool;
+    this.rateLimiter = assembly.rateLimiter;
+    this.endpoint = assembly.endpoint;
+    this.unified = assembly.unified;
+    this.gate = assembly.gate;
+    this.closeables = assembly.closeables;
     this.startedNanos = runtime.nanoTime();
     this.admin = new AdminEndpoints(this, config, authenticator, runtime, VERSION);
-    this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
-    sessions.onRemoval(this::sessionRemoved);
-    authenticator.onRevoked(this::revoked);
     if (authenticator.isOpen()) {
       LOG.warn("Authentication is off: the gateway is open to anyone who can reach it (development only); "
           + "set gateway.apiKey or MCP_GATEWAY_API_KEY");
@@ -127,89 +96,6 @@ public final class DefaultMcpGateway implements McpGateway {
     LOG.info("MCP gateway {} ready with servers {}", VERSION, config.servers().keySet());
     listeners.configLoaded(config);
     listeners.gatewayStarted(this);
-  }
-
-  /** Per server, the values it is given: its resolved environment and its HTTP headers. */
-  private static Map<String, java.util.List<String>> secrets(GatewayConfig config, Map<String, Map<String, String>> environments) {
-    Map<String, java.util.List<String>> secrets = new HashMap<>();
-    for (ServerConfig server : config.servers().values()) {
-      java.util.List<String> values = new java.util.ArrayList<>(environments.getOrDefault(server.name(), Map.of()).values());
-      values.addAll(server.headers().values());
-      secrets.put(server.name(), values);
-    }
-    return secrets;
-  }
-
-  private static SessionStore defaultSessionStore(GatewayConfig config) {
-    dev.mcpgateway.session.CaffeineSessionStore.Builder store = dev.mcpgateway.session.CaffeineSessionStore.builder()
-        .maximumSessions(config.maxSessions());
-    config.sessionTimeout().ifPresentOrElse(store::idleTimeout, store::neverExpire);
-    return store.build();
-  }
-
-  private static PayloadStore defaultPayloadStore(GatewayConfig config) {
-    try {
-      dev.mcpgateway.payload.FileSystemPayloadStore.Builder store = dev.mcpgateway.payload.FileSystemPayloadStore.builder(config.payloadDir());
-      config.payloadPathPrefix().ifPresent(store::pathPrefix);
-      store.quotaBytes(config.payloadQuotaBytes());
-      return store.build();
-    } catch (dev.mcpgateway.payload.UnsafePayloadDirectoryException e) {
-      throw new ConfigException("$.gateway.payloadDir", e.getMessage());
-    } catch (IOException e) {
-      throw new ConfigException("$.gateway.payloadDir", "cannot use payload directory " + config.payloadDir() + ": " + e.getMessage()
-          + "; choose a writable directory");
-    }
-  }
-
-  private static Authenticator chooseAuthenticator(GatewayParts parts) {
-    if (parts.authenticator() != null) {
-      return parts.authenticator();
-    }
-    if (parts.config().apiKey().isPresent()) {
-      throw new ConfigException("$.gateway.apiKey", "an API key is configured but the gateway has no authenticator; "
-          + "add gateway-auth and call .authenticator(ApiKeyAuthenticator.fromConfig(config)) on the builder");
-    }
-    return Authenticator.none();
-  }
-
-  private static void checkLauncher(ServerConfig server, Map<BackendKind, BackendLauncher> launchers) {
-    BackendKind kind = BackendKind.of(server);
-    if (launchers.containsKey(kind)) {
-      launchers.get(kind).validate(server);
-      return;
-    }
-    String at = "$.mcpServers." + server.name();
-    switch (kind) {
-      case COMMAND:
-        throw new ConfigException(at + ".command", "runs a command on the host without container isolation, which is off by default; "
-            + "prefer \"container\", or enable host processes with McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process())");
-      case CONTAINER:
-        throw new ConfigException(at + ".container", "needs a container launcher; add gateway-docker and call "
-            + ".launcher(BackendKind.CONTAINER, DockerBackendLauncher.create()) on the builder");
-      default:
-        throw new ConfigException(at + ".url", "needs an HTTP launcher; register one with .launcher(BackendKind.HTTP, ...)");
-    }
-  }
-
-  private static Map<String, String> resolveEnvironment(ServerConfig server, GatewayParts parts) {
-    Map<String, String> resolved = new LinkedHashMap<>();
-    for (Map.Entry<String, String> entry : server.env().entrySet()) {
-      String value = entry.getValue();
-      if (value.isEmpty()) {
-        value = parts.environment().apply(entry.getKey());
-        if (value == null) {
-          String at = "$.mcpServers." + server.name() + ".env." + entry.getKey();
-          if (!parts.allowMissingEnvironment()) {
-            throw new ConfigException(at, "environment variable '" + entry.getKey()
-                + "' is not defined in the gateway's environment; export it before starting, or remove it from env");
-          }
-          LOG.warn("{}: environment variable '{}' is not defined; server '{}' starts without it", at, entry.getKey(), server.name());
-          continue;
-        }
-      }
-      resolved.put(entry.getKey(), value);
-    }
-    return resolved;
   }
 
   @Override
@@ -372,40 +258,6 @@ public final class DefaultMcpGateway implements McpGateway {
     }
     return new GatewayStats(java.time.Duration.ofNanos(Math.max(0, now - startedNanos)), sessions.size(), backends,
         runtime.callsInFlight(), servers);
-  }
-
-  /** A session left the store (ended, expired, revoked, closed): this node lets go of what it held for it. */
-  private void sessionRemoved(McpSession record, SessionStore.RemovalCause cause) {
-    LiveSession session = live.remove(record.id());
-    if (session == null) {
-      return;
-    }
-    LOG.debug("{} ended ({})", session, cause);
-    session.close();
-    pool.leave(session, session.slot());
-    for (LiveSession child : session.children()) {
-      pool.leave(child, child.slot());
-    }
-    String key = record.callerDigest();
-    if (live.closed(key)) {
-      try {
-        payloads.deleteAll(key);
-      } catch (IOException | RuntimeException e) {
-        LOG.error("Could not delete the payloads of '{}'", session.identity().name(), e);
-      }
-    }
-  }
-
-  private void revoked(String sessionKey) {
-    live.revoked(sessionKey); // first: an initialize racing this sees it after adding its session
-    int ended = 0;
-    for (McpSession session : sessions.sessions()) {
-      if (session.callerDigest().equals(sessionKey)) {
-        sessions.remove(session.id());
-        ended++;
-      }
-    }
-    LOG.info("Ended {} session(s) of a revoked credential", ended);
   }
 
   /** How many backends the gateway's close stopped; 0 before it closed. */

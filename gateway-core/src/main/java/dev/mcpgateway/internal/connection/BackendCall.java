@@ -1,13 +1,12 @@
 package dev.mcpgateway.internal.connection;
 
-import dev.mcpgateway.internal.intercept.InterceptorChain;
-import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.internal.jsonrpc.ResponseScan;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.jsonrpc.ResponseScan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

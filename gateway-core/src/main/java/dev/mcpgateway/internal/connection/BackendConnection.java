@@ -1,8 +1,5 @@
 package dev.mcpgateway.internal.connection;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.internal.jsonrpc.ResponseScan;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +10,8 @@ import dev.mcpgateway.backend.BackendListener;
 import dev.mcpgateway.backend.ChunkedMessage;
 import dev.mcpgateway.backend.LaunchRequest;
 import dev.mcpgateway.backend.MessageSink;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.jsonrpc.ResponseScan;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,9 @@
 package dev.mcpgateway.internal.connection;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

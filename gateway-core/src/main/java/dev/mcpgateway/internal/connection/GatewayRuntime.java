@@ -1,11 +1,10 @@
 package dev.mcpgateway.internal.connection;
 
-import dev.mcpgateway.internal.intercept.Listeners;
-
 import dev.mcpgateway.backend.BackendKind;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.internal.intercept.Listeners;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,10 +1,9 @@
 package dev.mcpgateway.internal.connection;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;

@@ -1,5 +1,12 @@
 package dev.mcpgateway.internal.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendSlot;
@@ -8,23 +15,10 @@ import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.StreamRegistry;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpgateway.GatewayException;
-import dev.mcpgateway.GatewayRequest;
-import dev.mcpgateway.GatewayResponse;
-import dev.mcpgateway.auth.Identity;
-import dev.mcpgateway.config.GatewayConfig;
-import dev.mcpgateway.config.ServerConfig;
-import dev.mcpgateway.session.McpSession;
-import dev.mcpgateway.session.SessionStore;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

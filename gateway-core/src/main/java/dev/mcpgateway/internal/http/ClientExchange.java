@@ -1,11 +1,10 @@
 package dev.mcpgateway.internal.http;
 
+import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.SseStream;
-
-import dev.mcpgateway.GatewayResponse;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;

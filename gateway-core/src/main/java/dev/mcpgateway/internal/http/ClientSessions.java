@@ -1,11 +1,5 @@
 package dev.mcpgateway.internal.http;
 
-import dev.mcpgateway.internal.connection.SessionChannel;
-import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.internal.session.LiveSession;
-import dev.mcpgateway.internal.session.SessionRegistry;
-import dev.mcpgateway.internal.session.SseStream;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
@@ -14,15 +8,17 @@ import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.internal.connection.SessionChannel;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.internal.session.SessionRegistry;
+import dev.mcpgateway.internal.session.SseStream;
 import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

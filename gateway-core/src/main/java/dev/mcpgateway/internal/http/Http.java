@@ -1,10 +1,9 @@
 package dev.mcpgateway.internal.http;
 
-import dev.mcpgateway.internal.connection.BackendUnavailableException;
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.internal.connection.BackendUnavailableException;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.util.Locale;
 
 /** HTTP details shared by the endpoints: content negotiation and error answers. */

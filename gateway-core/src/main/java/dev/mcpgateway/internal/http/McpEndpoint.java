@@ -1,5 +1,12 @@
 package dev.mcpgateway.internal.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendPool;
 import dev.mcpgateway.internal.connection.BackendSlot;
@@ -9,27 +16,11 @@ import dev.mcpgateway.internal.intercept.Listeners;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.SseStream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpgateway.GatewayException;
-import dev.mcpgateway.GatewayRequest;
-import dev.mcpgateway.GatewayResponse;
-import dev.mcpgateway.auth.Identity;
-import dev.mcpgateway.config.GatewayConfig;
-import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.session.McpSession;
-import dev.mcpgateway.session.SessionStore;
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,11 +1,10 @@
 package dev.mcpgateway.internal.http;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.util.Set;
 
 /**

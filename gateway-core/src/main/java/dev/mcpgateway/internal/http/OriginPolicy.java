@@ -1,8 +1,7 @@
 package dev.mcpgateway.internal.http;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Set;

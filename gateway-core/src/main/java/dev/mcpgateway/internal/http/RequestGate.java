@@ -1,13 +1,12 @@
 package dev.mcpgateway.internal.http;
 
-import dev.mcpgateway.internal.intercept.Listeners;
-
 import dev.mcpgateway.Admission;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.auth.AuthRequest;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
+import dev.mcpgateway.internal.intercept.Listeners;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

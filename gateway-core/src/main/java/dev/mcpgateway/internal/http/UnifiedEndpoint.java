@@ -1,15 +1,5 @@
 package dev.mcpgateway.internal.http;
 
-import dev.mcpgateway.internal.connection.BackendCall;
-import dev.mcpgateway.internal.connection.BackendConnection;
-import dev.mcpgateway.internal.connection.BackendPool;
-import dev.mcpgateway.internal.connection.BackendSlot;
-import dev.mcpgateway.internal.connection.BackendUnavailableException;
-import dev.mcpgateway.internal.connection.GatewayRuntime;
-import dev.mcpgateway.internal.intercept.InterceptorChain;
-import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.internal.session.LiveSession;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -20,14 +10,21 @@ import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
-import dev.mcpgateway.session.SessionStore;
+import dev.mcpgateway.internal.connection.BackendCall;
+import dev.mcpgateway.internal.connection.BackendConnection;
+import dev.mcpgateway.internal.connection.BackendPool;
+import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.BackendUnavailableException;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.LiveSession;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,11 @@
 package dev.mcpgateway.internal.intercept;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.internal.jsonrpc.RawAnswer;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.jsonrpc.RawAnswer;
 import dev.mcpgateway.policy.Interceptor;
 import dev.mcpgateway.policy.McpCall;
 import dev.mcpgateway.policy.McpResult;

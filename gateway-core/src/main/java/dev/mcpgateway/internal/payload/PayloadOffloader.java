@@ -1,17 +1,16 @@
 package dev.mcpgateway.internal.payload;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.backend.ChunkedMessage;
+import dev.mcpgateway.backend.MessageSink;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendRedactor;
 import dev.mcpgateway.internal.connection.LargeResults;
 import dev.mcpgateway.internal.connection.RedactingJsonOutput;
 import dev.mcpgateway.internal.jsonrpc.Json;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpgateway.backend.ChunkedMessage;
-import dev.mcpgateway.backend.MessageSink;
 import dev.mcpgateway.payload.PayloadStore;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,10 +1,9 @@
 package dev.mcpgateway.internal.payload;
 
-import dev.mcpgateway.internal.jsonrpc.Json;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import java.io.IOException;
 import java.io.InputStream;
 

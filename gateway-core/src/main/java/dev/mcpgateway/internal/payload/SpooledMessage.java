@@ -1,14 +1,12 @@
 package dev.mcpgateway.internal.payload;
 
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.backend.MessageSink;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendRedactor;
 import dev.mcpgateway.internal.connection.PendingCall;
 import dev.mcpgateway.internal.connection.RedactingJsonOutput;
 import dev.mcpgateway.internal.jsonrpc.JsonPushScanner;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpgateway.GatewayException;
-import dev.mcpgateway.backend.MessageSink;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,9 +1,8 @@
 package dev.mcpgateway.internal.payload;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.jsonrpc.JsonPushScanner;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 
 /**

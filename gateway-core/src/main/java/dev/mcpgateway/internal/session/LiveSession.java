@@ -1,14 +1,13 @@
 package dev.mcpgateway.internal.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendSlot;
 import dev.mcpgateway.internal.connection.SessionChannel;
 import dev.mcpgateway.internal.jsonrpc.Json;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.stream.EventStore;
 import java.time.Instant;
@@ -25,6 +24,8 @@ import java.util.function.Function;
  */
 public final class LiveSession implements SessionChannel {
   private volatile McpSession record;
+  /** Built from the record on first use. */
+  private volatile ObjectNode initializeParams;
   private final Identity identity;
   private volatile BackendSlot slot;
   private final AtomicLong streams = new AtomicLong();
@@ -87,14 +88,21 @@ public final class LiveSession implements SessionChannel {
     return record.createdAt();
   }
 
-  /** The {@code initialize} params a backend of this session is started with: the client's, as recorded. */
+  /** The {@code initialize} params a backend of this session is started with: the client's, as recorded; read only. */
   public ObjectNode initializeParams() {
-    McpSession r = parent != null ? parent.record : record;
-    ObjectNode params = Json.object();
-    params.put("protocolVersion", r.protocolVersion());
-    params.set("capabilities", Json.mapper().valueToTree(r.clientCapabilities()));
-    params.set("clientInfo", Json.mapper().valueToTree(r.clientInfo()));
-    return params;
+    if (parent != null) {
+      return parent.initializeParams();
+    }
+    ObjectNode params = initializeParams;
+    if (params == null) {
+      McpSession r = record;
+      params = Json.object();
+      params.put("protocolVersion", r.protocolVersion());
+      params.set("capabilities", Json.mapper().valueToTree(r.clientCapabilities()));
+      params.set("clientInfo", Json.mapper().valueToTree(r.clientInfo()));
+      initializeParams = params;
+    }
+    return params; // not changed by anyone: a backend start takes a copy
   }
 
   /** The unified session this one belongs to; null for an ordinary session. */

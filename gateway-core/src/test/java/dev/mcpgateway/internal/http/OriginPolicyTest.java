@@ -1,6 +1,5 @@
 package dev.mcpgateway.internal.http;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;

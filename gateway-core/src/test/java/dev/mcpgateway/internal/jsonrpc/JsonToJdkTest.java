@@ -1,6 +1,5 @@
 package dev.mcpgateway.internal.jsonrpc;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,6 +1,5 @@
 package dev.mcpgateway.internal.jsonrpc;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,10 @@
 package dev.mcpgateway.internal.payload;
 
-import dev.mcpgateway.internal.connection.BackendRedactor;
-import dev.mcpgateway.internal.connection.RedactingJsonOutput;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.backend.ChunkedMessage;
+import dev.mcpgateway.internal.connection.BackendRedactor;
+import dev.mcpgateway.internal.connection.RedactingJsonOutput;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package dev.mcpgateway.internal.payload;
 
-import dev.mcpgateway.internal.jsonrpc.JsonPushScanner;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpgateway.internal.jsonrpc.JsonPushScanner;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
