@@ -7,6 +7,7 @@ import dev.mcpgateway.auth.AuthRequest;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -96,7 +97,7 @@ class AdmissionTest {
   }
 
   private GatewayResponse handle(GatewayRequest request, Admission admission) {
-    return TestClient.await(gateway.handle(request, admission).toCompletableFuture());
+    return Await.result(gateway.handle(request, admission));
   }
 
   private static String error(GatewayResponse response) {
@@ -239,7 +240,7 @@ class AdmissionTest {
     GatewayRequest twice = head("/mcp/test", "bad").header("Authorization", "good").build();
 
     Admission admission = gateway.admit(twice);
-    GatewayResponse handled = TestClient.await(gateway.handle(twice.withBody(utf8(PING))).toCompletableFuture());
+    GatewayResponse handled = Await.result(gateway.handle(twice.withBody(utf8(PING))));
 
     for (GatewayResponse response : List.of(admission.answer().orElseThrow(), handled)) {
       assertThat(response.status()).isEqualTo(400);
@@ -259,7 +260,7 @@ class AdmissionTest {
       GatewayRequest request = head("/mcp/test", "good").header(header[0], header[2]).header(header[0], header[3])
           .body(PING).build();
 
-      GatewayResponse response = TestClient.await(gateway.handle(request).toCompletableFuture());
+      GatewayResponse response = Await.result(gateway.handle(request));
 
       assertThat(response.status()).as(header[1]).isEqualTo(400);
       assertThat(error(response)).isEqualTo("the request has 2 " + header[1] + " headers; send exactly one");
@@ -308,7 +309,7 @@ class AdmissionTest {
     Admission admission = plain.admit(head);
 
     assertThat(admission.answer()).isEmpty();
-    assertThat(TestClient.await(plain.handle(head.withBody(utf8(PING)), admission).toCompletableFuture()).bodyText())
+    assertThat(Await.result(plain.handle(head.withBody(utf8(PING)), admission)).bodyText())
         .isEqualTo("{\"seen\":\"/anything\"}");
   }
 

@@ -2,6 +2,7 @@ package dev.mcpgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -13,7 +14,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +54,7 @@ class BackendFaultsTest {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).as("per-server timeout, not the gateway's 30 s")
         .isLessThan(Duration.ofSeconds(5));
 
-    assertThat(await(Duration.ofSeconds(15), () -> !first.isAlive())).as("the hung backend is stopped").isTrue();
+    Await.until(Duration.ofSeconds(15), "the hung backend is stopped", () -> !first.isAlive());
     String next = client.callTool("pid", "{}");
     assertThat(Long.parseLong(next)).as("a fresh backend").isNotEqualTo(first.pid());
   }
@@ -115,16 +115,5 @@ class BackendFaultsTest {
 
   private static long heapUsed() {
     return heapPools().stream().mapToLong(p -> p.getUsage().getUsed()).sum();
-  }
-
-  static boolean await(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-    }
-    return true;
   }
 }

@@ -3,6 +3,7 @@ package dev.mcpgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -149,14 +150,14 @@ class ProcessGatewayTest {
 
   @Test
   void healthReportsServersWithoutAuthentication() {
-    GatewayResponse health = TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture());
+    GatewayResponse health = Await.result(gateway.handle(GatewayRequest.get("/health").build()));
     assertThat(health.status()).isEqualTo(200);
     JsonNode body = TestClient.parse(health.bodyText());
     assertThat(body.path("status").asText()).isEqualTo("healthy");
     assertThat(body.path("servers").path("test").path("status").asText()).isEqualTo("stopped");
     assertThat(body.path("version").asText()).isNotBlank();
     new TestClient(gateway, "test", null).initialize();
-    body = TestClient.parse(TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture()).bodyText());
+    body = TestClient.parse(Await.result(gateway.handle(GatewayRequest.get("/health").build())).bodyText());
     assertThat(body.path("servers").path("test").path("status").asText()).isEqualTo("running");
   }
 }

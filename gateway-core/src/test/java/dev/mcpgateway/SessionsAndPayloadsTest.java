@@ -3,6 +3,7 @@ package dev.mcpgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -237,8 +238,7 @@ class SessionsAndPayloadsTest {
   @Test
   void closeEndpointIsRefusedWhileAuthenticationIsOffUnlessAllowed() {
     McpGateway gw = gateway();
-    GatewayResponse refused = TestClient.await(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())
-        .toCompletableFuture());
+    GatewayResponse refused = Await.result(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build()));
     assertThat(refused.status()).isEqualTo(403);
     assertThat(refused.bodyText()).contains("authentication is off").contains("closeWithoutAuthentication");
     assertThat(gw.isClosed()).isFalse();
@@ -259,11 +259,10 @@ class SessionsAndPayloadsTest {
         .header("Authorization", "a").header("Mcp-Session-Id", a.sessionId()).header("Content-Type", "application/json")
         .body("{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"tools/call\",\"params\":{\"name\":\"sleep\",\"arguments\":{\"ms\":500}}}")
         .build()).toCompletableFuture();
-    GatewayResponse closed = TestClient.await(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())
-        .toCompletableFuture());
+    GatewayResponse closed = Await.result(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build()));
     assertThat(closed.status()).isEqualTo(200);
     assertThat(TestClient.parse(closed.bodyText()).path("serversTerminated").asInt()).isEqualTo(2);
-    assertThat(TestClient.parse(TestClient.await(slow).bodyText()).path("result").path("content").path(0).path("text").asText())
+    assertThat(TestClient.parse(Await.result(slow).bodyText()).path("result").path("content").path(0).path("text").asText())
         .isEqualTo("slept");
     assertThat(first.isAlive()).isFalse();
     assertThat(second.isAlive()).isFalse();
@@ -272,8 +271,7 @@ class SessionsAndPayloadsTest {
       assertThat(left).isEmpty();
     }
     assertThat(gw.closed().toCompletableFuture().isDone()).isTrue();
-    assertThat(TestClient.await(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())
-        .toCompletableFuture()).status()).isEqualTo(410);
+    assertThat(Await.result(gw.handle(GatewayRequest.post("/close").header("Authorization", "a").build())).status()).isEqualTo(410);
     assertThat(a.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").bodyText()).isEqualTo("{\"error\":\"gateway is shutting down\"}");
   }
 

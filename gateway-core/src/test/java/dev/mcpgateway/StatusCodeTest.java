@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.auth.AuthResult;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigException;
@@ -49,7 +50,7 @@ class StatusCodeTest {
   }
 
   private GatewayResponse send(GatewayRequest.Builder request) {
-    return TestClient.await(gateway.handle(request.build()).toCompletableFuture());
+    return Await.result(gateway.handle(request.build()));
   }
 
   private static GatewayRequest.Builder post(String body) {
@@ -210,14 +211,14 @@ class StatusCodeTest {
     GatewayConfig config = GatewayConfig.builder()
         .server(ServerConfig.command("/nonexistent/mcp-server").build("broken")).build();
     try (McpGateway broken = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process()).build()) {
-      GatewayResponse response = TestClient.await(broken.handle(GatewayRequest.post("/mcp/broken")
+      GatewayResponse response = Await.result(broken.handle(GatewayRequest.post("/mcp/broken")
           .header("Content-Type", "application/json")
           .body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\"}}")
-          .build()).toCompletableFuture());
+          .build()));
       assertThat(response.status()).isEqualTo(503);
       assertThat(response.bodyText()).contains("server 'broken' could not start command '/nonexistent/mcp-server'");
       assertThat(response.headers()).doesNotContainKey("Mcp-Session-Id");
-      GatewayResponse health = TestClient.await(broken.handle(GatewayRequest.get("/health").build()).toCompletableFuture());
+      GatewayResponse health = Await.result(broken.handle(GatewayRequest.get("/health").build()));
       assertThat(TestClient.parse(health.bodyText()).path("servers").path("broken").path("status").asText()).isEqualTo("error");
     }
   }

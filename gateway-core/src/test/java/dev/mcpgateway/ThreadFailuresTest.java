@@ -3,6 +3,7 @@ package dev.mcpgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -115,7 +116,7 @@ class ThreadFailuresTest {
       }
       long started = System.nanoTime();
       for (int i = 0; i < calls.size(); i++) {
-        JsonNode answer = TestClient.parse(TestClient.await(calls.get(i)).bodyText());
+        JsonNode answer = TestClient.parse(Await.result(calls.get(i)).bodyText());
         if (i % 4 == 0) {
           assertThat(answer.path("error").path("message").asText()).contains("server 'test'").contains("OutOfMemoryError");
         } else {

@@ -3,6 +3,7 @@ package dev.mcpgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -193,7 +194,7 @@ class TransportTest {
         .build()).toCompletableFuture();
     assertThat(client.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"client-42\"}}").status())
         .isEqualTo(202);
-    assertThat(TestClient.parse(TestClient.await(slow).bodyText()).path("error").path("code").asInt()).isEqualTo(-32800);
+    assertThat(TestClient.parse(Await.result(slow).bodyText()).path("error").path("code").asInt()).isEqualTo(-32800);
     String cancelled = client.callTool("cancellations", "{}");
     assertThat(cancelled).matches("\\d+");
   }

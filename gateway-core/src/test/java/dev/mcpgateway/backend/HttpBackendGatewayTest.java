@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
@@ -70,7 +71,7 @@ class HttpBackendGatewayTest {
   }
 
   private static JsonNode health(McpGateway gateway) {
-    GatewayResponse response = TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture());
+    GatewayResponse response = Await.result(gateway.handle(GatewayRequest.get("/health").build()));
     return TestClient.parse(response.bodyText()).path("servers").path("remote");
   }
 

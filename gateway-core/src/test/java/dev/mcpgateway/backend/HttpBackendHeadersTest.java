@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigLoader;
 import dev.mcpgateway.config.GatewayConfig;
@@ -61,7 +62,7 @@ class HttpBackendHeadersTest {
     TestClient client = new TestClient(gateway, "remote", "caller");
     client.initialize();
     assertThat(client.callTool("echo", "{\"message\":\"hi\"}")).isEqualTo("hi");
-    GatewayResponse health = TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture());
+    GatewayResponse health = Await.result(gateway.handle(GatewayRequest.get("/health").build()));
     client.delete();
     gateway.close();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayStats;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -42,7 +43,7 @@ class HealthTest {
   }
 
   private JsonNode health() {
-    return TestClient.parse(TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture()).bodyText());
+    return TestClient.parse(Await.result(gateway.handle(GatewayRequest.get("/health").build())).bodyText());
   }
 
   @AfterEach
@@ -119,12 +120,7 @@ class HealthTest {
   }
 
   private void awaitUnexpectedExits(String server, int exits) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (gateway.stats().servers().get(server).unexpectedExits() < exits) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(server + " did not count " + exits + " unexpected exit(s): " + gateway.stats());
-      }
-      Thread.onSpinWait();
-    }
+    Await.until(Duration.ofSeconds(10), server + " counts " + exits + " unexpected exit(s)", () -> gateway.stats(),
+        stats -> stats.servers().get(server).unexpectedExits() >= exits);
   }
 }

@@ -6,13 +6,13 @@ import dev.mcpgateway.EventStream;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Drives a gateway through its programmatic API, as an MCP client would over HTTP. */
 public final class TestClient {
@@ -94,15 +94,7 @@ public final class TestClient {
     if (sessionId != null && given.header("mcp-session-id").isEmpty()) {
       request.header("Mcp-Session-Id", sessionId);
     }
-    return await(gateway.handle(request.build()).toCompletableFuture());
-  }
-
-  public static GatewayResponse await(CompletableFuture<GatewayResponse> future) {
-    try {
-      return future.get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
+    return Await.result(gateway.handle(request.build()));
   }
 
   /** The JSON of a response: its body, or the data of the last event of its stream. */
@@ -129,11 +121,7 @@ public final class TestClient {
         closed.complete(null);
       }
     });
-    try {
-      closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("stream did not close", e);
-    }
+    Await.result(closed, timeout);
     List<String> data = new ArrayList<>();
     String text;
     synchronized (bytes) {

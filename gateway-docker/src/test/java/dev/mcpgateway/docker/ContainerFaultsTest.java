@@ -10,6 +10,7 @@ import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
@@ -240,7 +241,7 @@ class ContainerFaultsTest {
       worker.get(seconds + 120, TimeUnit.SECONDS);
     }
     gateway.close();
-    assertThat(DockerEngine.await(WAIT, () -> DockerEngine.own(docker, MANAGED).isEmpty())).isTrue();
+    Await.until(WAIT, "no container of this test is left", () -> DockerEngine.own(docker, MANAGED).isEmpty());
     System.out.printf("[reliability] container churn (%d s, %d workers, 3 keys): %d sessions opened and ended, %d calls,"
         + " %d containers started and %d stopped, %d errors, no container left%n",
         seconds, workers, sessions.get(), calls.get(), starts.get(), stops.get(), errors.size());

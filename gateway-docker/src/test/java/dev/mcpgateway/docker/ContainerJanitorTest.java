@@ -2,6 +2,7 @@ package dev.mcpgateway.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpgateway.await.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ class ContainerJanitorTest {
     Process parent = start("sleep 0 & echo $!; exec sleep 60");
     long zombie = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))
         .readLine().trim());
-    assertThat(DockerEngine.await(Duration.ofSeconds(10), () -> state(zombie) == 'Z')).as("pid %d is a zombie", zombie).isTrue();
+    Await.until(Duration.ofSeconds(10), "pid " + zombie + " is a zombie", () -> state(zombie) == 'Z');
     ProcessHandle handle = ProcessHandle.of(zombie).orElseThrow();
     assertThat(handle.isAlive()).as("the JDK still calls a zombie alive").isTrue();
 

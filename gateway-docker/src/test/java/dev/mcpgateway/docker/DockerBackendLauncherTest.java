@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Container;
 import dev.mcpgateway.backend.Backend;
 import dev.mcpgateway.backend.LaunchRequest;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.testing.RecordingBackendListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,14 +60,14 @@ class DockerBackendLauncherTest {
     return ServerConfig.container(DockerEngine.EVERYTHING_IMAGE).build("everything");
   }
 
-  private static Backend launch(ServerConfig server, String sessionKey, Map<String, String> env, RecordingListener listener)
+  private static Backend launch(ServerConfig server, String sessionKey, Map<String, String> env, RecordingBackendListener listener)
       throws IOException {
     return launcher.launch(LaunchRequest.builder(server, listener).sessionKey(sessionKey).environment(env)
         .startupTimeout(WAIT).build());
   }
 
   private static Backend initialized(ServerConfig server, String sessionKey, Map<String, String> env,
-      RecordingListener listener) throws Exception {
+      RecordingBackendListener listener) throws Exception {
     Backend backend = launch(server, sessionKey, env, listener);
     backend.send(INITIALIZE.getBytes(StandardCharsets.UTF_8));
     listener.next("\"id\":1", WAIT);
@@ -87,7 +88,7 @@ class DockerBackendLauncherTest {
 
   @Test
   void serverEverythingInAContainerAnswersInitializeToolsListAndToolsCall() throws Exception {
-    RecordingListener listener = new RecordingListener();
+    RecordingBackendListener listener = new RecordingBackendListener();
     long started = System.nanoTime();
     try (Backend backend = initialized(everything(), "session-" + UUID.randomUUID(), Map.of(), listener)) {
       LoggerFactory.getLogger(getClass()).info("Container start to initialize answer took {} ms",
@@ -101,13 +102,13 @@ class DockerBackendLauncherTest {
       assertThat(backend.isAlive()).isTrue();
       assertThat(backend.describe()).startsWith("container ");
     }
-    assertThat(listener.exits).containsExactly("stopped by the gateway");
+    assertThat(listener.exits()).containsExactly("stopped by the gateway");
   }
 
   @Test
   void containerCarriesLabelsForInstanceServerAndSession() throws Exception {
     String session = "session-" + UUID.randomUUID();
-    try (Backend backend = launch(everything(), session, Map.of(), new RecordingListener())) {
+    try (Backend backend = launch(everything(), session, Map.of(), new RecordingBackendListener())) {
       Map<String, String> labels = DockerEngine.containers(docker, ContainerJanitor.SESSION + "=" + session).get(0).getLabels();
 
       assertThat(labels).containsEntry(ContainerJanitor.MANAGED, "true").containsEntry(ContainerJanitor.SERVER, "everything")
@@ -119,7 +120,7 @@ class DockerBackendLauncherTest {
   @Test
   void limitsHoldFromInsideTheContainer() throws Exception {
     String session = "session-" + UUID.randomUUID();
-    try (Backend backend = initialized(everything(), session, Map.of(), new RecordingListener())) {
+    try (Backend backend = initialized(everything(), session, Map.of(), new RecordingBackendListener())) {
       String id = containerOf(session);
 
       String memory = DockerEngine.exec(docker, id,
@@ -146,7 +147,7 @@ class DockerBackendLauncherTest {
     String session = "session-" + UUID.randomUUID();
     ServerConfig server = everything().toBuilder().memoryLimitBytes(256L * 1024 * 1024).pidsLimit(64).cpuLimit(0.5)
         .build("everything");
-    try (Backend backend = initialized(server, session, Map.of(), new RecordingListener())) {
+    try (Backend backend = initialized(server, session, Map.of(), new RecordingBackendListener())) {
       var host = docker.inspectContainerCmd(containerOf(session)).exec().getHostConfig();
 
       assertThat(host.getMemory()).isEqualTo(256L * 1024 * 1024);
@@ -163,7 +164,7 @@ class DockerBackendLauncherTest {
   @Test
   void passesEnvironmentToTheContainerWithoutLoggingTheValue() throws Exception {
     String secret = "s3cret-" + UUID.randomUUID();
-    RecordingListener listener = new RecordingListener();
+    RecordingBackendListener listener = new RecordingBackendListener();
     try (Backend backend = initialized(everything().toBuilder().passEnv("MCP_TEST_TOKEN").build("everything"),
         "session-" + UUID.randomUUID(), Map.of("MCP_TEST_TOKEN", secret), listener)) {
       backend.send(call(2, "get-env", "{}"));
@@ -177,7 +178,7 @@ class DockerBackendLauncherTest {
   @Test
   void containerKilledMidCallIsReportedOnceAndRefusesInput() throws Exception {
     String session = "session-" + UUID.randomUUID();
-    RecordingListener listener = new RecordingListener();
+    RecordingBackendListener listener = new RecordingBackendListener();
     try (Backend backend = initialized(everything(), session, Map.of(), listener)) {
       backend.send(("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
           + "\"trigger-long-running-operation\",\"arguments\":{\"duration\":30,\"steps\":30},"
@@ -186,19 +187,19 @@ class DockerBackendLauncherTest {
 
       docker.killContainerCmd(containerOf(session)).exec();
 
-      assertThat(DockerEngine.await(WAIT, () -> !listener.exits.isEmpty())).isTrue();
-      assertThat(listener.exits).containsExactly("exited with status 137");
+      listener.awaitExit(WAIT);
+      assertThat(listener.exits()).containsExactly("exited with status 137");
       assertThat(backend.isAlive()).isFalse();
       assertThatThrownBy(() -> backend.send(call(3, "echo", "{\"message\":\"x\"}")))
           .isInstanceOf(IOException.class).hasMessageContaining("server 'everything'");
     }
-    assertThat(listener.exits).hasSize(1);
+    assertThat(listener.exits()).hasSize(1);
   }
 
   /** Which uid and gid the container's own process (pid 1) and a process started in it run as. */
   private static String idsInside(ServerConfig server) throws Exception {
     String session = "session-" + UUID.randomUUID();
-    try (Backend backend = launch(server, session, Map.of(), new RecordingListener())) {
+    try (Backend backend = launch(server, session, Map.of(), new RecordingBackendListener())) {
       String id = containerOf(session);
       String fromId = DockerEngine.exec(docker, id, "echo $(id -u):$(id -g)").trim();
       String[] uid = DockerEngine.exec(docker, id, "grep '^Uid:' /proc/1/status").trim().split("\\s+");
@@ -225,7 +226,7 @@ class DockerBackendLauncherTest {
   @Test
   void closeEndsStdinRemovesTheContainerAndIsIdempotent() throws Exception {
     String session = "session-" + UUID.randomUUID();
-    RecordingListener listener = new RecordingListener();
+    RecordingBackendListener listener = new RecordingBackendListener();
     Backend backend = initialized(everything(), session, Map.of(), listener);
     String id = containerOf(session);
 
@@ -233,7 +234,7 @@ class DockerBackendLauncherTest {
     backend.close();
 
     assertThat(DockerEngine.containers(docker, ContainerJanitor.SESSION + "=" + session)).isEmpty();
-    assertThat(listener.exits).containsExactly("stopped by the gateway");
+    assertThat(listener.exits()).containsExactly("stopped by the gateway");
     assertThat(Files.readString(Path.of("target/gateway-docker-test.log")))
         .contains("Stopped server 'everything' (container " + id.substring(0, 12) + "): it exited after its input ended");
   }
@@ -243,7 +244,7 @@ class DockerBackendLauncherTest {
     String session = "session-" + UUID.randomUUID();
     ServerConfig stubborn = ServerConfig.container(DockerEngine.BASE_IMAGE).entrypoint("/bin/sleep")
         .entrypointArgs(List.of("600")).build("stubborn");
-    RecordingListener listener = new RecordingListener();
+    RecordingBackendListener listener = new RecordingBackendListener();
     try (DockerBackendLauncher quick = DockerBackendLauncher.builder().pullPolicy(PullPolicy.NEVER)
         .gracePeriod(Duration.ofMillis(300)).build()) {
       Backend backend = quick.launch(LaunchRequest.builder(stubborn, listener).sessionKey(session).startupTimeout(WAIT).build());
@@ -252,7 +253,7 @@ class DockerBackendLauncherTest {
       backend.close();
 
       assertThat(DockerEngine.containers(docker, ContainerJanitor.SESSION + "=" + session)).isEmpty();
-      assertThat(listener.exits).containsExactly("stopped by the gateway");
+      assertThat(listener.exits()).containsExactly("stopped by the gateway");
       assertThat(Files.readString(Path.of("target/gateway-docker-test.log")))
           .contains("Stopped server 'stubborn' (container " + id.substring(0, 12) + "): killed after the grace period of 300 ms");
     }
@@ -262,7 +263,7 @@ class DockerBackendLauncherTest {
   void missingImageWithPullPolicyNeverFailsNamingServerAndImage() {
     ServerConfig server = ServerConfig.container("mcp-gateway-test/not-there:1").build("ghost");
 
-    assertThatThrownBy(() -> launch(server, "s", Map.of(), new RecordingListener()))
+    assertThatThrownBy(() -> launch(server, "s", Map.of(), new RecordingBackendListener()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("server 'ghost'").hasMessageContaining("mcp-gateway-test/not-there:1")
         .hasMessageContaining("NEVER");
@@ -272,7 +273,7 @@ class DockerBackendLauncherTest {
   void imagePinnedToAnotherDigestIsRefused() {
     ServerConfig server = everything().toBuilder().imageDigest("sha256:" + "0".repeat(64)).build("pinned");
 
-    assertThatThrownBy(() -> launch(server, "s", Map.of(), new RecordingListener()))
+    assertThatThrownBy(() -> launch(server, "s", Map.of(), new RecordingBackendListener()))
         .isInstanceOf(IOException.class).hasMessageContaining("server 'pinned'").hasMessageContaining("not the pinned");
   }
 
@@ -281,7 +282,7 @@ class DockerBackendLauncherTest {
     String digest = docker.inspectImageCmd(DockerEngine.EVERYTHING_IMAGE).exec().getId();
     ServerConfig server = everything().toBuilder().imageDigest(digest).build("pinned");
 
-    try (Backend backend = launch(server, "session-" + UUID.randomUUID(), Map.of(), new RecordingListener())) {
+    try (Backend backend = launch(server, "session-" + UUID.randomUUID(), Map.of(), new RecordingBackendListener())) {
       assertThat(backend.isAlive()).isTrue();
     }
   }

@@ -1,16 +1,14 @@
 package dev.mcpgateway.docker;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
+import dev.mcpgateway.await.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -81,8 +79,8 @@ final class DockerEngine {
   /** Asserts that no container with the gateway's labels that this test JVM started is left. */
   static void assertNoGatewayContainers(DockerClient docker) {
     String managed = ContainerJanitor.MANAGED + "=true";
-    await(Duration.ofSeconds(30), () -> own(docker, managed).isEmpty());
-    assertThat(own(docker, managed)).as("containers with the gateway's labels").isEmpty();
+    Await.until(Duration.ofSeconds(30), "no container with the gateway's labels is left", () -> own(docker, managed),
+        List::isEmpty);
   }
 
   /** Runs {@code sh -c script} inside a running container and returns its stdout and stderr. */
@@ -102,22 +100,5 @@ final class DockerEngine {
     synchronized (out) {
       return out.toString();
     }
-  }
-
-  /** Polls {@code condition} until it holds or the timeout passes. */
-  static boolean await(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
   }
 }

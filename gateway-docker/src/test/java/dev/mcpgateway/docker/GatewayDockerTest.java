@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
@@ -126,7 +127,7 @@ class GatewayDockerTest {
 
       DockerBackendLauncher.builder().pullPolicy(PullPolicy.NEVER).build().close();
 
-      assertThat(DockerEngine.await(WAIT, () -> DockerEngine.containers(docker, deadOwner).isEmpty())).isTrue();
+      Await.until(WAIT, "the dead owner's containers are removed", () -> DockerEngine.containers(docker, deadOwner).isEmpty());
       assertThat(serverContainers()).hasSize(1);
     } finally {
       crashed.close();
@@ -155,7 +156,7 @@ class GatewayDockerTest {
 
       // The engine ends a container's stdin when the attach of the dead gateway drops: a server
       // that exits then goes by itself; one that keeps running is an orphan.
-      assertThat(DockerEngine.await(WAIT, () -> !exists(containers.get("everything")))).isTrue();
+      Await.until(WAIT, "the exiting container is gone", () -> !exists(containers.get("everything")));
       long selfRemoved = System.nanoTime() - killed;
       assertThat(exists(containers.get("lingering"))).as("the container that outlives its input is still there").isTrue();
       assertThat(DockerEngine.containers(docker, crashedOwner)).extracting(Container::getId)
@@ -164,8 +165,7 @@ class GatewayDockerTest {
       long cleanup = System.nanoTime();
       DockerBackendLauncher.builder().pullPolicy(PullPolicy.NEVER).build().close();
 
-      assertThat(DockerEngine.await(WAIT, () -> DockerEngine.containers(docker, crashedOwner).isEmpty()))
-          .as("the next launcher removed the orphan").isTrue();
+      Await.until(WAIT, "the next launcher removed the orphan", () -> DockerEngine.containers(docker, crashedOwner).isEmpty());
       System.out.printf("[reliability] gateway killed: its exiting container went by itself after %d ms; the next launcher"
           + " removed the lingering one within %d ms%n", selfRemoved / 1_000_000, (System.nanoTime() - cleanup) / 1_000_000);
       assertThat(serverContainers()).as("a live gateway's container is kept").hasSize(1);

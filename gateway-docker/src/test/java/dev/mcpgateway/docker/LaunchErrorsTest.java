@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mcpgateway.backend.LaunchRequest;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.testing.RecordingBackendListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,7 +21,7 @@ class LaunchErrorsTest {
   private static final ServerConfig SERVER = ServerConfig.container("example/mcp:1.0").passEnv("TOKEN").build("tools");
 
   private static LaunchRequest request(ServerConfig server, Duration timeout) {
-    return LaunchRequest.builder(server, new RecordingListener()).environment(Map.of("TOKEN", "hidden-value"))
+    return LaunchRequest.builder(server, new RecordingBackendListener()).environment(Map.of("TOKEN", "hidden-value"))
         .startupTimeout(timeout).build();
   }
 

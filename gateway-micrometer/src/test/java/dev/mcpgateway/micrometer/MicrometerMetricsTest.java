@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -14,6 +15,7 @@ import dev.mcpgateway.policy.McpCall;
 import dev.mcpgateway.policy.Policies;
 import dev.mcpgateway.testsupport.StdioTestServer;
 import dev.mcpgateway.testsupport.TestClient;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -115,7 +117,7 @@ class MicrometerMetricsTest {
     first.callTool("pid", "{}");
     assertThat(registry.get("mcp.gateway.backend.starts").tags("server", "test").counter().count()).isEqualTo(3);
 
-    assertThat(TestClient.await(gateway.handle(GatewayRequest.post("/close").build()).toCompletableFuture()).status()).isEqualTo(200);
+    assertThat(Await.result(gateway.handle(GatewayRequest.post("/close").build())).status()).isEqualTo(200);
     assertThat(registry.find("mcp.gateway.sessions.active").meters()).as("gauges leave with the gateway").isEmpty();
     assertThat(registry.get("mcp.gateway.backend.stops").tags("reason", "gateway").counter().count()).isEqualTo(2);
   }
@@ -145,13 +147,9 @@ class MicrometerMetricsTest {
   }
 
   private void awaitCount(String name, String reason, double count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (registry.find(name).tags("reason", reason).counter() == null
-        || registry.find(name).tags("reason", reason).counter().count() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " did not reach " + count);
-      }
-      Thread.onSpinWait();
-    }
+    Await.until(Duration.ofSeconds(10), name + " reaches " + count, () -> {
+      Counter counter = registry.find(name).tags("reason", reason).counter();
+      return counter != null && counter.count() >= count;
+    });
   }
 }

@@ -9,6 +9,7 @@ import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;

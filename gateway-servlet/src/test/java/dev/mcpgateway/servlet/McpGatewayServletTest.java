@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.servlet.EmbeddedContainer.Deployment;
 import dev.mcpgateway.servlet.EmbeddedContainer.Running;
 import java.io.BufferedReader;

@@ -3,6 +3,7 @@ package dev.mcpgateway.examples.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.examples.runner.Host;
 import dev.mcpgateway.examples.support.Children;
@@ -74,7 +75,6 @@ class HostAppsTest {
     host.close();
     host = null;
 
-    Children.awaitTrue(() -> children.stream().noneMatch(ProcessHandle::isAlive), "the demo child ends with the container",
-        DEADLINE);
+    Await.until(DEADLINE, "the demo child ends with the container", () -> children.stream().noneMatch(ProcessHandle::isAlive));
   }
 }

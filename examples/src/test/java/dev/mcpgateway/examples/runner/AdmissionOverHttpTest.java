@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.RateLimit;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.examples.support.McpHttp;
-import dev.mcpgateway.examples.support.RawHttp;
+import dev.mcpgateway.examples.support.RawHttpExchange;
 import dev.mcpgateway.examples.support.RecordingServer;
 import dev.mcpgateway.session.CaffeineSessionStore;
 import dev.mcpgateway.session.McpSession;
@@ -121,8 +122,9 @@ class AdmissionOverHttpTest {
       assertThat(notAdmin.body()).contains("not an admin key");
       McpHttp.Answer fromAPage = http.send("POST", "/close", "", "Authorization", ADMIN, "Origin", "https://evil.example");
       assertThat(fromAPage.status()).isEqualTo(403);
-      RawHttp.Raw rebound = RawHttp.exchange(running.port, "POST /close HTTP/1.1\r\nHost: attacker.example\r\nAuthorization: "
-          + ADMIN + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      RawHttpExchange.Raw rebound = RawHttpExchange.exchange(running.port,
+          "POST /close HTTP/1.1\r\nHost: attacker.example\r\nAuthorization: " + ADMIN
+          + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       assertThat(rebound.status()).as("a DNS-rebound page on a loopback listener").isEqualTo(403);
       McpHttp.Answer noKey = http.send("POST", "/close", "");
       assertThat(noKey.status()).isEqualTo(401);
@@ -261,8 +263,8 @@ class AdmissionOverHttpTest {
   }
 
   private static void awaitNoBackend(McpGateway gateway, String race) {
-    assertThat(GatewayHttp.await(Duration.ofSeconds(20), () -> gateway.stats().activeBackends() == 0 && childJavaProcesses() == 0))
-        .as("%s: a backend was left running: %s", race, gateway.stats()).isTrue();
+    Await.until(Duration.ofSeconds(20), race + ": no backend is left running", gateway::stats,
+        stats -> stats.activeBackends() == 0 && childJavaProcesses() == 0);
   }
 
   private static long childJavaProcesses() {

@@ -6,8 +6,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.mcpgateway.await.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,11 +37,7 @@ class BufferedFileAppenderTest {
     logger.addAppender(appender);
 
     logger.info("first");
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (!Files.readString(file).equals("first\n") && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(Files.readString(file)).isEqualTo("first\n");
+    Await.until(Duration.ofSeconds(5), "the first line is written", () -> Files.readString(file), "first\n"::equals);
 
     for (int i = 0; i < 20_000; i++) {
       logger.info("line {}", i);

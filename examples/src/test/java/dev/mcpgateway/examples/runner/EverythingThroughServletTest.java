@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -157,7 +158,7 @@ class EverythingThroughServletTest {
         .containsExactlyInAnyOrderElementsOf(referenceTools);
 
     assertThat(second.delete().status()).isEqualTo(200);
-    Children.awaitTrue(() -> !child.isAlive(), "child " + child.pid() + " ends with the key's last session", DEADLINE);
+    Await.until(DEADLINE, "child " + child.pid() + " ends with the key's last session", () -> !child.isAlive());
     assertThat(Children.ofThisJvm(MARKER)).isEmpty();
   }
 
@@ -166,7 +167,7 @@ class EverythingThroughServletTest {
     McpHttp.Session first = http.open(PATH, KEY);
     ProcessHandle child = Children.await(MARKER, found -> found.size() == 1, "one child", DEADLINE).get(0);
     first.delete();
-    Children.awaitTrue(() -> !child.isAlive(), "the first child ends", DEADLINE);
+    Await.until(DEADLINE, "the first child ends", () -> !child.isAlive());
 
     McpHttp.Session again = http.open(PATH, KEY);
 

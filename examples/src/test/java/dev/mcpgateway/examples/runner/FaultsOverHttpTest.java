@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -51,8 +52,7 @@ class FaultsOverHttpTest {
     if (gateway != null) {
       gateway.close();
     }
-    assertThat(GatewayHttp.await(Duration.ofSeconds(15), () -> GatewayHttp.backendProcesses().isEmpty()))
-        .as("no backend process outlives its gateway").isTrue();
+    Await.until(Duration.ofSeconds(15), "no backend process outlives its gateway", GatewayHttp::backendProcesses, List::isEmpty);
   }
 
   private GatewayHttp runner(Duration toolTimeout) throws Exception {
@@ -204,11 +204,11 @@ class FaultsOverHttpTest {
     }
     // the calls whose clients left still finish at the backend; afterwards nothing of theirs is held
     HttpRequest health = HttpRequest.newBuilder(URI.create(http.base + "/health")).build();
-    assertThat(GatewayHttp.await(Duration.ofSeconds(10), () -> connector.getConnectedEndPoints().size() <= 1))
-        .as("connections of clients that left are closed: %s", connector.getConnectedEndPoints()).isTrue();
+    Await.until(Duration.ofSeconds(10), "connections of clients that left are closed", connector::getConnectedEndPoints,
+        endPoints -> endPoints.size() <= 1);
     assertThat(http.client.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    assertThat(GatewayHttp.await(Duration.ofSeconds(10), () -> GatewayHttp.openFileDescriptors() <= fdsBefore + 4))
-        .as("file descriptors back to %d, now %d", fdsBefore, GatewayHttp.openFileDescriptors()).isTrue();
+    Await.until(Duration.ofSeconds(10), "file descriptors back to " + fdsBefore, GatewayHttp::openFileDescriptors,
+        fds -> fds <= fdsBefore + 4);
     long closeStarted = System.nanoTime();
     gateway.close(); // drains requests in flight for up to 30 s: none may be left
     assertThat(Duration.ofNanos(System.nanoTime() - closeStarted)).as("no request of a vanished client is still in flight")
@@ -249,7 +249,7 @@ class FaultsOverHttpTest {
       assertThat(answer).as("every call in flight gets its answer").isNotNull();
       assertThat(answer.path("result").path("content").path(0).path("text").asText()).isEqualTo("done");
     }
-    assertThat(GatewayHttp.await(Duration.ofSeconds(15), () -> GatewayHttp.backendProcesses().isEmpty())).isTrue();
+    Await.until(Duration.ofSeconds(15), "no backend process is left", GatewayHttp::backendProcesses, List::isEmpty);
     assertThat(GatewayHttp.payloadEntries(payloads)).as("payload directories left").isEmpty();
   }
 

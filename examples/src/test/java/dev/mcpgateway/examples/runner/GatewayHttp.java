@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** Speaks MCP over real HTTP to a gateway served by the runner's Jetty, for reliability tests. */
@@ -186,18 +185,6 @@ final class GatewayHttp {
       int end = text.indexOf("\r\n\r\n");
       return end < 0 ? "" : text.substring(end + 4);
     }
-  }
-
-  /** Polls until {@code condition} holds or the timeout passes. */
-  static boolean await(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-    }
-    return true;
   }
 
   /** Child processes of this JVM: the test backends. */

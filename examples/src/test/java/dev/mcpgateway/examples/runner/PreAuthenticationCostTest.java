@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpgateway.McpGateway;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.servlet.McpGatewayServlet;
@@ -233,7 +234,7 @@ class PreAuthenticationCostTest {
     for (int i = 0; i < 20; i++) {
       pending.add(clients.submit(() -> upload("127.0.0.1", post(KEY, size), "{".getBytes(StandardCharsets.US_ASCII))));
     }
-    assertThat(GatewayHttp.await(Duration.ofSeconds(20), () -> servlet.inFlightBodyBytes() >= 4 * size)).isTrue();
+    Await.until(Duration.ofSeconds(20), "the slow uploads hold their bytes", servlet::inFlightBodyBytes, bytes -> bytes >= 4 * size);
     // Four slow uploads hold 4 MiB of the 4.5 MiB budget; small calls fit in the rest.
     for (int i = 0; i < 20; i++) {
       assertThat(http.call(KEY, session, i + 1, "echo", "{\"message\":\"m" + i + "\"}")
@@ -251,7 +252,7 @@ class PreAuthenticationCostTest {
     assertThat(statuses.get(408)).isGreaterThanOrEqualTo(4);
     assertThat(statuses.get(503)).isGreaterThanOrEqualTo(1);
     assertThat(answers.stream().filter(answer -> answer.status() == 503).map(Answer::retryAfter)).containsOnly("1");
-    assertThat(GatewayHttp.await(Duration.ofSeconds(10), () -> servlet.inFlightBodyBytes() == 0)).isTrue();
+    Await.until(Duration.ofSeconds(10), "every body's bytes are given back", servlet::inFlightBodyBytes, bytes -> bytes == 0);
     assertThat(http.call(KEY, session, 99, "echo", "{\"message\":\"after\"}").path("result").isObject()).isTrue();
   }
 }

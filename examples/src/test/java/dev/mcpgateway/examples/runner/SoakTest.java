@@ -3,6 +3,7 @@ package dev.mcpgateway.examples.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
@@ -121,15 +122,13 @@ class SoakTest {
     assertThat(connections.closedWhileWatching).as("keep-alive connections closed while the workers ran").isEmpty();
     assertThat(sessions.get()).isGreaterThan(WORKERS);
 
-    assertThat(GatewayHttp.await(Duration.ofSeconds(15), () -> GatewayHttp.backendProcesses().isEmpty()))
-        .as("child processes left: %s", GatewayHttp.backendProcesses()).isTrue();
+    Await.until(Duration.ofSeconds(15), "no child process is left", GatewayHttp::backendProcesses, List::isEmpty);
     assertThat(GatewayHttp.payloadEntries(payloads)).as("payload directories left").isEmpty();
-    assertThat(GatewayHttp.await(Duration.ofSeconds(30), () -> leakedThreads(threadsBefore).isEmpty()))
-        .as("threads left: %s", leakedThreads(threadsBefore)).isTrue();
-    assertThat(GatewayHttp.await(Duration.ofSeconds(30), () -> GatewayHttp.openFileDescriptors() <= fdsBefore + 8))
-        .as("file descriptors: %d before, %d after", fdsBefore, GatewayHttp.openFileDescriptors()).isTrue();
+    Await.until(Duration.ofSeconds(30), "no thread is left", () -> leakedThreads(threadsBefore), List::isEmpty);
+    Await.until(Duration.ofSeconds(30), "file descriptors back to " + fdsBefore, GatewayHttp::openFileDescriptors,
+        fds -> fds <= fdsBefore + 8);
     long[] heapAfter = new long[1];
-    boolean heapBack = GatewayHttp.await(Duration.ofSeconds(20), () -> {
+    boolean heapBack = Await.holdsWithin(Duration.ofSeconds(20), () -> {
       System.gc();
       heapAfter[0] = memory.getHeapMemoryUsage().getUsed();
       return heapAfter[0] <= heapBefore + 32L * 1024 * 1024;

@@ -7,7 +7,7 @@ import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.examples.support.Children;
 import dev.mcpgateway.examples.support.DemoServer;
 import dev.mcpgateway.examples.support.McpHttp;
-import dev.mcpgateway.examples.support.RawHttp;
+import dev.mcpgateway.examples.support.RawHttpExchange;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -90,7 +90,7 @@ class StatusCodesOverHttpTest {
 
     static Answer raw(int port, String request) {
       try {
-        RawHttp.Raw raw = RawHttp.exchange(port, request);
+        RawHttpExchange.Raw raw = RawHttpExchange.exchange(port, request);
         return new Answer(raw.status(), raw.text());
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
@@ -64,7 +65,7 @@ class ApiKeyGatewayTest {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    return TestClient.await(gateway.handle(request.build()).toCompletableFuture());
+    return Await.result(gateway.handle(request.build()));
   }
 
   private static void assertJsonError(GatewayResponse response, int status, String error) {
@@ -86,7 +87,7 @@ class ApiKeyGatewayTest {
 
   @Test
   void keepsHealthOpenWithoutAKey() {
-    GatewayResponse response = TestClient.await(gateway.handle(GatewayRequest.get("/health").build()).toCompletableFuture());
+    GatewayResponse response = Await.result(gateway.handle(GatewayRequest.get("/health").build()));
 
     assertThat(response.status()).isEqualTo(200);
   }
@@ -126,8 +127,8 @@ class ApiKeyGatewayTest {
     assertJsonError(post("/mcp/unknown-server", null), 401, "authentication failed: missing API key");
     assertJsonError(post("/elsewhere", null), 401, "authentication failed: missing API key");
     ticker.advance(Duration.ofMinutes(1));
-    GatewayResponse get = TestClient.await(gateway.handle(GatewayRequest.get("/mcp/demo").build()).toCompletableFuture());
-    GatewayResponse delete = TestClient.await(gateway.handle(GatewayRequest.delete("/mcp/demo").build()).toCompletableFuture());
+    GatewayResponse get = Await.result(gateway.handle(GatewayRequest.get("/mcp/demo").build()));
+    GatewayResponse delete = Await.result(gateway.handle(GatewayRequest.delete("/mcp/demo").build()));
     assertJsonError(get, 401, "authentication failed: missing API key");
     assertJsonError(delete, 401, "authentication failed: missing API key");
   }
@@ -190,8 +191,8 @@ class ApiKeyGatewayTest {
     dev.mcpgateway.Admission third = gateway.admit(head);
     assertJsonError(third.answer().orElseThrow(), 401, "authentication failed: invalid API key");
 
-    GatewayResponse handedBack = TestClient.await(gateway.handle(head.withBody(
-        INITIALIZE.getBytes(java.nio.charset.StandardCharsets.UTF_8)), third).toCompletableFuture());
+    GatewayResponse handedBack = Await.result(gateway.handle(head.withBody(
+        INITIALIZE.getBytes(java.nio.charset.StandardCharsets.UTF_8)), third));
 
     assertJsonError(handedBack, 401, "authentication failed: invalid API key"); // not 429: not counted twice
     assertThat(admit("10.1.1.3:4", KEY).answer().orElseThrow().status()).isEqualTo(429);

@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
  * One HTTP/1.1 exchange on a plain socket, for what the JDK client refuses to send (control
  * characters in a header) or cannot stop doing (writing a whole oversized body).
  */
-public final class RawHttp {
-  private RawHttp() {}
+public final class RawHttpExchange {
+  private RawHttpExchange() {}
 
   /** The status code and the rest of what the server sent, after writing {@code request} (ISO-8859-1). */
   public record Raw(int status, String text) {}

@@ -1,0 +1,33 @@
+package dev.mcpgateway.testing;
+
+import dev.mcpgateway.backend.BackendLauncher;
+import dev.mcpgateway.config.ServerConfig;
+import java.util.Optional;
+
+/** The in-memory launcher keeps the launcher contract. */
+class InMemoryBackendLauncherContractTest extends BackendLauncherContract {
+  @Override
+  protected BackendLauncher newLauncher() {
+    return InMemoryBackendLauncher.builder().unstartable("absent").exitingAfterFirstMessage("exits").build();
+  }
+
+  @Override
+  protected ServerConfig server() {
+    return ServerConfig.command("in-memory").build("memory");
+  }
+
+  @Override
+  protected ServerConfig exitingServer() {
+    return ServerConfig.command("in-memory").build("exits");
+  }
+
+  @Override
+  protected ServerConfig unstartableServer() {
+    return ServerConfig.command("in-memory").build("absent");
+  }
+
+  @Override
+  protected Optional<String> environmentProbe(String variable) {
+    return Optional.of("{\"name\":\"env\",\"arguments\":{\"name\":\"" + variable + "\"}}");
+  }
+}
