@@ -49,6 +49,10 @@ public abstract class AuthenticatorContract {
   /** Where refused credentials come from. */
   protected static final String FAILING_HOST = "192.0.2.1";
 
+  /** For subclasses, one per authenticator implementation. */
+  protected AuthenticatorContract() {
+  }
+
   /** A new authenticator. */
   protected abstract Authenticator newAuthenticator();
 

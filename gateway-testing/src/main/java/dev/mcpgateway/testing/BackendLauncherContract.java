@@ -62,6 +62,10 @@ public abstract class BackendLauncherContract {
   private final List<Backend> launched = new CopyOnWriteArrayList<>();
   private BackendLauncher launcher;
 
+  /** For subclasses, one per launcher implementation. */
+  protected BackendLauncherContract() {
+  }
+
   /** A new launcher; the contract closes it after each test. */
   protected abstract BackendLauncher newLauncher() throws Exception;
 
@@ -118,7 +122,7 @@ public abstract class BackendLauncherContract {
 
   private JsonNode initialize(Backend backend, RecordingBackendListener listener) throws Exception {
     backend.send(JsonRpcLines.initialize(1));
-    JsonNode answer = listener.response(1, timeout());
+    JsonNode answer = JsonRpcLines.parse(listener.response(1, timeout()));
     backend.send(JsonRpcLines.notification("notifications/initialized"));
     return answer;
   }
@@ -150,7 +154,7 @@ public abstract class BackendLauncherContract {
     assertThat(backend.isAlive()).isTrue();
     JsonNode initialized = initialize(backend, listener);
     backend.send(JsonRpcLines.request(2, "ping", null));
-    JsonNode ping = listener.response(2, timeout());
+    JsonNode ping = JsonRpcLines.parse(listener.response(2, timeout()));
 
     assertThat(initialized.path("result").path("protocolVersion").asText()).as(initialized.toString()).isNotEmpty();
     assertThat(initialized.path("result").path("serverInfo").path("name").asText()).as(initialized.toString()).isNotEmpty();
@@ -240,7 +244,7 @@ public abstract class BackendLauncherContract {
 
     backend.send(JsonRpcLines.request(2, "tools/call", probe.get()));
 
-    JsonNode answer = listener.response(2, timeout());
+    JsonNode answer = JsonRpcLines.parse(listener.response(2, timeout()));
     assertThat(answer.path("result").toString()).as(answer.toString()).contains(secret);
   }
 
@@ -256,7 +260,7 @@ public abstract class BackendLauncherContract {
     first.close();
     second.send(JsonRpcLines.request(2, "ping", null));
 
-    assertThat(secondListener.response(2, timeout()).has("result")).isTrue();
+    assertThat(JsonRpcLines.parse(secondListener.response(2, timeout())).has("result")).isTrue();
     assertThat(second.isAlive()).isTrue();
     assertThat(firstListener.exits()).hasSize(1);
     assertThat(secondListener.exits()).isEmpty();

@@ -54,4 +54,13 @@ final class JsonRpcLines {
       return false;
     }
   }
+
+  /** Whether {@code message} is the response ({@code result} or {@code error}) to the request with number id {@code id}. */
+  static boolean isResponse(String message, int id) {
+    if (!isJsonObject(message)) {
+      return false;
+    }
+    JsonNode node = parse(message);
+    return node.path("id").isIntegralNumber() && node.path("id").asInt() == id && (node.has("result") || node.has("error"));
+  }
 }

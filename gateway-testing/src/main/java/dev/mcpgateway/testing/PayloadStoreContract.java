@@ -53,6 +53,10 @@ public abstract class PayloadStoreContract {
 
   private final List<PayloadStore> stores = new ArrayList<>();
 
+  /** For subclasses, one per store implementation. */
+  protected PayloadStoreContract() {
+  }
+
   /** A new, empty store in which each session key may keep at most {@code quotaBytes} bytes of payloads. */
   protected abstract PayloadStore newStore(long quotaBytes) throws IOException;
 

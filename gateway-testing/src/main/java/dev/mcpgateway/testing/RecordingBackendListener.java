@@ -1,6 +1,5 @@
 package dev.mcpgateway.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.backend.BackendListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * RecordingBackendListener listener = new RecordingBackendListener();
  * Backend backend = launcher.launch(LaunchRequest.builder(server, listener).build());
  * backend.send(initialize);
- * JsonNode answer = listener.response(1, Duration.ofSeconds(30));
+ * String answer = listener.response(1, Duration.ofSeconds(30));   // its JSON text
  * }</pre>
  */
 public final class RecordingBackendListener implements BackendListener {
@@ -29,6 +28,10 @@ public final class RecordingBackendListener implements BackendListener {
   private final List<String> exits = new CopyOnWriteArrayList<>();
   private final List<String> unavailable = new CopyOnWriteArrayList<>();
   private final CountDownLatch exited = new CountDownLatch(1);
+
+  /** A listener that has heard nothing yet. */
+  public RecordingBackendListener() {
+  }
 
   @Override
   public void onMessage(byte[] message) {
@@ -65,11 +68,11 @@ public final class RecordingBackendListener implements BackendListener {
 
   /**
    * Waits for the response (a message with {@code result} or {@code error}) to the request with
-   * the number id {@code id}, passing over other messages not read yet.
+   * the number id {@code id}, passing over other messages not read yet, and returns its JSON text.
    *
    * @throws AssertionError when none arrives within {@code timeout}, naming what did
    */
-  public JsonNode response(int id, Duration timeout) throws InterruptedException {
+  public String response(int id, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> passed = new ArrayList<>();
     while (true) {
@@ -79,10 +82,8 @@ public final class RecordingBackendListener implements BackendListener {
         throw new AssertionError("no response to request " + id + " within " + timeout + "; other messages: " + passed
             + "; exits: " + exits);
       }
-      JsonNode node = JsonRpcLines.isJsonObject(message) ? JsonRpcLines.parse(message) : null;
-      if (node != null && node.path("id").isIntegralNumber() && node.path("id").asInt() == id
-          && (node.has("result") || node.has("error"))) {
-        return node;
+      if (JsonRpcLines.isResponse(message, id)) {
+        return message;
       }
       passed.add(message);
     }
