@@ -51,18 +51,20 @@ public final class ConfigLoader {
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
       "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "payloadQuotaBytes", "maxMessageBytes", "sessionTimeout",
       "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit", "adminKey", "closeWithoutAuthentication",
-      "maxSessionsPerCaller");
+      "maxSessionsPerCaller", "maxBackendsPerCaller");
   private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
   private static final Set<String> GUARD_FIELDS = Set.of("allowedPaths", "allowedExtensions", "maxArgumentBytes",
       "checkHostSymlinks", "pathArguments", "tools");
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
       "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "guards", "network", "memory", "cpus", "pidsLimit",
-      "readOnlyRootfs", "digest", "user", "rateLimit");
+      "readOnlyRootfs", "digest", "user", "rateLimit", "backendSharing", "maxBackendsPerCaller");
   private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "burst");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
       "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest", "user");
   private static final Pattern MEMORY = Pattern.compile("([0-9]{1,15})([bkmg]?)", Pattern.CASE_INSENSITIVE);
+  /** The largest bound on backends per caller the configuration accepts: each is a process or container. */
+  private static final int MAX_BACKENDS_PER_CALLER = 1000;
   private static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   private final Function<String, String> environment;
@@ -203,6 +205,9 @@ public final class ConfigLoader {
     }
     if (gateway.has("maxSessionsPerCaller")) {
       builder.maxSessionsPerCaller(integer(gateway, "maxSessionsPerCaller", at, 1, Integer.MAX_VALUE));
+    }
+    if (gateway.has("maxBackendsPerCaller")) {
+      builder.maxBackendsPerCaller(integer(gateway, "maxBackendsPerCaller", at, 1, MAX_BACKENDS_PER_CALLER));
     }
     String adminKey = optionalString(gateway, "adminKey", at);
     if (adminKey != null) {
@@ -428,6 +433,7 @@ public final class ConfigLoader {
               + "'; use \"key\" (sessions of one caller share a backend) or \"session\" (a backend per MCP session)");
       }
     }
+    loadSharing(server, at, builder, isolation);
     if (server.has("toolTimeout")) {
       builder.toolTimeout(seconds(server, "toolTimeout", at));
     }
@@ -442,6 +448,41 @@ public final class ConfigLoader {
     config.container().filter(image -> !ConfigLint.isPinned(image))
         .ifPresent(image -> ConfigLint.warnUnpinned(name, image, at + ".container"));
     return config;
+  }
+
+  /** {@code backendSharing} and {@code maxBackendsPerCaller}: how one caller's sessions share backends, with {@code "isolation": "key"} only. */
+  private void loadSharing(JsonNode server, String at, ServerConfig.Builder builder, String isolation) {
+    boolean perSession = "session".equals(isolation);
+    String sharing = optionalString(server, "backendSharing", at);
+    if (sharing != null) {
+      if (perSession) {
+        throw new ConfigException(at + ".backendSharing", "applies only to \"isolation\": \"key\"; with \"session\" "
+            + "every MCP session has a backend of its own; remove one of them");
+      }
+      switch (sharing) {
+        case "exact":
+          builder.backendSharing(ServerConfig.BackendSharing.EXACT);
+          break;
+        case "single":
+          builder.backendSharing(ServerConfig.BackendSharing.SINGLE);
+          break;
+        default:
+          throw new ConfigException(at + ".backendSharing", "unknown backendSharing '" + sharing + "'; use \"exact\" "
+              + "(a session that can receive server requests holds a backend while its calls run) or \"single\" "
+              + "(one backend per caller; server requests reach a session only when no other has calls in flight)");
+      }
+    }
+    if (server.has("maxBackendsPerCaller")) {
+      if (perSession) {
+        throw new ConfigException(at + ".maxBackendsPerCaller", "applies only to \"isolation\": \"key\"; with \"session\" "
+            + "every MCP session has a backend of its own; remove one of them");
+      }
+      if ("single".equals(sharing)) {
+        throw new ConfigException(at + ".maxBackendsPerCaller", "applies only to \"backendSharing\": \"exact\"; "
+            + "\"single\" runs one backend per caller; remove one of them");
+      }
+      builder.maxBackendsPerCaller(integer(server, "maxBackendsPerCaller", at, 1, MAX_BACKENDS_PER_CALLER));
+    }
   }
 
   /** The container isolation settings; each one left out keeps the launcher's hardened default. */

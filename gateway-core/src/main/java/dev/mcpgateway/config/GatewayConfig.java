@@ -46,11 +46,14 @@ public final class GatewayConfig {
   public static final int DEFAULT_MAX_SESSIONS = 10_000;
   /** Default most MCP sessions one caller (one key) holds at once. */
   public static final int DEFAULT_MAX_SESSIONS_PER_CALLER = 100;
+  /** Default most backend instances of one server that one caller's sessions run at once to receive server requests. */
+  public static final int DEFAULT_MAX_BACKENDS_PER_CALLER = 4;
 
   private final String apiKey;
   private final String adminKey;
   private final boolean closeWithoutAuthentication;
   private final int maxSessionsPerCaller;
+  private final int maxBackendsPerCaller;
   private final int port;
   private final String domain;
   private final Duration startupTimeout;
@@ -75,6 +78,7 @@ public final class GatewayConfig {
     this.adminKey = b.adminKey;
     this.closeWithoutAuthentication = b.closeWithoutAuthentication;
     this.maxSessionsPerCaller = b.maxSessionsPerCaller;
+    this.maxBackendsPerCaller = b.maxBackendsPerCaller;
     this.port = b.port;
     this.domain = b.domain;
     this.startupTimeout = b.startupTimeout;
@@ -143,6 +147,18 @@ public final class GatewayConfig {
    */
   public int maxSessionsPerCaller() {
     return Math.min(maxSessionsPerCaller, maxSessions);
+  }
+
+  /**
+   * The most backend instances of one server that one caller's sessions may run at once for
+   * sessions that can receive server-to-client requests ({@code gateway.maxBackendsPerCaller};
+   * default {@value #DEFAULT_MAX_BACKENDS_PER_CALLER}); a server may set its own,
+   * {@link ServerConfig#maxBackendsPerCaller()}. Such a session holds an instance exclusively
+   * while it has calls in flight; past the bound, a call waits for one to free, within its tool
+   * timeout. The one instance shared by sessions that declared no such capability is not counted.
+   */
+  public int maxBackendsPerCaller() {
+    return maxBackendsPerCaller;
   }
 
   /** The port a standalone runner listens on. */
@@ -254,6 +270,7 @@ public final class GatewayConfig {
     b.adminKey = adminKey;
     b.closeWithoutAuthentication = closeWithoutAuthentication;
     b.maxSessionsPerCaller = maxSessionsPerCaller;
+    b.maxBackendsPerCaller = maxBackendsPerCaller;
     b.port = port;
     b.domain = domain;
     b.startupTimeout = startupTimeout;
@@ -288,6 +305,7 @@ public final class GatewayConfig {
     private String adminKey;
     private boolean closeWithoutAuthentication;
     private int maxSessionsPerCaller = DEFAULT_MAX_SESSIONS_PER_CALLER;
+    private int maxBackendsPerCaller = DEFAULT_MAX_BACKENDS_PER_CALLER;
     private int port = DEFAULT_PORT;
     private String domain;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
@@ -333,6 +351,15 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("maxSessionsPerCaller must be at least 1: " + max);
       }
       this.maxSessionsPerCaller = max;
+      return this;
+    }
+
+    /** Sets the most backend instances of one server per caller; see {@link GatewayConfig#maxBackendsPerCaller()}. */
+    public Builder maxBackendsPerCaller(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxBackendsPerCaller must be at least 1: " + max);
+      }
+      this.maxBackendsPerCaller = max;
       return this;
     }
 

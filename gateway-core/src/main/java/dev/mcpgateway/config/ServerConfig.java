@@ -45,6 +45,8 @@ public final class ServerConfig {
   private final Duration toolTimeout;
   private final Duration connectTimeout;
   private final Isolation isolation;
+  private final BackendSharing backendSharing;
+  private final Integer maxBackendsPerCaller;
   private final GuardConfig guards;
 
   /** Which clients share one backend of a server. */
@@ -53,6 +55,27 @@ public final class ServerConfig {
     KEY,
     /** Every MCP session gets its own backend, for servers that keep conversation state. */
     SESSION
+  }
+
+  /**
+   * How the sessions of one caller share the backends of a server with {@link Isolation#KEY}, and
+   * so how a backend's requests to a client (sampling, elicitation, roots) find their session.
+   */
+  public enum BackendSharing {
+    /**
+     * The default: sessions that declared none of {@code sampling}, {@code elicitation} and
+     * {@code roots} share one backend; a session that declared any holds a backend of its
+     * capabilities exclusively while it has calls in flight, so every server request reaches
+     * exactly the session whose call caused it. At most
+     * {@link ServerConfig#maxBackendsPerCaller()} such backends per caller; past that, calls wait.
+     */
+    EXACT,
+    /**
+     * One backend per caller, shared by all its sessions, initialized with the first session's
+     * capabilities. A server request reaches a session only when that session alone has calls in
+     * flight on it (or alone uses it); otherwise it is answered with an error, never guessed.
+     */
+    SINGLE
   }
   // Container settings (gateway-docker); empty means the launcher's hardened default.
   private final String network;
@@ -81,6 +104,8 @@ public final class ServerConfig {
     this.toolTimeout = b.toolTimeout;
     this.connectTimeout = b.connectTimeout;
     this.isolation = b.isolation;
+    this.backendSharing = b.backendSharing;
+    this.maxBackendsPerCaller = b.maxBackendsPerCaller;
     this.network = b.network;
     this.memoryLimitBytes = b.memoryLimitBytes;
     this.cpuLimit = b.cpuLimit;
@@ -203,6 +228,19 @@ public final class ServerConfig {
     return isolation;
   }
 
+  /** How the sessions of one caller share this server's backends; {@link BackendSharing#EXACT} unless set. */
+  public BackendSharing backendSharing() {
+    return backendSharing == null ? BackendSharing.EXACT : backendSharing;
+  }
+
+  /**
+   * This server's own bound on the backends one caller runs for sessions that can receive server
+   * requests, instead of {@link GatewayConfig#maxBackendsPerCaller()}; empty means the gateway's.
+   */
+  public OptionalInt maxBackendsPerCaller() {
+    return maxBackendsPerCaller == null ? OptionalInt.empty() : OptionalInt.of(maxBackendsPerCaller);
+  }
+
   /** The container network to join; empty means none (no network interface but loopback). */
   public Optional<String> network() {
     return Optional.ofNullable(network);
@@ -291,6 +329,8 @@ public final class ServerConfig {
     b.toolTimeout = toolTimeout;
     b.connectTimeout = connectTimeout;
     b.isolation = isolation;
+    b.backendSharing = backendSharing;
+    b.maxBackendsPerCaller = maxBackendsPerCaller;
     b.network = network;
     b.memoryLimitBytes = memoryLimitBytes;
     b.cpuLimit = cpuLimit;
@@ -345,6 +385,8 @@ public final class ServerConfig {
     private Duration toolTimeout;
     private Duration connectTimeout;
     private Isolation isolation = Isolation.KEY;
+    private BackendSharing backendSharing;
+    private Integer maxBackendsPerCaller;
     private String network;
     private Long memoryLimitBytes;
     private Double cpuLimit;
@@ -431,6 +473,21 @@ public final class ServerConfig {
     /** Sets which clients share a backend (default {@link Isolation#KEY}). */
     public Builder isolation(Isolation isolation) {
       this.isolation = Objects.requireNonNull(isolation, "isolation");
+      return this;
+    }
+
+    /** Sets how the sessions of one caller share backends (default {@link BackendSharing#EXACT}); only with {@link Isolation#KEY}. */
+    public Builder backendSharing(BackendSharing sharing) {
+      this.backendSharing = Objects.requireNonNull(sharing, "backendSharing");
+      return this;
+    }
+
+    /** Sets this server's own bound on backends per caller (at least 1); only with {@link BackendSharing#EXACT}. */
+    public Builder maxBackendsPerCaller(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxBackendsPerCaller must be at least 1: " + max);
+      }
+      this.maxBackendsPerCaller = max;
       return this;
     }
 
@@ -523,6 +580,14 @@ public final class ServerConfig {
           || readOnlyRootFilesystem != null || imageDigest != null || user != null)) {
         throw new IllegalArgumentException("server '" + name
             + "' sets network, limits, imageDigest or user, which apply only to container servers");
+      }
+      if (isolation == Isolation.SESSION && (backendSharing != null || maxBackendsPerCaller != null)) {
+        throw new IllegalArgumentException("server '" + name + "' sets " + (backendSharing != null ? "backendSharing" : "maxBackendsPerCaller")
+            + " with isolation SESSION, where every MCP session has a backend of its own; they apply only to isolation KEY");
+      }
+      if (backendSharing == BackendSharing.SINGLE && maxBackendsPerCaller != null) {
+        throw new IllegalArgumentException("server '" + name + "' sets maxBackendsPerCaller with backendSharing SINGLE, "
+            + "which runs one backend per caller; the bound applies only to backendSharing EXACT");
       }
       return new ServerConfig(this);
     }

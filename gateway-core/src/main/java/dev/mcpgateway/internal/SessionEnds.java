@@ -38,9 +38,9 @@ final class SessionEnds {
     }
     LOG.debug("{} ended ({})", session, cause);
     session.close();
-    pool.leave(session, session.slot());
+    pool.leave(session.backend());
     for (LiveSession child : session.children()) {
-      pool.leave(child, child.slot());
+      pool.leave(child.backend());
     }
     String key = record.callerDigest();
     if (live.closed(key)) {

@@ -40,10 +40,10 @@ public final class TestClient {
     return this;
   }
 
-  /** Sends initialize and remembers the session id. */
+  /** Sends initialize, declaring sampling and elicitation (it answers both), and remembers the session id. */
   public JsonNode initialize() {
     GatewayResponse response = post("{\"jsonrpc\":\"2.0\",\"id\":" + (++nextId)
-        + ",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"sampling\":{}},"
+        + ",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"sampling\":{},\"elicitation\":{}},"
         + "\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}}");
     sessionId = response.headers().get("Mcp-Session-Id");
     if (response.status() != 200 || sessionId == null) {

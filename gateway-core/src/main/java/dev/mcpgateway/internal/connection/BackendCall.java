@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendCall implements PendingCall {
   private static final Logger LOG = LoggerFactory.getLogger(BackendCall.class);
+  /** Marks a call that ended: a lease granted after that is released at once. */
+  private static final BackendLease ENDED = new BackendLease(null, null);
 
   /** Where the call's answer and its related messages go: the client side shapes them. */
   public interface Client {
@@ -59,6 +62,11 @@ public final class BackendCall implements PendingCall {
   private final Client client;
   private final long startedNanos;
   private final AtomicBoolean done = new AtomicBoolean();
+  /** The instance this call holds while in flight; {@link #ENDED} once the call ended. */
+  private final AtomicReference<BackendLease> lease = new AtomicReference<>();
+  private volatile LeaseRequest leaseRequest;
+  private volatile ScheduledFuture<?> leaseTimer;
+  private volatile long leasedNanos;
   private volatile BackendConnection connection;
   private volatile long backendId;
   private volatile ScheduledFuture<?> timer;
@@ -88,26 +96,66 @@ public final class BackendCall implements PendingCall {
   }
 
   /**
-   * Sends the request once {@code connection} is ready; a connection that fails to start fails
-   * the call. The call counts as in flight until it has its answer.
+   * Takes an instance of the session's backends (waiting, within the call's timeout, while the
+   * caller's other sessions hold every one it may run) and sends the request once it is ready; a
+   * backend that fails to start fails the call. The call counts as in flight until it has its
+   * answer, and holds its instance until then.
    */
-  public void start(BackendConnection connection) {
+  public void start(SessionBackend backends) {
     runtime.callStarted();
     if (session != null) {
       session.track(clientIdJson, this);
+    }
+    LeaseRequest request = backends.lease();
+    leaseRequest = request;
+    if (!request.granted().isDone()) {
+      leaseTimer = runtime.scheduler().schedule(() -> {
+        if (request.withdraw()) {
+          LOG.warn("A call to server '{}' got no backend instance within {} s", server, timeout.toSeconds());
+          onFailure(GatewayException.TIMEOUT, backends.waitedTooLong(timeout));
+        }
+      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    request.granted().whenComplete(this::leased);
+  }
+
+  private void leased(BackendLease granted, Throwable failure) {
+    ScheduledFuture<?> t = leaseTimer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    if (failure != null) {
+      fail(Failures.of(failure, server));
+      return;
+    }
+    if (!lease.compareAndSet(null, granted)) {
+      granted.release(); // the call ended while it waited
+      return;
+    }
+    leasedNanos = runtime.nanoTime();
+    BackendConnection connection = granted.connection();
+    if (connection == null) {
+      onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' is closing; try again");
+      return;
     }
     CompletableFuture<JsonNode> ready = connection.ready();
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
       connection.call(message, this);
     } else {
-      ready.whenComplete((result, failure) -> {
-        if (failure != null) {
-          fail(Failures.of(failure, server));
+      ready.whenComplete((result, startFailure) -> {
+        if (startFailure != null) {
+          fail(Failures.of(startFailure, server));
         } else {
           connection.call(message, this);
         }
       });
     }
+  }
+
+  /** The instance the call holds; null before it got one and after it ended. */
+  public BackendSlot instance() {
+    BackendLease held = lease.get();
+    return held == null || held == ENDED ? null : held.slot();
   }
 
   /** The connection gave the request its id: the progress token follows it, and the timeout starts. */
@@ -119,8 +167,10 @@ public final class BackendCall implements PendingCall {
       // The backend-side id doubles as the progress token, so that progress finds its call.
       ((ObjectNode) message.get("params").get("_meta")).set("progressToken", LongNode.valueOf(id));
     }
-    // Scheduled before the write, so that a fast answer always finds the timer to cancel.
-    timer = runtime.scheduler().schedule(this::timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Scheduled before the write, so that a fast answer always finds the timer to cancel. Time
+    // spent waiting for an instance counts against the timeout.
+    long left = Math.max(1, timeout.toNanos() - Math.max(0, leasedNanos - startedNanos));
+    timer = runtime.scheduler().schedule(this::timedOut, left, TimeUnit.NANOSECONDS);
   }
 
   public SessionChannel session() {
@@ -223,6 +273,11 @@ public final class BackendCall implements PendingCall {
    * client gets its answer at once. No-op when the answer is already on its way.
    */
   public void cancel(String reason) {
+    LeaseRequest request = leaseRequest;
+    if (request != null && lease.get() == null && request.withdraw()) {
+      onFailure(-32800, "request cancelled by the client"); // it was still waiting for an instance
+      return;
+    }
     BackendConnection c = connection;
     if (c == null || c.abandon(backendId) == null) {
       return; // not sent yet (it fails when its backend is ready or not), or answered already
@@ -271,8 +326,16 @@ public final class BackendCall implements PendingCall {
     if (t != null) {
       t.cancel(false);
     }
+    ScheduledFuture<?> waiting = leaseTimer;
+    if (waiting != null) {
+      waiting.cancel(false);
+    }
     if (session != null) {
       session.untrack(clientIdJson, this);
+    }
+    BackendLease held = lease.getAndSet(ENDED);
+    if (held != null && held != ENDED) {
+      held.release();
     }
     runtime.callEnded();
     return true;

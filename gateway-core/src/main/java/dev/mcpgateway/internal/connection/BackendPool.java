@@ -1,9 +1,11 @@
 package dev.mcpgateway.internal.connection;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -11,15 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backends by (owner, server): at most one per pair, shared by the owner's sessions,
- * closed when the last of them leaves.
+ * The backends by (owner, server), each a {@link CallerBackends}: shared by the owner's sessions
+ * as its server's {@link ServerConfig.BackendSharing} says, closed when the last of them leaves.
  */
 public final class BackendPool {
   private static final Logger LOG = LoggerFactory.getLogger(BackendPool.class);
 
   private record Key(String owner, String server) {}
 
-  private final ConcurrentHashMap<Key, BackendSlot> slots = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, CallerBackends> callers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<BackendSlot, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
   private final GatewayRuntime runtime;
 
@@ -28,41 +30,43 @@ public final class BackendPool {
   }
 
   /**
-   * Joins {@code session} to the backend slot of {@code owner} for {@code server}, creating the
-   * slot if needed.
+   * Joins {@code session} to the backends of {@code owner} for {@code server}.
    *
+   * @param owner the caller's session key, or a session's own key with isolation {@code SESSION}
    * @param ownerName whose backend it is, for logs and audit
+   * @param capabilities the client's {@code initialize} capabilities, which pick the instances it may use
+   * @param initializeParams the client's {@code initialize} params, read only
    */
-  public BackendSlot join(String owner, String ownerName, ServerConfig server, SessionChannel session) {
-    Key key = new Key(owner, server.name());
-    return slots.compute(key, (k, existing) -> {
-      BackendSlot s = existing == null || existing.isClosed() ? new BackendSlot(owner, ownerName, server, runtime) : existing;
-      s.sessions().add(session);
-      return s;
+  public SessionBackend join(String owner, String ownerName, ServerConfig server, SessionChannel session,
+      Map<String, Object> capabilities, ObjectNode initializeParams) {
+    SessionBackend[] joined = new SessionBackend[1];
+    callers.compute(new Key(owner, server.name()), (k, existing) -> {
+      CallerBackends group = existing == null || existing.isClosed()
+          ? new CallerBackends(owner, ownerName, server, runtime, this::closeLater) : existing;
+      joined[0] = group.join(session, capabilities, initializeParams);
+      return group;
     });
+    return joined[0];
   }
 
-  /** Removes {@code session} from {@code slot}; the backend closes, off this thread, when it was the last. */
-  public void leave(SessionChannel session, BackendSlot slot) {
-    if (slot == null) {
+  /** Removes a session; its instances stop, off this thread, when no session needs them any more. */
+  public void leave(SessionBackend backend) {
+    if (backend == null) {
       return;
     }
-    Key key = new Key(slot.owner(), slot.server().name());
-    BackendSlot[] emptied = new BackendSlot[1];
-    slots.computeIfPresent(key, (k, s) -> {
-      if (s != slot) {
-        return s;
+    CallerBackends group = backend.group();
+    CallerBackends.Left[] left = new CallerBackends.Left[1];
+    callers.computeIfPresent(new Key(group.owner(), group.server().name()), (k, current) -> {
+      if (current != group) {
+        return current;
       }
-      s.sessions().remove(session);
-      if (s.sessions().isEmpty()) {
-        emptied[0] = s;
-        return null;
-      }
-      return s;
+      left[0] = group.leave(backend);
+      return left[0].closed() ? null : group;
     });
-    if (emptied[0] != null) {
-      closeLater(emptied[0]);
+    if (left[0] == null) {
+      left[0] = group.leave(backend); // the group was replaced or closed already
     }
+    left[0].after().run();
   }
 
   private void closeLater(BackendSlot slot) {
@@ -84,20 +88,27 @@ public final class BackendPool {
     }
   }
 
+  /** Every backend instance, running or not. */
   public Collection<BackendSlot> slots() {
-    return slots.values();
+    List<BackendSlot> all = new ArrayList<>();
+    for (CallerBackends group : callers.values()) {
+      all.addAll(group.instances());
+    }
+    return all;
   }
 
   /** Closes every backend, in parallel, and waits until all (including those already closing) are gone. */
   public void closeAll() {
     List<CompletableFuture<Void>> waits = new ArrayList<>(closing.values());
-    for (BackendSlot slot : new ArrayList<>(slots.values())) {
-      waits.add(CompletableFuture.runAsync(slot::close, runtime.launchExecutor()).exceptionally(e -> {
-        LOG.error("Closing {} failed", slot, e);
-        return null;
-      }));
+    for (CallerBackends group : new ArrayList<>(callers.values())) {
+      for (BackendSlot slot : group.closeAll()) {
+        waits.add(CompletableFuture.runAsync(slot::close, runtime.launchExecutor()).exceptionally(e -> {
+          LOG.error("Closing {} failed", slot, e);
+          return null;
+        }));
+      }
     }
-    slots.clear();
+    callers.clear();
     try {
       CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {

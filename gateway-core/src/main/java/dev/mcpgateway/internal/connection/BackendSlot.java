@@ -3,42 +3,67 @@ package dev.mcpgateway.internal.connection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
-import dev.mcpgateway.internal.jsonrpc.Json;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The place of one backend in the pool: one per (owner, server), shared by the owner's MCP
- * sessions. Holds the current {@link BackendConnection} and replaces it when it died.
+ * One backend instance of a caller for a server: holds the current {@link BackendConnection}
+ * and replaces it when it died. Which sessions it serves, and so where a server request it sends
+ * goes, is its {@link Sharing}; {@link CallerBackends} decides which session holds it.
  */
 public final class BackendSlot {
   /** Background retries of an unreachable remote: 1 s, doubling, at most this far apart. */
   private static final long RETRY_FIRST_MILLIS = 1000;
   private static final long RETRY_MAX_MILLIS = 30_000;
 
+  /** How an instance is shared, which decides where its server requests go ({@link Attribution}). */
+  public enum Sharing {
+    /** Held by one session at a time, while that session has calls in flight: its server requests go to the holder. */
+    LEASED,
+    /** Shared by sessions that declared no capability for server requests: its server requests are refused. */
+    NO_SERVER_REQUESTS,
+    /** Shared by all the sessions it serves: a server request goes to a session only when no other has calls in flight. */
+    SINGLE
+  }
+
   private final String owner;
   private final ServerConfig server;
   private final GatewayRuntime runtime;
-  private final Set<SessionChannel> sessions = ConcurrentHashMap.newKeySet();
+  private final Sharing sharing;
+  private final CapabilityKey key;
+  private final Set<SessionChannel> sessions;
   private final String ownerName;
+  private final ObjectNode initializeParams;
+  /** The session holding a {@link Sharing#LEASED} instance; null while it is free. */
+  private volatile SessionChannel holder;
+  /** Since when a leased instance is free, in {@link GatewayRuntime#nanoTime()}. */
+  private volatile long freeSinceNanos;
   private BackendConnection current;
-  private ObjectNode initializeParams;
   private boolean closed;
   private int retries;
   private ScheduledFuture<?> retry;
   private boolean crashed;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
-  public BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
+  /**
+   * @param sessions the sessions this instance may serve, a live view kept by its {@link CallerBackends}
+   * @param initializeParams what every (re)start of the backend is initialized with; not changed afterwards
+   */
+  public BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime, Sharing sharing,
+      CapabilityKey key, Set<SessionChannel> sessions, ObjectNode initializeParams) {
     this.owner = owner;
     this.ownerName = ownerName;
     this.server = server;
     this.runtime = runtime;
+    this.sharing = sharing;
+    this.key = key;
+    this.sessions = sessions;
+    this.initializeParams = initializeParams;
+    this.freeSinceNanos = runtime.nanoTime();
   }
 
   /** The session key (or session id, for per-session servers) whose backend this is. */
@@ -50,31 +75,53 @@ public final class BackendSlot {
     return server;
   }
 
-  public Set<SessionChannel> sessions() {
-    return sessions;
-  }
-
+  /** The sessions this instance may serve (for a leased instance: every session of its key, whichever holds it). */
   public List<SessionChannel> liveSessions() {
     return List.copyOf(sessions);
   }
 
+  /** How this instance is shared. */
+  public Sharing sharing() {
+    return sharing;
+  }
+
+  /** The capabilities it was initialized with, as a pool key. */
+  public CapabilityKey key() {
+    return key;
+  }
+
+  /** The session holding this leased instance now; null while it is free, and always for shared instances. */
+  public SessionChannel holder() {
+    return holder;
+  }
+
+  /** Set by {@link CallerBackends} under its lock. */
+  void holder(SessionChannel session) {
+    this.holder = session;
+    if (session == null) {
+      freeSinceNanos = runtime.nanoTime();
+    }
+  }
+
+  /** Since when this leased instance is free, in {@link GatewayRuntime#nanoTime()}. */
+  long freeSinceNanos() {
+    return freeSinceNanos;
+  }
+
   /**
-   * The usable connection, started when there is none (first use, or the last one died).
-   * The first caller's {@code initialize} params are used for every (re)start.
+   * The usable connection, started when there is none (first use, or the last one died);
+   * null once the instance is closed. Every (re)start is initialized with the same params.
    */
-  public synchronized BackendConnection connection(ObjectNode params) {
+  public synchronized BackendConnection connection() {
     if (closed) {
       return null;
-    }
-    if (initializeParams == null && params != null) {
-      initializeParams = params;
     }
     if (current == null || !current.isUsable()) {
       if (current != null && current.wasStarted()) {
         crashed = true; // replacing a backend that died before its end was reported
       }
       current = new BackendConnection(this, runtime);
-      current.start(initializeParams == null ? Json.object() : initializeParams.deepCopy());
+      current.start(initializeParams.deepCopy());
     }
     return current;
   }
@@ -168,7 +215,7 @@ public final class BackendSlot {
         return;
       }
     }
-    connection(null);
+    connection();
   }
 
   public synchronized boolean isRunning() {
@@ -210,6 +257,6 @@ public final class BackendSlot {
 
   @Override
   public String toString() {
-    return "backend of '" + server.name() + "' for " + owner;
+    return "backend of '" + server.name() + "' for " + owner + (sharing == Sharing.LEASED ? " (" + key + ")" : "");
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import java.io.IOException;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,33 +13,35 @@ import org.slf4j.LoggerFactory;
  * concerns.
  *
  * <p>A progress notification names its request through the progress token, which the gateway
- * rewrote to the backend-side request id, so it reaches exactly that request's client. Other
- * messages sent while requests are in flight belong to the latest of them (stdio carries no
- * relation, and servers send them while handling a request); otherwise notifications go to
- * every session's {@code GET} stream and requests to one session that has such a stream open.
+ * rewrote to the backend-side request id, so it reaches exactly that request's client. A server
+ * request, and a log message, go to the session {@link Attribution} names from the instance's
+ * sharing: on the stream of that session's latest call in flight there, else on its {@code GET}
+ * stream. A server request no session can be named for is answered with an error at once and
+ * reaches no client. Other notifications go to every session of the instance.
  */
 public final class MessageRouter {
   private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
 
   public void serverRequest(BackendConnection connection, BackendSlot slot, ObjectNode message) {
     JsonNode backendId = message.get("id");
-    BackendCall related = latestCall(connection);
-    SessionChannel target = related != null ? related.session() : sessionWithStream(slot);
-    if (target == null) {
-      // the method name is the backend's text too: it reaches the log and the backend's error only redacted
-      String method = connection.redacted(message.path("method").asText());
-      LOG.warn("Server '{}' sent {} but no client has a stream open to receive it", slot.server().name(), method);
-      answerError(connection, backendId, "no client is connected to answer " + method);
+    // the method name is the backend's text too: it reaches the log and the backend's error only redacted
+    String method = connection.redacted(message.path("method").asText());
+    Attribution.Target target = Attribution.request(slot, connection, method);
+    if (target.session() == null) {
+      LOG.warn("Server '{}' sent {} that no session can take: {}", slot.server().name(), method, target.refusal());
+      answerError(connection, backendId, target.code(), target.refusal());
       return;
     }
-    long clientId = target.registerServerRequest(connection, backendId);
+    SessionChannel session = target.session();
+    BackendCall related = latestCall(connection, session);
+    long clientId = session.registerServerRequest(connection, backendId);
     message.set("id", LongNode.valueOf(clientId));
     byte[] json = Json.bytes(message);
     if (related != null) {
       related.related(json);
-    } else if (!target.sendStandalone(json)) {
-      target.takeServerRequest(LongNode.valueOf(clientId));
-      answerError(connection, backendId, "the client's stream closed before it could receive the request");
+    } else if (!session.sendStandalone(json)) {
+      session.takeServerRequest(LongNode.valueOf(clientId));
+      answerError(connection, backendId, Attribution.UNATTRIBUTED, "the client's stream closed before it could receive the request");
     }
   }
 
@@ -57,9 +58,14 @@ public final class MessageRouter {
       return;
     }
     if ("notifications/message".equals(method)) {
-      BackendCall related = latestCall(connection);
-      if (related != null) {
-        related.related(message, false);
+      SessionChannel session = Attribution.notification(slot, connection);
+      if (session != null) {
+        BackendCall related = latestCall(connection, session);
+        if (related != null) {
+          related.related(message, false);
+        } else {
+          session.sendStandalone(Json.bytes(message));
+        }
         return;
       }
     }
@@ -69,30 +75,20 @@ public final class MessageRouter {
     }
   }
 
-  private static BackendCall latestCall(BackendConnection connection) {
-    List<BackendCall> inFlight = connection.callsInFlight();
+  /** The latest call of {@code session} still in flight on {@code connection}; null when it has none there. */
+  private static BackendCall latestCall(BackendConnection connection, SessionChannel session) {
     BackendCall latest = null;
-    for (BackendCall exchange : inFlight) {
-      if (!exchange.isDone() && exchange.session() != null && (latest == null || exchange.startedNanos() > latest.startedNanos())) {
-        latest = exchange;
+    for (BackendCall call : connection.callsInFlight()) {
+      if (!call.isDone() && call.session() == session && (latest == null || call.startedNanos() > latest.startedNanos())) {
+        latest = call;
       }
     }
     return latest;
   }
 
-  private static SessionChannel sessionWithStream(BackendSlot slot) {
-    SessionChannel chosen = null;
-    for (SessionChannel session : slot.liveSessions()) {
-      if (session.hasStandaloneStream() && (chosen == null || session.createdAt().isAfter(chosen.createdAt()))) {
-        chosen = session;
-      }
-    }
-    return chosen;
-  }
-
-  private static void answerError(BackendConnection connection, JsonNode backendId, String message) {
+  private static void answerError(BackendConnection connection, JsonNode backendId, int code, String message) {
     try {
-      connection.send(Json.rpcError(backendId, -32603, message));
+      connection.send(Json.rpcError(backendId, code, message));
     } catch (IOException e) {
       LOG.debug("Could not answer a server request: {}", e.getMessage());
     }

@@ -15,6 +15,9 @@ public interface SessionChannel {
   /** When the session was created. */
   Instant createdAt();
 
+  /** Whether the client declared {@code capability} (such as {@code sampling}) in its {@code initialize}. */
+  boolean declares(String capability);
+
   /** Records a call of this session's client, by the client's id as JSON text. */
   void track(String clientIdJson, BackendCall call);
 

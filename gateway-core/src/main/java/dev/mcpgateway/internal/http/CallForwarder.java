@@ -11,6 +11,7 @@ import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendSlot;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
@@ -72,9 +73,8 @@ public final class CallForwarder {
       return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
           "a request with id " + idJson + " is already in flight in this session; use unique ids"));
     }
-    BackendSlot slot = session.slot();
-    BackendConnection connection = slot == null ? null : slot.connection(null);
-    if (connection == null) {
+    SessionBackend backend = session.backend();
+    if (backend == null || backend.hasEnded()) {
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
     InterceptorChain.Call intercepted = null;
@@ -87,7 +87,7 @@ public final class CallForwarder {
       }
     }
     ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
-    ServerConfig server = slot.server();
+    ServerConfig server = backend.server();
     BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
         chain, intercepted, runtime, exchange);
     if (accept.sse()) {
@@ -96,7 +96,7 @@ public final class CallForwarder {
       exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
           streams.interval().toMillis(), TimeUnit.MILLISECONDS));
     }
-    call.start(connection);
+    call.start(backend);
     return exchange.response();
   }
 
@@ -104,9 +104,8 @@ public final class CallForwarder {
     if ("notifications/initialized".equals(method)) {
       return GatewayResponse.empty(202); // the gateway initialized the backend itself
     }
-    BackendSlot slot = session.slot();
-    BackendConnection connection = slot == null ? null : slot.connection(null);
-    if (connection == null) {
+    SessionBackend backend = session.backend();
+    if (backend == null || backend.hasEnded()) {
       return Http.error(404, "session has ended; send initialize again");
     }
     if ("notifications/cancelled".equals(method)) {
@@ -116,6 +115,14 @@ public final class CallForwarder {
         call.cancel(message.path("params").path("reason").asText("cancelled by the client"));
       }
       return GatewayResponse.empty(202); // else finished already, or never reached a backend
+    }
+    // To the instance the session holds or last held: a session that can receive server requests
+    // tells no instance another session holds, nor one that never served it.
+    BackendSlot slot = backend.notificationTarget();
+    BackendConnection connection = slot == null ? null : slot.connection();
+    if (connection == null) {
+      LOG.debug("Dropped {} of a session that holds no backend instance of server '{}'", method, session.server());
+      return GatewayResponse.empty(202);
     }
     CompletableFuture<JsonNode> ready = connection.ready();
     ready.thenRun(() -> {

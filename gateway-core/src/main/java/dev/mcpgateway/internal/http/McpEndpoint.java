@@ -7,11 +7,10 @@ import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.config.ServerConfig;
-import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendPool;
-import dev.mcpgateway.internal.connection.BackendSlot;
 import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.Failures;
+import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.Listeners;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
@@ -190,19 +189,20 @@ public final class McpEndpoint {
     }
     LiveSession session = opened.session();
     String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
-    BackendSlot slot = pool.join(owner, identity.name(), server, session);
-    session.slot(slot);
+    SessionBackend backend = pool.join(owner, identity.name(), server, session, session.record().clientCapabilities(),
+        session.initializeParams());
+    session.backend(backend);
     if (session.isClosed()) {
       // Ended (revoked, expired, closed) while it joined: whoever ended it may have looked before the join.
-      pool.leave(session, slot);
+      pool.leave(backend);
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session ended while it started; send initialize again"));
     }
-    BackendConnection connection = slot.connection(session.initializeParams());
-    if (connection == null) {
+    CompletableFuture<JsonNode> ready = backend.initialized();
+    if (ready == null) {
       sessions.store().remove(session.id());
       return done(Http.error(503, "server '" + server.name() + "' is closing; try again"));
     }
-    return connection.ready().handle((result, failure) -> {
+    return ready.handle((result, failure) -> {
       if (failure != null) {
         sessions.store().remove(session.id());
         GatewayException e = Failures.of(failure, server.name());

@@ -11,11 +11,10 @@ import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.connection.BackendCall;
-import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendPool;
-import dev.mcpgateway.internal.connection.BackendSlot;
 import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
@@ -155,10 +154,11 @@ public final class UnifiedEndpoint {
       LiveSession child = parent.newChild(name, server.isolation());
       String owner = server.isolation() == ServerConfig.Isolation.SESSION
           ? "session-" + Identity.digest(child.id()) : parent.identity().sessionKey();
-      BackendSlot slot = pool.join(owner, parent.identity().name(), server, child);
-      child.slot(slot);
+      SessionBackend backend = pool.join(owner, parent.identity().name(), server, child, child.record().clientCapabilities(),
+          child.initializeParams());
+      child.backend(backend);
       if (parent.isClosed()) {
-        pool.leave(child, slot); // the parent ended while this child joined: its end may not have seen the child
+        pool.leave(backend); // the parent ended while this child joined: its end may not have seen the child
       }
       return child;
     });
@@ -197,8 +197,8 @@ public final class UnifiedEndpoint {
 
   private CompletableFuture<Void> page(LiveSession child, ServerConfig server, Identity identity, String method, String field,
       String cursor, List<JsonNode> items, int pages) {
-    BackendConnection connection = child.slot().connection(child.initializeParams());
-    if (connection == null) {
+    SessionBackend backend = child.backend();
+    if (backend.hasEnded()) {
       return CompletableFuture.failedFuture(new IllegalStateException("session ended"));
     }
     ObjectNode request = Json.object();
@@ -212,7 +212,7 @@ public final class UnifiedEndpoint {
     if (call != null && chain.request(call) != null) {
       return CompletableFuture.completedFuture(null);
     }
-    return ask(connection, request, server).thenCompose(response -> {
+    return ask(backend, request, server).thenCompose(response -> {
       ObjectNode answer = call == null ? response : chain.response(call, response);
       JsonNode list = answer.path("result").path(field);
       for (JsonNode item : list) {
@@ -231,11 +231,11 @@ public final class UnifiedEndpoint {
   }
 
   /**
-   * Sends a request of the gateway's own to a backend, once it is ready, and completes with
+   * Sends a request of the gateway's own to a backend of the session, once it is ready, and completes with
    * its response (an error answer included); a timeout or a failure completes it with a
    * JSON-RPC error too, and an unreachable remote exceptionally.
    */
-  private CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server) {
+  private CompletableFuture<ObjectNode> ask(SessionBackend backend, ObjectNode request, ServerConfig server) {
     CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
     BackendCall.Client client = new BackendCall.Client() {
       @Override
@@ -259,7 +259,7 @@ public final class UnifiedEndpoint {
     };
     String method = request.get("method").asText();
     new BackendCall(null, server.name(), "", LongNode.valueOf(0), method, request, server.toolTimeout().orElse(config.toolTimeout()),
-        chain, null, runtime, client).start(connection);
+        chain, null, runtime, client).start(backend);
     return answer;
   }
 
@@ -281,7 +281,6 @@ public final class UnifiedEndpoint {
       }
     }
     LiveSession child = child(session, server);
-    child.slot().connection(session.initializeParams());
     ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
     return forwarder.forward(child, message, id, method, accept);
   }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.auth.Identity;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
-import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.connection.SessionChannel;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.session.McpSession;
@@ -27,7 +27,7 @@ public final class LiveSession implements SessionChannel {
   /** Built from the record on first use. */
   private volatile ObjectNode initializeParams;
   private final Identity identity;
-  private volatile BackendSlot slot;
+  private volatile SessionBackend backend;
   private final AtomicLong streams = new AtomicLong();
   private final AtomicLong serverRequestIds = new AtomicLong();
   /** Client requests in flight, by the client's id as JSON text. */
@@ -88,6 +88,11 @@ public final class LiveSession implements SessionChannel {
     return record.createdAt();
   }
 
+  @Override
+  public boolean declares(String capability) {
+    return record.clientCapabilities().containsKey(capability);
+  }
+
   /** The {@code initialize} params a backend of this session is started with: the client's, as recorded; read only. */
   public ObjectNode initializeParams() {
     if (parent != null) {
@@ -128,12 +133,13 @@ public final class LiveSession implements SessionChannel {
     return List.copyOf(children.values());
   }
 
-  public BackendSlot slot() {
-    return slot;
+  /** The session's use of its server's backends; null before it joined them (and for a unified session, which uses its children's). */
+  public SessionBackend backend() {
+    return backend;
   }
 
-  public void slot(BackendSlot slot) {
-    this.slot = slot;
+  public void backend(SessionBackend backend) {
+    this.backend = backend;
   }
 
   public boolean isClosed() {
