@@ -19,17 +19,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two MCP sessions of one identity share one server-everything backend (the gateway runs
- * without authentication, so both are the same anonymous identity), each through its own MCP
- * Java SDK client over HTTP. Server-to-client messages reach only the session they belong to:
- * progress by its token, even for calls running at the same time; a sampling request to the
- * client whose call is in flight.
+ * Two MCP sessions of one identity use server-everything backends (the gateway runs without
+ * authentication, so both are the same anonymous identity), each through its own MCP Java SDK
+ * client over HTTP, both declaring sampling. Server-to-client messages reach only the session they
+ * belong to: progress by its token, even for calls running at the same time; a sampling request
+ * to the client whose call caused it, also when both sessions' calls overlap (each holds a
+ * backend instance of its own while its call runs), and one instance serves calls that do not overlap.
  */
 class SharedBackendSessionsTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -44,6 +46,8 @@ class SharedBackendSessionsTest {
     final McpSyncClient sdk;
     final List<McpSchema.CreateMessageRequest> sampling = new CopyOnWriteArrayList<>();
     final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+    /** When set, a sampling request is answered only once the other client has one too. */
+    volatile CyclicBarrier bothAsked;
 
     Client(String url, String name) {
       HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
@@ -57,6 +61,14 @@ class SharedBackendSessionsTest {
           .capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
           .sampling(request -> {
             sampling.add(request);
+            CyclicBarrier barrier = bothAsked;
+            if (barrier != null) {
+              try {
+                barrier.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+              } catch (Exception e) {
+                throw new IllegalStateException("the other client got no sampling request", e);
+              }
+            }
             return McpSchema.CreateMessageResult.builder(McpSchema.Role.ASSISTANT,
                 new McpSchema.TextContent("answered by " + name), name + "-model").build();
           })
@@ -109,7 +121,6 @@ class SharedBackendSessionsTest {
     firstCall.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     secondCall.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-    assertThat(backendsStarted).hasSize(1);
     assertThat(first.progress).extracting(p -> String.valueOf(p.progressToken())).containsOnly("first-token");
     assertThat(second.progress).extracting(p -> String.valueOf(p.progressToken())).containsOnly("second-token");
     assertThat(first.progress).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0, 2.0, 3.0, 4.0);
@@ -128,6 +139,39 @@ class SharedBackendSessionsTest {
     assertThat(((McpSchema.TextContent) second.sampling.get(0).messages().get(0).content()).text()).contains("asked by second");
     assertThat(((McpSchema.TextContent) fromFirst.content().get(0)).text()).contains("answered by first");
     assertThat(((McpSchema.TextContent) fromSecond.content().get(0)).text()).contains("answered by second");
+  }
+
+  @Test
+  void samplingRequestsOfOverlappingCallsReachOnlyTheSessionWhoseCallSentThem() throws Exception {
+    CyclicBarrier bothAsked = new CyclicBarrier(2);
+    first.bothAsked = bothAsked;
+    second.bothAsked = bothAsked;
+    int rounds = 20;
+    int misrouted = 0;
+    for (int round = 0; round < rounds; round++) {
+      String firstPrompt = "asked by first in round " + round;
+      String secondPrompt = "asked by second in round " + round;
+      CompletableFuture<McpSchema.CallToolResult> fromFirst = CompletableFuture.supplyAsync(
+          () -> first.call("trigger-sampling-request", Map.of("prompt", firstPrompt), null));
+      CompletableFuture<McpSchema.CallToolResult> fromSecond = CompletableFuture.supplyAsync(
+          () -> second.call("trigger-sampling-request", Map.of("prompt", secondPrompt), null));
+      String firstText = ((McpSchema.TextContent) fromFirst.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).content().get(0)).text();
+      String secondText = ((McpSchema.TextContent) fromSecond.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).content().get(0)).text();
+      misrouted += firstText.contains("answered by first") ? 0 : 1;
+      misrouted += secondText.contains("answered by second") ? 0 : 1;
+      misrouted += promptOf(first.sampling.get(round)).contains(firstPrompt) ? 0 : 1;
+      misrouted += promptOf(second.sampling.get(round)).contains(secondPrompt) ? 0 : 1;
+    }
+    System.out.printf("Attribution, server-everything through the Java SDK: %d misrouted in %d overlapping pairs%n", misrouted, rounds);
+
+    assertThat(misrouted).isZero();
+    assertThat(first.sampling).hasSize(rounds);
+    assertThat(second.sampling).hasSize(rounds);
+    assertThat(backendsStarted).as("an instance for each session while both have calls in flight").hasSize(2);
+  }
+
+  private static String promptOf(McpSchema.CreateMessageRequest request) {
+    return ((McpSchema.TextContent) request.messages().get(0).content()).text();
   }
 
   /** Counts backend starts: an interceptor that is also a listener hears lifecycle events. */
