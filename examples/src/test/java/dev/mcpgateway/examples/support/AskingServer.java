@@ -27,7 +27,9 @@ import java.util.Map;
  * <p>The result's text is JSON: {@code {"tag", "pid", "capabilities", "answers": {method: result or
  * error}}}, where {@code capabilities} is what the gateway initialized this backend with. Calls
  * run concurrently: the server handles every message as it comes and never blocks on an answer.
- * Also: {@code pid}. Server request ids are strings ({@code "ask-1"}, ...).
+ * Also: {@code pid}, and {@code ask-after}, which answers at once and only then asks the client
+ * for sampling (a request no call is in flight for). Server request ids are strings
+ * ({@code "ask-1"}, ...). Given a file, the server appends every line it receives to it.
  */
 public final class AskingServer {
   /** Every child's command line contains this, early (the class path makes the line long). */
@@ -64,9 +66,19 @@ public final class AskingServer {
 
   /** A server config that runs this server as a host process. */
   public static ServerConfig.Builder config() {
-    List<String> line = List.of(DemoServer.java(), MARKER, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), AskingServer.class.getName());
-    return ServerConfig.command(line.get(0)).args(line.subList(1, line.size()));
+    return ServerConfig.command(DemoServer.java()).args(arguments());
+  }
+
+  /** {@link #config()}, recording every line the server receives to {@code record}. */
+  public static ServerConfig.Builder config(java.nio.file.Path record) {
+    List<String> args = new java.util.ArrayList<>(arguments());
+    args.add(record.toString());
+    return ServerConfig.command(DemoServer.java()).args(args);
+  }
+
+  private static List<String> arguments() {
+    return List.of(MARKER, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        AskingServer.class.getName());
   }
 
   /** The arguments of an {@code ask} call. */
@@ -82,8 +94,14 @@ public final class AskingServer {
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     AskingServer server = new AskingServer(out);
+    java.io.Writer record = args.length > 0 ? java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(args[0]),
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND) : null;
     String line;
     while ((line = in.readLine()) != null) {
+      if (record != null) {
+        record.write(line + "\n");
+        record.flush();
+      }
       try {
         server.handle(JSON.readTree(line));
       } catch (IOException e) {
@@ -123,7 +141,7 @@ public final class AskingServer {
         break;
       case "tools/list": {
         ArrayNode tools = answer.putObject("result").putArray("tools");
-        for (String tool : List.of("ask", "pid")) {
+        for (String tool : List.of("ask", "ask-after", "pid")) {
           ObjectNode t = tools.addObject();
           t.put("name", tool);
           t.put("description", tool.equals("ask") ? "asks the client" : "the server's process id");
@@ -145,6 +163,14 @@ public final class AskingServer {
           next(new Ask(id, arguments.path("tag").asText(), asks));
           return;
         }
+        if ("ask-after".equals(message.path("params").path("name").asText())) {
+          answer.set("result", text("asking after this answer"));
+          send(answer);
+          Ask late = new Ask(null, message.path("params").path("arguments").path("tag").asText(),
+              new ArrayDeque<>(List.of("sampling")));
+          next(late);
+          return;
+        }
         answer.set("result", text(Long.toString(ProcessHandle.current().pid())));
         break;
       default:
@@ -156,6 +182,9 @@ public final class AskingServer {
   /** Sends the call's next request to the client, or its result when none is left. */
   private void next(Ask ask) throws IOException {
     String name = ask.toSend.poll();
+    if (name == null && ask.callId == null) {
+      return; // asked after its call ended: the answer is only recorded
+    }
     if (name == null) {
       ObjectNode body = JSON.createObjectNode();
       body.put("tag", ask.tag);

@@ -15,6 +15,8 @@ import dev.mcpgateway.examples.support.AnsweringSession;
 import dev.mcpgateway.examples.support.AskingServer;
 import dev.mcpgateway.examples.support.Children;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Server-to-client requests reach exactly the session whose call caused them, over real HTTP
@@ -60,8 +63,11 @@ class ServerRequestAttributionOverHttpTest {
   }
 
   private void start(UnaryOperator<ServerConfig.Builder> server, UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
-    gateway = LoopbackGateway.start(settings.apply(GatewayConfig.builder().server(server.apply(AskingServer.config()).build(SERVER)))
-        .build());
+    start(server.apply(AskingServer.config()), settings);
+  }
+
+  private void start(ServerConfig.Builder server, UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
+    gateway = LoopbackGateway.start(settings.apply(GatewayConfig.builder().server(server.build(SERVER))).build());
   }
 
   private AnsweringSession open(String path, String capabilities) {
@@ -220,6 +226,39 @@ class ServerRequestAttributionOverHttpTest {
     assertThat(result.path("answers").path("elicitation/create").path("code").asInt()).isEqualTo(-32601);
     assertThat(result.path("answers").path("elicitation/create").path("message").asText())
         .contains("did not declare the 'elicitation' capability");
+  }
+
+  @Test
+  void aServerRequestFromAnInstanceNoSessionHoldsIsAnsweredWithAnErrorAtOnce(@TempDir Path dir) throws Exception {
+    Path record = dir.resolve("received.jsonl");
+    start(AskingServer.config(record), g -> g);
+    AnsweringSession session = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
+    session.openGetStream();
+
+    AnsweringSession.Call call = session.call("ask-after", "{\"tag\":\"after\"}", request -> {
+      throw new AssertionError("asked after the call ended: " + request);
+    });
+
+    assertThat(call.text()).isEqualTo("asking after this answer");
+    JsonNode refusal = Await.until(WAIT, "the backend gets an answer to its late request", () -> answerTo(record, "ask-1"),
+        answer -> answer != null);
+    assertThat(refusal.path("error").path("code").asInt()).isEqualTo(-32603);
+    assertThat(refusal.path("error").path("message").asText()).contains("while no call was in flight on its backend instance");
+    assertThat(session.getEvents()).noneMatch(event -> event.has("method") && event.has("id"));
+  }
+
+  /** The response with {@code id} among what the server received; null when none came yet. */
+  private static JsonNode answerTo(Path record, String id) throws java.io.IOException {
+    if (!Files.exists(record)) {
+      return null;
+    }
+    for (String line : Files.readAllLines(record)) {
+      JsonNode message = AnsweringSession.JSON.readTree(line);
+      if (!message.has("method") && id.equals(message.path("id").asText())) {
+        return message;
+      }
+    }
+    return null;
   }
 
   @Test
