@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * messages sent while requests are in flight belong to the latest of them (stdio carries no
  * relation, and servers send them while handling a request); otherwise notifications go to
  * every session's {@code GET} stream and requests to one session that has such a stream open.
+ * Log messages reach only sessions whose level they pass, and {@code resources/updated} only the
+ * sessions subscribed to the resource ({@link BackendSettings}).
  */
 public final class MessageRouter {
   private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
@@ -57,15 +59,47 @@ public final class MessageRouter {
       return;
     }
     if ("notifications/message".equals(method)) {
-      BackendCall related = latestCall(connection);
-      if (related != null) {
-        related.related(message, false);
-        return;
-      }
+      logMessage(connection, slot, message);
+      return;
+    }
+    if ("notifications/resources/updated".equals(method)) {
+      resourceUpdated(slot, message);
+      return;
     }
     byte[] json = Json.bytes(message);
     for (SessionChannel session : slot.liveSessions()) {
       session.sendStandalone(json);
+    }
+  }
+
+  /** A log message reaches a session only at or above the level that session set. */
+  private static void logMessage(BackendConnection connection, BackendSlot slot, ObjectNode message) {
+    JsonNode params = message.get("params");
+    BackendCall related = latestCall(connection);
+    if (related != null) {
+      if (slot.settings().wantsLog(related.session(), params)) {
+        related.related(message, false);
+      }
+      return;
+    }
+    byte[] json = null;
+    for (SessionChannel session : slot.liveSessions()) {
+      if (slot.settings().wantsLog(session, params)) {
+        json = json == null ? Json.bytes(message) : json;
+        session.sendStandalone(json);
+      }
+    }
+  }
+
+  /** An update of a resource reaches the sessions subscribed to it, on their {@code GET} streams. */
+  private static void resourceUpdated(BackendSlot slot, ObjectNode message) {
+    String uri = message.path("params").path("uri").asText(null);
+    byte[] json = null;
+    for (SessionChannel session : slot.liveSessions()) {
+      if (slot.settings().isSubscribed(session, uri)) {
+        json = json == null ? Json.bytes(message) : json;
+        session.sendStandalone(json);
+      }
     }
   }
 
