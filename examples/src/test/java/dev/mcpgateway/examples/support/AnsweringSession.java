@@ -81,7 +81,7 @@ public final class AnsweringSession implements AutoCloseable {
   public static AnsweringSession open(HttpClient http, String url, String authorization, String capabilitiesJson) {
     String body = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + VERSION
         + "\",\"capabilities\":" + capabilitiesJson + ",\"clientInfo\":{\"name\":\"answering\",\"version\":\"1\"}}}";
-    HttpResponse<String> init = send(http, request(url, authorization, null).POST(HttpRequest.BodyPublishers.ofString(body)),
+    HttpResponse<String> init = send(http, builder(url, authorization, null).POST(HttpRequest.BodyPublishers.ofString(body)),
         HttpResponse.BodyHandlers.ofString());
     assertThat(init.statusCode()).as("initialize: %s", init.body()).isEqualTo(200);
     String id = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
@@ -96,12 +96,16 @@ public final class AnsweringSession implements AutoCloseable {
 
   /** Calls {@code tool}; every server request on the call's stream is answered by {@code answerer}. */
   public Call call(String tool, String argumentsJson, Answerer answerer) {
+    return request("tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + argumentsJson + "}", answerer);
+  }
+
+  /** Sends a request; every server request on its stream is answered by {@code answerer}. */
+  public Call request(String method, String paramsJson, Answerer answerer) {
     int callId = ids.incrementAndGet();
-    String body = "{\"jsonrpc\":\"2.0\",\"id\":" + callId + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
-        + "\",\"arguments\":" + argumentsJson + "}}";
-    HttpResponse<Stream<String>> response = send(http, request(url, authorization, id)
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":" + callId + ",\"method\":\"" + method + "\",\"params\":" + paramsJson + "}";
+    HttpResponse<Stream<String>> response = send(http, builder(url, authorization, id)
         .POST(HttpRequest.BodyPublishers.ofString(body)), HttpResponse.BodyHandlers.ofLines());
-    assertThat(response.statusCode()).as("tools/call %s", tool).isEqualTo(200);
+    assertThat(response.statusCode()).as("%s %s", method, paramsJson).isEqualTo(200);
     List<JsonNode> requests = new ArrayList<>();
     try (Stream<String> lines = response.body()) {
       if (!response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
@@ -131,7 +135,7 @@ public final class AnsweringSession implements AutoCloseable {
 
   /** Opens the session's {@code GET} stream; what arrives there is in {@link #getEvents()}. */
   public void openGetStream() {
-    HttpResponse<Stream<String>> response = send(http, request(url, authorization, id).setHeader("Accept", "text/event-stream").GET(),
+    HttpResponse<Stream<String>> response = send(http, builder(url, authorization, id).setHeader("Accept", "text/event-stream").GET(),
         HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).as("GET stream").isEqualTo(200);
     getStream = response.body();
@@ -158,13 +162,13 @@ public final class AnsweringSession implements AutoCloseable {
 
   /** POSTs one message in this session; returns the status. */
   public int post(String body) {
-    return send(http, request(url, authorization, id).POST(HttpRequest.BodyPublishers.ofString(body)),
+    return send(http, builder(url, authorization, id).POST(HttpRequest.BodyPublishers.ofString(body)),
         HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
   /** Ends the session with DELETE; returns the status. */
   public int delete() {
-    return send(http, request(url, authorization, id).DELETE(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    return send(http, builder(url, authorization, id).DELETE(), HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
   @Override
@@ -211,7 +215,7 @@ public final class AnsweringSession implements AutoCloseable {
     };
   }
 
-  private static HttpRequest.Builder request(String url, String authorization, String session) {
+  private static HttpRequest.Builder builder(String url, String authorization, String session) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream");

@@ -24,8 +24,9 @@ import java.util.Map;
  * answer, and returns them all: so a test sees which client answered which call, and a request
  * shown to the wrong session is visible twice over.
  *
- * <p>The result's text is JSON: {@code {"tag", "pid", "capabilities", "answers": {method: result or
- * error}}}, where {@code capabilities} is what the gateway initialized this backend with. Calls
+ * <p>The result's text is JSON: {@code {"tag", "pid", "capabilities", "level", "answers": {method:
+ * result or error}}}, where {@code capabilities} is what the gateway initialized this backend with
+ * and {@code level} what it was last set to with {@code logging/setLevel} (which it answers). Calls
  * run concurrently: the server handles every message as it comes and never blocks on an answer.
  * Also: {@code pid}, and {@code ask-after}, which answers at once and only then asks the client
  * for sampling (a request no call is in flight for). Server request ids are strings
@@ -41,6 +42,8 @@ public final class AskingServer {
   /** Requests sent to the client and not answered yet, by their id. */
   private final Map<String, Sent> pending = new HashMap<>();
   private JsonNode capabilities = JSON.createObjectNode();
+  /** The level of the latest {@code logging/setLevel}. */
+  private String level = "unset";
   private long nextId;
 
   /** One {@code ask} call: its id, tag, the requests still to send and the answers so far. */
@@ -139,6 +142,10 @@ public final class AskingServer {
       case "ping":
         answer.putObject("result");
         break;
+      case "logging/setLevel":
+        level = message.path("params").path("level").asText();
+        answer.putObject("result");
+        break;
       case "tools/list": {
         ArrayNode tools = answer.putObject("result").putArray("tools");
         for (String tool : List.of("ask", "ask-after", "pid")) {
@@ -190,6 +197,7 @@ public final class AskingServer {
       body.put("tag", ask.tag);
       body.put("pid", ProcessHandle.current().pid());
       body.set("capabilities", capabilities);
+      body.put("level", level);
       body.set("answers", ask.answers);
       ObjectNode answer = JSON.createObjectNode();
       answer.put("jsonrpc", "2.0");

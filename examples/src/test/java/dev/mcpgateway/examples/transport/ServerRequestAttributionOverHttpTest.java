@@ -98,7 +98,8 @@ class ServerRequestAttributionOverHttpTest {
    * for sampling, elicitation and roots, and the sessions answer their sampling requests only when
    * all have one, so every two calls of a round overlap. Checks every call and counts in {@code tally}.
    */
-  private void overlappingRounds(List<AnsweringSession> callers, String tool, int rounds, Tally tally) throws Exception {
+  private List<JsonNode> overlappingRounds(List<AnsweringSession> callers, String tool, int rounds, Tally tally) throws Exception {
+    List<JsonNode> results = new ArrayList<>();
     CyclicBarrier allAsked = new CyclicBarrier(callers.size());
     for (int round = 0; round < rounds; round++) {
       List<CompletableFuture<AnsweringSession.Call>> calls = new ArrayList<>();
@@ -141,10 +142,12 @@ class ServerRequestAttributionOverHttpTest {
           }
         }
         pids.add(result.path("pid").asLong());
+        results.add(result);
       }
       assertThat(pids).as("calls of round %d ran on instances of their own", round).hasSize(callers.size());
       tally.pairs += callers.size() * (callers.size() - 1) / 2;
     }
+    return results;
   }
 
   /** {@code name}'s answer to a server request: values no other session gives. */
@@ -210,6 +213,23 @@ class ServerRequestAttributionOverHttpTest {
     assertThat(tally.pairs).isEqualTo(50);
     assertThat(tally.misrouted.get()).isZero();
     assertThat(stats().backends()).isEqualTo(2);
+  }
+
+  @Test
+  void everyInstanceOfACapabilityKeyIsSetToTheLogLevelItsSessionsNeed() throws Exception {
+    start(s -> s, g -> g);
+    AnsweringSession quiet = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
+    AnsweringSession verbose = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
+    List<AnsweringSession> both = List.of(quiet, verbose);
+    overlappingRounds(both, "ask", 1, new Tally());
+    assertThat(stats().backends()).isEqualTo(2);
+
+    assertThat(quiet.request("logging/setLevel", "{\"level\":\"error\"}", request -> null).response().has("result")).isTrue();
+    assertThat(overlappingRounds(both, "ask", 1, new Tally())).extracting(r -> r.path("level").asText())
+        .as("both instances").containsExactly("error", "error");
+    assertThat(verbose.request("logging/setLevel", "{\"level\":\"debug\"}", request -> null).response().has("result")).isTrue();
+    assertThat(overlappingRounds(both, "ask", 1, new Tally())).extracting(r -> r.path("level").asText())
+        .as("both instances, at the most verbose level asked").containsExactly("debug", "debug");
   }
 
   @Test

@@ -138,6 +138,24 @@ public final class BackendCall implements PendingCall {
       onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' is closing; try again");
       return;
     }
+    send(connection);
+  }
+
+  /**
+   * Sends a request of the gateway's own (a setting every instance gets) to {@code connection},
+   * an instance the gateway chose, once it is ready: no lease, since it is for the instance and not
+   * for a session.
+   */
+  public void start(BackendConnection connection) {
+    runtime.callStarted();
+    if (session != null) {
+      session.track(clientIdJson, this);
+    }
+    leasedNanos = startedNanos;
+    send(connection);
+  }
+
+  private void send(BackendConnection connection) {
     CompletableFuture<JsonNode> ready = connection.ready();
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
       connection.call(message, this);

@@ -48,13 +48,15 @@ public final class BackendSlot {
   private ScheduledFuture<?> retry;
   private boolean crashed;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+  private final BackendSettings settings;
 
   /**
    * @param sessions the sessions this instance may serve, a live view kept by its {@link CallerBackends}
+   * @param settings what those sessions asked of the backends that serve them, kept by its {@link CallerBackends}
    * @param initializeParams what every (re)start of the backend is initialized with; not changed afterwards
    */
   public BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime, Sharing sharing,
-      CapabilityKey key, Set<SessionChannel> sessions, ObjectNode initializeParams) {
+      CapabilityKey key, Set<SessionChannel> sessions, BackendSettings settings, ObjectNode initializeParams) {
     this.owner = owner;
     this.ownerName = ownerName;
     this.server = server;
@@ -64,6 +66,7 @@ public final class BackendSlot {
     this.sessions = sessions;
     this.initializeParams = initializeParams;
     this.freeSinceNanos = runtime.nanoTime();
+    this.settings = settings;
   }
 
   /** The session key (or session id, for per-session servers) whose backend this is. */
@@ -108,6 +111,11 @@ public final class BackendSlot {
     return freeSinceNanos;
   }
 
+  /** The log levels and resource subscriptions of the sessions this instance serves (shared by the instances of its key). */
+  public BackendSettings settings() {
+    return settings;
+  }
+
   /**
    * The usable connection, started when there is none (first use, or the last one died);
    * null once the instance is closed. Every (re)start is initialized with the same params.
@@ -122,8 +130,14 @@ public final class BackendSlot {
       }
       current = new BackendConnection(this, runtime);
       current.start(initializeParams.deepCopy());
+      settings.connectionStarted(current);
     }
     return current;
+  }
+
+  /** The running (or starting) connection, without starting one; null when there is none that is usable. */
+  public synchronized BackendConnection usableConnection() {
+    return current != null && current.isUsable() ? current : null;
   }
 
   /** The backend's {@code initialize} result, when one is ready. */

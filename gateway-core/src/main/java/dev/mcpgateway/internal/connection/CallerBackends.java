@@ -48,6 +48,8 @@ final class CallerBackends {
   // guarded by this
   /** The sessions by the key of the instances they use; shared instances serve {@link CapabilityKey#NONE}. */
   private final Map<CapabilityKey, Set<SessionChannel>> members = new HashMap<>();
+  /** What the sessions of each key asked of the instances that serve them (log levels, subscriptions). */
+  private final Map<CapabilityKey, BackendSettings> settings = new HashMap<>();
   private BackendSlot shared;
   private final List<BackendSlot> leased = new ArrayList<>();
   private final ArrayDeque<LeaseRequest> waiting = new ArrayDeque<>();
@@ -59,6 +61,8 @@ final class CallerBackends {
     final List<Map.Entry<LeaseRequest, BackendLease>> grants = new ArrayList<>();
     final List<LeaseRequest> ended = new ArrayList<>();
     final List<BackendSlot> toClose = new ArrayList<>();
+    /** The settings the leaving session leaves, when others of its key remain. */
+    BackendSettings settingsLeft;
   }
 
   /**
@@ -101,8 +105,38 @@ final class CallerBackends {
     boolean leases = exact && !declared.isEmpty();
     CapabilityKey key = leases ? declared : CapabilityKey.NONE;
     ObjectNode params = exact ? declared.initializeParams(sessionParams) : sessionParams.deepCopy();
-    members.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(session);
+    sessionsOf(key).add(session);
     return new SessionBackend(this, session, key, leases, params);
+  }
+
+  /** The sessions of {@code key}, a live set, with the settings they share: made with the key's first session. */
+  private Set<SessionChannel> sessionsOf(CapabilityKey key) {
+    return members.computeIfAbsent(key, k -> {
+      Set<SessionChannel> sessions = ConcurrentHashMap.newKeySet();
+      settings.put(k, new BackendSettings(server, runtime, sessions, () -> instancesOf(k)));
+      return sessions;
+    });
+  }
+
+  /** What the sessions of {@code backend}'s key asked of the instances that serve them. */
+  synchronized BackendSettings settings(SessionBackend backend) {
+    BackendSettings kept = backend.left ? null : settings.get(backend.key());
+    // a session that left has no settings: a request finds it is no session of theirs
+    return kept != null ? kept : new BackendSettings(server, runtime, Set.of(), List::of);
+  }
+
+  /** The instances that serve the sessions of {@code key}, oldest first. */
+  private synchronized List<BackendSlot> instancesOf(CapabilityKey key) {
+    List<BackendSlot> instances = new ArrayList<>();
+    if (shared != null && shared.key().equals(key)) {
+      instances.add(shared);
+    }
+    for (BackendSlot slot : leased) {
+      if (slot.key().equals(key)) {
+        instances.add(slot);
+      }
+    }
+    return instances;
   }
 
   synchronized boolean hasEnded(SessionBackend backend) {
@@ -210,7 +244,10 @@ final class CallerBackends {
           sessions.remove(backend.session());
           if (sessions.isEmpty()) {
             members.remove(backend.key());
+            settings.remove(backend.key());
             stopKey(backend.key(), changes);
+          } else {
+            changes.settingsLeft = settings.get(backend.key()); // the instances are set to what the others need
           }
         }
       }
@@ -221,7 +258,12 @@ final class CallerBackends {
         dispatch(changes);
       }
     }
-    return new Left(empty, () -> apply(changes));
+    return new Left(empty, () -> {
+      apply(changes);
+      if (changes.settingsLeft != null) {
+        changes.settingsLeft.left(backend.session());
+      }
+    });
   }
 
   /** What {@link #leave} decided: whether the group is now closed, and what is left to do. */
@@ -281,8 +323,8 @@ final class CallerBackends {
   private BackendSlot sharedSlot(SessionBackend backend) {
     if (shared == null) {
       BackendSlot.Sharing sharing = exact ? BackendSlot.Sharing.NO_SERVER_REQUESTS : BackendSlot.Sharing.SINGLE;
-      shared = new BackendSlot(owner, ownerName, server, runtime, sharing, CapabilityKey.NONE,
-          members.computeIfAbsent(CapabilityKey.NONE, k -> ConcurrentHashMap.newKeySet()), backend.initializeParams());
+      shared = new BackendSlot(owner, ownerName, server, runtime, sharing, CapabilityKey.NONE, sessionsOf(CapabilityKey.NONE),
+          settings.get(CapabilityKey.NONE), backend.initializeParams());
     }
     return shared;
   }
@@ -343,7 +385,7 @@ final class CallerBackends {
       changes.toClose.add(idlest);
     }
     BackendSlot slot = new BackendSlot(owner, ownerName, server, runtime, BackendSlot.Sharing.LEASED, backend.key(),
-        members.get(backend.key()), backend.initializeParams());
+        sessionsOf(backend.key()), settings.get(backend.key()), backend.initializeParams());
     leased.add(slot);
     return slot;
   }

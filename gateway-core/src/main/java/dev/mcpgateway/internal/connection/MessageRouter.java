@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * request, and a log message, go to the session {@link Attribution} names from the instance's
  * sharing: on the stream of that session's latest call in flight there, else on its {@code GET}
  * stream. A server request no session can be named for is answered with an error at once and
- * reaches no client. Other notifications go to every session of the instance.
+ * reaches no client. A log message no session can be named for, and other notifications, go to
+ * every session of the instance. Log messages reach only sessions whose level they pass, and
+ * {@code resources/updated} only the sessions subscribed to the resource ({@link BackendSettings}).
  */
 public final class MessageRouter {
   private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
@@ -58,20 +60,55 @@ public final class MessageRouter {
       return;
     }
     if ("notifications/message".equals(method)) {
-      SessionChannel session = Attribution.notification(slot, connection);
-      if (session != null) {
-        BackendCall related = latestCall(connection, session);
-        if (related != null) {
-          related.related(message, false);
-        } else {
-          session.sendStandalone(Json.bytes(message));
-        }
-        return;
-      }
+      logMessage(connection, slot, message);
+      return;
+    }
+    if ("notifications/resources/updated".equals(method)) {
+      resourceUpdated(slot, message);
+      return;
     }
     byte[] json = Json.bytes(message);
     for (SessionChannel session : slot.liveSessions()) {
       session.sendStandalone(json);
+    }
+  }
+
+  /**
+   * A log message goes to the session the instance serves now ({@link Attribution}), else to every
+   * session of the instance; each only at or above the level that session set.
+   */
+  private static void logMessage(BackendConnection connection, BackendSlot slot, ObjectNode message) {
+    JsonNode params = message.get("params");
+    SessionChannel attributed = Attribution.notification(slot, connection);
+    if (attributed != null) {
+      if (slot.settings().wantsLog(attributed, params)) {
+        BackendCall related = latestCall(connection, attributed);
+        if (related != null) {
+          related.related(message, false);
+        } else {
+          attributed.sendStandalone(Json.bytes(message));
+        }
+      }
+      return;
+    }
+    byte[] json = null;
+    for (SessionChannel session : slot.liveSessions()) {
+      if (slot.settings().wantsLog(session, params)) {
+        json = json == null ? Json.bytes(message) : json;
+        session.sendStandalone(json);
+      }
+    }
+  }
+
+  /** An update of a resource reaches the sessions subscribed to it, on their {@code GET} streams. */
+  private static void resourceUpdated(BackendSlot slot, ObjectNode message) {
+    String uri = message.path("params").path("uri").asText(null);
+    byte[] json = null;
+    for (SessionChannel session : slot.liveSessions()) {
+      if (slot.settings().isSubscribed(session, uri)) {
+        json = json == null ? Json.bytes(message) : json;
+        session.sendStandalone(json);
+      }
     }
   }
 

@@ -75,6 +75,11 @@ public final class SessionBackend {
     return group.hasEnded(this);
   }
 
+  /** The log levels and subscriptions of the sessions this session's instances serve, this session's among them. */
+  public BackendSettings settings() {
+    return group.settings(this);
+  }
+
   /** Asks for an instance for one call; the call releases the lease it gets when it ends. */
   public LeaseRequest lease() {
     return group.request(this);
