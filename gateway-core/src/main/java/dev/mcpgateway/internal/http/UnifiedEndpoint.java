@@ -248,8 +248,9 @@ public final class UnifiedEndpoint {
       }
 
       @Override
-      public void related(byte[] json) {
-        // the gateway's own list requests carry no progress token and cause no server requests
+      public boolean related(byte[] json) {
+        // the gateway's own list requests carry no progress token; a server request they cause has no client to answer it
+        return false;
       }
 
       @Override
