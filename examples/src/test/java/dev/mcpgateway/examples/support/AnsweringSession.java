@@ -47,7 +47,7 @@ public final class AnsweringSession implements AutoCloseable {
       return response.path("result").path("content").path(0).path("text").asText();
     }
 
-    /** {@link #text()} as JSON (what {@link AskingServer} returns). */
+    /** {@link #text()} as JSON (what {@link TaggedAskingServer} returns). */
     public JsonNode textJson() {
       try {
         return JSON.readTree(text());

@@ -2,243 +2,204 @@ package dev.mcpgateway.examples.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A small MCP server on stdio, run as a real child process, whose tool asks the client: on
- * {@code ask} it sends {@code sampling/createMessage}, {@code elicitation/create} and
- * {@code roots/list} (those named in {@code asks}, in that order) to the client, each carrying the
- * call's {@code tag} (in {@code _meta.tag}, and in the text of the first two), waits for each
- * answer, and returns them all: so a test sees which client answered which call, and a request
- * shown to the wrong session is visible twice over.
+ * A small MCP server on stdio, run as a real child process, whose tools ask the client things
+ * and which appends every line it receives to a file before it acts on it (read back with
+ * {@link RecordingServer#received}).
  *
- * <p>The result's text is JSON: {@code {"tag", "pid", "capabilities", "level", "answers": {method:
- * result or error}}}, where {@code capabilities} is what the gateway initialized this backend with
- * and {@code level} what it was last set to with {@code logging/setLevel} (which it answers). Calls
- * run concurrently: the server handles every message as it comes and never blocks on an answer.
- * Also: {@code pid}, and {@code ask-after}, which answers at once and only then asks the client
- * for sampling (a request no call is in flight for). Server request ids are strings
- * ({@code "ask-1"}, ...). Given a file, the server appends every line it receives to it.
+ * <p>Tools, each on its own thread:
+ * <ul>
+ *   <li>{@code ask}: sends {@code method} ({@code sampling/createMessage} by default,
+ *       {@code elicitation/create}, {@code roots/list}) to the client with the id
+ *       {@code ask-<n>}, waits for the client's answer and returns it as JSON text;</li>
+ *   <li>{@code withdraw}: sends {@code sampling/createMessage} with the id {@code ask-<n>}, then
+ *       {@code notifications/cancelled} for it, and returns {@code "withdrew ask-<n>"} without
+ *       waiting;</li>
+ *   <li>{@code cancel}: sends {@code notifications/cancelled} naming {@code requestId} (any JSON
+ *       value), an id it never used, and returns {@code "cancelled"};</li>
+ *   <li>{@code progress}: sends {@code steps} progress notifications for the call's token, then
+ *       returns {@code "done"};</li>
+ *   <li>{@code block}: never answers (until the gateway cancels it, which it records).</li>
+ * </ul>
  */
 public final class AskingServer {
-  /** Every child's command line contains this, early (the class path makes the line long). */
-  public static final String MARKER = "-Dmcp.e2e.backend=asking";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> ORDER = List.of("sampling", "elicitation", "roots");
+  private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+      StandardCharsets.UTF_8);
+  private static final ConcurrentHashMap<String, CompletableFuture<JsonNode>> WAITING = new ConcurrentHashMap<>();
+  private static final AtomicLong IDS = new AtomicLong();
 
-  private final PrintStream out;
-  /** Requests sent to the client and not answered yet, by their id. */
-  private final Map<String, Sent> pending = new HashMap<>();
-  private JsonNode capabilities = JSON.createObjectNode();
-  /** The level of the latest {@code logging/setLevel}. */
-  private String level = "unset";
-  private long nextId;
+  private AskingServer() {}
 
-  /** One {@code ask} call: its id, tag, the requests still to send and the answers so far. */
-  private static final class Ask {
-    final JsonNode callId;
-    final String tag;
-    final Deque<String> toSend;
-    final ObjectNode answers = JSON.createObjectNode();
-
-    Ask(JsonNode callId, String tag, Deque<String> toSend) {
-      this.callId = callId;
-      this.tag = tag;
-      this.toSend = toSend;
-    }
-  }
-
-  /** A request sent for a call. */
-  private record Sent(Ask ask, String method) {}
-
-  private AskingServer(PrintStream out) {
-    this.out = out;
-  }
-
-  /** A server config that runs this server as a host process. */
-  public static ServerConfig.Builder config() {
-    return ServerConfig.command(DemoServer.java()).args(arguments());
-  }
-
-  /** {@link #config()}, recording every line the server receives to {@code record}. */
-  public static ServerConfig.Builder config(java.nio.file.Path record) {
-    List<String> args = new java.util.ArrayList<>(arguments());
-    args.add(record.toString());
-    return ServerConfig.command(DemoServer.java()).args(args);
-  }
-
-  private static List<String> arguments() {
-    return List.of(MARKER, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        AskingServer.class.getName());
-  }
-
-  /** The arguments of an {@code ask} call. */
-  public static String arguments(String tag, String... asks) {
-    ArrayNode list = JSON.createArrayNode();
-    for (String ask : asks) {
-      list.add(ask);
-    }
-    return "{\"tag\":\"" + tag + "\",\"asks\":" + list + "}";
+  /** A server config that runs this server, recording to {@code record}. */
+  public static ServerConfig config(String name, Path record) {
+    List<String> line = List.of(DemoServer.java(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+        System.getProperty("java.class.path"), AskingServer.class.getName(), record.toString());
+    return ServerConfig.command(line.get(0)).args(line.subList(1, line.size())).build(name);
   }
 
   public static void main(String[] args) throws IOException {
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    ExecutorService workers = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable);
+      thread.setDaemon(true);
+      return thread;
+    });
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    AskingServer server = new AskingServer(out);
-    java.io.Writer record = args.length > 0 ? java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(args[0]),
-        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND) : null;
-    String line;
-    while ((line = in.readLine()) != null) {
-      if (record != null) {
-        record.write(line + "\n");
+    try (BufferedWriter record = Files.newBufferedWriter(Path.of(args[0]), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        record.write(line);
+        record.newLine();
         record.flush();
-      }
-      try {
-        server.handle(JSON.readTree(line));
-      } catch (IOException e) {
-        // not JSON: ignored
+        JsonNode message;
+        try {
+          message = JSON.readTree(line);
+        } catch (IOException e) {
+          continue;
+        }
+        JsonNode id = message.get("id");
+        if (!message.has("method")) {
+          CompletableFuture<JsonNode> waiting = id == null ? null : WAITING.remove(id.asText());
+          if (waiting != null) {
+            waiting.complete(message);
+          }
+        } else if (id != null) {
+          workers.execute(() -> handle(id, message));
+        }
       }
     }
   }
 
-  private void handle(JsonNode message) throws IOException {
-    JsonNode id = message.get("id");
-    String method = message.path("method").asText(null);
-    if (method == null) {
-      Sent sent = id == null ? null : pending.remove(id.asText());
-      if (sent != null) {
-        sent.ask().answers.set(sent.method(), message.has("result") ? message.get("result") : message.path("error"));
-        next(sent.ask());
+  private static void handle(JsonNode id, JsonNode message) {
+    String method = message.path("method").asText();
+    JsonNode params = message.path("params");
+    ObjectNode result = JSON.createObjectNode();
+    switch (method) {
+      case "initialize":
+        result.put("protocolVersion", params.path("protocolVersion").asText("2025-06-18"));
+        result.putObject("capabilities").putObject("tools");
+        result.putObject("serverInfo").put("name", "asking").put("version", "1");
+        break;
+      case "ping":
+        break;
+      case "tools/list":
+        for (String tool : List.of("ask", "withdraw", "cancel", "progress", "block")) {
+          ObjectNode t = result.withArray("tools").addObject();
+          t.put("name", tool);
+          t.putObject("inputSchema").put("type", "object");
+        }
+        break;
+      case "tools/call": {
+        String text = call(params);
+        if (text == null) {
+          return; // block: no answer
+        }
+        result.putArray("content").addObject().put("type", "text").put("text", text);
+        break;
       }
-      return;
-    }
-    if (id == null) {
-      return; // notifications
+      default:
+        ObjectNode error = JSON.createObjectNode();
+        error.put("jsonrpc", "2.0");
+        error.set("id", id);
+        error.putObject("error").put("code", -32601).put("message", "method not found: " + method);
+        write(error);
+        return;
     }
     ObjectNode answer = JSON.createObjectNode();
     answer.put("jsonrpc", "2.0");
     answer.set("id", id);
-    switch (method) {
-      case "initialize": {
-        capabilities = message.path("params").path("capabilities");
-        ObjectNode result = answer.putObject("result");
-        result.put("protocolVersion", message.path("params").path("protocolVersion").asText("2025-06-18"));
-        result.putObject("capabilities").putObject("tools");
-        result.putObject("serverInfo").put("name", "asking").put("version", "1");
-        break;
-      }
-      case "ping":
-        answer.putObject("result");
-        break;
-      case "logging/setLevel":
-        level = message.path("params").path("level").asText();
-        answer.putObject("result");
-        break;
-      case "tools/list": {
-        ArrayNode tools = answer.putObject("result").putArray("tools");
-        for (String tool : List.of("ask", "ask-after", "pid")) {
-          ObjectNode t = tools.addObject();
-          t.put("name", tool);
-          t.put("description", tool.equals("ask") ? "asks the client" : "the server's process id");
-          t.putObject("inputSchema").put("type", "object");
-        }
-        break;
-      }
-      case "tools/call":
-        if ("ask".equals(message.path("params").path("name").asText())) {
-          JsonNode arguments = message.path("params").path("arguments");
-          Deque<String> asks = new ArrayDeque<>();
-          for (String name : ORDER) {
-            for (JsonNode ask : arguments.path("asks")) {
-              if (ask.asText().equals(name)) {
-                asks.add(name);
-              }
-            }
-          }
-          next(new Ask(id, arguments.path("tag").asText(), asks));
-          return;
-        }
-        if ("ask-after".equals(message.path("params").path("name").asText())) {
-          answer.set("result", text("asking after this answer"));
-          send(answer);
-          Ask late = new Ask(null, message.path("params").path("arguments").path("tag").asText(),
-              new ArrayDeque<>(List.of("sampling")));
-          next(late);
-          return;
-        }
-        answer.set("result", text(Long.toString(ProcessHandle.current().pid())));
-        break;
-      default:
-        answer.putObject("error").put("code", -32601).put("message", "method not found: " + method);
-    }
-    send(answer);
+    answer.set("result", result);
+    write(answer);
   }
 
-  /** Sends the call's next request to the client, or its result when none is left. */
-  private void next(Ask ask) throws IOException {
-    String name = ask.toSend.poll();
-    if (name == null && ask.callId == null) {
-      return; // asked after its call ended: the answer is only recorded
+  /** Runs a tool; its result text, or null when it does not answer. */
+  private static String call(JsonNode params) {
+    JsonNode args = params.path("arguments");
+    switch (params.path("name").asText()) {
+      case "ask": {
+        String askId = "ask-" + IDS.incrementAndGet();
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        WAITING.put(askId, answer);
+        write(request(askId, args.path("method").asText("sampling/createMessage")));
+        return answer.join().toString();
+      }
+      case "withdraw": {
+        String askId = "ask-" + IDS.incrementAndGet();
+        write(request(askId, "sampling/createMessage"));
+        ObjectNode cancelled = JSON.createObjectNode();
+        cancelled.put("jsonrpc", "2.0");
+        cancelled.put("method", "notifications/cancelled");
+        cancelled.putObject("params").put("requestId", askId).put("reason", "the tool changed its mind");
+        write(cancelled);
+        return "withdrew " + askId;
+      }
+      case "cancel": {
+        ObjectNode cancelled = JSON.createObjectNode();
+        cancelled.put("jsonrpc", "2.0");
+        cancelled.put("method", "notifications/cancelled");
+        cancelled.putObject("params").put("reason", "no such request").set("requestId", args.path("requestId"));
+        write(cancelled);
+        return "cancelled";
+      }
+      case "progress": {
+        JsonNode token = params.path("_meta").get("progressToken");
+        int steps = args.path("steps").asInt(2);
+        for (int i = 1; i <= steps && token != null; i++) {
+          ObjectNode note = JSON.createObjectNode();
+          note.put("jsonrpc", "2.0");
+          note.put("method", "notifications/progress");
+          note.putObject("params").put("progress", i).put("total", steps).set("progressToken", token);
+          write(note);
+        }
+        return "done";
+      }
+      case "block":
+        return null;
+      default:
+        return "unknown tool " + params.path("name").asText();
     }
-    if (name == null) {
-      ObjectNode body = JSON.createObjectNode();
-      body.put("tag", ask.tag);
-      body.put("pid", ProcessHandle.current().pid());
-      body.set("capabilities", capabilities);
-      body.put("level", level);
-      body.set("answers", ask.answers);
-      ObjectNode answer = JSON.createObjectNode();
-      answer.put("jsonrpc", "2.0");
-      answer.set("id", ask.callId);
-      answer.set("result", text(JSON.writeValueAsString(body)));
-      send(answer);
-      return;
-    }
-    String requestId = "ask-" + (++nextId);
+  }
+
+  private static ObjectNode request(String id, String method) {
     ObjectNode request = JSON.createObjectNode();
     request.put("jsonrpc", "2.0");
-    request.put("id", requestId);
+    request.put("id", id);
+    request.put("method", method);
     ObjectNode params = request.putObject("params");
-    switch (name) {
-      case "sampling":
-        request.put("method", "sampling/createMessage");
-        params.putArray("messages").addObject().put("role", "user").putObject("content").put("type", "text")
-            .put("text", "tag:" + ask.tag);
-        params.put("maxTokens", 10);
-        break;
-      case "elicitation":
-        request.put("method", "elicitation/create");
-        params.put("message", "tag:" + ask.tag);
-        params.putObject("requestedSchema").put("type", "object").putObject("properties").putObject("answer").put("type", "string");
-        break;
-      default:
-        request.put("method", "roots/list");
+    if (method.equals("sampling/createMessage")) {
+      params.put("maxTokens", 10).putArray("messages").addObject().put("role", "user").putObject("content")
+          .put("type", "text").put("text", "asked as " + id);
+    } else if (method.equals("elicitation/create")) {
+      params.put("message", "asked as " + id).putObject("requestedSchema").put("type", "object");
     }
-    params.putObject("_meta").put("tag", ask.tag);
-    pending.put(requestId, new Sent(ask, request.get("method").asText()));
-    send(request);
+    return request;
   }
 
-  private static ObjectNode text(String text) {
-    ObjectNode result = JSON.createObjectNode();
-    result.putArray("content").addObject().put("type", "text").put("text", text);
-    return result;
-  }
-
-  private void send(ObjectNode message) throws IOException {
-    out.println(JSON.writeValueAsString(message));
-    out.flush();
+  private static synchronized void write(JsonNode message) {
+    try {
+      OUT.println(JSON.writeValueAsString(message));
+      OUT.flush();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -12,7 +12,7 @@ import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.examples.runner.LoopbackGateway;
 import dev.mcpgateway.examples.support.AnsweringSession;
-import dev.mcpgateway.examples.support.AskingServer;
+import dev.mcpgateway.examples.support.TaggedAskingServer;
 import dev.mcpgateway.examples.support.Children;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Server-to-client requests reach exactly the session whose call caused them, over real HTTP
- * through the runner's Jetty, with {@link AskingServer} backends as real child processes: on each
+ * through the runner's Jetty, with {@link TaggedAskingServer} backends as real child processes: on each
  * call the server asks the client for sampling, elicitation and roots, carrying the call's tag,
  * and returns the answers it got. Several sessions of one caller (the gateway runs without a key,
  * so every session is the same anonymous caller) make calls that overlap for certain: each
@@ -59,11 +59,11 @@ class ServerRequestAttributionOverHttpTest {
     if (gateway != null) {
       gateway.close();
     }
-    Children.await(AskingServer.MARKER, List::isEmpty, "no backend outlives the gateway", WAIT);
+    Children.await(TaggedAskingServer.MARKER, List::isEmpty, "no backend outlives the gateway", WAIT);
   }
 
   private void start(UnaryOperator<ServerConfig.Builder> server, UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
-    start(server.apply(AskingServer.config()), settings);
+    start(server.apply(TaggedAskingServer.config()), settings);
   }
 
   private void start(ServerConfig.Builder server, UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
@@ -109,7 +109,7 @@ class ServerRequestAttributionOverHttpTest {
         String name = "s" + s;
         String tag = name + "-r" + round;
         tags.add(tag);
-        calls.add(CompletableFuture.supplyAsync(() -> session.call(tool, AskingServer.arguments(tag, "sampling", "elicitation", "roots"),
+        calls.add(CompletableFuture.supplyAsync(() -> session.call(tool, TaggedAskingServer.arguments(tag, "sampling", "elicitation", "roots"),
             request -> {
               if (request.path("method").asText().equals("sampling/createMessage")) {
                 allAsked.await(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -199,7 +199,7 @@ class ServerRequestAttributionOverHttpTest {
 
   @Test
   void unifiedEndpointSessionsOfOneCallerGetOnlyTheirOwnServerRequests() throws Exception {
-    gateway = LoopbackGateway.serve(McpGateway.builder(GatewayConfig.builder().server(AskingServer.config().build(SERVER)).build())
+    gateway = LoopbackGateway.serve(McpGateway.builder(GatewayConfig.builder().server(TaggedAskingServer.config().build(SERVER)).build())
         .launcher(BackendKind.COMMAND, BackendLauncher.process())
         .unifiedEndpoint(true)
         .build());
@@ -237,7 +237,7 @@ class ServerRequestAttributionOverHttpTest {
     start(s -> s, g -> g);
     AnsweringSession sampler = open("/mcp/" + SERVER, "{\"sampling\":{},\"experimental\":{\"x\":{}}}");
 
-    AnsweringSession.Call call = sampler.call("ask", AskingServer.arguments("only-sampling", "sampling", "elicitation"),
+    AnsweringSession.Call call = sampler.call("ask", TaggedAskingServer.arguments("only-sampling", "sampling", "elicitation"),
         request -> answer("sampler", request));
 
     JsonNode result = call.textJson();
@@ -251,7 +251,7 @@ class ServerRequestAttributionOverHttpTest {
   @Test
   void aServerRequestFromAnInstanceNoSessionHoldsIsAnsweredWithAnErrorAtOnce(@TempDir Path dir) throws Exception {
     Path record = dir.resolve("received.jsonl");
-    start(AskingServer.config(record), g -> g);
+    start(TaggedAskingServer.config(record), g -> g);
     AnsweringSession session = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
     session.openGetStream();
 
@@ -295,7 +295,7 @@ class ServerRequestAttributionOverHttpTest {
       for (int s = 0; s < callers.size(); s++) {
         AnsweringSession session = callers.get(s);
         String tag = "quiet" + s + "-r" + round;
-        running.add(CompletableFuture.supplyAsync(() -> session.call("ask", AskingServer.arguments(tag, "sampling", "elicitation",
+        running.add(CompletableFuture.supplyAsync(() -> session.call("ask", TaggedAskingServer.arguments(tag, "sampling", "elicitation",
             "roots"), request -> {
               throw new AssertionError("a session that declared nothing was asked: " + request);
             }), threads));
@@ -310,7 +310,7 @@ class ServerRequestAttributionOverHttpTest {
       }
     }
     // a session of the same caller that declared sampling is asked, on an instance of its own
-    AnsweringSession.Call asked = sampler.call("ask", AskingServer.arguments("sampler", "sampling"), request -> answer("sampler", request));
+    AnsweringSession.Call asked = sampler.call("ask", TaggedAskingServer.arguments("sampler", "sampling"), request -> answer("sampler", request));
     assertThat(asked.textJson().path("answers").path("sampling/createMessage").path("content").path("text").asText())
         .isEqualTo("sampler answers sampler");
     assertThat(stats().backends()).isEqualTo(2);
@@ -334,13 +334,13 @@ class ServerRequestAttributionOverHttpTest {
     CompletableFuture<Void> firstAsked = new CompletableFuture<>();
     CompletableFuture<Void> secondAsked = new CompletableFuture<>();
     CompletableFuture<AnsweringSession.Call> firstCall = CompletableFuture.supplyAsync(() -> first.call("ask",
-        AskingServer.arguments("first", "sampling"), request -> {
+        TaggedAskingServer.arguments("first", "sampling"), request -> {
           firstAsked.complete(null);
           releaseFirst.get();
           return answer("first", request);
         }), threads);
     CompletableFuture<AnsweringSession.Call> secondCall = CompletableFuture.supplyAsync(() -> second.call("ask",
-        AskingServer.arguments("second", "sampling"), request -> {
+        TaggedAskingServer.arguments("second", "sampling"), request -> {
           secondAsked.complete(null);
           releaseSecond.get();
           return answer("second", request);
@@ -350,7 +350,7 @@ class ServerRequestAttributionOverHttpTest {
     int inFlight = gateway.gateway().stats().requestsInFlight();
 
     CompletableFuture<AnsweringSession.Call> thirdCall = CompletableFuture.supplyAsync(() -> third.call("ask",
-        AskingServer.arguments("third", "sampling"), request -> answer("third", request)), threads);
+        TaggedAskingServer.arguments("third", "sampling"), request -> answer("third", request)), threads);
     Await.until(WAIT, "the third call is at the gateway", () -> gateway.gateway().stats().requestsInFlight() == inFlight + 1);
 
     assertThat(stats().backends()).as("the bound holds: no third instance").isEqualTo(2);
@@ -377,18 +377,18 @@ class ServerRequestAttributionOverHttpTest {
     CompletableFuture<Void> secondAsked = new CompletableFuture<>();
     // The holder never answers: its calls stay in flight until their own timeouts.
     CompletableFuture<AnsweringSession.Call> held = CompletableFuture.supplyAsync(() -> holder.call("ask",
-        AskingServer.arguments("held", "sampling"), request -> {
+        TaggedAskingServer.arguments("held", "sampling"), request -> {
           firstAsked.complete(null);
           return null;
         }), threads);
     Await.result(firstAsked);
     int inFlight = gateway.gateway().stats().requestsInFlight();
     CompletableFuture<AnsweringSession.Call> waiting = CompletableFuture.supplyAsync(() -> waiter.call("ask",
-        AskingServer.arguments("waiting", "sampling"), request -> answer("waiter", request)), threads);
+        TaggedAskingServer.arguments("waiting", "sampling"), request -> answer("waiter", request)), threads);
     Await.until(WAIT, "the waiting call is at the gateway", () -> gateway.gateway().stats().requestsInFlight() == inFlight + 1);
     // The holder's second call starts after the waiting one, so it keeps the instance past the waiting call's timeout.
     CompletableFuture<AnsweringSession.Call> heldLonger = CompletableFuture.supplyAsync(() -> holder.call("ask",
-        AskingServer.arguments("held-longer", "sampling"), request -> {
+        TaggedAskingServer.arguments("held-longer", "sampling"), request -> {
           secondAsked.complete(null);
           return null;
         }), threads);
@@ -401,7 +401,7 @@ class ServerRequestAttributionOverHttpTest {
         .contains("no backend instance became free for this session within 3 s", "maxBackendsPerCaller");
     assertThat(held.get(WAIT.toSeconds(), TimeUnit.SECONDS).response().path("error").path("code").asInt()).isEqualTo(-32001);
     assertThat(heldLonger.get(WAIT.toSeconds(), TimeUnit.SECONDS).response().path("error").path("code").asInt()).isEqualTo(-32001);
-    assertThat(waiter.call("ask", AskingServer.arguments("later", "sampling"), request -> answer("waiter", request)).textJson()
+    assertThat(waiter.call("ask", TaggedAskingServer.arguments("later", "sampling"), request -> answer("waiter", request)).textJson()
         .path("answers").path("sampling/createMessage").path("content").path("text").asText()).isEqualTo("waiter answers later");
   }
 
@@ -414,17 +414,17 @@ class ServerRequestAttributionOverHttpTest {
     }
     AnsweringSession quiet = open("/mcp/" + SERVER, "{}");
     overlappingRounds(callers, "ask", 3, new Tally());
-    quiet.call("ask", AskingServer.arguments("quiet", "sampling"), request -> {
+    quiet.call("ask", TaggedAskingServer.arguments("quiet", "sampling"), request -> {
       throw new AssertionError("asked: " + request);
     });
 
-    assertThat(Children.ofThisJvm(AskingServer.MARKER)).hasSize(4);
+    assertThat(Children.ofThisJvm(TaggedAskingServer.MARKER)).hasSize(4);
     assertThat(stats().backends()).isEqualTo(4);
     for (AnsweringSession session : sessions) {
       assertThat(session.delete()).isEqualTo(200);
     }
 
-    Children.await(AskingServer.MARKER, List::isEmpty, "every backend stops with the caller's last session", WAIT);
+    Children.await(TaggedAskingServer.MARKER, List::isEmpty, "every backend stops with the caller's last session", WAIT);
     Await.until(WAIT, "stats count no backend", () -> stats().backends() == 0);
   }
 
@@ -434,14 +434,14 @@ class ServerRequestAttributionOverHttpTest {
     AnsweringSession busy = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
     AnsweringSession idle = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
     overlappingRounds(List.of(busy, idle), "ask", 1, new Tally());
-    assertThat(Children.ofThisJvm(AskingServer.MARKER)).hasSize(2);
+    assertThat(Children.ofThisJvm(TaggedAskingServer.MARKER)).hasSize(2);
 
     // the busy session keeps calling (and so stays alive) while the other instance has nothing to do
     Await.until(WAIT, "the idle instance stops", () -> {
       busy.call("pid", "{}", request -> "{}");
-      return Children.ofThisJvm(AskingServer.MARKER).size() == 1;
+      return Children.ofThisJvm(TaggedAskingServer.MARKER).size() == 1;
     });
-    assertThat(busy.call("ask", AskingServer.arguments("still", "sampling"), request -> answer("busy", request)).textJson()
+    assertThat(busy.call("ask", TaggedAskingServer.arguments("still", "sampling"), request -> answer("busy", request)).textJson()
         .path("answers").path("sampling/createMessage").path("content").path("text").asText()).isEqualTo("busy answers still");
   }
 
@@ -454,21 +454,21 @@ class ServerRequestAttributionOverHttpTest {
       session.openGetStream();
     }
     // alone in flight: the request reaches its session
-    AnsweringSession.Call alone = first.call("ask", AskingServer.arguments("alone", "sampling"), request -> answer("first", request));
+    AnsweringSession.Call alone = first.call("ask", TaggedAskingServer.arguments("alone", "sampling"), request -> answer("first", request));
     assertThat(alone.textJson().path("answers").path("sampling/createMessage").path("content").path("text").asText())
         .isEqualTo("first answers alone");
 
     CompletableFuture<Void> release = new CompletableFuture<>();
     CompletableFuture<Void> asked = new CompletableFuture<>();
     CompletableFuture<AnsweringSession.Call> holding = CompletableFuture.supplyAsync(() -> first.call("ask",
-        AskingServer.arguments("holding", "sampling"), request -> {
+        TaggedAskingServer.arguments("holding", "sampling"), request -> {
           asked.complete(null);
           release.get();
           return answer("first", request);
         }), threads);
     Await.result(asked);
     // two sessions in flight on the one backend: the second call's request is refused, not guessed
-    AnsweringSession.Call ambiguous = second.call("ask", AskingServer.arguments("ambiguous", "sampling"), request -> {
+    AnsweringSession.Call ambiguous = second.call("ask", TaggedAskingServer.arguments("ambiguous", "sampling"), request -> {
       throw new AssertionError("asked while two sessions had calls in flight: " + request);
     });
     release.complete(null);

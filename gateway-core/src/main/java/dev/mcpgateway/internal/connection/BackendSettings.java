@@ -1,12 +1,10 @@
 package dev.mcpgateway.internal.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.jsonrpc.Json;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -324,30 +322,7 @@ public final class BackendSettings {
     request.put("jsonrpc", "2.0");
     request.put("method", method);
     request.putObject("params").put(field, value);
-    CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-    BackendCall.Client client = new BackendCall.Client() {
-      @Override
-      public void answer(byte[] json) {
-        try {
-          answer.complete((ObjectNode) Json.parse(json));
-        } catch (IOException | RuntimeException e) {
-          answer.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void related(byte[] json) {
-        // the gateway's own settings requests carry no progress token and cause no server requests
-      }
-
-      @Override
-      public void unavailable(BackendUnavailableException e, byte[] json) {
-        answer.completeExceptionally(e);
-      }
-    };
-    new BackendCall(null, server.name(), "", LongNode.valueOf(0), method, request, server.toolTimeout().orElse(runtime.config().toolTimeout()),
-        null, null, runtime, client).start(connection);
-    return answer;
+    return BackendCall.ask(connection, request, server, runtime);
   }
 
   /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.internal.jsonrpc.Json;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +15,14 @@ import org.slf4j.LoggerFactory;
  * rewrote to the backend-side request id, so it reaches exactly that request's client. A server
  * request, and a log message, go to the session {@link Attribution} names from the instance's
  * sharing: on the stream of that session's latest call in flight there, else on its {@code GET}
- * stream. A server request no session can be named for is answered with an error at once and
- * reaches no client. A log message no session can be named for, and other notifications, go to
- * every session of the instance. Log messages reach only sessions whose level they pass, and
+ * stream. A log message no session can be named for, and other notifications, go to every
+ * session of the instance. Log messages reach only sessions whose level they pass, and
  * {@code resources/updated} only the sessions subscribed to the resource ({@link BackendSettings}).
+ *
+ * <p>Every request to a client gets an answer: a request no session can be named for, or that no
+ * stream of its session can carry, is answered with an error at once. A backend's
+ * {@code notifications/cancelled} names one of its own requests to a client and goes to the one
+ * session that has it waiting.
  */
 public final class MessageRouter {
   private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
@@ -31,20 +34,48 @@ public final class MessageRouter {
     Attribution.Target target = Attribution.request(slot, connection, method);
     if (target.session() == null) {
       LOG.warn("Server '{}' sent {} that no session can take: {}", slot.server().name(), method, target.refusal());
-      answerError(connection, backendId, target.code(), target.refusal());
+      connection.refuse(backendId, target.code(), target.refusal());
       return;
     }
     SessionChannel session = target.session();
     BackendCall related = latestCall(connection, session);
-    long clientId = session.registerServerRequest(connection, backendId);
+    long clientId = session.registerServerRequest(connection, backendId, related);
     message.set("id", LongNode.valueOf(clientId));
     byte[] json = Json.bytes(message);
-    if (related != null) {
-      related.related(json);
-    } else if (!session.sendStandalone(json)) {
-      session.takeServerRequest(LongNode.valueOf(clientId));
-      answerError(connection, backendId, Attribution.UNATTRIBUTED, "the client's stream closed before it could receive the request");
+    boolean delivered = related != null ? related.related(json) : session.sendStandalone(json);
+    if (!delivered && session.takeServerRequest(LongNode.valueOf(clientId)) != null) {
+      // Answered at once: else the backend, and the tool call waiting on it, would wait for nobody.
+      LOG.debug("Server '{}' sent {} that no stream of its client can carry; it gets an error", slot.server().name(), method);
+      connection.refuse(backendId, related != null
+          ? "the client cannot receive " + method + ": the request that caused it cannot be answered as a stream"
+              + " (it is part of a batch, or its client accepts only JSON) and the session has no GET stream open"
+          : "the client's stream closed before it could receive " + method);
     }
+  }
+
+  /**
+   * The backend cancelled a request it sent to a client: the session that has it waiting hears
+   * {@code notifications/cancelled} under the id its client saw, on the stream the request went
+   * to (else its {@code GET} stream), and a late answer finds nothing waiting. No other session
+   * hears of it; a cancellation that names no waiting request is dropped.
+   */
+  private static void serverCancelled(BackendConnection connection, BackendSlot slot, ObjectNode message) {
+    JsonNode params = message.get("params");
+    JsonNode requestId = params == null ? null : params.get("requestId");
+    for (SessionChannel session : slot.liveSessions()) {
+      SessionChannel.ServerRequest request = session.withdrawServerRequest(connection, requestId);
+      if (request == null) {
+        continue;
+      }
+      ((ObjectNode) params).put("requestId", request.clientId());
+      byte[] json = Json.bytes(message);
+      boolean delivered = request.call() != null ? request.call().related(json) : session.sendStandalone(json);
+      if (!delivered) {
+        LOG.debug("Dropped a cancellation of server '{}': no stream of its client is open", slot.server().name());
+      }
+      return;
+    }
+    LOG.debug("Dropped a cancellation of server '{}' for a request no session has waiting", slot.server().name());
   }
 
   public void serverNotification(BackendConnection connection, BackendSlot slot, ObjectNode message, String method) {
@@ -57,6 +88,10 @@ public final class MessageRouter {
         return;
       }
       LOG.debug("Dropped a progress notification of server '{}' for a request that is no longer in flight", slot.server().name());
+      return;
+    }
+    if ("notifications/cancelled".equals(method)) {
+      serverCancelled(connection, slot, message);
       return;
     }
     if ("notifications/message".equals(method)) {
@@ -121,13 +156,5 @@ public final class MessageRouter {
       }
     }
     return latest;
-  }
-
-  private static void answerError(BackendConnection connection, JsonNode backendId, int code, String message) {
-    try {
-      connection.send(Json.rpcError(backendId, code, message));
-    } catch (IOException e) {
-      LOG.debug("Could not answer a server request: {}", e.getMessage());
-    }
   }
 }

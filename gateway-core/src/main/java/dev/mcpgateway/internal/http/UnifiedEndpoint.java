@@ -2,7 +2,6 @@ package dev.mcpgateway.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.GatewayRequest;
@@ -12,13 +11,11 @@ import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendPool;
-import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,7 +209,8 @@ public final class UnifiedEndpoint {
     if (call != null && chain.request(call) != null) {
       return CompletableFuture.completedFuture(null);
     }
-    return ask(backend, request, server).thenCompose(response -> {
+    // on behalf of the child session: it takes an instance of the session's backends, as its calls do
+    return BackendCall.ask(backend, request, runtime).thenCompose(response -> {
       ObjectNode answer = call == null ? response : chain.response(call, response);
       JsonNode list = answer.path("result").path(field);
       for (JsonNode item : list) {
@@ -228,39 +226,6 @@ public final class UnifiedEndpoint {
       }
       return CompletableFuture.completedFuture(null);
     });
-  }
-
-  /**
-   * Sends a request of the gateway's own to a backend of the session, once it is ready, and completes with
-   * its response (an error answer included); a timeout or a failure completes it with a
-   * JSON-RPC error too, and an unreachable remote exceptionally.
-   */
-  private CompletableFuture<ObjectNode> ask(SessionBackend backend, ObjectNode request, ServerConfig server) {
-    CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-    BackendCall.Client client = new BackendCall.Client() {
-      @Override
-      public void answer(byte[] json) {
-        try {
-          answer.complete((ObjectNode) Json.parse(json));
-        } catch (IOException | RuntimeException e) {
-          answer.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void related(byte[] json) {
-        // the gateway's own list requests carry no progress token and cause no server requests
-      }
-
-      @Override
-      public void unavailable(BackendUnavailableException e, byte[] json) {
-        answer.completeExceptionally(e);
-      }
-    };
-    String method = request.get("method").asText();
-    new BackendCall(null, server.name(), "", LongNode.valueOf(0), method, request, server.toolTimeout().orElse(config.toolTimeout()),
-        chain, null, runtime, client).start(backend);
-    return answer;
   }
 
   private CompletionStage<GatewayResponse> route(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
