@@ -356,7 +356,11 @@ public final class BackendCall implements PendingCall {
   @Override
   public void onUnavailable(BackendUnavailableException e) {
     if (end()) {
-      client.unavailable(e, Json.bytes(Json.rpcError(clientId, e.jsonRpcCode(), e.getMessage())));
+      try {
+        client.unavailable(e, Json.bytes(Json.rpcError(clientId, e.jsonRpcCode(), e.getMessage())));
+      } finally {
+        runtime.callEnded();
+      }
     }
   }
 
@@ -447,11 +451,19 @@ public final class BackendCall implements PendingCall {
 
   private void finish(byte[] json) {
     if (end()) {
-      client.answer(json);
+      try {
+        client.answer(json);
+      } finally {
+        runtime.callEnded();
+      }
     }
   }
 
-  /** Marks the call answered; true for the one caller that gets to hand the answer over. */
+  /**
+   * Marks the call answered; true for the one caller that gets to hand the answer over, which
+   * counts the call ended once the client has it (so that the gateway's drain at close does not
+   * end the call's stream before its answer is on it).
+   */
   private boolean end() {
     if (!done.compareAndSet(false, true)) {
       return false;
@@ -475,7 +487,6 @@ public final class BackendCall implements PendingCall {
     if (held != null && held != ENDED) {
       held.release();
     }
-    runtime.callEnded();
     return true;
   }
 
