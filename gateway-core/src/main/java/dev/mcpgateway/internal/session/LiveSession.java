@@ -179,6 +179,28 @@ public final class LiveSession implements SessionChannel {
     return inFlight.get(clientIdJson);
   }
 
+  /**
+   * Whether the session is in use right now, though no request may come for a long while: a
+   * call of its client is in flight (in a unified session, at any of its servers), or a client
+   * holds one of its streams open (a {@code GET}, a POST answered as a stream).
+   */
+  public boolean isBusy() {
+    if (!inFlight.isEmpty()) {
+      return true;
+    }
+    for (LiveSession child : children.values()) {
+      if (!child.inFlight.isEmpty()) {
+        return true;
+      }
+    }
+    for (SseStream stream : streamsById.values()) {
+      if (stream.isAttached()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public long registerServerRequest(BackendConnection connection, JsonNode backendId) {
     if (parent != null) {
