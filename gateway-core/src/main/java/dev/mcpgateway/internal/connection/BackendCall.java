@@ -48,7 +48,10 @@ public final class BackendCall implements PendingCall {
   private final String server;
   private final String callerKey;
   private final JsonNode clientId;
+  /** The client's id as the key of its call in flight: the id's value as JSON. */
   private final String clientIdJson;
+  /** The client's id exactly as it wrote it, for the answer. */
+  private final byte[] clientIdBytes;
   private final String method;
   private final ObjectNode message;
   private final JsonNode progressToken;
@@ -75,6 +78,7 @@ public final class BackendCall implements PendingCall {
     this.callerKey = callerKey;
     this.clientId = clientId;
     this.clientIdJson = Json.idText(clientId);
+    this.clientIdBytes = Json.exactIdText(clientId).getBytes(StandardCharsets.UTF_8);
     this.method = method;
     this.message = message;
     JsonNode meta = message.path("params").path("_meta");
@@ -185,7 +189,7 @@ public final class BackendCall implements PendingCall {
         return;
       }
     }
-    finish(scan.withId(raw, clientIdJson.getBytes(StandardCharsets.UTF_8)));
+    finish(scan.withId(raw, clientIdBytes));
   }
 
   @Override
