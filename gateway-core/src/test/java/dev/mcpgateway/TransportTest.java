@@ -67,7 +67,7 @@ class TransportTest {
     EventCollector bEvents = EventCollector.open(openGet(b, null).stream().orElseThrow());
     assertThat(a.callTool("broadcast", "{\"uri\":\"test://changed\"}")).isEqualTo("broadcast");
     assertThat(TestClient.parse(aEvents.nextData(WAIT).data()).path("params").path("uri").asText()).isEqualTo("test://changed");
-    assertThat(TestClient.parse(bEvents.nextData(WAIT).data()).path("method").asText()).isEqualTo("notifications/resources/updated");
+    assertThat(TestClient.parse(bEvents.nextData(WAIT).data()).path("method").asText()).isEqualTo("notifications/resources/list_changed");
   }
 
   @Test
@@ -97,7 +97,7 @@ class TransportTest {
     TestClient old = initialized(gateway, "k", "2025-06-18");
     EventCollector oldGet = EventCollector.open(openGet(old, null).stream().orElseThrow());
     old.callTool("broadcast", "{}");
-    assertThat(oldGet.next(WAIT).data()).contains("resources/updated");
+    assertThat(oldGet.next(WAIT).data()).contains("resources/list_changed");
   }
 
   @Test

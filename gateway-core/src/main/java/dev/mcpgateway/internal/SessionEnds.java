@@ -37,7 +37,7 @@ final class SessionEnds {
       return;
     }
     LOG.debug("{} ended ({})", session, cause);
-    session.close();
+    session.close(cause);
     pool.leave(session, session.slot());
     for (LiveSession child : session.children()) {
       pool.leave(child, child.slot());

@@ -18,12 +18,14 @@ import java.util.concurrent.Executors;
  * {@link #commandLine()}. Tools: {@code echo}, {@code pid} (its process id), {@code env}
  * (the value of a variable), {@code sleep} (answers after {@code ms}), {@code progress}
  * (sends progress notifications first), {@code sample} (asks the client for sampling and
- * returns its answer), {@code crash} (exits at once), {@code stderr} (writes a line to stderr).
+ * returns its answer), {@code crash} (exits at once), {@code stderr} (writes a line to stderr),
+ * {@code broadcast} (answers, then sends {@code notifications/resources/list_changed}, which
+ * every session of the backend receives, with {@code uri} in its params to tell events apart).
  *
  * <p>Misbehaving tools, for reliability tests: {@code hang} (from then on the server answers
  * nothing, not even {@code ping}), {@code garbage} (writes lines that are not JSON-RPC before
  * its answer), {@code strayid} (answers ids nobody asked for before its answer), {@code flood}
- * ({@code count} resource notifications of {@code bytes} each, then its answer); {@code big}
+ * ({@code count} {@code list_changed} notifications of {@code bytes} each, then its answer); {@code big}
  * writes a result of {@code chars} characters; {@code progress} sleeps {@code ms} after its
  * progress notifications.
  *
@@ -212,7 +214,7 @@ public final class StdioTestServer {
       case "broadcast": {
         ObjectNode note = JSON.createObjectNode();
         note.put("jsonrpc", "2.0");
-        note.put("method", "notifications/resources/updated");
+        note.put("method", "notifications/resources/list_changed");
         note.putObject("params").put("uri", args.path("uri").asText("test://x"));
         ObjectNode result = JSON.createObjectNode();
         result.putArray("content").addObject().put("type", "text").put("text", "broadcast");
@@ -261,7 +263,7 @@ public final class StdioTestServer {
         for (int i = 0; i < count; i++) {
           ObjectNode note = JSON.createObjectNode();
           note.put("jsonrpc", "2.0");
-          note.put("method", "notifications/resources/updated");
+          note.put("method", "notifications/resources/list_changed");
           note.putObject("params").put("uri", "test://flood/" + i + "/" + padding);
           write(note);
         }

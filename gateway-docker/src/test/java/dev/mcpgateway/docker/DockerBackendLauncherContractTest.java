@@ -3,10 +3,9 @@ package dev.mcpgateway.docker;
 import com.github.dockerjava.api.DockerClient;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.ServerConfig;
-import dev.mcpgateway.testing.BackendLauncherContract;
+import dev.mcpgateway.testing.StdioLauncherContract;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
  * The Docker launcher keeps the launcher contract on a real engine, with server-everything in a
  * container; skipped with the reason printed when no engine answers (a failure under {@code CI=true}).
  */
-class DockerBackendLauncherContractTest extends BackendLauncherContract {
+class DockerBackendLauncherContractTest extends StdioLauncherContract {
   private static DockerClient docker;
 
   @BeforeAll
@@ -60,7 +59,7 @@ class DockerBackendLauncherContractTest extends BackendLauncherContract {
 
   /** server-everything's {@code get-env} answers with its whole environment. */
   @Override
-  protected Optional<String> environmentProbe(String variable) {
-    return Optional.of("{\"name\":\"get-env\",\"arguments\":{}}");
+  protected String environmentProbe(String variable) {
+    return "{\"name\":\"get-env\",\"arguments\":{}}";
   }
 }

@@ -1,50 +1,19 @@
 package dev.mcpgateway.micrometer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.lang.module.ModuleDescriptor;
-import java.lang.module.ModuleDescriptor.Exports;
-import java.lang.module.ModuleDescriptor.Requires;
-import java.lang.module.ModuleFinder;
-import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
 /**
  * The compiled module descriptor of {@code gateway-micrometer} draws its public line: exporting another
- * package, or requiring another module transitively, is a change to this test.
+ * package, opening one, or requiring another module transitively, is a change to this test.
  */
 class MicrometerModuleTest {
-  private static final String MODULE = "dev.mcpgateway.micrometer";
 
   @Test
-  void exportsExactlyItsApiPackagesToEveryone() throws Exception {
-    ModuleDescriptor module = descriptor();
-    assertThat(module.exports()).noneMatch(Exports::isQualified);
-    assertThat(module.exports()).extracting(Exports::source).containsExactlyInAnyOrder(
-        "dev.mcpgateway.micrometer");
-  }
-
-  @Test
-  void keepsEveryOtherPackageInternal() throws Exception {
-    ModuleDescriptor module = descriptor();
-    Set<String> hidden = new HashSet<>(module.packages());
-    module.exports().forEach(e -> hidden.remove(e.source()));
-    assertThat(hidden).allMatch(p -> p.matches(".*\\.internal(\\..*)?"), "an internal package");
-    assertThat(module.opens()).isEmpty();
-  }
-
-  @Test
-  void requiresTransitivelyOnlyWhatItsApiShows() throws Exception {
-    assertThat(descriptor().requires()).filteredOn(r -> r.modifiers().contains(Requires.Modifier.TRANSITIVE))
-        .extracting(Requires::name).containsExactlyInAnyOrder("dev.mcpgateway.core", "micrometer.core");
-  }
-
-  /** The descriptor of the main classes (target/classes, or the jar), as the module system reads it. */
-  private static ModuleDescriptor descriptor() throws Exception {
-    Path classes = Path.of(MicrometerMetrics.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    return ModuleFinder.of(classes).find(MODULE)
-        .orElseThrow(() -> new AssertionError("no module " + MODULE + " in " + classes)).descriptor();
+  void drawsItsPublicLine() {
+    ModuleLine.of(MicrometerMetrics.class, "dev.mcpgateway.micrometer")
+        .exports("dev.mcpgateway.micrometer")
+        .requiresTransitively("dev.mcpgateway.core", "micrometer.core")
+        .check();
   }
 }

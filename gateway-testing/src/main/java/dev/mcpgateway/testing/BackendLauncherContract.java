@@ -20,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,11 +47,11 @@ import org.junit.jupiter.api.Test;
  *   protected ServerConfig server() { return ServerConfig.command("my-mcp-server").build("mine"); }
  *   protected ServerConfig exitingServer() { return ServerConfig.command("sh", "-c", "read l; exit 3").build("exits"); }
  *   protected ServerConfig unstartableServer() { return ServerConfig.command("/nonexistent").build("absent"); }
- *   protected Optional<String> environmentProbe(String variable) {
- *     return Optional.of("{\"name\":\"env\",\"arguments\":{\"name\":\"" + variable + "\"}}");
- *   }
  * }
  * }</pre>
+ *
+ * <p>Launchers that give their servers an environment (processes, containers) extend
+ * {@link StdioLauncherContract}, which adds that check.
  */
 public abstract class BackendLauncherContract {
   /** The environment variable every launch of the contract carries; its value is a secret. */
@@ -84,14 +83,6 @@ public abstract class BackendLauncherContract {
 
   /** A server this launcher cannot start: a command or image that does not exist, a URL it cannot use. */
   protected abstract ServerConfig unstartableServer();
-
-  /**
-   * The params of a {@code tools/call} that makes {@link #server()} say the value of the
-   * environment variable {@code variable} in its result, such as
-   * {@code {"name":"env","arguments":{"name":"<variable>"}}}; empty when this launcher gives
-   * its servers no environment (a remote one), which skips that test.
-   */
-  protected abstract Optional<String> environmentProbe(String variable);
 
   /** How long starting, an answer or an exit may take before a test fails; 60 seconds unless overridden. */
   protected Duration timeout() {
@@ -234,15 +225,17 @@ public abstract class BackendLauncherContract {
     assertThat(secrets(server)).allSatisfy(secret -> assertThat(failure.getMessage()).doesNotContain(secret));
   }
 
-  @Test
-  void environmentValuesReachTheServer() throws Exception {
-    Optional<String> probe = environmentProbe(SECRET_VARIABLE);
-    Assumptions.assumeTrue(probe.isPresent(), "this launcher gives its servers no environment");
+  /**
+   * Checks that the value of {@link #SECRET_VARIABLE} reaches the server: {@code probeParams}
+   * are the params of a {@code tools/call} that makes {@link #server()} say it in its result.
+   * {@link StdioLauncherContract} runs it as a test, for launchers that give servers an environment.
+   */
+  protected final void checkEnvironmentValuesReachTheServer(String probeParams) throws Exception {
     RecordingBackendListener listener = new RecordingBackendListener();
     Backend backend = launch(server(), listener);
     initialize(backend, listener);
 
-    backend.send(JsonRpcLines.request(2, "tools/call", probe.get()));
+    backend.send(JsonRpcLines.request(2, "tools/call", probeParams));
 
     JsonNode answer = JsonRpcLines.parse(listener.response(2, timeout()));
     assertThat(answer.path("result").toString()).as(answer.toString()).contains(secret);

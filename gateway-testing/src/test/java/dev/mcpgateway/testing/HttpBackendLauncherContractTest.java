@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,8 +61,4 @@ class HttpBackendLauncherContractTest extends BackendLauncherContract {
     return ServerConfig.http("ftp://127.0.0.1/mcp").header("X-Contract-Token", HEADER_SECRET).build("ftp");
   }
 
-  @Override
-  protected Optional<String> environmentProbe(String variable) {
-    return Optional.empty();
-  }
 }

@@ -2,10 +2,9 @@ package dev.mcpgateway.testing;
 
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.ServerConfig;
-import java.util.Optional;
 
 /** The in-memory launcher keeps the launcher contract. */
-class InMemoryBackendLauncherContractTest extends BackendLauncherContract {
+class InMemoryBackendLauncherContractTest extends StdioLauncherContract {
   @Override
   protected BackendLauncher newLauncher() {
     return InMemoryBackendLauncher.builder().unstartable("absent").exitingAfterFirstMessage("exits").build();
@@ -27,7 +26,7 @@ class InMemoryBackendLauncherContractTest extends BackendLauncherContract {
   }
 
   @Override
-  protected Optional<String> environmentProbe(String variable) {
-    return Optional.of("{\"name\":\"env\",\"arguments\":{\"name\":\"" + variable + "\"}}");
+  protected String environmentProbe(String variable) {
+    return "{\"name\":\"env\",\"arguments\":{\"name\":\"" + variable + "\"}}";
   }
 }

@@ -6,10 +6,9 @@ import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.testsupport.StdioTestServer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /** The process launcher keeps the launcher contract, with the Java test server as a real child process. */
-class ProcessBackendLauncherContractTest extends BackendLauncherContract {
+class ProcessBackendLauncherContractTest extends StdioLauncherContract {
   @Override
   protected BackendLauncher newLauncher() {
     return ProcessBackendLauncher.builder().gracePeriod(Duration.ofSeconds(1)).build();
@@ -32,7 +31,7 @@ class ProcessBackendLauncherContractTest extends BackendLauncherContract {
   }
 
   @Override
-  protected Optional<String> environmentProbe(String variable) {
-    return Optional.of("{\"name\":\"env\",\"arguments\":{\"name\":\"" + variable + "\"}}");
+  protected String environmentProbe(String variable) {
+    return "{\"name\":\"env\",\"arguments\":{\"name\":\"" + variable + "\"}}";
   }
 }

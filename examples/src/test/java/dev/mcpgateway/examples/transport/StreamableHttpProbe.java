@@ -42,10 +42,15 @@ final class StreamableHttpProbe implements AutoCloseable {
     this.url = url;
   }
 
-  /** Initializes a session asking for {@code version}; returns the initialize result. */
+  /** Initializes a session asking for {@code version}, declaring sampling and elicitation; returns the initialize result. */
   JsonNode initialize(String version) {
+    return initialize(version, "{\"sampling\":{},\"elicitation\":{}}");
+  }
+
+  /** Initializes a session asking for {@code version}, declaring {@code capabilities} (a JSON object); returns the initialize result. */
+  JsonNode initialize(String version, String capabilities) {
     HttpResponse<String> response = post(null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":"
-        + "{\"protocolVersion\":\"" + version + "\",\"capabilities\":{\"sampling\":{},\"elicitation\":{}},"
+        + "{\"protocolVersion\":\"" + version + "\",\"capabilities\":" + capabilities + ","
         + "\"clientInfo\":{\"name\":\"gateway-http-probe\",\"version\":\"1.0.0\"}}}", "application/json, text/event-stream");
     if (response.statusCode() != 200) {
       throw new AssertionError("initialize answered " + response.statusCode() + ": " + response.body());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.jsonrpc.ResponseScan;
@@ -28,14 +29,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendCall implements PendingCall {
   private static final Logger LOG = LoggerFactory.getLogger(BackendCall.class);
+  /** The JSON-RPC code of a call's answer when it was cancelled (as LSP's RequestCancelled). */
+  private static final int CANCELLED = -32800;
+  /** The reason the backend hears when a call's session ended. */
+  private static final String SESSION_ENDED = "the client's session ended";
 
   /** Where the call's answer and its related messages go: the client side shapes them. */
   public interface Client {
     /** The answer, complete, with the client's id. */
     void answer(byte[] json);
 
-    /** A message related to the call (progress, a server request...), already rewritten for the client. */
-    void related(byte[] json);
+    /**
+     * A message related to the call (progress, a server request...), already rewritten for the
+     * client: on the call's stream when its answer can be one, else on the session's {@code GET}
+     * stream.
+     *
+     * @return whether the message went to a stream of the client; {@code false} when none can carry it
+     */
+    boolean related(byte[] json);
 
     /**
      * The server's remote cannot be reached: the client side answers with HTTP 503 when it
@@ -62,6 +73,8 @@ public final class BackendCall implements PendingCall {
   private final Client client;
   private final long startedNanos;
   private final AtomicBoolean done = new AtomicBoolean();
+  /** The session ended: the call is not sent, or is cancelled once it was. */
+  private volatile boolean sessionOver;
   private volatile BackendConnection connection;
   private volatile long backendId;
   private volatile ScheduledFuture<?> timer;
@@ -92,6 +105,41 @@ public final class BackendCall implements PendingCall {
   }
 
   /**
+   * Sends a request of the gateway's own (not a client's) to {@code connection} once it is
+   * ready, with the server's tool timeout, and completes with the backend's response (an error
+   * answer, a timeout or a failure as a JSON-RPC error response too); completes exceptionally with
+   * {@link BackendUnavailableException} when the server's remote cannot be reached. Nothing it
+   * causes reaches a client: a request to the client it causes is refused.
+   */
+  public static CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server,
+      GatewayRuntime runtime) {
+    CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+    Client client = new Client() {
+      @Override
+      public void answer(byte[] json) {
+        try {
+          answer.complete((ObjectNode) Json.parse(json));
+        } catch (IOException | RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public boolean related(byte[] json) {
+        return false; // no client: carries no progress token, and a request to a client it causes is refused
+      }
+
+      @Override
+      public void unavailable(BackendUnavailableException e, byte[] json) {
+        answer.completeExceptionally(e);
+      }
+    };
+    new BackendCall(null, server.name(), "", LongNode.valueOf(0), request.get("method").asText(), request,
+        server.toolTimeout().orElse(runtime.config().toolTimeout()), null, null, runtime, client).start(connection);
+    return answer;
+  }
+
+  /**
    * Sends the request once {@code connection} is ready; a connection that fails to start fails
    * the call. The call counts as in flight until it has its answer.
    */
@@ -102,15 +150,25 @@ public final class BackendCall implements PendingCall {
     }
     CompletableFuture<JsonNode> ready = connection.ready();
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      connection.call(message, this);
+      send(connection);
     } else {
       ready.whenComplete((result, failure) -> {
         if (failure != null) {
           fail(Failures.of(failure, server));
         } else {
-          connection.call(message, this);
+          send(connection);
         }
       });
+    }
+  }
+
+  private void send(BackendConnection connection) {
+    if (done.get()) {
+      return; // answered before it was sent: its session ended
+    }
+    connection.call(message, this);
+    if (sessionOver && connection.abandon(backendId) != null) {
+      cancelAtBackend(connection, SESSION_ENDED); // the session ended while the request was written
     }
   }
 
@@ -158,7 +216,12 @@ public final class BackendCall implements PendingCall {
     return done.get();
   }
 
-  /** A message of the backend related to this call, for its client; progress gets the client's token back. */
+  /**
+   * A notification of the backend related to this call, for its client; progress gets the
+   * client's token back. It goes on the call's stream, else on the session's {@code GET} stream;
+   * with neither (a call whose answer cannot be a stream, and no {@code GET} stream open) it is
+   * dropped.
+   */
   public void related(ObjectNode message, boolean progress) {
     if (progress) {
       if (progressToken == null) {
@@ -167,16 +230,20 @@ public final class BackendCall implements PendingCall {
       }
       ((ObjectNode) message.get("params")).set("progressToken", progressToken);
     }
-    if (!done.get()) {
-      client.related(Json.bytes(message));
-    } else if (session != null) {
-      session.sendStandalone(Json.bytes(message));
+    boolean delivered = !done.get() ? client.related(Json.bytes(message))
+        : session != null && session.sendStandalone(Json.bytes(message));
+    if (!delivered) {
+      LOG.debug("Dropped a notification of server '{}' for {}: no stream of its client can carry it", server, this);
     }
   }
 
-  /** A message of the backend related to this call, already rewritten for the client. */
-  public void related(byte[] json) {
-    client.related(json);
+  /**
+   * A message of the backend related to this call, already rewritten for the client.
+   *
+   * @return whether a stream of the client took it
+   */
+  public boolean related(byte[] json) {
+    return client.related(json);
   }
 
   /** A response still in bytes: interceptors look at it there, and unchanged it goes out with the client's id spliced in. */
@@ -232,7 +299,40 @@ public final class BackendCall implements PendingCall {
       return; // not sent yet (it fails when its backend is ready or not), or answered already
     }
     cancelAtBackend(c, reason);
-    onFailure(-32800, "request cancelled by the client");
+    onFailure(CANCELLED, "request cancelled by the client");
+  }
+
+  /**
+   * The call's session ended ({@code DELETE}, expiry, a revoked key): the backend hears
+   * {@code notifications/cancelled} and the client gets error -32800, which ends the call's
+   * stream. A call not sent yet is never sent. No-op when the answer is on its way.
+   *
+   * @param how how the session ended, for the client: "ended", "expired"
+   */
+  public void sessionEnded(String how) {
+    cancelAndAnswer(CANCELLED, "request cancelled: the session " + how + " before server '" + server + "' answered", SESSION_ENDED);
+  }
+
+  /**
+   * The gateway closes with the call still in flight (past its drain): as {@link #sessionEnded},
+   * and the client hears that the server stopped, as from any backend that stops under a call.
+   */
+  public void gatewayClosing() {
+    cancelAndAnswer(GatewayException.BACKEND_ERROR, "server '" + server + "' stopped: stopped by the gateway", "the gateway is closing");
+  }
+
+  private void cancelAndAnswer(int code, String answer, String reason) {
+    sessionOver = true; // before reading the connection: send() checks it after writing
+    BackendConnection c = connection;
+    if (c == null) {
+      onFailure(code, answer);
+      return;
+    }
+    if (c.abandon(backendId) == null) {
+      return;
+    }
+    cancelAtBackend(c, reason);
+    onFailure(code, answer);
   }
 
   private void timedOut() {

@@ -293,6 +293,19 @@ public final class BackendConnection implements BackendListener {
     b.send(Json.bytes(message));
   }
 
+  /**
+   * Answers the backend's own request {@code id} (a server-to-client request) with a JSON-RPC
+   * error, so that it does not wait for an answer that will not come. A backend that stopped
+   * needs no answer.
+   */
+  public void refuse(JsonNode id, String message) {
+    try {
+      send(Json.rpcError(id, GatewayException.INTERNAL_ERROR, message));
+    } catch (IOException e) {
+      LOG.debug("Could not answer a request of server '{}': {}", server, e.getMessage());
+    }
+  }
+
   /** The client calls waiting for this backend's answer. */
   public List<BackendCall> callsInFlight() {
     List<BackendCall> list = new ArrayList<>();

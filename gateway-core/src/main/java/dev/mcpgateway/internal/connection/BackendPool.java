@@ -62,6 +62,8 @@ public final class BackendPool {
     });
     if (emptied[0] != null) {
       closeLater(emptied[0]);
+    } else {
+      slot.settings().left(session); // the backend is set to what the remaining sessions need
     }
   }
 

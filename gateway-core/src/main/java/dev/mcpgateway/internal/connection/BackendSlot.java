@@ -33,12 +33,14 @@ public final class BackendSlot {
   private ScheduledFuture<?> retry;
   private boolean crashed;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+  private final BackendSettings settings;
 
   public BackendSlot(String owner, String ownerName, ServerConfig server, GatewayRuntime runtime) {
     this.owner = owner;
     this.ownerName = ownerName;
     this.server = server;
     this.runtime = runtime;
+    this.settings = new BackendSettings(this, runtime);
   }
 
   /** The session key (or session id, for per-session servers) whose backend this is. */
@@ -58,6 +60,11 @@ public final class BackendSlot {
     return List.copyOf(sessions);
   }
 
+  /** The log levels and resource subscriptions of this backend's sessions, and what the backend is set to. */
+  public BackendSettings settings() {
+    return settings;
+  }
+
   /**
    * The usable connection, started when there is none (first use, or the last one died).
    * The first caller's {@code initialize} params are used for every (re)start.
@@ -75,8 +82,14 @@ public final class BackendSlot {
       }
       current = new BackendConnection(this, runtime);
       current.start(initializeParams == null ? Json.object() : initializeParams.deepCopy());
+      settings.connectionStarted(current);
     }
     return current;
+  }
+
+  /** The running (or starting) connection, without starting one; null when there is none that is usable. */
+  public synchronized BackendConnection usableConnection() {
+    return current != null && current.isUsable() ? current : null;
   }
 
   /** The backend's {@code initialize} result, when one is ready. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.internal.jsonrpc.Json;
-import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * messages sent while requests are in flight belong to the latest of them (stdio carries no
  * relation, and servers send them while handling a request); otherwise notifications go to
  * every session's {@code GET} stream and requests to one session that has such a stream open.
+ * Log messages reach only sessions whose level they pass, and {@code resources/updated} only the
+ * sessions subscribed to the resource ({@link BackendSettings}).
+ *
+ * <p>Every request to a client gets an answer: a request that no stream of its session can carry
+ * is answered with an error at once. A backend's {@code notifications/cancelled} names one of its
+ * own requests to a client and goes to the one session that has it waiting.
  */
 public final class MessageRouter {
   private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
@@ -30,18 +35,47 @@ public final class MessageRouter {
       // the method name is the backend's text too: it reaches the log and the backend's error only redacted
       String method = connection.redacted(message.path("method").asText());
       LOG.warn("Server '{}' sent {} but no client has a stream open to receive it", slot.server().name(), method);
-      answerError(connection, backendId, "no client is connected to answer " + method);
+      connection.refuse(backendId, "no client is connected to answer " + method);
       return;
     }
-    long clientId = target.registerServerRequest(connection, backendId);
+    long clientId = target.registerServerRequest(connection, backendId, related);
     message.set("id", LongNode.valueOf(clientId));
     byte[] json = Json.bytes(message);
-    if (related != null) {
-      related.related(json);
-    } else if (!target.sendStandalone(json)) {
-      target.takeServerRequest(LongNode.valueOf(clientId));
-      answerError(connection, backendId, "the client's stream closed before it could receive the request");
+    boolean delivered = related != null ? related.related(json) : target.sendStandalone(json);
+    if (!delivered && target.takeServerRequest(LongNode.valueOf(clientId)) != null) {
+      // Answered at once: else the backend, and the tool call waiting on it, would wait for nobody.
+      String method = connection.redacted(message.path("method").asText());
+      LOG.debug("Server '{}' sent {} that no stream of its client can carry; it gets an error", slot.server().name(), method);
+      connection.refuse(backendId, related != null
+          ? "the client cannot receive " + method + ": the request that caused it cannot be answered as a stream"
+              + " (it is part of a batch, or its client accepts only JSON) and the session has no GET stream open"
+          : "the client's stream closed before it could receive " + method);
     }
+  }
+
+  /**
+   * The backend cancelled a request it sent to a client: the session that has it waiting hears
+   * {@code notifications/cancelled} under the id its client saw, on the stream the request went
+   * to (else its {@code GET} stream), and a late answer finds nothing waiting. No other session
+   * hears of it; a cancellation that names no waiting request is dropped.
+   */
+  private static void serverCancelled(BackendConnection connection, BackendSlot slot, ObjectNode message) {
+    JsonNode params = message.get("params");
+    JsonNode requestId = params == null ? null : params.get("requestId");
+    for (SessionChannel session : slot.liveSessions()) {
+      SessionChannel.ServerRequest request = session.withdrawServerRequest(connection, requestId);
+      if (request == null) {
+        continue;
+      }
+      ((ObjectNode) params).put("requestId", request.clientId());
+      byte[] json = Json.bytes(message);
+      boolean delivered = request.call() != null ? request.call().related(json) : session.sendStandalone(json);
+      if (!delivered) {
+        LOG.debug("Dropped a cancellation of server '{}': no stream of its client is open", slot.server().name());
+      }
+      return;
+    }
+    LOG.debug("Dropped a cancellation of server '{}' for a request no session has waiting", slot.server().name());
   }
 
   public void serverNotification(BackendConnection connection, BackendSlot slot, ObjectNode message, String method) {
@@ -56,16 +90,52 @@ public final class MessageRouter {
       LOG.debug("Dropped a progress notification of server '{}' for a request that is no longer in flight", slot.server().name());
       return;
     }
+    if ("notifications/cancelled".equals(method)) {
+      serverCancelled(connection, slot, message);
+      return;
+    }
     if ("notifications/message".equals(method)) {
-      BackendCall related = latestCall(connection);
-      if (related != null) {
-        related.related(message, false);
-        return;
-      }
+      logMessage(connection, slot, message);
+      return;
+    }
+    if ("notifications/resources/updated".equals(method)) {
+      resourceUpdated(slot, message);
+      return;
     }
     byte[] json = Json.bytes(message);
     for (SessionChannel session : slot.liveSessions()) {
       session.sendStandalone(json);
+    }
+  }
+
+  /** A log message reaches a session only at or above the level that session set. */
+  private static void logMessage(BackendConnection connection, BackendSlot slot, ObjectNode message) {
+    JsonNode params = message.get("params");
+    BackendCall related = latestCall(connection);
+    if (related != null) {
+      if (slot.settings().wantsLog(related.session(), params)) {
+        related.related(message, false);
+      }
+      return;
+    }
+    byte[] json = null;
+    for (SessionChannel session : slot.liveSessions()) {
+      if (slot.settings().wantsLog(session, params)) {
+        json = json == null ? Json.bytes(message) : json;
+        session.sendStandalone(json);
+      }
+    }
+  }
+
+  /** An update of a resource reaches the sessions subscribed to it, on their {@code GET} streams. */
+  private static void resourceUpdated(BackendSlot slot, ObjectNode message) {
+    String uri = message.path("params").path("uri").asText(null);
+    byte[] json = null;
+    for (SessionChannel session : slot.liveSessions()) {
+      if (slot.settings().isSubscribed(session, uri)) {
+        json = json == null ? Json.bytes(message) : json;
+        session.sendStandalone(json);
+      }
     }
   }
 
@@ -88,13 +158,5 @@ public final class MessageRouter {
       }
     }
     return chosen;
-  }
-
-  private static void answerError(BackendConnection connection, JsonNode backendId, String message) {
-    try {
-      connection.send(Json.rpcError(backendId, -32603, message));
-    } catch (IOException e) {
-      LOG.debug("Could not answer a server request: {}", e.getMessage());
-    }
   }
 }

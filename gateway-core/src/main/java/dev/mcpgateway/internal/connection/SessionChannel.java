@@ -9,8 +9,12 @@ import java.time.Instant;
  */
 public interface SessionChannel {
 
-  /** A request a backend sent to this session's client: where the answer goes, and the backend's own id. */
-  record ServerRequest(BackendConnection connection, JsonNode backendId) {}
+  /**
+   * A request a backend sent to this session's client: the id the client sees, where the answer
+   * goes, the backend's own id, and the client call whose stream carried it (null when it went to
+   * the session's {@code GET} stream).
+   */
+  record ServerRequest(long clientId, BackendConnection connection, JsonNode backendId, BackendCall call) {}
 
   /** When the session was created. */
   Instant createdAt();
@@ -21,11 +25,21 @@ public interface SessionChannel {
   /** Forgets a call that has its answer. */
   void untrack(String clientIdJson, BackendCall call);
 
-  /** Registers a backend's request to this client and returns the id the client sees. */
-  long registerServerRequest(BackendConnection connection, JsonNode backendId);
+  /**
+   * Registers a backend's request to this client and returns the id the client sees.
+   *
+   * @param call the client call whose stream carries the request; null for the {@code GET} stream
+   */
+  long registerServerRequest(BackendConnection connection, JsonNode backendId, BackendCall call);
 
   /** Takes the server request the client answers with {@code id}; null when unknown. */
   ServerRequest takeServerRequest(JsonNode id);
+
+  /**
+   * Takes the server request that {@code connection} sent with its id {@code backendId}, which
+   * the backend cancelled; null when this session has no such request waiting.
+   */
+  ServerRequest withdrawServerRequest(BackendConnection connection, JsonNode backendId);
 
   /** Drops pending server requests of a connection that ended. */
   void forgetServerRequests(BackendConnection connection);

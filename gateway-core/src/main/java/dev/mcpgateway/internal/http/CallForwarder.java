@@ -9,7 +9,10 @@ import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
+import dev.mcpgateway.internal.connection.BackendSettings;
 import dev.mcpgateway.internal.connection.BackendSlot;
+import dev.mcpgateway.internal.connection.BackendUnavailableException;
+import dev.mcpgateway.internal.connection.Failures;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
@@ -86,6 +89,9 @@ public final class CallForwarder {
         return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
       }
     }
+    if (BackendSettings.handles(method)) {
+      return setting(session, slot, message, id, method, accept, intercepted);
+    }
     ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
     ServerConfig server = slot.server();
     BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
@@ -97,6 +103,48 @@ public final class CallForwarder {
           streams.interval().toMillis(), TimeUnit.MILLISECONDS));
     }
     call.start(connection);
+    return exchange.response();
+  }
+
+  /**
+   * A log level or a resource subscription of the session: kept per session by the backend's
+   * {@link BackendSettings}, which tells the backend only what the union of its sessions needs.
+   */
+  private CompletionStage<GatewayResponse> setting(LiveSession session, BackendSlot slot, ObjectNode message, JsonNode id,
+      String method, Http.Accept accept, InterceptorChain.Call intercepted) {
+    ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
+    if (accept.sse()) {
+      // it may wait for the backend's answers to the settings asked before it: keep-alives flow meanwhile
+      exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending, streams.interval().toMillis(), TimeUnit.MILLISECONDS));
+    }
+    slot.settings().request(session, method, message.get("params")).whenComplete((answer, failure) -> {
+      if (failure != null) {
+        GatewayException e = Failures.of(failure, slot.server().name());
+        byte[] json = Json.bytes(Json.rpcError(id, e.jsonRpcCode(), e.getMessage()));
+        if (e instanceof BackendUnavailableException) {
+          exchange.unavailable((BackendUnavailableException) e, json);
+        } else {
+          exchange.answer(json);
+        }
+        return;
+      }
+      ObjectNode response = Json.object();
+      response.put("jsonrpc", "2.0");
+      response.set("id", id);
+      String field = answer.has("error") ? "error" : "result";
+      response.set(field, answer.get(field));
+      try {
+        if (intercepted != null) {
+          response = chain.response(intercepted, response);
+          response.set("id", id);
+        }
+      } catch (RuntimeException | Error e) {
+        LOG.error("Handling the answer to {} of server '{}' failed; the client gets an error", method, slot.server().name(), e);
+        response = Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the answer of server '" + slot.server().name()
+            + "' could not be delivered: the gateway failed on it (" + e.getClass().getSimpleName() + ")");
+      }
+      exchange.answer(Json.bytes(response));
+    });
     return exchange.response();
   }
 

@@ -16,8 +16,9 @@ import java.util.concurrent.ScheduledFuture;
  * <p>The shape is decided late: a request whose response arrives before any related message
  * is answered as {@code application/json} when the client accepts it; the first related
  * message (progress, a sampling request...) turns the answer into an SSE stream when the
- * client accepts that, or goes to the session's {@code GET} stream otherwise. A request still
- * unanswered after one keep-alive interval turns into a stream too (when the client accepts
+ * client accepts that, or goes to the session's {@code GET} stream otherwise (an element of a
+ * batch, a client that accepts only JSON); with no {@code GET} stream open it is not delivered,
+ * and {@link #related} says so. A request still unanswered after one keep-alive interval turns into a stream too (when the client accepts
  * one), so that keep-alive comments flow while a silent tool call runs.
  */
 public final class ClientExchange implements BackendCall.Client {
@@ -60,19 +61,24 @@ public final class ClientExchange implements BackendCall.Client {
     }
   }
 
+  /**
+   * On the request's own stream when its answer can be one (opening it if need be), else on
+   * the session's {@code GET} stream; {@code false} when neither is there, so that a backend's
+   * request is answered with an error at once instead of waiting for nobody.
+   */
   @Override
-  public void related(byte[] json) {
+  public boolean related(byte[] json) {
     synchronized (this) {
       if (!done) {
         if (stream == null && acceptsSse) {
           openStream();
         }
         if (stream != null && stream.send(json)) {
-          return;
+          return true;
         }
       }
     }
-    session.sendStandalone(json);
+    return session.sendStandalone(json);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.mcpgateway.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.GatewayRequest;
@@ -14,12 +13,10 @@ import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendConnection;
 import dev.mcpgateway.internal.connection.BackendPool;
 import dev.mcpgateway.internal.connection.BackendSlot;
-import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -236,32 +233,9 @@ public final class UnifiedEndpoint {
    * JSON-RPC error too, and an unreachable remote exceptionally.
    */
   private CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server) {
-    CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-    BackendCall.Client client = new BackendCall.Client() {
-      @Override
-      public void answer(byte[] json) {
-        try {
-          answer.complete((ObjectNode) Json.parse(json));
-        } catch (IOException | RuntimeException e) {
-          answer.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void related(byte[] json) {
-        // the gateway's own list requests carry no progress token and cause no server requests
-      }
-
-      @Override
-      public void unavailable(BackendUnavailableException e, byte[] json) {
-        answer.completeExceptionally(e);
-      }
-    };
-    String method = request.get("method").asText();
-    new BackendCall(null, server.name(), "", LongNode.valueOf(0), method, request, server.toolTimeout().orElse(config.toolTimeout()),
-        chain, null, runtime, client).start(connection);
-    return answer;
+    return BackendCall.ask(connection, request, server, runtime);
   }
+
 
   private CompletionStage<GatewayResponse> route(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
       String method, Http.Accept accept) {

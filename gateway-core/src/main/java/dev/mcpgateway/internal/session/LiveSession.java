@@ -9,6 +9,7 @@ import dev.mcpgateway.internal.connection.BackendSlot;
 import dev.mcpgateway.internal.connection.SessionChannel;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.session.SessionStore;
 import dev.mcpgateway.stream.EventStore;
 import java.time.Instant;
 import java.util.Collection;
@@ -167,6 +168,10 @@ public final class LiveSession implements SessionChannel {
   @Override
   public void track(String clientIdJson, BackendCall call) {
     inFlight.put(clientIdJson, call);
+    if (closed) {
+      // The session ended while the call started: its end may not have seen the call.
+      call.sessionEnded("ended");
+    }
   }
 
   @Override
@@ -202,12 +207,12 @@ public final class LiveSession implements SessionChannel {
   }
 
   @Override
-  public long registerServerRequest(BackendConnection connection, JsonNode backendId) {
+  public long registerServerRequest(BackendConnection connection, JsonNode backendId, BackendCall call) {
     if (parent != null) {
-      return parent.registerServerRequest(connection, backendId);
+      return parent.registerServerRequest(connection, backendId, call);
     }
     long clientId = serverRequestIds.incrementAndGet();
-    serverRequests.put(clientId, new ServerRequest(connection, backendId));
+    serverRequests.put(clientId, new ServerRequest(clientId, connection, backendId, call));
     return clientId;
   }
 
@@ -223,6 +228,25 @@ public final class LiveSession implements SessionChannel {
   }
 
   @Override
+  public ServerRequest withdrawServerRequest(BackendConnection connection, JsonNode backendId) {
+    if (parent != null) {
+      return parent.withdrawServerRequest(connection, backendId);
+    }
+    if (backendId == null) {
+      return null;
+    }
+    String wanted = Json.idText(backendId);
+    for (ServerRequest request : serverRequests.values()) {
+      // Another backend may use the same id: the request is this connection's only.
+      if (request.connection() == connection && Json.idText(request.backendId()).equals(wanted)
+          && serverRequests.remove(request.clientId(), request)) {
+        return request;
+      }
+    }
+    return null;
+  }
+
+  @Override
   public void forgetServerRequests(BackendConnection connection) {
     if (parent != null) {
       parent.forgetServerRequests(connection);
@@ -231,14 +255,20 @@ public final class LiveSession implements SessionChannel {
     serverRequests.values().removeIf(request -> request.connection() == connection);
   }
 
-  /** Installs the stream of a {@code GET}, ending the one it replaces. */
+  /** Installs the stream of a {@code GET}, ending the one it replaces; a session that ended ends it at once. */
   public void standaloneStream(SseStream stream) {
-    SseStream previous;
+    SseStream previous = null;
+    boolean ended;
     synchronized (this) {
-      previous = standaloneStream;
-      standaloneStream = stream;
+      ended = closed;
+      if (!ended) {
+        previous = standaloneStream;
+        standaloneStream = stream;
+      }
     }
-    if (previous != null && previous != stream) {
+    if (ended) {
+      stream.close(); // the session ended meanwhile
+    } else if (previous != null && previous != stream) {
       previous.close();
     }
   }
@@ -265,11 +295,32 @@ public final class LiveSession implements SessionChannel {
     }
   }
 
-  /** Ends the session's streams; called once when the session ends. */
-  public void close() {
-    closed = true;
+  /**
+   * Ends the session on this node; called once, whatever ended it ({@code DELETE}, expiry, a
+   * revoked key, the gateway's close). Its calls in flight are cancelled at their backend and
+   * answered with an error on their streams; the server requests waiting for its client are
+   * answered to their backends with an error; then its streams end. A unified session ends its
+   * children first.
+   */
+  public void close(SessionStore.RemovalCause cause) {
+    synchronized (this) {
+      closed = true; // under the lock: a GET that installs its stream now sees it
+    }
     for (LiveSession child : children.values()) {
-      child.close();
+      child.close(cause);
+    }
+    for (BackendCall call : List.copyOf(inFlight.values())) {
+      if (cause == SessionStore.RemovalCause.CLOSED) {
+        call.gatewayClosing();
+      } else {
+        call.sessionEnded(cause == SessionStore.RemovalCause.EXPIRED ? "expired" : "ended");
+      }
+    }
+    for (Long clientId : List.copyOf(serverRequests.keySet())) {
+      ServerRequest request = serverRequests.remove(clientId);
+      if (request != null) { // else the client's answer took it meanwhile
+        request.connection().refuse(request.backendId(), "the client's session ended before it answered");
+      }
     }
     SseStream stream;
     synchronized (this) {
@@ -279,7 +330,9 @@ public final class LiveSession implements SessionChannel {
     if (stream != null) {
       stream.close();
     }
-    serverRequests.clear();
+    for (SseStream open : List.copyOf(streamsById.values())) {
+      open.close();
+    }
     if (parent == null) {
       eventStore.removeSession(id());
     }
