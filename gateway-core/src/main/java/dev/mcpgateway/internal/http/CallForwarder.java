@@ -72,8 +72,7 @@ public final class CallForwarder {
       Http.Accept accept) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
-      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
-          "a request with id " + idJson + " is already in flight in this session; use unique ids"));
+      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson)));
     }
     BackendSlot slot = session.slot();
     BackendConnection connection = slot == null ? null : slot.connection(null);

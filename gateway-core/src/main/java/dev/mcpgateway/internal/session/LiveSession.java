@@ -166,12 +166,15 @@ public final class LiveSession implements SessionChannel {
   }
 
   @Override
-  public void track(String clientIdJson, BackendCall call) {
-    inFlight.put(clientIdJson, call);
+  public boolean track(String clientIdJson, BackendCall call) {
+    if (inFlight.putIfAbsent(clientIdJson, call) != null) {
+      return false;
+    }
     if (closed) {
       // The session ended while the call started: its end may not have seen the call.
       call.sessionEnded("ended");
     }
+    return true;
   }
 
   @Override
