@@ -215,8 +215,10 @@ class TransportTest {
     assertThat(answers.get(2).path("id").asText()).isEqualTo("two");
     assertThat(answers.get(2).path("result").path("content").path(0).path("text").asText()).isEqualTo("m");
 
-    GatewayResponse refused = client.send(GatewayRequest.post("/mcp/test").header("Content-Type", "application/json")
-        .header("MCP-Protocol-Version", "2025-06-18").body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]"));
+    // The session's revision decides, whatever the header says (another key: a backend of its own, on 2025-06-18).
+    TestClient later = initialized(gateway, "other", "2025-06-18");
+    GatewayResponse refused = later.send(GatewayRequest.post("/mcp/test").header("Content-Type", "application/json")
+        .header("MCP-Protocol-Version", "2025-03-26").body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]"));
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.bodyText()).contains("batches are not supported in protocol revision 2025-06-18");
   }

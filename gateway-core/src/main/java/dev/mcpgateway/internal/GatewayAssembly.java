@@ -20,6 +20,7 @@ import dev.mcpgateway.internal.http.UnifiedEndpoint;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.intercept.Listeners;
 import dev.mcpgateway.internal.payload.PayloadOffloader;
+import dev.mcpgateway.internal.session.BusySessions;
 import dev.mcpgateway.internal.session.SessionRegistry;
 import dev.mcpgateway.internal.session.StreamRegistry;
 import dev.mcpgateway.payload.PayloadStore;
@@ -97,6 +98,8 @@ final class GatewayAssembly {
     SessionEnds ends = new SessionEnds(sessions, live, pool, payloads);
     sessions.onRemoval(ends::removed);
     authenticator.onRevoked(ends::revoked);
+    // After the removal listener, which the store hears of before anything else.
+    new BusySessions(sessions, live, config.sessionTimeout(), runtime::nanoTime).start(runtime.scheduler());
   }
 
   /** Per server, the values it is given: its resolved environment and its HTTP headers. */

@@ -14,6 +14,12 @@ import java.util.Optional;
  * gateway can close what it holds for the session. Implementations are thread-safe;
  * {@link #get(String)} is on every request's path and should answer quickly.
  *
+ * <p>A session whose client holds a stream open or waits for a long call sends no request for
+ * a while, yet is not idle: the gateway looks such a session up with {@link #get(String)} at
+ * least once a minute (every quarter of {@code sessionTimeout} when that is shorter), and once
+ * more when its work ends. A store that counts {@code get} as activity, as it must, therefore
+ * expires a session only its idle timeout after the session's last request or work.
+ *
  * <pre>{@code
  * SessionStore store = SessionStore.caffeine(Duration.ofHours(8), 10_000);
  * }</pre>

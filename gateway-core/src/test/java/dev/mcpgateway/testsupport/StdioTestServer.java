@@ -36,7 +36,9 @@ import java.util.concurrent.Executors;
  * (a line), {@code stderrbig} (a line of a megabyte, the secret straddling its 8 KiB cut),
  * {@code big} (a result of {@code chars} characters made of the secret over and over, so that
  * it straddles every chunk boundary), {@code result}. With {@code LEAK_SECRET} set, the
- * {@code initialize} result carries it too, in {@code serverInfo.title} and {@code instructions}.
+ * {@code initialize} result carries it too, in {@code serverInfo.title} and {@code instructions}. *
+ * <p>For calls that last as long as a test needs: {@code wait} answers once the file
+ * {@code path} exists.
  */
 public final class StdioTestServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -125,7 +127,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -162,6 +164,14 @@ public final class StdioTestServer {
         Thread.sleep(args.path("ms").asLong(1000));
         text = "slept";
         break;
+      case "wait": {
+        java.nio.file.Path file = java.nio.file.Path.of(args.path("path").asText());
+        while (!java.nio.file.Files.exists(file)) {
+          Thread.sleep(10);
+        }
+        text = "waited";
+        break;
+      }
       case "progress": {
         JsonNode token = params.path("_meta").get("progressToken");
         int steps = args.path("steps").asInt(3);

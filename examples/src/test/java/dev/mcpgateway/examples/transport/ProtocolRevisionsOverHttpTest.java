@@ -114,14 +114,42 @@ class ProtocolRevisionsOverHttpTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"2025-06-18", "2025-11-25"})
+  void theSessionsRevisionDecidesOnBatchesWhateverTheHeaderSays(String version) {
+    client.initialize(version);
+
+    HttpResponse<String> claimingTheOldRevision = client.post("2025-03-26", BATCH, "application/json, text/event-stream");
+
+    assertThat(claimingTheOldRevision.statusCode()).isEqualTo(400);
+    assertThat(claimingTheOldRevision.body()).contains("batches are not supported in protocol revision " + version
+        + ", which this session negotiated");
+  }
+
   @Test
-  void protocolVersionHeaderMayBeMissingButMustBeSupportedWhenPresent() {
+  void aBatchIsAnsweredInA2025_03_26SessionWhateverSupportedRevisionTheHeaderSays() {
+    client.initialize("2025-03-26");
+
+    HttpResponse<String> response = client.post("2025-11-25", BATCH, "application/json");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(StreamableHttpProbe.parse(response.body())).hasSize(2);
+  }
+
+  @Test
+  void protocolVersionHeaderMayBeMissingOrAnySupportedRevisionButMustBeSupportedWhenPresent() {
     client.initialize("2025-11-25");
 
     assertThat(client.post(null, PING, "application/json").statusCode()).isEqualTo(200);
-    HttpResponse<String> unsupported = client.post("1999-01-01", PING, "application/json");
-    assertThat(unsupported.statusCode()).isEqualTo(400);
-    assertThat(unsupported.body()).contains("unsupported MCP-Protocol-Version");
+    // As the official conformance suite does in a 2025-11-25 session: served, under the session's revision.
+    assertThat(client.post("2025-03-26", PING, "application/json").statusCode()).isEqualTo(200);
+    for (String invalid : List.of("1999-01-01", "2099-01-01", "not-a-version")) {
+      HttpResponse<String> unsupported = client.post(invalid, PING, "application/json");
+      assertThat(unsupported.statusCode()).as(invalid).isEqualTo(400);
+      assertThat(unsupported.body()).contains("unsupported MCP-Protocol-Version '" + invalid + "'");
+    }
+    assertThat(client.getStatus(Map.of("Accept", "text/event-stream", "Mcp-Session-Id", client.sessionId(),
+        "MCP-Protocol-Version", "2099-01-01"))).as("GET").isEqualTo(400);
   }
 
   @Test

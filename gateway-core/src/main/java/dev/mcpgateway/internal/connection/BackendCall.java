@@ -62,7 +62,10 @@ public final class BackendCall implements PendingCall {
   private final String server;
   private final String callerKey;
   private final JsonNode clientId;
+  /** The client's id as the key of its call in flight: the id's value as JSON. */
   private final String clientIdJson;
+  /** The client's id exactly as it wrote it, for the answer. */
+  private final byte[] clientIdBytes;
   private final String method;
   private final ObjectNode message;
   private final JsonNode progressToken;
@@ -96,6 +99,7 @@ public final class BackendCall implements PendingCall {
     this.callerKey = callerKey;
     this.clientId = clientId;
     this.clientIdJson = Json.idText(clientId);
+    this.clientIdBytes = Json.exactIdText(clientId).getBytes(StandardCharsets.UTF_8);
     this.method = method;
     this.message = message;
     JsonNode meta = message.path("params").path("_meta");
@@ -116,8 +120,13 @@ public final class BackendCall implements PendingCall {
    */
   public void start(SessionBackend backends) {
     runtime.callStarted();
-    if (session != null) {
-      session.track(clientIdJson, this);
+    if (session != null && !session.track(clientIdJson, this)) {
+      // Another request with this id got past the client side's check at the same moment.
+      onFailure(GatewayException.INVALID_REQUEST, duplicateId(clientIdJson));
+      return;
+    }
+    if (done.get()) {
+      return; // its session ended as it started
     }
     LeaseRequest request = backends.lease();
     leaseRequest = request;
@@ -212,8 +221,10 @@ public final class BackendCall implements PendingCall {
    */
   public void start(BackendConnection connection) {
     runtime.callStarted();
-    if (session != null) {
-      session.track(clientIdJson, this);
+    if (session != null && !session.track(clientIdJson, this)) {
+      // Another request with this id got past the client side's check at the same moment.
+      onFailure(GatewayException.INVALID_REQUEST, duplicateId(clientIdJson));
+      return;
     }
     leasedNanos = startedNanos;
     whenReady(connection);
@@ -336,7 +347,7 @@ public final class BackendCall implements PendingCall {
         return;
       }
     }
-    finish(scan.withId(raw, clientIdJson.getBytes(StandardCharsets.UTF_8)));
+    finish(scan.withId(raw, clientIdBytes));
   }
 
   @Override
@@ -488,6 +499,11 @@ public final class BackendCall implements PendingCall {
       held.release();
     }
     return true;
+  }
+
+  /** The error for a request whose id is in flight in its session already. */
+  public static String duplicateId(String clientIdJson) {
+    return "a request with id " + clientIdJson + " is already in flight in this session; use unique ids";
   }
 
   @Override

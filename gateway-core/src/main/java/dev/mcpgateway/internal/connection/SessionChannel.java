@@ -22,8 +22,11 @@ public interface SessionChannel {
   /** Whether the client declared {@code capability} (such as {@code sampling}) in its {@code initialize}. */
   boolean declares(String capability);
 
-  /** Records a call of this session's client, by the client's id as JSON text. */
-  void track(String clientIdJson, BackendCall call);
+  /**
+   * Records a call of this session's client, by the client's id as JSON text; false, recording
+   * nothing, when a call with that id is in flight already (ids are unique per session).
+   */
+  boolean track(String clientIdJson, BackendCall call);
 
   /** Forgets a call that has its answer. */
   void untrack(String clientIdJson, BackendCall call);

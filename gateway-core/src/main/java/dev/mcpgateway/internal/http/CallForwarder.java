@@ -73,8 +73,7 @@ public final class CallForwarder {
       Http.Accept accept) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
-      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST,
-          "a request with id " + idJson + " is already in flight in this session; use unique ids"));
+      return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson)));
     }
     SessionBackend backend = session.backend();
     if (backend == null || backend.hasEnded()) {

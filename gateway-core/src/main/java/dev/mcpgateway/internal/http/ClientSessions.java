@@ -34,6 +34,8 @@ public final class ClientSessions {
   /** Protocol revisions the gateway speaks, newest first. */
   public static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
   public static final String LATEST = VERSIONS.get(0);
+  /** The one revision with JSON-RPC batches: they were removed after it. */
+  public static final String BATCH_VERSION = "2025-03-26";
 
   private final GatewayConfig config;
   private final SessionStore sessions;
@@ -153,6 +155,19 @@ public final class ClientSessions {
 
   public record SessionLookup(LiveSession session, GatewayResponse error) {}
 
+  /**
+   * The session a request names, or the answer that refuses the request: 400 without
+   * {@code Mcp-Session-Id}, 404 when the session is unknown, ended, or another caller's or
+   * server's, 400 when {@code MCP-Protocol-Version} is present and not a revision the gateway
+   * speaks.
+   *
+   * <p>The header is checked, never obeyed: a request is served under the revision its session
+   * negotiated, with or without the header, and whatever supported revision the header names.
+   * The specification asks clients to send the negotiated revision (a SHOULD), tells servers to
+   * assume 2025-03-26 without the header only when they have no other way to know (the session
+   * is one), and requires 400 only for an invalid or unsupported value; the official conformance
+   * suite sends {@code 2025-03-26} in sessions negotiated at 2025-11-25 and expects them served.
+   */
   public SessionLookup find(GatewayRequest request, String serverName, Identity identity) {
     String id = request.header(SESSION_HEADER).orElse(null);
     if (id == null || id.isEmpty()) {

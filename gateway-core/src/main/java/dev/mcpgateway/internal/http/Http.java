@@ -3,6 +3,7 @@ package dev.mcpgateway.internal.http;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.internal.connection.BackendUnavailableException;
+import dev.mcpgateway.internal.jsonrpc.ClientBody;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import java.util.Locale;
 
@@ -113,7 +114,7 @@ public final class Http {
     }
     com.fasterxml.jackson.databind.JsonNode body;
     try {
-      body = Json.parse(request.body());
+      body = ClientBody.parse(request.body());
     } catch (java.io.IOException e) {
       return new Post(accept, null, rpcError(400, null, dev.mcpgateway.GatewayException.PARSE_ERROR,
           "parse error: the body is not valid JSON"));

@@ -16,7 +16,6 @@ import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.SseStream;
 import dev.mcpgateway.session.McpSession;
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -85,8 +84,9 @@ public final class McpEndpoint {
   }
 
   /**
-   * A JSON-RPC batch: only for sessions on 2025-03-26, the last revision that has them, and only
-   * when the request does not say a later revision in its header.
+   * A JSON-RPC batch: only in sessions that negotiated 2025-03-26, the last revision that has
+   * them. The session's revision decides, as for everything a revision changes; the
+   * {@code MCP-Protocol-Version} header, checked by {@link ClientSessions#find}, cannot change it.
    */
   private CompletionStage<GatewayResponse> batch(GatewayRequest request, com.fasterxml.jackson.databind.node.ArrayNode batch,
       ServerConfig server, Identity identity, Http.Accept accept) {
@@ -94,12 +94,11 @@ public final class McpEndpoint {
     if (lookup.error() != null) {
       return done(lookup.error());
     }
-    // The header, else the revision the session negotiated: a session on a later revision
-    // cannot slip a batch in by leaving the header out.
-    String version = request.header(ClientSessions.VERSION_HEADER).orElse(lookup.session().protocolVersion());
-    if (!version.equals("2025-03-26")) {
+    String version = lookup.session().protocolVersion();
+    if (!version.equals(ClientSessions.BATCH_VERSION)) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "JSON-RPC batches are not supported in protocol revision "
-          + version + " (they were removed after 2025-03-26); send one message per request"));
+          + version + ", which this session negotiated (they were removed after " + ClientSessions.BATCH_VERSION
+          + "); send one message per request"));
     }
     if (batch.isEmpty()) {
       return done(Http.rpcError(400, null, GatewayException.INVALID_REQUEST, "invalid request: the batch is empty"));
@@ -119,30 +118,41 @@ public final class McpEndpoint {
       answers.add(batchElement(session, verdict, limited));
     }
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-      com.fasterxml.jackson.databind.node.ArrayNode responses = Json.mapper().createArrayNode();
+      // The answers go out as they came, byte for byte: each carries its id exactly as the client wrote it.
+      List<byte[]> responses = new java.util.ArrayList<>();
       for (CompletableFuture<byte[]> answer : answers) {
         byte[] json = answer.join();
         if (json != null) {
-          try {
-            responses.add(Json.parse(json));
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
+          responses.add(json);
         }
       }
       if (responses.isEmpty()) {
         return GatewayResponse.empty(202);
       }
       if (accept.json()) {
-        return GatewayResponse.json(200, Json.bytes(responses));
+        return GatewayResponse.json(200, jsonArray(responses));
       }
       SseStream stream = session.newStream();
-      for (JsonNode response : responses) {
-        stream.send(Json.bytes(response));
+      for (byte[] response : responses) {
+        stream.send(response);
       }
       stream.close();
       return GatewayResponse.stream(200, stream.connect(-1));
     });
+  }
+
+  /** {@code [a,b,...]} of JSON texts. */
+  private static byte[] jsonArray(List<byte[]> elements) {
+    java.io.ByteArrayOutputStream array = new java.io.ByteArrayOutputStream();
+    array.write('[');
+    for (int i = 0; i < elements.size(); i++) {
+      if (i > 0) {
+        array.write(',');
+      }
+      array.writeBytes(elements.get(i));
+    }
+    array.write(']');
+    return array.toByteArray();
   }
 
   /** One element of a batch: the JSON of its response, or null for notifications and responses. */

@@ -269,7 +269,7 @@ public final class UnifiedEndpoint {
     if ("notifications/cancelled".equals(method)) {
       JsonNode requestId = message.path("params").get("requestId");
       for (LiveSession child : session.children()) {
-        if (requestId != null && child.inFlight(requestId.toString()) != null) {
+        if (requestId != null && child.inFlight(Json.idText(requestId)) != null) {
           return forwarder.notification(child, message, method);
         }
       }

@@ -50,11 +50,20 @@ public final class Json {
   }
 
   /**
-   * The JSON text of a JSON-RPC id, as {@code id.toString()} writes it, without a generator for
-   * the usual integer ids (the gateway keys requests in flight by it, twice per request).
+   * The JSON text of a JSON-RPC id's value, as Jackson writes it, without a generator for the
+   * usual integer ids: the gateway keys requests in flight by it (twice per request), so an id
+   * the client wrote two ways ({@code "a"}, <code>"&#92;u0061"</code>) is one id.
    */
   public static String idText(JsonNode id) {
+    if (id instanceof VerbatimNode) {
+      return idText(((VerbatimNode) id).value());
+    }
     return id.isIntegralNumber() ? id.asText() : id.toString();
+  }
+
+  /** The JSON text of a JSON-RPC id exactly as the client wrote it (see {@link ClientBody}). */
+  public static String exactIdText(JsonNode id) {
+    return id instanceof VerbatimNode ? ((VerbatimNode) id).json() : idText(id);
   }
 
   /**

@@ -172,12 +172,15 @@ public final class LiveSession implements SessionChannel {
   }
 
   @Override
-  public void track(String clientIdJson, BackendCall call) {
-    inFlight.put(clientIdJson, call);
+  public boolean track(String clientIdJson, BackendCall call) {
+    if (inFlight.putIfAbsent(clientIdJson, call) != null) {
+      return false;
+    }
     if (closed) {
       // The session ended while the call started: its end may not have seen the call.
       call.sessionEnded("ended");
     }
+    return true;
   }
 
   @Override
@@ -188,6 +191,28 @@ public final class LiveSession implements SessionChannel {
   /** The call of this session's client with this id, while it is in flight; null otherwise. */
   public BackendCall inFlight(String clientIdJson) {
     return inFlight.get(clientIdJson);
+  }
+
+  /**
+   * Whether the session is in use right now, though no request may come for a long while: a
+   * call of its client is in flight (in a unified session, at any of its servers), or a client
+   * holds one of its streams open (a {@code GET}, a POST answered as a stream).
+   */
+  public boolean isBusy() {
+    if (!inFlight.isEmpty()) {
+      return true;
+    }
+    for (LiveSession child : children.values()) {
+      if (!child.inFlight.isEmpty()) {
+        return true;
+      }
+    }
+    for (SseStream stream : streamsById.values()) {
+      if (stream.isAttached()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
