@@ -13,6 +13,7 @@ import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.http.CallForwarder;
 import dev.mcpgateway.internal.http.ClientSessions;
 import dev.mcpgateway.internal.http.McpEndpoint;
+import dev.mcpgateway.internal.stateless.StatelessEndpoint;
 import dev.mcpgateway.internal.http.OriginPolicy;
 import dev.mcpgateway.internal.http.RateLimiter;
 import dev.mcpgateway.internal.http.RequestGate;
@@ -90,7 +91,8 @@ final class GatewayAssembly {
     this.rateLimiter = new RateLimiter(config, parts.ticker());
     ClientSessions clientSessions = new ClientSessions(config, sessions, live);
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
-    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners);
+    StatelessEndpoint stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams());
+    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners, stateless);
     this.unified = parts.unified()
         ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, version, rateLimiter) : null;
     this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);

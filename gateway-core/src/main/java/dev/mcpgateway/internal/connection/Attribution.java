@@ -88,6 +88,29 @@ final class Attribution {
     return calling.size() == 1 ? calling.iterator().next() : null;
   }
 
+  /**
+   * The one call a server request of this instance can only have come from: the latest call of
+   * the session holding a leased instance, else the only call in flight on it; null when that is
+   * not one call.
+   */
+  static BackendCall soleCall(BackendSlot slot, BackendConnection connection) {
+    SessionChannel holder = slot.sharing() == BackendSlot.Sharing.LEASED ? slot.holder() : null;
+    BackendCall sole = null;
+    for (BackendCall call : connection.callsInFlight()) {
+      if (call.isDone() || call.session() == null || (holder != null && call.session() != holder)) {
+        continue;
+      }
+      if (holder != null) {
+        sole = sole == null || call.startedNanos() > sole.startedNanos() ? call : sole;
+      } else if (sole != null) {
+        return null;
+      } else {
+        sole = call;
+      }
+    }
+    return sole;
+  }
+
   private static Set<SessionChannel> callingSessions(BackendConnection connection) {
     Set<SessionChannel> sessions = new HashSet<>();
     for (BackendCall call : connection.callsInFlight()) {

@@ -56,6 +56,17 @@ public final class BackendCall implements PendingCall {
      * still can, else as the JSON-RPC error {@code json}.
      */
     void unavailable(BackendUnavailableException e, byte[] json);
+
+    /**
+     * The backend asked the client, for this call, something that needs {@code capability},
+     * which the client did not declare (the backend is refused either way).
+     *
+     * @return whether the client side ends the call for it (the stateless revision answers
+     *     {@code MissingRequiredClientCapability}); {@code false} lets the call go on
+     */
+    default boolean capabilityMissing(String capability) {
+      return false;
+    }
   }
 
   private final SessionChannel session;
@@ -335,6 +346,17 @@ public final class BackendCall implements PendingCall {
    */
   public boolean related(byte[] json) {
     return client.related(json);
+  }
+
+  /**
+   * The backend asked this call's client for something that needs {@code capability}, which it
+   * did not declare: when the client side ends the call for it, the backend hears
+   * {@code notifications/cancelled}.
+   */
+  public void capabilityMissing(String capability) {
+    if (!done.get() && client.capabilityMissing(capability)) {
+      cancel("the client did not declare the '" + capability + "' capability");
+    }
   }
 
   /** A response still in bytes: interceptors look at it there, and unchanged it goes out with the client's id spliced in. */

@@ -35,6 +35,11 @@ public final class MessageRouter {
     if (target.session() == null) {
       LOG.warn("Server '{}' sent {} that no session can take: {}", slot.server().name(), method, target.refusal());
       connection.refuse(backendId, target.code(), target.refusal());
+      String capability = target.code() == Attribution.NOT_DECLARED ? CapabilityKey.neededBy(method) : null;
+      BackendCall asking = capability == null ? null : Attribution.soleCall(slot, connection);
+      if (asking != null) {
+        asking.capabilityMissing(capability);
+      }
       return;
     }
     SessionChannel session = target.session();

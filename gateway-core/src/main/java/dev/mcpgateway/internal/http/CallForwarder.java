@@ -92,17 +92,49 @@ public final class CallForwarder {
       return setting(session, backend, message, id, method, accept, intercepted);
     }
     ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
-    ServerConfig server = backend.server();
-    BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
-        chain, intercepted, runtime, exchange);
     if (accept.sse()) {
       // A call that stays silent for a keep-alive interval is answered as a stream, so that
       // keep-alive comments reach the client: nothing in between cuts a long tool call.
       exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
           streams.interval().toMillis(), TimeUnit.MILLISECONDS));
     }
-    call.start(backend);
+    call(session, backend, message, id, method, intercepted, exchange);
     return exchange.response();
+  }
+
+  /**
+   * A client request that another client side answers (the stateless revision's bridge): chain,
+   * then call. Returns null once the call started; else the JSON-RPC error that answers the
+   * request, a denial among them.
+   */
+  public byte[] start(LiveSession session, ObjectNode message, JsonNode id, String method, BackendCall.Client client) {
+    String idJson = Json.idText(id);
+    if (session.inFlight(idJson) != null) {
+      return Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson)));
+    }
+    SessionBackend backend = session.backend();
+    if (backend == null || backend.hasEnded()) {
+      return Json.bytes(Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the backend of server '" + session.server()
+          + "' ended; send the request again"));
+    }
+    InterceptorChain.Call intercepted = null;
+    if (!chain.isEmpty()) {
+      intercepted = new InterceptorChain.Call(session.server(), session.identity(), method, message);
+      String denial = chain.request(intercepted);
+      if (denial != null) {
+        return Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial));
+      }
+    }
+    call(session, backend, message, id, method, intercepted, client);
+    return null;
+  }
+
+  private void call(LiveSession session, SessionBackend backend, ObjectNode message, JsonNode id, String method,
+      InterceptorChain.Call intercepted, BackendCall.Client exchange) {
+    ServerConfig server = backend.server();
+    BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
+        chain, intercepted, runtime, exchange);
+    call.start(backend);
   }
 
   /**

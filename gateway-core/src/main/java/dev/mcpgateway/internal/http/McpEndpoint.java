@@ -33,9 +33,12 @@ public final class McpEndpoint {
   private final BackendPool pool;
   private final RateLimiter rateLimiter;
   private final Listeners listeners;
+  private final StatelessRoute stateless;
 
-  public McpEndpoint(ClientSessions sessions, CallForwarder forwarder, BackendPool pool, RateLimiter rateLimiter, Listeners listeners) {
+  public McpEndpoint(ClientSessions sessions, CallForwarder forwarder, BackendPool pool, RateLimiter rateLimiter, Listeners listeners,
+      StatelessRoute stateless) {
     this.listeners = listeners;
+    this.stateless = stateless;
     this.sessions = sessions;
     this.forwarder = forwarder;
     this.pool = pool;
@@ -56,6 +59,9 @@ public final class McpEndpoint {
     JsonNode body = post.body();
     if (body.isArray()) {
       return batch(request, (com.fasterxml.jackson.databind.node.ArrayNode) body, server, identity, accept);
+    }
+    if (StatelessRoute.claims(request, body)) {
+      return stateless.post(request, body, accept, server, identity, epoch);
     }
     MessageGate.Verdict verdict = MessageGate.classify(body);
     if (verdict.refused()) {
@@ -241,10 +247,16 @@ public final class McpEndpoint {
   }
 
   public GatewayResponse get(GatewayRequest request, String serverName, Identity identity) {
+    if (StatelessRoute.claimsOther(request)) {
+      return StatelessRoute.methodNotAllowed("GET");
+    }
     return sessions.stream(request, serverName, identity);
   }
 
   public GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
+    if (StatelessRoute.claimsOther(request)) {
+      return StatelessRoute.methodNotAllowed("DELETE");
+    }
     return sessions.delete(request, serverName, identity);
   }
 

@@ -236,6 +236,14 @@ public final class LiveSession implements SessionChannel {
     return serverRequests.remove(id.longValue());
   }
 
+  /** The server request waiting for this client's answer under {@code clientId}, left waiting; null when none. */
+  public ServerRequest serverRequest(long clientId) {
+    if (parent != null) {
+      return parent.serverRequest(clientId);
+    }
+    return serverRequests.get(clientId);
+  }
+
   @Override
   public ServerRequest withdrawServerRequest(BackendConnection connection, JsonNode backendId) {
     if (parent != null) {

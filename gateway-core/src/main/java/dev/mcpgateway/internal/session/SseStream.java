@@ -32,6 +32,7 @@ public final class SseStream {
   private Connection attached;
   private long sequence;
   private boolean closed;
+  private volatile Runnable onDisconnect;
 
   /**
    * @param priming whether the stream starts with an event that has an id and no data (2025-11-25)
@@ -90,6 +91,14 @@ public final class SseStream {
     } else if (pending != null) {
       pending.add(event);
     }
+  }
+
+  /**
+   * Runs {@code listener} when the client goes away while the stream has not ended: with the
+   * stateless revision, closing a request's stream cancels the request.
+   */
+  public void onDisconnect(Runnable listener) {
+    this.onDisconnect = listener;
   }
 
   /** Whether a connection is attached right now. */
@@ -217,11 +226,16 @@ public final class SseStream {
 
     @Override
     public void cancel() {
+      Runnable listener;
       synchronized (SseStream.this) {
         if (gone) {
           return;
         }
         detach();
+        listener = closed ? null : onDisconnect;
+      }
+      if (listener != null) {
+        listener.run();
       }
     }
   }

@@ -1,0 +1,281 @@
+package dev.mcpgateway.internal.stateless;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.GatewayException;
+import dev.mcpgateway.GatewayRequest;
+import dev.mcpgateway.GatewayResponse;
+import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.config.ServerConfig;
+import dev.mcpgateway.internal.connection.BackendPool;
+import dev.mcpgateway.internal.connection.GatewayRuntime;
+import dev.mcpgateway.internal.http.CallForwarder;
+import dev.mcpgateway.internal.http.ClientSessions;
+import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.http.StatelessRoute;
+import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.internal.session.StreamRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Protocol revision 2026-07-28 on the routed endpoint {@code /mcp/{server}}: requests checked
+ * ({@link StatelessRequest}), {@code server/discover} answered from the backend's
+ * {@code initialize}, every other request run through a {@link BridgeSessions bridge session} of
+ * the caller, with multi-round-trip requests made from the backend's server requests
+ * ({@link BridgeExchange}) and results in the revision's shape ({@link StatelessResults}).
+ */
+public final class StatelessEndpoint implements StatelessRoute {
+  /** Methods of the session-based revisions that this one removed. */
+  static final Set<String> REMOVED = Set.of("initialize", "ping", "logging/setLevel", "resources/subscribe",
+      "resources/unsubscribe", "notifications/initialized", "notifications/roots/list_changed");
+  /** Methods that may answer {@code input_required}. */
+  static final Set<String> MULTI_ROUND = Set.of("tools/call", "prompts/get", "resources/read");
+
+  private final GatewayConfig config;
+  private final GatewayRuntime runtime;
+  private final CallForwarder forwarder;
+  private final StreamRegistry streams;
+  private final BridgeSessions bridge;
+  private final RequestStates states = new RequestStates();
+  private final Map<String, BridgeExchange> parked = new ConcurrentHashMap<>();
+
+  public StatelessEndpoint(GatewayConfig config, GatewayRuntime runtime, ClientSessions sessions, BackendPool pool,
+      CallForwarder forwarder, StreamRegistry streams) {
+    this.config = config;
+    this.runtime = runtime;
+    this.forwarder = forwarder;
+    this.streams = streams;
+    this.bridge = new BridgeSessions(sessions, pool);
+  }
+
+  @Override
+  public CompletionStage<GatewayResponse> post(GatewayRequest request, JsonNode body, Http.Accept accept, ServerConfig server,
+      Identity identity, long epoch) {
+    StatelessRequest.Parsed parsed = StatelessRequest.parse(request, body);
+    if (parsed.refusal() != null) {
+      if (parsed.verdict() != null && parsed.verdict().refused()) {
+        forwarder.refused(server == null ? "" : server.name(), identity, parsed.verdict());
+      }
+      return done(parsed.refusal());
+    }
+    StatelessRequest r = parsed.request();
+    if (server == null) {
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_REQUEST, "the unified endpoint /mcp speaks "
+          + "the session-based revisions only; send protocol revision " + VERSION + " requests to /mcp/{server}", null));
+    }
+    if (REMOVED.contains(r.method())) {
+      return done(StatelessRequest.error(404, r.id(), GatewayException.METHOD_NOT_FOUND, "Method not found: " + r.method()
+          + " is not part of protocol revision " + VERSION, null));
+    }
+    if ("server/discover".equals(r.method())) {
+      return discover(r, server, identity, epoch);
+    }
+    return call(r, accept, server, identity, epoch);
+  }
+
+  private CompletionStage<GatewayResponse> discover(StatelessRequest r, ServerConfig server, Identity identity, long epoch) {
+    return bridge.acquire(identity, server, r.capabilities(), r.clientInfo(), r.id(), epoch).thenApply(acquired -> {
+      if (acquired.refusal() != null) {
+        return acquired.refusal();
+      }
+      bridge.release(acquired.session(), r.capabilities());
+      JsonNode init = acquired.initialized();
+      ObjectNode response = Json.object();
+      response.put("jsonrpc", "2.0");
+      response.set("id", r.id());
+      ObjectNode result = response.putObject("result");
+      ArrayNode versions = result.putArray("supportedVersions");
+      StatelessRequest.ALL_VERSIONS.forEach(versions::add);
+      JsonNode capabilities = init.get("capabilities");
+      result.set("capabilities", capabilities != null && capabilities.isObject() ? capabilities.deepCopy() : Json.object());
+      if (init.path("instructions").isTextual()) {
+        result.set("instructions", init.get("instructions"));
+      }
+      StatelessResults.decorate(result, "server/discover", init.get("serverInfo"));
+      return GatewayResponse.json(200, Json.bytes(response));
+    });
+  }
+
+  private CompletionStage<GatewayResponse> call(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
+      long epoch) {
+    boolean mrtr = MULTI_ROUND.contains(r.method());
+    JsonNode stateNode = mrtr ? r.params().get("requestState") : null;
+    JsonNode responses = mrtr ? r.params().get("inputResponses") : null;
+    if (responses != null && !validResponses(responses)) {
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
+          "invalid params: inputResponses must be an object whose values are the results of the input requests (objects)", null));
+    }
+    if (stateNode != null && !stateNode.isTextual()) {
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
+          "invalid params: requestState must be the string the gateway sent", null));
+    }
+    String digest = digest(r);
+    JsonNode progressToken = r.params().path("_meta").get("progressToken");
+    if (stateNode != null) {
+      return resume(r, accept, server, identity, stateNode.asText(), responses, digest, progressToken);
+    }
+    return bridge.acquire(identity, server, r.capabilities(), r.clientInfo(), r.id(), epoch).thenCompose(acquired -> {
+      if (acquired.refusal() != null) {
+        return done(acquired.refusal());
+      }
+      LiveSession session = acquired.session();
+      Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, session);
+      BridgeExchange exchange = new BridgeExchange(this, states.newId(), session, r.capabilities(),
+          acquired.initialized().get("serverInfo"), r.method(), r.params(), digest, mrtr, leg, responses);
+      exchange.callId(r.id());
+      byte[] refusal = forwarder.start(session, backendMessage(r), r.id(), r.method(), exchange);
+      if (refusal != null) {
+        bridge.release(session, r.capabilities());
+        return done(GatewayResponse.json(200, refusal));
+      }
+      keepAlive(leg);
+      return leg.response();
+    });
+  }
+
+  /** A retry that carries a {@code requestState}: the parked call it names goes on, or the state is refused. */
+  private CompletionStage<GatewayResponse> resume(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity, String token,
+      JsonNode responses, String digest, JsonNode progressToken) {
+    RequestStates.Opened opened = states.open(token);
+    BridgeExchange exchange = opened.claimed() == null ? null : parked.get(opened.claimed());
+    RequestStates.State state = opened.state();
+    String refusal = null;
+    boolean cancel = true;
+    if (state == null) {
+      refusal = "requestState was not issued by this gateway or was altered";
+      cancel = exchange != null && exchange.callerKey.equals(identity.sessionKey());
+    } else if (!state.caller().equals(identity.sessionKey()) || !state.server().equals(server.name())) {
+      refusal = "requestState belongs to another caller or server";
+    } else if (state.expiresAtMillis() < System.currentTimeMillis()) {
+      refusal = "requestState expired: the call waited for input longer than " + parkTimeout().toSeconds() + " s";
+    } else if (!state.digest().equals(digest)) {
+      refusal = "requestState belongs to another request: a retry repeats the method and params of the request it continues";
+    } else if (exchange == null) {
+      refusal = "the call this requestState continues has ended (it finished, was cancelled, or waited too long); send the request again";
+      cancel = false;
+    } else if (state.round() != exchange.round() || !exchange.isParked()) {
+      refusal = "requestState was used already: each one continues its call once";
+    }
+    if (refusal != null) {
+      if (cancel && exchange != null) {
+        exchange.cancel("its requestState was refused: " + refusal);
+      }
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS, "invalid params: " + refusal, null));
+    }
+    Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, exchange.session());
+    if (!exchange.resume(leg, responses)) {
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
+          "invalid params: requestState was used already: each one continues its call once", null));
+    }
+    keepAlive(leg);
+    return leg.response();
+  }
+
+  private void keepAlive(Leg leg) {
+    if (leg.accept.sse()) {
+      runtime.scheduler().schedule(leg::keepAlive, streams.interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** An object whose members are objects (the results of input requests). */
+  private static boolean validResponses(JsonNode responses) {
+    if (!responses.isObject()) {
+      return false;
+    }
+    for (Iterator<JsonNode> it = responses.elements(); it.hasNext(); ) {
+      if (!it.next().isObject()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The request as a session-based backend takes it: no stateless {@code _meta} fields, no input responses, no state. */
+  static ObjectNode backendMessage(StatelessRequest r) {
+    ObjectNode message = r.message().deepCopy();
+    ObjectNode params = (ObjectNode) message.get("params");
+    params.remove("requestState");
+    params.remove("inputResponses");
+    JsonNode meta = params.get("_meta");
+    if (meta != null && meta.isObject()) {
+      ((ObjectNode) meta).properties().removeIf(e -> e.getKey().startsWith("io.modelcontextprotocol/"));
+      if (meta.isEmpty()) {
+        params.remove("_meta");
+      }
+    }
+    return message;
+  }
+
+  /** What a retry must repeat of the request it continues: the method and the params but for _meta, state and responses. */
+  static String digest(StatelessRequest r) {
+    ObjectNode params = r.params().deepCopy();
+    params.remove("_meta");
+    params.remove("requestState");
+    params.remove("inputResponses");
+    String canonical = r.method() + '\n' + BridgeSessions.canonical(params);
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // --- what the exchanges use ---
+
+  ScheduledExecutorService scheduler() {
+    return runtime.scheduler();
+  }
+
+  /** How long a parked call waits for its retry: the tool timeout, which bounds the whole call anyway. */
+  Duration parkTimeout() {
+    return config.toolTimeout();
+  }
+
+  long stateExpiry() {
+    return System.currentTimeMillis() + parkTimeout().toMillis();
+  }
+
+  String seal(BridgeExchange exchange, int round, long expiresAtMillis) {
+    return states.seal(new RequestStates.State(exchange.parkedId, exchange.callerKey, exchange.server, exchange.digest,
+        expiresAtMillis, round));
+  }
+
+  void parked(BridgeExchange exchange) {
+    parked.put(exchange.parkedId, exchange);
+    int round = exchange.round();
+    long delay = Math.max(0, exchange.expiresAtMillis() - System.currentTimeMillis());
+    runtime.scheduler().schedule(() -> {
+      if (exchange.isParked() && exchange.round() == round) {
+        exchange.cancel("the client did not send the input within " + parkTimeout().toSeconds() + " s");
+      }
+    }, delay + 1, TimeUnit.MILLISECONDS);
+  }
+
+  void unparked(BridgeExchange exchange) {
+    parked.remove(exchange.parkedId, exchange);
+  }
+
+  void release(LiveSession session, ObjectNode capabilities) {
+    bridge.release(session, capabilities);
+  }
+
+  private static CompletionStage<GatewayResponse> done(GatewayResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}
