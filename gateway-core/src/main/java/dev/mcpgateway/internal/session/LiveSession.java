@@ -40,6 +40,7 @@ public final class LiveSession implements SessionChannel {
   private final EventStore eventStore;
   private final StreamRegistry registry;
   private SseStream standaloneStream;
+  private java.util.function.UnaryOperator<byte[]> standaloneRewrite;
   private volatile boolean closed;
   /** In unified mode: the client's session, which owns streams and server-request ids; null otherwise. */
   private final LiveSession parent;
@@ -290,16 +291,48 @@ public final class LiveSession implements SessionChannel {
     }
   }
 
+  /**
+   * Installs a stream that takes what this session's standalone stream would, each message first
+   * passed through {@code rewrite} (null drops it): a stateless client's {@code subscriptions/listen}.
+   */
+  public void listenStream(SseStream stream, java.util.function.UnaryOperator<byte[]> rewrite) {
+    synchronized (this) {
+      standaloneRewrite = rewrite;
+    }
+    standaloneStream(stream);
+  }
+
+  /** Removes {@code stream} if it is still this session's standalone stream, and its rewrite. */
+  public void endListenStream(SseStream stream) {
+    synchronized (this) {
+      if (standaloneStream == stream) {
+        standaloneStream = null;
+        standaloneRewrite = null;
+      }
+    }
+  }
+
   @Override
   public boolean sendStandalone(byte[] json) {
     if (parent != null) {
       return parent.sendStandalone(json);
     }
     SseStream stream;
+    java.util.function.UnaryOperator<byte[]> rewrite;
     synchronized (this) {
       stream = standaloneStream;
+      rewrite = standaloneRewrite;
     }
-    return stream != null && stream.send(json);
+    if (stream == null) {
+      return false;
+    }
+    if (rewrite != null) {
+      json = rewrite.apply(json);
+      if (json == null) {
+        return true; // not asked for: dropped on purpose
+      }
+    }
+    return stream.send(json);
   }
 
   @Override

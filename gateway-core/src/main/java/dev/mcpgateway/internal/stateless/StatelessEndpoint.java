@@ -85,7 +85,123 @@ public final class StatelessEndpoint implements StatelessRoute {
     if ("server/discover".equals(r.method())) {
       return discover(r, server, identity, epoch);
     }
+    if ("subscriptions/listen".equals(r.method())) {
+      return listen(r, accept, server, identity, epoch);
+    }
     return call(r, accept, server, identity, epoch);
+  }
+
+  /**
+   * A {@code subscriptions/listen} stream: a bridge session of its own, whose backends' change
+   * notifications (list changes, updates of the resources it names, which the gateway subscribes
+   * to at the backend) reach the stream, each tagged with the subscription's id, after the
+   * acknowledgment of what the backend can send. It holds its session until the client closes it.
+   */
+  private CompletionStage<GatewayResponse> listen(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
+      long epoch) {
+    if (!accept.sse()) {
+      return done(StatelessRequest.error(406, r.id(), GatewayException.INVALID_REQUEST,
+          "subscriptions/listen answers with an event stream: Accept must include text/event-stream", null));
+    }
+    JsonNode filter = r.params().get("notifications");
+    if (filter != null && !filter.isObject()) {
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
+          "invalid params: notifications must be an object (toolsListChanged, promptsListChanged, resourcesListChanged,"
+              + " resourceSubscriptions)", null));
+    }
+    JsonNode uris = filter == null ? null : filter.get("resourceSubscriptions");
+    if (uris != null && !(uris.isArray() && allText(uris))) {
+      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
+          "invalid params: notifications.resourceSubscriptions must be an array of resource URIs", null));
+    }
+    return bridge.acquire(identity, server, r.capabilities(), r.clientInfo(), r.id(), epoch).thenApply(acquired -> {
+      if (acquired.refusal() != null) {
+        return acquired.refusal();
+      }
+      LiveSession session = acquired.session();
+      JsonNode capabilities = acquired.initialized().path("capabilities");
+      ObjectNode honored = Json.object();
+      Set<String> methods = new java.util.HashSet<>();
+      java.util.List<String> resources = new java.util.ArrayList<>();
+      if (filter != null) {
+        honor(filter, "toolsListChanged", capabilities.path("tools").path("listChanged").asBoolean(), honored, methods,
+            "notifications/tools/list_changed");
+        honor(filter, "promptsListChanged", capabilities.path("prompts").path("listChanged").asBoolean(), honored, methods,
+            "notifications/prompts/list_changed");
+        honor(filter, "resourcesListChanged", capabilities.path("resources").path("listChanged").asBoolean(), honored, methods,
+            "notifications/resources/list_changed");
+        if (uris != null && capabilities.path("resources").path("subscribe").asBoolean()) {
+          ArrayNode list = honored.putArray("resourceSubscriptions");
+          uris.forEach(uri -> {
+            resources.add(uri.asText());
+            list.add(uri.asText());
+          });
+          methods.add("notifications/resources/updated");
+        }
+      }
+      JsonNode subscriptionId = r.id();
+      ObjectNode ack = Json.object();
+      ack.put("jsonrpc", "2.0");
+      ack.put("method", "notifications/subscriptions/acknowledged");
+      ObjectNode ackParams = ack.putObject("params");
+      ackParams.putObject("_meta").set(StatelessRequest.META_SUBSCRIPTION, subscriptionId);
+      ackParams.set("notifications", honored);
+      dev.mcpgateway.internal.session.SseStream stream = session.newStream();
+      stream.send(Json.bytes(ack));
+      Set<String> wanted = Set.copyOf(resources);
+      session.listenStream(stream, json -> tagged(json, methods, wanted, subscriptionId));
+      for (String uri : resources) {
+        session.backend().settings().request(session, "resources/subscribe", Json.object().put("uri", uri));
+      }
+      stream.onDisconnect(() -> {
+        session.endListenStream(stream);
+        for (String uri : resources) {
+          session.backend().settings().request(session, "resources/unsubscribe", Json.object().put("uri", uri));
+        }
+        stream.close();
+        bridge.release(session, r.capabilities());
+      });
+      return GatewayResponse.stream(200, stream.connect(-1)).withHeader("X-Accel-Buffering", "no");
+    });
+  }
+
+  private static void honor(JsonNode filter, String field, boolean served, ObjectNode honored, Set<String> methods, String method) {
+    if (filter.path(field).asBoolean() && served) {
+      honored.put(field, true);
+      methods.add(method);
+    }
+  }
+
+  private static boolean allText(JsonNode array) {
+    for (JsonNode element : array) {
+      if (!element.isTextual()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A change notification for a listen stream: tagged with its subscription id; null when the stream did not ask for it. */
+  private static byte[] tagged(byte[] json, Set<String> methods, Set<String> resources, JsonNode subscriptionId) {
+    ObjectNode message;
+    try {
+      message = (ObjectNode) Json.parse(json);
+    } catch (java.io.IOException | ClassCastException e) {
+      return null;
+    }
+    String method = message.path("method").asText();
+    if (message.has("id") || !methods.contains(method)) {
+      return null;
+    }
+    if ("notifications/resources/updated".equals(method) && !resources.contains(message.path("params").path("uri").asText())) {
+      return null;
+    }
+    JsonNode params = message.get("params");
+    ObjectNode p = params != null && params.isObject() ? (ObjectNode) params : message.putObject("params");
+    JsonNode meta = p.get("_meta");
+    ObjectNode m = meta != null && meta.isObject() ? (ObjectNode) meta : p.putObject("_meta");
+    m.set(StatelessRequest.META_SUBSCRIPTION, subscriptionId);
+    return Json.bytes(message);
   }
 
   private CompletionStage<GatewayResponse> discover(StatelessRequest r, ServerConfig server, Identity identity, long epoch) {
