@@ -54,6 +54,7 @@ class StatelessRevisionTest {
             .build())
         .launcher(BackendKind.COMMAND, BackendLauncher.process())
         .authenticator(new TwoCallers())
+        .unifiedEndpoint(true)
         .build();
   }
 
@@ -64,13 +65,17 @@ class StatelessRevisionTest {
 
   /** A stateless request with conformant headers; {@code headers} override or add. */
   private GatewayResponse send(String key, String method, String params, String capabilities, Map<String, String> headers) {
+    return send("/mcp/test", key, method, params, capabilities, headers);
+  }
+
+  private GatewayResponse send(String path, String key, String method, String params, String capabilities, Map<String, String> headers) {
     long id = ++nextId;
     String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"" + VERSION + "\","
         + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"},"
         + "\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + "}";
     String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{"
         + (params.isEmpty() ? meta : params + "," + meta) + "}}";
-    GatewayRequest.Builder request = GatewayRequest.post("/mcp/test")
+    GatewayRequest.Builder request = GatewayRequest.post(path)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream")
         .header("Authorization", key)
@@ -265,5 +270,56 @@ class StatelessRevisionTest {
     assertThat(numbers.path("error").path("code").asInt()).isEqualTo(-32602);
     JsonNode nothing = call("alice-key", "tools/call", "\"name\":\"sample\",\"arguments\":{},\"inputResponses\":null", "{\"sampling\":{}}");
     assertThat(nothing.path("error").path("code").asInt()).isEqualTo(-32602);
+  }
+
+  @Test
+  void theUnifiedEndpointListsPrefixedNamesAndBridgesTheirCalls() {
+    JsonNode tools = TestClient.parse(TestClient.bodyOf(send("/mcp", "alice-key", "tools/list", "", "{}", Map.of()))).path("result");
+    assertThat(tools.path("tools").toString()).contains("test___echo", "test___sample");
+    assertThat(tools.path("cacheScope").asText()).isEqualTo("private");
+
+    JsonNode first = TestClient.parse(TestClient.bodyOf(send("/mcp", "alice-key", "tools/call",
+        "\"name\":\"test___sample\",\"arguments\":{}", "{\"sampling\":{}}", Map.of()))).path("result");
+    assertThat(first.path("resultType").asText()).isEqualTo("input_required");
+    String key = first.path("inputRequests").fieldNames().next();
+    JsonNode done = TestClient.parse(TestClient.bodyOf(send("/mcp", "alice-key", "tools/call",
+        "\"name\":\"test___sample\",\"arguments\":{},\"requestState\":\"" + first.path("requestState").asText()
+            + "\",\"inputResponses\":{\"" + key + "\":" + sampled("via unified") + "}", "{\"sampling\":{}}", Map.of())));
+    assertThat(done.path("result").path("content").path(0).path("text").asText()).isEqualTo("via unified");
+
+    GatewayResponse listen = send("/mcp", "alice-key", "resources/list", "", "{}", Map.of());
+    assertThat(listen.status()).isEqualTo(404);
+  }
+
+  @Test
+  void aListenStreamIsAcknowledgedAndCarriesTheBackendsChangesTaggedWithItsId() throws Exception {
+    GatewayResponse listen = send("alice-key", "subscriptions/listen",
+        "\"notifications\":{\"resourcesListChanged\":true,\"toolsListChanged\":true}", "{}", Map.of());
+    assertThat(listen.status()).isEqualTo(200);
+    java.util.concurrent.BlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+    listen.stream().orElseThrow().open(new dev.mcpgateway.EventStream.EventSink() {
+      @Override
+      public void write(byte[] sse) {
+        for (String line : new String(sse, StandardCharsets.UTF_8).split("\n")) {
+          if (line.startsWith("data: ") && line.length() > 6) {
+            events.add(line.substring(6));
+          }
+        }
+      }
+
+      @Override
+      public void close() {}
+    });
+    JsonNode ack = TestClient.parse(events.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertThat(ack.path("method").asText()).isEqualTo("notifications/subscriptions/acknowledged");
+    long subscription = ack.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asLong();
+    assertThat(subscription).isPositive();
+
+    // another request of the caller makes the backend announce a change
+    call("alice-key", "tools/call", "\"name\":\"broadcast\",\"arguments\":{\"uri\":\"test://changed\"}", "{}");
+
+    JsonNode change = TestClient.parse(events.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertThat(change.path("method").asText()).isEqualTo("notifications/resources/list_changed");
+    assertThat(change.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asLong()).isEqualTo(subscription);
   }
 }

@@ -91,10 +91,11 @@ final class GatewayAssembly {
     this.rateLimiter = new RateLimiter(config, parts.ticker());
     ClientSessions clientSessions = new ClientSessions(config, sessions, live);
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
-    StatelessEndpoint stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams());
+    StatelessEndpoint stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams(), chain,
+        rateLimiter, version);
     this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners, stateless);
     this.unified = parts.unified()
-        ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, version, rateLimiter) : null;
+        ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, version, rateLimiter, stateless) : null;
     this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);
     this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
     SessionEnds ends = new SessionEnds(sessions, live, pool, payloads);

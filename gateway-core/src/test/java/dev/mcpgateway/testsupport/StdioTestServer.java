@@ -111,7 +111,9 @@ public final class StdioTestServer {
         case "initialize": {
           ObjectNode result = JSON.createObjectNode();
           result.put("protocolVersion", message.path("params").path("protocolVersion").asText("2025-06-18"));
-          result.putObject("capabilities").putObject("tools");
+          ObjectNode capabilities = result.putObject("capabilities");
+          capabilities.putObject("tools");
+          capabilities.putObject("resources").put("listChanged", true);
           result.putObject("serverInfo").put("name", "stdio-test-server").put("version", "1.0");
           String leak = System.getenv("LEAK_SECRET");
           if (leak != null) {

@@ -51,9 +51,11 @@ public final class UnifiedEndpoint {
   private final InterceptorChain chain;
   private final String version;
   private final RateLimiter rateLimiter;
+  private final StatelessRoute stateless;
 
   public UnifiedEndpoint(GatewayConfig config, ClientSessions sessions, CallForwarder forwarder, BackendPool pool, GatewayRuntime runtime,
-      InterceptorChain chain, String version, RateLimiter rateLimiter) {
+      InterceptorChain chain, String version, RateLimiter rateLimiter, StatelessRoute stateless) {
+    this.stateless = stateless;
     this.config = config;
     this.sessions = sessions;
     this.forwarder = forwarder;
@@ -71,6 +73,9 @@ public final class UnifiedEndpoint {
     }
     Http.Accept accept = post.accept();
     JsonNode body = post.body();
+    if (StatelessRoute.claims(request, body)) {
+      return stateless.post(request, body, accept, null, identity, epoch);
+    }
     MessageGate.Verdict verdict = body.isArray()
         ? MessageGate.refuse(null, null, null, GatewayException.INVALID_REQUEST, "invalid request: batches are not supported on the unified endpoint; send one message per request")
         : MessageGate.classify(body);
@@ -231,7 +236,7 @@ public final class UnifiedEndpoint {
   private CompletionStage<GatewayResponse> route(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
       String method, Http.Accept accept) {
     String name = message.path("params").path("name").asText("");
-    ServerConfig server = serverOf(name);
+    ServerConfig server = serverOf(config, name);
     if (server == null || !identity.mayUse(server.name())) {
       return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
           "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name)
@@ -250,8 +255,8 @@ public final class UnifiedEndpoint {
     return forwarder.forward(child, message, id, method, accept);
   }
 
-  /** The server a prefixed name belongs to; the longest matching server name wins. */
-  private ServerConfig serverOf(String prefixedName) {
+  /** The server a prefixed name belongs to; the longest matching server name wins; null when none. */
+  public static ServerConfig serverOf(GatewayConfig config, String prefixedName) {
     ServerConfig best = null;
     for (ServerConfig server : config.servers().values()) {
       if (prefixedName.startsWith(server.name() + SEPARATOR) && prefixedName.length() > server.name().length() + SEPARATOR.length()
@@ -282,10 +287,16 @@ public final class UnifiedEndpoint {
   }
 
   public GatewayResponse get(GatewayRequest request, Identity identity) {
+    if (StatelessRoute.claimsOther(request)) {
+      return StatelessRoute.methodNotAllowed("GET");
+    }
     return sessions.stream(request, NAME, identity);
   }
 
   public GatewayResponse delete(GatewayRequest request, Identity identity) {
+    if (StatelessRoute.claimsOther(request)) {
+      return StatelessRoute.methodNotAllowed("DELETE");
+    }
     return sessions.delete(request, NAME, identity);
   }
 

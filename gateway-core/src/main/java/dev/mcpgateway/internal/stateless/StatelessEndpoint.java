@@ -14,7 +14,11 @@ import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.http.CallForwarder;
 import dev.mcpgateway.internal.http.ClientSessions;
 import dev.mcpgateway.internal.http.Http;
+import dev.mcpgateway.internal.http.RateLimiter;
 import dev.mcpgateway.internal.http.StatelessRoute;
+import dev.mcpgateway.internal.http.UnifiedEndpoint;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.StreamRegistry;
@@ -53,10 +57,16 @@ public final class StatelessEndpoint implements StatelessRoute {
   private final BridgeSessions bridge;
   private final RequestStates states = new RequestStates();
   private final Map<String, BridgeExchange> parked = new ConcurrentHashMap<>();
+  private final InterceptorChain chain;
+  private final RateLimiter rateLimiter;
+  private final String version;
 
   public StatelessEndpoint(GatewayConfig config, GatewayRuntime runtime, ClientSessions sessions, BackendPool pool,
-      CallForwarder forwarder, StreamRegistry streams) {
+      CallForwarder forwarder, StreamRegistry streams, InterceptorChain chain, RateLimiter rateLimiter, String version) {
     this.config = config;
+    this.chain = chain;
+    this.rateLimiter = rateLimiter;
+    this.version = version;
     this.runtime = runtime;
     this.forwarder = forwarder;
     this.streams = streams;
@@ -74,13 +84,12 @@ public final class StatelessEndpoint implements StatelessRoute {
       return done(parsed.refusal());
     }
     StatelessRequest r = parsed.request();
-    if (server == null) {
-      return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_REQUEST, "the unified endpoint /mcp speaks "
-          + "the session-based revisions only; send protocol revision " + VERSION + " requests to /mcp/{server}", null));
-    }
     if (REMOVED.contains(r.method())) {
       return done(StatelessRequest.error(404, r.id(), GatewayException.METHOD_NOT_FOUND, "Method not found: " + r.method()
           + " is not part of protocol revision " + VERSION, null));
+    }
+    if (server == null) {
+      return unified(r, accept, identity, epoch);
     }
     if ("server/discover".equals(r.method())) {
       return discover(r, server, identity, epoch);
@@ -202,6 +211,119 @@ public final class StatelessEndpoint implements StatelessRoute {
     ObjectNode m = meta != null && meta.isObject() ? (ObjectNode) meta : p.putObject("_meta");
     m.set(StatelessRequest.META_SUBSCRIPTION, subscriptionId);
     return Json.bytes(message);
+  }
+
+  /**
+   * The unified endpoint {@code /mcp}: the tools and prompts of every server the caller may use,
+   * named {@code {server}___{name}}, each call routed to its server as on {@code /mcp/{server}}.
+   */
+  private CompletionStage<GatewayResponse> unified(StatelessRequest r, Http.Accept accept, Identity identity, long epoch) {
+    switch (r.method()) {
+      case "server/discover": {
+        ObjectNode response = Json.object();
+        response.put("jsonrpc", "2.0");
+        response.set("id", r.id());
+        ObjectNode result = response.putObject("result");
+        ArrayNode versions = result.putArray("supportedVersions");
+        StatelessRequest.ALL_VERSIONS.forEach(versions::add);
+        ObjectNode capabilities = result.putObject("capabilities");
+        capabilities.putObject("tools");
+        capabilities.putObject("prompts");
+        result.put("instructions", "Tools and prompts of several MCP servers, named {server}" + UnifiedEndpoint.SEPARATOR + "{name}.");
+        StatelessResults.decorate(result, "server/discover", Json.object().put("name", "mcp-gateway").put("version", version));
+        return done(GatewayResponse.json(200, Json.bytes(response)));
+      }
+      case "tools/list":
+        return aggregate(r, identity, epoch, "tools");
+      case "prompts/list":
+        return aggregate(r, identity, epoch, "prompts");
+      case "tools/call":
+      case "prompts/get": {
+        String name = r.params().path("name").asText("");
+        ServerConfig server = UnifiedEndpoint.serverOf(config, name);
+        if (server == null || !identity.mayUse(server.name())) {
+          return done(StatelessRequest.error(200, r.id(), GatewayException.INVALID_PARAMS, "unknown "
+              + (r.method().equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name) + "'; names on the unified endpoint are {server}"
+              + UnifiedEndpoint.SEPARATOR + "{name}", null));
+        }
+        if (server.rateLimit().isPresent()) {
+          java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
+          if (wait.isPresent()) {
+            runtime.listeners().rateLimited(server.name(), identity.name());
+            return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
+          }
+        }
+        ObjectNode message = r.message().deepCopy();
+        ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + UnifiedEndpoint.SEPARATOR.length()));
+        StatelessRequest routed = new StatelessRequest(message, r.id(), r.method(), (ObjectNode) message.get("params"),
+            r.capabilities(), r.clientInfo(), r.logLevel());
+        return call(routed, accept, server, identity, epoch);
+      }
+      default:
+        return done(StatelessRequest.error(404, r.id(), GatewayException.METHOD_NOT_FOUND, "Method not found: '"
+            + Json.truncate(r.method()) + "' is not available on the unified endpoint; use /mcp/{server}", null));
+    }
+  }
+
+  /** The list of every server the caller may use, names prefixed; a server that fails is left out. */
+  private CompletionStage<GatewayResponse> aggregate(StatelessRequest r, Identity identity, long epoch, String field) {
+    java.util.List<CompletableFuture<java.util.List<JsonNode>>> parts = new java.util.ArrayList<>();
+    for (ServerConfig server : config.servers().values()) {
+      if (identity.mayUse(server.name())) {
+        parts.add(bridge.acquire(identity, server, r.capabilities(), r.clientInfo(), r.id(), epoch).thenCompose(acquired -> {
+          if (acquired.refusal() != null) {
+            return CompletableFuture.completedFuture(java.util.List.<JsonNode>of());
+          }
+          java.util.List<JsonNode> items = new java.util.ArrayList<>();
+          return page(acquired.session(), server, identity, r.method(), field, null, items, 0).handle((ok, failure) -> {
+            bridge.release(acquired.session(), r.capabilities());
+            return failure == null ? items : java.util.List.<JsonNode>of();
+          });
+        }));
+      }
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+      ObjectNode response = Json.object();
+      response.put("jsonrpc", "2.0");
+      response.set("id", r.id());
+      ObjectNode result = response.putObject("result");
+      ArrayNode items = result.putArray(field);
+      for (CompletableFuture<java.util.List<JsonNode>> part : parts) {
+        items.addAll(part.join());
+      }
+      StatelessResults.decorate(result, r.method(), Json.object().put("name", "mcp-gateway").put("version", version));
+      return GatewayResponse.json(200, Json.bytes(response));
+    });
+  }
+
+  private CompletableFuture<Void> page(LiveSession session, ServerConfig server, Identity identity, String method, String field,
+      String cursor, java.util.List<JsonNode> items, int pages) {
+    ObjectNode request = Json.object();
+    request.put("jsonrpc", "2.0");
+    request.put("method", method);
+    ObjectNode params = request.putObject("params");
+    if (cursor != null) {
+      params.put("cursor", cursor);
+    }
+    InterceptorChain.Call call = chain.isEmpty() ? null : new InterceptorChain.Call(server.name(), identity, method, request);
+    if (call != null && chain.request(call) != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return BackendCall.ask(session.backend(), request, runtime).thenCompose(response -> {
+      ObjectNode answer = call == null ? response : chain.response(call, response);
+      for (JsonNode item : answer.path("result").path(field)) {
+        if (item.isObject() && item.path("name").isTextual()) {
+          ObjectNode named = ((ObjectNode) item).deepCopy();
+          named.put("name", server.name() + UnifiedEndpoint.SEPARATOR + item.get("name").asText());
+          items.add(named);
+        }
+      }
+      String next = answer.path("result").path("nextCursor").asText(null);
+      if (next != null && pages + 1 < 20) {
+        return page(session, server, identity, method, field, next, items, pages + 1);
+      }
+      return CompletableFuture.completedFuture(null);
+    });
   }
 
   private CompletionStage<GatewayResponse> discover(StatelessRequest r, ServerConfig server, Identity identity, long epoch) {
