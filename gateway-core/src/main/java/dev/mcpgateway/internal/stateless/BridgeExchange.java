@@ -47,6 +47,8 @@ final class BridgeExchange implements BackendCall.Client {
   final String callerKey;
   final String server;
   final boolean mrtr;
+  /** The backend speaks the stateless revision: its answers, input_required among them, pass through. */
+  final boolean nativeRelay;
   private final LiveSession session;
   private final ObjectNode capabilities;
   private final JsonNode serverInfo;
@@ -63,7 +65,8 @@ final class BridgeExchange implements BackendCall.Client {
   private long expiresAtMillis;
 
   BridgeExchange(StatelessEndpoint endpoint, String parkedId, LiveSession session, ObjectNode capabilities, JsonNode serverInfo,
-      String method, JsonNode params, String digest, boolean mrtr, Leg first, JsonNode preAnswers) {
+      String method, JsonNode params, String digest, boolean mrtr, boolean nativeRelay, Leg first, JsonNode preAnswers) {
+    this.nativeRelay = nativeRelay;
     this.endpoint = endpoint;
     this.parkedId = parkedId;
     this.session = session;
@@ -294,8 +297,16 @@ final class BridgeExchange implements BackendCall.Client {
   public void answer(byte[] json) {
     Leg current = end();
     if (current != null) {
-      StatelessResults.Answer answer = StatelessResults.complete(json, current.id, method, params, serverInfo);
+      StatelessResults.Answer answer = StatelessResults.complete(json, current.id, method, params, serverInfo,
+          nativeRelay ? inner -> endpoint.sealRelayed(this, inner) : null);
       current.answer(answer.status(), answer.json());
+    }
+    if ("tools/list".equals(method)) {
+      try {
+        endpoint.listed(this, Json.parse(json).path("result"));
+      } catch (IOException e) {
+        // not JSON: nothing to learn
+      }
     }
     release();
   }
