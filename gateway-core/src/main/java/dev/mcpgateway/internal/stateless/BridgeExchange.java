@@ -7,6 +7,7 @@ import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.LogLevel;
 import dev.mcpgateway.internal.connection.SessionChannel;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import java.io.IOException;
@@ -56,6 +57,8 @@ final class BridgeExchange implements BackendCall.Client {
   private final StatelessEndpoint endpoint;
   // guarded by this
   private Leg leg;
+  /** The chain's view of the current leg's request; null when the chain is empty. */
+  private InterceptorChain.Call legCall;
   private final Map<String, Waiting> waiting = new LinkedHashMap<>();
   private JsonNode preAnswers;
   private ScheduledFuture<?> flush;
@@ -94,7 +97,11 @@ final class BridgeExchange implements BackendCall.Client {
 
   private String callIdJson;
 
-  void callId(JsonNode id) {
+  /** The call started for the first leg, whose request the chain saw as {@code intercepted}. */
+  void started(JsonNode id, InterceptorChain.Call intercepted) {
+    synchronized (this) {
+      this.legCall = intercepted;
+    }
     this.callIdJson = Json.idText(id);
   }
 
@@ -217,6 +224,8 @@ final class BridgeExchange implements BackendCall.Client {
       if (serverInfo != null && serverInfo.isObject()) {
         result.putObject("_meta").set(StatelessRequest.META_SERVER_INFO, serverInfo);
       }
+      // the answer phase sees the input requests as it sees any answer: redaction, audit
+      response = endpoint.answerPhase(legCall, response, current.id);
       json = Json.bytes(response);
     }
     endpoint.parked(this);
@@ -228,7 +237,7 @@ final class BridgeExchange implements BackendCall.Client {
    * objects, or absent) answer the requests waiting; extra keys are ignored. Returns false when
    * the call is not parked any more (it ended, or another retry took it).
    */
-  boolean resume(Leg next, JsonNode responses) {
+  boolean resume(Leg next, InterceptorChain.Call nextCall, JsonNode responses) {
     Map<Long, JsonNode> answers = new LinkedHashMap<>();
     synchronized (this) {
       if (ended || leg != null) {
@@ -244,6 +253,7 @@ final class BridgeExchange implements BackendCall.Client {
         }
       }
       leg = next;
+      legCall = nextCall;
       next.onDisconnect(this::clientGone);
     }
     endpoint.unparked(this);
@@ -295,10 +305,21 @@ final class BridgeExchange implements BackendCall.Client {
 
   @Override
   public void answer(byte[] json) {
+    InterceptorChain.Call call;
+    synchronized (this) {
+      call = legCall;
+    }
     Leg current = end();
     if (current != null) {
-      StatelessResults.Answer answer = StatelessResults.complete(json, current.id, method, params, serverInfo,
-          nativeRelay ? inner -> endpoint.sealRelayed(this, inner) : null);
+      ObjectNode message = StatelessResults.parse(json);
+      StatelessResults.Answer answer;
+      if (message == null) {
+        answer = StatelessResults.complete(json, current.id, method, params, serverInfo, null);
+      } else {
+        message = endpoint.answerPhase(call, message, current.id);
+        answer = StatelessResults.complete(message, current.id, method, params, serverInfo,
+            nativeRelay ? inner -> endpoint.sealRelayed(this, inner) : null);
+      }
       current.answer(answer.status(), answer.json());
     }
     if ("tools/list".equals(method)) {

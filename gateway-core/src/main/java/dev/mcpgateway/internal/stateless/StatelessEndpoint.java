@@ -405,13 +405,14 @@ public final class StatelessEndpoint implements StatelessRoute {
       BridgeExchange exchange = new BridgeExchange(this, states.newId(), session, r.capabilities(),
           acquired.initialized().get("serverInfo"), r.method(), r.params(), digest, mrtr, nativeRelay, leg,
           nativeRelay ? null : responses);
-      exchange.callId(r.id());
       ObjectNode message = nativeRelay ? relayedMessage(r, innerState) : backendMessage(r);
-      byte[] refusal = forwarder.start(session, message, r.id(), r.method(), exchange);
-      if (refusal != null) {
+      exchange.started(r.id(), null);
+      CallForwarder.Started started = forwarder.start(session, message, r.id(), r.method(), exchange);
+      if (started.refusal() != null) {
         bridge.release(session, r.capabilities());
-        return done(GatewayResponse.json(200, refusal));
+        return done(GatewayResponse.json(200, started.refusal()));
       }
+      exchange.started(r.id(), started.intercepted());
       keepAlive(leg);
       return leg.response();
     });
@@ -441,8 +442,23 @@ public final class StatelessEndpoint implements StatelessRoute {
       }
       return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS, "invalid params: " + refusal, null));
     }
+    InterceptorChain.Call intercepted = null;
+    if (!chain.isEmpty()) {
+      // each round is a request of its own: the request phase sees it, input responses included
+      // the request as the first round showed it, with the input responses; the gateway's state is its own
+      ObjectNode view = backendMessage(r);
+      if (responses != null) {
+        ((ObjectNode) view.get("params")).set("inputResponses", responses);
+      }
+      intercepted = new InterceptorChain.Call(server.name(), identity, r.method(), view);
+      String denial = chain.request(intercepted);
+      if (denial != null) {
+        exchange.cancel("its retry was denied: " + denial);
+        return done(GatewayResponse.json(200, Json.bytes(Json.rpcError(r.id(), GatewayException.DENIED, denial))));
+      }
+    }
     Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, exchange.session());
-    if (!exchange.resume(leg, responses)) {
+    if (!exchange.resume(leg, intercepted, responses)) {
       return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
           "invalid params: requestState was used already: each one continues its call once", null));
     }
@@ -553,6 +569,23 @@ public final class StatelessEndpoint implements StatelessRoute {
     }
     return states.seal(new RequestStates.State(states.newId(), exchange.callerKey, exchange.server, exchange.digest,
         stateExpiry(), 0, inner));
+  }
+
+  /** The chain's answer phase on {@code message} for {@code call} (none when null); the answer keeps {@code id}. */
+  ObjectNode answerPhase(InterceptorChain.Call call, ObjectNode message, JsonNode id) {
+    if (call == null) {
+      return message;
+    }
+    try {
+      ObjectNode answered = chain.response(call, message);
+      answered.set("id", id);
+      return answered;
+    } catch (RuntimeException | Error e) {
+      org.slf4j.LoggerFactory.getLogger(StatelessEndpoint.class).error("Handling the answer to {} of server '{}' failed; the client gets an error",
+          call.method(), call.server(), e);
+      return Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the answer of server '" + call.server()
+          + "' could not be delivered: the gateway failed on it (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   /** A {@code tools/list} answer relayed to a caller: its {@code x-mcp-header} annotations are learned. */

@@ -33,16 +33,26 @@ final class StatelessResults {
    */
   static Answer complete(byte[] json, JsonNode id, String method, JsonNode params, JsonNode serverInfo,
       java.util.function.UnaryOperator<String> wrapState) {
-    ObjectNode message;
-    try {
-      JsonNode parsed = Json.parse(json);
-      if (!parsed.isObject()) {
-        throw new IOException("not an object");
-      }
-      message = (ObjectNode) parsed;
-    } catch (IOException e) {
+    ObjectNode message = parse(json);
+    if (message == null) {
       return new Answer(200, Json.bytes(Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the server's answer could not be read")));
     }
+    return complete(message, id, method, params, serverInfo, wrapState);
+  }
+
+  /** A JSON object; null when {@code json} is not one. */
+  static ObjectNode parse(byte[] json) {
+    try {
+      JsonNode parsed = Json.parse(json);
+      return parsed.isObject() ? (ObjectNode) parsed : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** As above, on the answer as a tree (changed in place). */
+  static Answer complete(ObjectNode message, JsonNode id, String method, JsonNode params, JsonNode serverInfo,
+      java.util.function.UnaryOperator<String> wrapState) {
     message.set("id", id);
     JsonNode error = message.get("error");
     if (error != null && error.isObject()) {
