@@ -398,4 +398,30 @@ class StatelessRevisionTest {
     return response.stream().isPresent() ? TestClient.readEvents(response.stream().get(), Duration.ofSeconds(10))
         : List.of(response.bodyText());
   }
+
+  @Test
+  void closingTheGatewayCancelsCallsThatWaitForInputInsteadOfDrainingThem() {
+    gateway.close();
+    List<String> command = StdioTestServer.commandLine();
+    McpGateway draining = McpGateway.builder(GatewayConfig.builder()
+            .server(ServerConfig.command(command.get(0)).args(command.subList(1, command.size())).build("test"))
+            .build())
+        .launcher(BackendKind.COMMAND, BackendLauncher.process())
+        .authenticator(new TwoCallers())
+        .drainTimeout(Duration.ofMinutes(5))
+        .build();
+    try {
+      GatewayResponse parked = Await.result(draining.handle(GatewayRequest.post("/mcp/test").header("Content-Type", "application/json")
+          .header("Accept", "application/json").header("Authorization", "alice-key").header("MCP-Protocol-Version", VERSION)
+          .header("Mcp-Method", "tools/call").header("Mcp-Name", "sample").remoteAddress("127.0.0.1:40000")
+          .body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"sample\",\"arguments\":{},"
+              + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"" + VERSION + "\","
+              + "\"io.modelcontextprotocol/clientCapabilities\":{\"sampling\":{}}}}}").build()));
+      assertThat(parked.bodyText()).contains("input_required");
+      // a drain would wait the whole five minutes for an input that can no longer come
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), draining::close);
+    } finally {
+      draining.close();
+    }
+  }
 }

@@ -55,6 +55,7 @@ public final class DefaultMcpGateway implements McpGateway {
   private final SessionRegistry live;
   private final AdminEndpoints admin;
   private final McpEndpoint endpoint;
+  private final dev.mcpgateway.internal.stateless.StatelessEndpoint stateless;
   private final UnifiedEndpoint unified;
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
@@ -84,6 +85,7 @@ public final class DefaultMcpGateway implements McpGateway {
     this.pool = assembly.pool;
     this.rateLimiter = assembly.rateLimiter;
     this.endpoint = assembly.endpoint;
+    this.stateless = assembly.stateless;
     this.unified = assembly.unified;
     this.gate = assembly.gate;
     this.closeables = assembly.closeables;
@@ -291,6 +293,8 @@ public final class DefaultMcpGateway implements McpGateway {
       return;
     }
     LOG.info("Closing the MCP gateway: {} session(s), {} request(s) in flight", sessions.size(), runtime.callsInFlight());
+    // a call waiting for a stateless client's input cannot go on: the retry would find the gateway closed
+    stateless.closing();
     try {
       if (!runtime.awaitNoCalls(drainTimeout)) {
         LOG.warn("{} request(s) still in flight after {} s; they end with an error", runtime.callsInFlight(), drainTimeout.toSeconds());

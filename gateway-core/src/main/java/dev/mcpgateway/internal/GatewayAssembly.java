@@ -54,6 +54,7 @@ final class GatewayAssembly {
   final BackendPool pool;
   final RateLimiter rateLimiter;
   final McpEndpoint endpoint;
+  final StatelessEndpoint stateless;
   /** Null when unified mode is off. */
   final UnifiedEndpoint unified;
   final RequestGate gate;
@@ -91,7 +92,7 @@ final class GatewayAssembly {
     this.rateLimiter = new RateLimiter(config, parts.ticker());
     ClientSessions clientSessions = new ClientSessions(config, sessions, live);
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
-    StatelessEndpoint stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams(), chain,
+    this.stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams(), chain,
         rateLimiter, version);
     this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners, stateless);
     this.unified = parts.unified()

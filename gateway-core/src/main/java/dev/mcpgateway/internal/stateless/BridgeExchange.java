@@ -65,6 +65,12 @@ final class BridgeExchange implements BackendCall.Client {
   private int round;
   private boolean ended;
   private boolean released;
+  /** The gateway ended the parked call (a refused state, expiry, close): its answer goes to nobody. */
+  private boolean cancelled;
+  /** The call's answer that came while it waited for its client's retry: the retry gets it. */
+  private byte[] held;
+  /** The HTTP status of {@link #held} when the gateway made it (else 0: the backend's answer). */
+  private int heldStatus;
   private long expiresAtMillis;
 
   BridgeExchange(StatelessEndpoint endpoint, String parkedId, LiveSession session, ObjectNode capabilities, JsonNode serverInfo,
@@ -239,6 +245,26 @@ final class BridgeExchange implements BackendCall.Client {
    */
   boolean resume(Leg next, InterceptorChain.Call nextCall, JsonNode responses) {
     Map<Long, JsonNode> answers = new LinkedHashMap<>();
+    byte[] answered = null;
+    int answeredStatus = 0;
+    synchronized (this) {
+      if (ended || leg != null) {
+        return false;
+      }
+      if (held != null) {
+        // the call finished while it waited: the retry gets its answer, the input is not needed any more
+        leg = next;
+        legCall = nextCall;
+        answered = held;
+        answeredStatus = heldStatus;
+        held = null;
+      }
+    }
+    if (answered != null) {
+      endpoint.unparked(this);
+      deliver(answered, answeredStatus);
+      return true;
+    }
     synchronized (this) {
       if (ended || leg != null) {
         return false;
@@ -286,14 +312,36 @@ final class BridgeExchange implements BackendCall.Client {
   /** Ends a parked call whose state was refused, or that waited too long: the backend hears {@code notifications/cancelled}. */
   void cancel(String reason) {
     BackendCall call = call();
+    boolean discard;
     synchronized (this) {
       if (ended) {
         return;
       }
+      cancelled = true;
+      discard = held != null;
+      held = null;
     }
-    if (call != null) {
+    if (discard) {
+      end();
+      release();
+    } else if (call != null) {
       call.cancel(reason);
     }
+  }
+
+  /** Keeps an answer that came while the call waits for its client's retry; false when the call does not wait. */
+  private synchronized boolean hold(byte[] json, int status) {
+    if (ended || cancelled || leg != null || round == 0 || held != null) {
+      return false;
+    }
+    held = json;
+    heldStatus = status;
+    waiting.clear();
+    if (flush != null) {
+      flush.cancel(false);
+      flush = null;
+    }
+    return true;
   }
 
   private void clientGone() {
@@ -305,12 +353,26 @@ final class BridgeExchange implements BackendCall.Client {
 
   @Override
   public void answer(byte[] json) {
+    if (!hold(json, 0)) {
+      deliver(json, 0);
+    }
+  }
+
+  /** Ends the call with {@code json}: the backend's answer (status 0), or the gateway's error with its HTTP status. */
+  private void deliver(byte[] json, int status) {
     InterceptorChain.Call call;
     synchronized (this) {
       call = legCall;
     }
     Leg current = end();
-    if (current != null) {
+    if (current != null && status != 0) {
+      ObjectNode error = StatelessResults.parse(json);
+      if (error != null) {
+        error.set("id", current.id);
+        json = Json.bytes(error);
+      }
+      current.answer(status, json);
+    } else if (current != null) {
       ObjectNode message = StatelessResults.parse(json);
       StatelessResults.Answer answer;
       if (message == null) {
@@ -334,6 +396,9 @@ final class BridgeExchange implements BackendCall.Client {
 
   @Override
   public void unavailable(BackendUnavailableException e, byte[] json) {
+    if (hold(json, 0)) {
+      return;
+    }
     Leg current = end();
     if (current != null) {
       ObjectNode error;
@@ -350,13 +415,13 @@ final class BridgeExchange implements BackendCall.Client {
 
   @Override
   public boolean capabilityMissing(String capability) {
-    Leg current = end();
-    if (current != null) {
-      ObjectNode data = Json.object();
-      data.putObject("requiredCapabilities").putObject(capability);
-      current.answer(400, Json.bytes(errorWithData(current.id, StatelessRequest.MISSING_CAPABILITY,
-          "Missing required client capability: server '" + server + "' needs '" + capability
-              + "', which the request did not declare in _meta", data)));
+    ObjectNode data = Json.object();
+    data.putObject("requiredCapabilities").putObject(capability);
+    byte[] error = Json.bytes(errorWithData(null, StatelessRequest.MISSING_CAPABILITY,
+        "Missing required client capability: server '" + server + "' needs '" + capability
+            + "', which the request did not declare in _meta", data));
+    if (!hold(error, 400)) {
+      deliver(error, 400);
     }
     return true;
   }

@@ -28,6 +28,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -569,6 +570,13 @@ public final class StatelessEndpoint implements StatelessRoute {
     }
     return states.seal(new RequestStates.State(states.newId(), exchange.callerKey, exchange.server, exchange.digest,
         stateExpiry(), 0, inner));
+  }
+
+  /** The gateway closes: calls waiting for their client's input are cancelled, since no retry can reach them now. */
+  public void closing() {
+    for (BridgeExchange exchange : List.copyOf(parked.values())) {
+      exchange.cancel("the gateway is closing");
+    }
   }
 
   /** The chain's answer phase on {@code message} for {@code call} (none when null); the answer keeps {@code id}. */
