@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.examples.runner.LoopbackGateway;
+import dev.mcpgateway.examples.support.AskingServer;
 import dev.mcpgateway.examples.support.McpHttp;
 import dev.mcpgateway.examples.support.StatelessClient;
 import dev.mcpgateway.examples.support.StatelessClient.Answer;
 import dev.mcpgateway.examples.support.StatelessClient.Outcome;
 import dev.mcpgateway.testsupport.NodeTools;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -19,6 +21,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hand-written client of protocol revision 2026-07-28 ({@link StatelessClient}) over real HTTP
@@ -249,6 +252,48 @@ class StatelessClientOverHttpTest {
     }
     assertThat(answer.resultType()).isEqualTo("complete");
     assertThat(text(answer.result())).contains("Long running operation completed", "Steps: 3");
+  }
+
+  /**
+   * A call whose result arrives while it waits for the client's input must still end with that
+   * result: here a tool sends {@code sampling/createMessage}, the client gets it as an input
+   * request, and the tool returns before the client answered (as server-everything does when
+   * its SDK's 60 s timeout of {@code sampling/createMessage} passes while a user thinks, or when
+   * its {@code roots/list} on a timer after {@code initialize} joins a call that waits for
+   * input). The backend is {@link AskingServer}, whose {@code hold} call is answered when another
+   * call, {@code release}, says so, before that call's own answer; the two calls share the
+   * caller's one backend ({@link ServerConfig.BackendSharing#SINGLE}).
+   *
+   * <p>Fails while the gateway drops a result that arrives while its call is parked
+   * ({@code BridgeExchange.answer} finds no current request to answer): the retry is refused
+   * with HTTP 400, -32602 "the call this requestState continues has ended (it finished, was
+   * cancelled, or waited too long); send the request again", and the tool's result is lost (a
+   * tool with side effects would run twice). Passes once such a result is kept and answers the
+   * call's next retry.
+   */
+  @Test
+  void aResultThatArrivesWhileTheCallWaitsForInputReachesTheClientOnItsRetry(@TempDir Path dir) throws Exception {
+    try (LoopbackGateway asking = LoopbackGateway.start(GatewayConfig.builder()
+        .server(AskingServer.config("ask", dir.resolve("received.jsonl")).toBuilder()
+            .backendSharing(ServerConfig.BackendSharing.SINGLE).build("ask"))
+        .build())) {
+      StatelessClient sampling = new StatelessClient(asking.url("ask")).withCapabilities(json("{\"sampling\":{}}"));
+      JsonNode hold = toolCall("hold", "{}");
+
+      Answer held = sampling.request("tools/call", hold);
+      assertThat(held.inputRequired()).as("%s", held.message()).isTrue();
+      Answer released = sampling.request("tools/call", toolCall("release", "{}"));
+      assertThat(text(released.result())).isEqualTo("released 1");
+
+      Answer retry = sampling.request("tools/call", StatelessClient.retryParams(hold, held.result(),
+          (key, method, params) -> json("{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"late\"},"
+              + "\"model\":\"m\",\"stopReason\":\"endTurn\"}")));
+
+      assertThat(retry.error()).as("the retry of a call whose result arrived while it waited: %s", retry.message()).isNull();
+      assertThat(retry.status()).isEqualTo(200);
+      assertThat(retry.resultType()).isEqualTo("complete");
+      assertThat(text(retry.result())).matches("released ask-\\d+ unanswered");
+    }
   }
 
   private static JsonNode toolCall(String tool, String arguments) {
