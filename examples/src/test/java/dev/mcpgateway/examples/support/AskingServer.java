@@ -37,6 +37,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       value), an id it never used, and returns {@code "cancelled"};</li>
  *   <li>{@code progress}: sends {@code steps} progress notifications for the call's token, then
  *       returns {@code "done"};</li>
+ *   <li>{@code hold}: sends {@code sampling/createMessage} with the id {@code ask-<n>} and
+ *       answers only when a {@code release} call says so, not on the client's answer, with
+ *       {@code "released ask-<n> unanswered"} (as a server whose own request timed out does);</li>
+ *   <li>{@code release}: answers every {@code hold} call in progress, then returns
+ *       {@code "released <count>"}, so the held results come first;</li>
  *   <li>{@code block}: never answers (until the gateway cancels it, which it records).</li>
  * </ul>
  */
@@ -46,6 +51,11 @@ public final class AskingServer {
       StandardCharsets.UTF_8);
   private static final ConcurrentHashMap<String, CompletableFuture<JsonNode>> WAITING = new ConcurrentHashMap<>();
   private static final AtomicLong IDS = new AtomicLong();
+  /** The {@code hold} calls not answered yet. */
+  private static final java.util.Queue<Held> HELD = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** A {@code hold} call: its request id, and the id of the request it sent the client. */
+  private record Held(JsonNode callId, String askId) {}
 
   private AskingServer() {}
 
@@ -102,13 +112,19 @@ public final class AskingServer {
       case "ping":
         break;
       case "tools/list":
-        for (String tool : List.of("ask", "withdraw", "cancel", "progress", "block")) {
+        for (String tool : List.of("ask", "withdraw", "cancel", "progress", "block", "hold", "release")) {
           ObjectNode t = result.withArray("tools").addObject();
           t.put("name", tool);
           t.putObject("inputSchema").put("type", "object");
         }
         break;
       case "tools/call": {
+        if (params.path("name").asText().equals("hold")) {
+          String askId = "ask-" + IDS.incrementAndGet();
+          HELD.add(new Held(id, askId));
+          write(request(askId, "sampling/createMessage"));
+          return; // answered by release
+        }
         String text = call(params);
         if (text == null) {
           return; // block: no answer
@@ -171,6 +187,20 @@ public final class AskingServer {
           write(note);
         }
         return "done";
+      }
+      case "release": {
+        int count = 0;
+        Held held;
+        while ((held = HELD.poll()) != null) {
+          ObjectNode answer = JSON.createObjectNode();
+          answer.put("jsonrpc", "2.0");
+          answer.set("id", held.callId());
+          answer.putObject("result").putArray("content").addObject().put("type", "text")
+              .put("text", "released " + held.askId() + " unanswered");
+          write(answer);
+          count++;
+        }
+        return "released " + count;
       }
       case "block":
         return null;
