@@ -61,7 +61,7 @@ public final class HttpBackendLauncher implements BackendLauncher {
   private final ExecutorService executor;
   private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
   /** What the probe found out about each server url: its revision's era. */
-  private final Map<String, StatelessHttpBackend.Era> eras = new ConcurrentHashMap<>();
+  private final Map<String, StatelessDiscovery.Era> eras = new ConcurrentHashMap<>();
 
   private HttpBackendLauncher(Builder b) {
     this.connectTimeout = b.connectTimeout;
@@ -117,22 +117,23 @@ public final class HttpBackendLauncher implements BackendLauncher {
         .executor(executor)
         .build());
     String key = url.toString();
-    StatelessHttpBackend.Era era = eras.get(key);
+    StatelessDiscovery.Era era = eras.get(key);
     ObjectNode discovered = null;
     if (era == null) {
-      StatelessHttpBackend.Discovery probe = StatelessHttpBackend.probe(client, url, server.headers(), request.startupTimeout(),
+      StatelessDiscovery.Discovery probe = StatelessDiscovery.probe(client, url, server.headers(), request.startupTimeout(),
           request.maxMessageBytes());
       era = probe.era();
       discovered = probe.result();
-      if (era != StatelessHttpBackend.Era.UNKNOWN) {
+      if (era != StatelessDiscovery.Era.UNKNOWN) {
         eras.put(key, era);
-        LoggerFactory.getLogger("dev.mcpgateway.server." + name).info("Server '{}' {}", name, era == StatelessHttpBackend.Era.STATELESS
-            ? "speaks MCP " + StatelessHttpBackend.VERSION + " (it answered server/discover)" : "is session-based (initialize)");
+        String what = era == StatelessDiscovery.Era.STATELESS
+            ? "speaks MCP " + StatelessHttpBackend.VERSION + " (it answered server/discover)" : "is session-based (initialize)";
+        LoggerFactory.getLogger("dev.mcpgateway.server." + name).info("Server '{}' {}", name, what);
       }
     }
-    if (era == StatelessHttpBackend.Era.STATELESS) {
+    if (era == StatelessDiscovery.Era.STATELESS) {
       return new StatelessHttpBackend(name, url, server.headers(), client, executor, request.listener(), request.maxMessageBytes(),
-          discovered, () -> eras.remove(key, StatelessHttpBackend.Era.STATELESS));
+          discovered, () -> eras.remove(key, StatelessDiscovery.Era.STATELESS));
     }
     return new HttpBackend(name, url, server.headers(), client, executor, request.listener(), request.maxMessageBytes(),
         closeTimeout);
