@@ -69,8 +69,14 @@ class StatelessRevisionTest {
   }
 
   private GatewayResponse send(String path, String key, String method, String params, String capabilities, Map<String, String> headers) {
+    return send(path, key, method, params, capabilities, headers, "");
+  }
+
+  /** {@code extraMeta}: more members of {@code _meta}, each followed by a comma. */
+  private GatewayResponse send(String path, String key, String method, String params, String capabilities, Map<String, String> headers,
+      String extraMeta) {
     long id = ++nextId;
-    String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"" + VERSION + "\","
+    String meta = "\"_meta\":{" + extraMeta + "\"io.modelcontextprotocol/protocolVersion\":\"" + VERSION + "\","
         + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"},"
         + "\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + "}";
     String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{"
@@ -321,5 +327,75 @@ class StatelessRevisionTest {
     JsonNode change = TestClient.parse(events.poll(10, java.util.concurrent.TimeUnit.SECONDS));
     assertThat(change.path("method").asText()).isEqualTo("notifications/resources/list_changed");
     assertThat(change.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asLong()).isEqualTo(subscription);
+  }
+
+  @Test
+  void mirroredArgumentHeadersMustAgreeWithTheArguments() {
+    send("alice-key", "tools/list", "", "{}", Map.of()); // the gateway learns which arguments are mirrored
+    String args = "\"name\":\"mirrored\",\"arguments\":{\"region\":\"us-west1\",\"count\":42,\"where\":{\"zone\":\"b\"}}";
+
+    GatewayResponse agreeing = send("alice-key", "tools/call", args, "{}",
+        Map.of("Mcp-Param-Region", "us-west1", "Mcp-Param-Count", "42.0", "Mcp-Param-Zone", "=?base64?Yg==?="));
+    assertThat(TestClient.parse(TestClient.bodyOf(agreeing)).path("result").path("content").path(0).path("text").asText())
+        .isEqualTo("mirrored us-west1");
+
+    GatewayResponse wrong = send("alice-key", "tools/call", args, "{}",
+        Map.of("Mcp-Param-Region", "eu-west1", "Mcp-Param-Count", "42", "Mcp-Param-Zone", "b"));
+    assertThat(wrong.status()).isEqualTo(400);
+    assertThat(TestClient.parse(wrong.bodyText()).path("error").path("code").asInt()).isEqualTo(-32020);
+
+    GatewayResponse missing = send("alice-key", "tools/call", args, "{}", Map.of("Mcp-Param-Region", "us-west1", "Mcp-Param-Count", "42"));
+    assertThat(TestClient.parse(missing.bodyText()).path("error").path("message").asText()).contains("Mcp-Param-zone");
+
+    GatewayResponse raw = send("alice-key", "tools/call", args, "{}",
+        Map.of("Mcp-Param-Region", "us-west1", "Mcp-Param-Count", "42", "Mcp-Param-Zone", "b\u00e9"));
+    assertThat(TestClient.parse(raw.bodyText()).path("error").path("code").asInt()).isEqualTo(-32020);
+  }
+
+  @Test
+  void closingTheRequestsStreamCancelsTheCallAtTheBackend() throws Exception {
+    GatewayResponse response = send("/mcp/test", "alice-key", "tools/call",
+        "\"name\":\"progress\",\"arguments\":{\"steps\":1,\"ms\":30000}", "{}", Map.of(), "\"progressToken\":\"p1\",");
+    assertThat(response.stream()).isPresent();
+    java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+    dev.mcpgateway.EventStream stream = response.stream().get();
+    stream.open(new dev.mcpgateway.EventStream.EventSink() {
+      @Override
+      public void write(byte[] sse) {
+        if (new String(sse, StandardCharsets.UTF_8).contains("notifications/progress")) {
+          first.countDown();
+        }
+      }
+
+      @Override
+      public void close() {}
+    });
+    assertThat(first.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    stream.cancel();
+
+    Await.until(Duration.ofSeconds(10), "the backend hears the cancellation",
+        () -> call("alice-key", "tools/call", "\"name\":\"cancellations\",\"arguments\":{}", "{}")
+            .path("result").path("content").path(0).path("text").asText(), text -> !text.isEmpty());
+  }
+
+  @Test
+  void logMessagesReachOnlyRequestsThatAskedForALevel() {
+    GatewayResponse silent = send("alice-key", "tools/call", "\"name\":\"log\",\"arguments\":{\"text\":\"quiet\"}", "{}", Map.of());
+    assertThat(String.join("\n", silentEvents(silent))).doesNotContain("notifications/message");
+
+    GatewayResponse loud = send("/mcp/test", "alice-key", "tools/call", "\"name\":\"log\",\"arguments\":{\"text\":\"loud\"}", "{}",
+        Map.of(), "\"io.modelcontextprotocol/logLevel\":\"info\",");
+    List<String> events = silentEvents(loud);
+    assertThat(events.get(0)).contains("notifications/message", "loud");
+    assertThat(events.get(events.size() - 1)).contains("\"result\"");
+
+    GatewayResponse filtered = send("/mcp/test", "alice-key", "tools/call", "\"name\":\"log\",\"arguments\":{\"text\":\"info line\"}",
+        "{}", Map.of(), "\"io.modelcontextprotocol/logLevel\":\"error\",");
+    assertThat(String.join("\n", silentEvents(filtered))).doesNotContain("info line");
+  }
+
+  private static List<String> silentEvents(GatewayResponse response) {
+    return response.stream().isPresent() ? TestClient.readEvents(response.stream().get(), Duration.ofSeconds(10))
+        : List.of(response.bodyText());
   }
 }

@@ -54,6 +54,9 @@ public final class BackendLeakScenario {
             Files.copy(Path.of(summary.path("payloadPath").asText()), payloads.resolve(chain + "-payload.json"));
           }
         }
+        for (String via : List.of("sample", "elicit")) {
+          print(chain, "stateless-" + via, String.join(" ", statelessCall(gateway, via)));
+        }
       }
     }
     System.out.println("SCENARIO DONE");
@@ -83,6 +86,38 @@ public final class BackendLeakScenario {
         return seen; // the answer
       }
     }
+  }
+
+  /**
+   * Calls {@code leak} through {@code via} as a client of protocol revision 2026-07-28: the input
+   * request (the backend's sampling or elicitation request), then the answer of the retry.
+   */
+  private static List<String> statelessCall(McpGateway gateway, String via) {
+    String params = "\"name\":\"leak\",\"arguments\":{\"via\":\"" + via + "\"}";
+    List<String> seen = new ArrayList<>();
+    String first = TestClient.bodyOf(statelessPost(gateway, params));
+    seen.add(first);
+    JsonNode result = TestClient.parse(first).path("result");
+    if (!result.path("inputRequests").isObject()) {
+      return seen;
+    }
+    String key = result.path("inputRequests").fieldNames().next();
+    String answer = via.equals("sample")
+        ? "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"ok\"},\"model\":\"m\"}"
+        : "{\"action\":\"decline\"}";
+    seen.add(TestClient.bodyOf(statelessPost(gateway, params + ",\"requestState\":\"" + result.path("requestState").asText()
+        + "\",\"inputResponses\":{\"" + key + "\":" + answer + "}")));
+    return seen;
+  }
+
+  private static GatewayResponse statelessPost(McpGateway gateway, String params) {
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{" + params + ",\"_meta\":{"
+        + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        + "\"io.modelcontextprotocol/clientCapabilities\":{\"sampling\":{},\"elicitation\":{}}}}}";
+    return dev.mcpgateway.await.Await.result(gateway.handle(dev.mcpgateway.GatewayRequest.post("/mcp/leaky")
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call").header("Mcp-Name", "leak")
+        .remoteAddress("127.0.0.1:40000").body(body).build()));
   }
 
   private static void print(String chain, String via, String what) {

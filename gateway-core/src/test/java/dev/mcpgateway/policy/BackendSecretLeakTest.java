@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BackendSecretLeakTest {
   private static final List<String> CHANNELS = List.of("initialize", "message", "progress", "sample", "elicit", "error", "result",
-      "big");
+      "big", "stateless-sample", "stateless-elicit");
 
   @TempDir
   Path temp;
@@ -59,6 +59,9 @@ class BackendSecretLeakTest {
     // the chain's redaction reaches notifications and requests too; without it only environment values go
     assertThat(received.get("default message")).contains("[REDACTED:github-token]");
     assertThat(received.get("default sample")).contains("[REDACTED:github-token]");
+    // a client of the stateless revision gets the backend's request as an input request, redacted the same way
+    assertThat(received.get("default stateless-sample")).contains("input_required", "[REDACTED:github-token]");
+    assertThat(received.get("none stateless-sample")).contains("input_required");
     assertThat(received.get("none message")).contains(StdioTestServer.TOKEN);
 
     // stderr: logged, redacted, and the megabyte line bounded

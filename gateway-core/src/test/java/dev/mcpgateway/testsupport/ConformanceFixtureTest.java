@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The conformance fixture server implements what the conformance suite's active server
- * scenarios call: checked here against the fixture itself over Streamable HTTP, so a later run
- * through the gateway can blame the gateway for any failure. See docs/conformance.md.
+ * scenarios call: checked here against the fixture itself over Streamable HTTP, with 0.1.16 and
+ * with the 2025-11-25 requirement set of 0.2.0-alpha.12, so a later run through the gateway can
+ * blame the gateway for any failure. See docs/conformance.md.
  */
 class ConformanceFixtureTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -30,6 +31,23 @@ class ConformanceFixtureTest {
             .isZero();
         assertThat(output).containsPattern("Total: \\d+ passed, 0 failed")
             .contains("dns-rebinding-protection", "tools-call-sampling", "resources-subscribe");
+      }
+    }
+  }
+
+  @Test
+  void fixtureOverHttpMeetsThe2025RequirementsOfTheNewerSuite() throws IOException {
+    NodeTools.assumeConformanceNode();
+    try (NodeProcess fixture = NodeTools.conformanceFixtureHttp().start()) {
+      String url = NodeTools.awaitListeningUrl(fixture);
+      try (NodeProcess suite = NodeTools.conformance2026Server(url, "--requirements", "2025-11-25").start()) {
+        int exit = suite.awaitExit(Duration.ofMinutes(3));
+        String output = String.join("\n", suite.stdoutLines());
+
+        assertThat(exit).as("conformance suite exit code; output:%n%s%nstderr:%n%s", output, suite.stderr())
+            .isZero();
+        assertThat(output).containsPattern("Total: \\d+ passed, 0 failed")
+            .contains("server-sse-polling", "json-schema-2020-12", "elicitation-sep1330-enums");
       }
     }
   }

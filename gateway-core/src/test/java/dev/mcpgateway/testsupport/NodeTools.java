@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Finds Node.js and the npm packages the Maven build installs (from {@code test-support/npm}
  * into {@code build/npm}), and builds the command lines tests start them with: the reference
- * MCP servers, the TypeScript SDK client scripts, the conformance suite and its fixture server.
+ * MCP servers, the TypeScript SDK client scripts, the conformance suites and their fixture server.
  *
  * <p>Tests that need Node call {@link #assumeNode()} (or {@link #assumeConformanceNode()}) first.
  * Without Node or the packages, the test is skipped with a visible reason (JUnit assumption plus
@@ -42,10 +42,17 @@ public final class NodeTools {
   public static final String SERVER_FILESYSTEM = "@modelcontextprotocol/server-filesystem";
   /** Package of the memory (knowledge graph) reference server. */
   public static final String SERVER_MEMORY = "@modelcontextprotocol/server-memory";
-  /** Package of the conformance suite. */
+  /** Package of the conformance suite 0.1.16 (the 2025 scenarios). */
   public static final String CONFORMANCE = "@modelcontextprotocol/conformance";
+  /**
+   * The npm alias the conformance suite 0.2.0-alpha.12 is installed under, beside 0.1.16: it
+   * has the requirement sets of the spec revisions, 2026-07-28 among them.
+   */
+  public static final String CONFORMANCE_2026 = "conformance-2026";
+  /** The spec revision served statelessly, with multi-round-trip requests: {@code --requirements} of {@link #CONFORMANCE_2026}. */
+  public static final String REVISION_2026_07_28 = "2026-07-28";
 
-  /** The lowest Node major version the conformance suite 0.1.16 runs on (it uses fs.globSync). */
+  /** The lowest Node major version both conformance suites run on (they use fs.globSync). */
   public static final int CONFORMANCE_NODE_MAJOR = 22;
 
   private static final String INSTALLED_STAMP = "node_modules/.installed-package-lock.json";
@@ -221,15 +228,29 @@ public final class NodeTools {
   }
 
   /**
-   * The conformance suite's server checks against {@code url}:
+   * The server checks of the conformance suite 0.1.16 ({@link #CONFORMANCE}) against {@code url}:
    * {@code <node22> .../conformance/dist/index.js server --url <url> [more]}. Needs
    * {@link #assumeConformanceNode()}.
    */
   public static NodeCommand conformanceServer(String url, String... more) {
+    return suiteServer(CONFORMANCE, url, more);
+  }
+
+  /**
+   * The server checks of the conformance suite 0.2.0-alpha.12 ({@link #CONFORMANCE_2026})
+   * against {@code url}: {@code <node22> .../conformance-2026/dist/index.js server --url <url> [more]}.
+   * Pass {@code "--requirements", REVISION_2026_07_28} for the scenarios that revision requires,
+   * or {@code "--scenario", name} for one. Needs {@link #assumeConformanceNode()}.
+   */
+  public static NodeCommand conformance2026Server(String url, String... more) {
+    return suiteServer(CONFORMANCE_2026, url, more);
+  }
+
+  private static NodeCommand suiteServer(String suitePackage, String url, String... more) {
     Path node = conformanceNode().orElseThrow(() -> new IllegalStateException(
         "no Node " + CONFORMANCE_NODE_MAJOR + "+; call assumeConformanceNode() first"));
     List<String> line = new ArrayList<>(List.of(node.toString(),
-        packageDir(CONFORMANCE).resolve("dist/index.js").toString(), "server", "--url", url));
+        packageDir(suitePackage).resolve("dist/index.js").toString(), "server", "--url", url));
     line.addAll(List.of(more));
     return NodeCommand.of(line);
   }

@@ -37,6 +37,9 @@ import java.util.concurrent.Executors;
  * {@code big} (a result of {@code chars} characters made of the secret over and over, so that
  * it straddles every chunk boundary), {@code result}. With {@code LEAK_SECRET} set, the
  * {@code initialize} result carries it too, in {@code serverInfo.title} and {@code instructions}. *
+ * <p>{@code mirrored} declares its arguments {@code region}, {@code count} and {@code where.zone}
+ * mirrored into the headers {@code Mcp-Param-Region}, {@code -Count} and {@code -Zone}.
+ *
  * <p>For calls that last as long as a test needs: {@code wait} answers once the file
  * {@code path} exists.
  */
@@ -135,6 +138,14 @@ public final class StdioTestServer {
             tool.put("description", "test tool " + name);
             tool.putObject("inputSchema").put("type", "object");
           }
+          // a tool whose arguments are mirrored into Mcp-Param-* headers (protocol revision 2026-07-28)
+          ObjectNode mirrored = tools.addObject();
+          mirrored.put("name", "mirrored");
+          ObjectNode properties = mirrored.putObject("inputSchema").put("type", "object").putObject("properties");
+          properties.putObject("region").put("type", "string").put("x-mcp-header", "Region");
+          properties.putObject("count").put("type", "integer").put("x-mcp-header", "Count");
+          properties.putObject("where").put("type", "object").putObject("properties").putObject("zone")
+              .put("type", "string").put("x-mcp-header", "Zone");
           write(result(id, result));
           break;
         }
@@ -277,6 +288,9 @@ public final class StdioTestServer {
           return;
         }
         text = "leaked";
+        break;
+      case "mirrored":
+        text = "mirrored " + args.path("region").asText();
         break;
       case "cancellations":
         text = String.join(",", CANCELLED);

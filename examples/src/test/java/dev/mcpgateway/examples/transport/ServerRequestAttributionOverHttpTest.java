@@ -484,4 +484,24 @@ class ServerRequestAttributionOverHttpTest {
       assertThat(session.getEvents()).noneMatch(event -> event.has("method") && event.has("id"));
     }
   }
+
+  @Test
+  void withSingleSharingSessionsThatDeclaredOtherCapabilitiesGetAnInstanceOfTheirOwn() throws Exception {
+    start(s -> s.backendSharing(ServerConfig.BackendSharing.SINGLE), g -> g);
+    AnsweringSession sampling = open("/mcp/" + SERVER, "{\"sampling\":{}}");
+    AnsweringSession all = open("/mcp/" + SERVER, AnsweringSession.ALL_CAPABILITIES);
+    AnsweringSession alsoSampling = open("/mcp/" + SERVER, "{\"sampling\":{}}");
+
+    JsonNode first = sampling.call("ask", TaggedAskingServer.arguments("s", "sampling"), request -> answer("sampling", request)).textJson();
+    JsonNode second = all.call("ask", TaggedAskingServer.arguments("a", "elicitation"), request -> "{\"action\":\"decline\"}").textJson();
+    JsonNode third = alsoSampling.call("ask", TaggedAskingServer.arguments("t", "sampling"), request -> answer("also", request)).textJson();
+
+    // each backend believes exactly what its sessions declared
+    assertThat(first.path("capabilities").has("elicitation")).isFalse();
+    assertThat(second.path("capabilities").has("elicitation")).isTrue();
+    assertThat(first.path("pid").asLong()).isNotEqualTo(second.path("pid").asLong());
+    // sessions that declared the same share their instance
+    assertThat(third.path("pid").asLong()).isEqualTo(first.path("pid").asLong());
+    assertThat(stats().backends()).isEqualTo(2);
+  }
 }

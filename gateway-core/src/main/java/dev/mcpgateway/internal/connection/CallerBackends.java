@@ -30,8 +30,10 @@ import java.util.function.Consumer;
  * while the caller runs fewer than {@link #bound()} (an idle instance of another key is stopped to
  * make room), or waits, first come first served. Idle instances beyond the first of a key stop
  * after the session timeout; all of a key's stop with its last session. With
- * {@link ServerConfig.BackendSharing#SINGLE}, or isolation {@code SESSION}, every session shares
- * one instance.
+ * {@link ServerConfig.BackendSharing#SINGLE}, the sessions that declared the same of those
+ * capabilities share one instance initialized with them (one instance per declared set, so that
+ * no backend believes its client can do what it cannot, nor the reverse); with isolation
+ * {@code SESSION}, each session has its own.
  *
  * <p>Thread-safe: one lock guards the instances, the waiting requests and the sessions' holds;
  * backends are closed and leases granted after it is let go.
@@ -46,11 +48,14 @@ final class CallerBackends {
   private final long idleNanos;
   private final Consumer<BackendSlot> closer;
   // guarded by this
-  /** The sessions by the key of the instances they use; shared instances serve {@link CapabilityKey#NONE}. */
+  /**
+   * The sessions by the key of the instances they use; with {@code exact}, the shared instance
+   * serves {@link CapabilityKey#NONE}; with {@code single}, one shared instance serves each key.
+   */
   private final Map<CapabilityKey, Set<SessionChannel>> members = new HashMap<>();
   /** What the sessions of each key asked of the instances that serve them (log levels, subscriptions). */
   private final Map<CapabilityKey, BackendSettings> settings = new HashMap<>();
-  private BackendSlot shared;
+  private final Map<CapabilityKey, BackendSlot> shared = new HashMap<>();
   private final List<BackendSlot> leased = new ArrayList<>();
   private final ArrayDeque<LeaseRequest> waiting = new ArrayDeque<>();
   private ScheduledFuture<?> reaper;
@@ -103,7 +108,9 @@ final class CallerBackends {
   synchronized SessionBackend join(SessionChannel session, Map<String, Object> capabilities, ObjectNode sessionParams) {
     CapabilityKey declared = CapabilityKey.of(capabilities);
     boolean leases = exact && !declared.isEmpty();
-    CapabilityKey key = leases ? declared : CapabilityKey.NONE;
+    // exact: sessions that declared nothing share the instance that takes no server requests;
+    // single: the sessions of one declared set share one instance, initialized with that set
+    CapabilityKey key = leases || !exact ? declared : CapabilityKey.NONE;
     ObjectNode params = exact ? declared.initializeParams(sessionParams) : sessionParams.deepCopy();
     sessionsOf(key).add(session);
     return new SessionBackend(this, session, key, leases, params);
@@ -128,8 +135,9 @@ final class CallerBackends {
   /** The instances that serve the sessions of {@code key}, oldest first. */
   private synchronized List<BackendSlot> instancesOf(CapabilityKey key) {
     List<BackendSlot> instances = new ArrayList<>();
-    if (shared != null && shared.key().equals(key)) {
-      instances.add(shared);
+    BackendSlot sharedOfKey = shared.get(key);
+    if (sharedOfKey != null) {
+      instances.add(sharedOfKey);
     }
     for (BackendSlot slot : leased) {
       if (slot.key().equals(key)) {
@@ -284,9 +292,7 @@ final class CallerBackends {
   /** The instances, running or not. */
   synchronized List<BackendSlot> instances() {
     List<BackendSlot> all = new ArrayList<>(leased);
-    if (shared != null) {
-      all.add(shared);
-    }
+    all.addAll(shared.values());
     return all;
   }
 
@@ -296,10 +302,8 @@ final class CallerBackends {
     waiting.clear();
     changes.toClose.addAll(leased);
     leased.clear();
-    if (shared != null) {
-      changes.toClose.add(shared);
-      shared = null;
-    }
+    changes.toClose.addAll(shared.values());
+    shared.clear();
     if (reaper != null) {
       reaper.cancel(false);
       reaper = null;
@@ -307,9 +311,9 @@ final class CallerBackends {
   }
 
   private void stopKey(CapabilityKey key, Changes changes) {
-    if (shared != null && shared.key().equals(key)) {
-      changes.toClose.add(shared);
-      shared = null;
+    BackendSlot sharedOfKey = shared.remove(key);
+    if (sharedOfKey != null) {
+      changes.toClose.add(sharedOfKey);
     }
     for (Iterator<BackendSlot> it = leased.iterator(); it.hasNext();) {
       BackendSlot slot = it.next();
@@ -321,12 +325,9 @@ final class CallerBackends {
   }
 
   private BackendSlot sharedSlot(SessionBackend backend) {
-    if (shared == null) {
-      BackendSlot.Sharing sharing = exact ? BackendSlot.Sharing.NO_SERVER_REQUESTS : BackendSlot.Sharing.SINGLE;
-      shared = new BackendSlot(owner, ownerName, server, runtime, sharing, CapabilityKey.NONE, sessionsOf(CapabilityKey.NONE),
-          settings.get(CapabilityKey.NONE), backend.initializeParams());
-    }
-    return shared;
+    return shared.computeIfAbsent(backend.key(), key -> new BackendSlot(owner, ownerName, server, runtime,
+        exact ? BackendSlot.Sharing.NO_SERVER_REQUESTS : BackendSlot.Sharing.SINGLE, key, sessionsOf(key), settings.get(key),
+        backend.initializeParams()));
   }
 
   /** Grants waiting requests, first come first served, while instances are free or may start. */

@@ -103,30 +103,41 @@ public final class CallForwarder {
   }
 
   /**
-   * A client request that another client side answers (the stateless revision's bridge): chain,
-   * then call. Returns null once the call started; else the JSON-RPC error that answers the
-   * request, a denial among them.
+   * A client request that another client side answers (the stateless revision's bridge): the
+   * request phase of the chain, then the call. That client side runs the answer phase on what it
+   * answers.
    */
-  public byte[] start(LiveSession session, ObjectNode message, JsonNode id, String method, BackendCall.Client client) {
+  public Started start(LiveSession session, ObjectNode message, JsonNode id, String method, BackendCall.Client client) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
-      return Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson)));
+      return Started.refused(Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson))));
     }
     SessionBackend backend = session.backend();
     if (backend == null || backend.hasEnded()) {
-      return Json.bytes(Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the backend of server '" + session.server()
-          + "' ended; send the request again"));
+      return Started.refused(Json.bytes(Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the backend of server '"
+          + session.server() + "' ended; send the request again")));
     }
     InterceptorChain.Call intercepted = null;
     if (!chain.isEmpty()) {
       intercepted = new InterceptorChain.Call(session.server(), session.identity(), method, message);
       String denial = chain.request(intercepted);
       if (denial != null) {
-        return Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial));
+        return Started.refused(Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial)));
       }
     }
-    call(session, backend, message, id, method, intercepted, client);
-    return null;
+    // the client side runs the answer phase of the chain itself, on every answer it gives
+    call(session, backend, message, id, method, null, client);
+    return new Started(null, intercepted);
+  }
+
+  /**
+   * A call {@link #start} started, with the chain's view of its request (null when the chain is
+   * empty); or the answer that refused it.
+   */
+  public record Started(byte[] refusal, InterceptorChain.Call intercepted) {
+    static Started refused(byte[] json) {
+      return new Started(json, null);
+    }
   }
 
   private void call(LiveSession session, SessionBackend backend, ObjectNode message, JsonNode id, String method,

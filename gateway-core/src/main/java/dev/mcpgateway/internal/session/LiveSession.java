@@ -150,11 +150,20 @@ public final class LiveSession implements SessionChannel {
 
   /** Starts a new logical stream of this session; 2025-11-25 sessions get a priming event first. */
   public SseStream newStream() {
+    return newStream(protocolVersion().compareTo("2025-11-25") >= 0);
+  }
+
+  /**
+   * A new stream of this session; {@code priming}: whether it starts with an event that has an id
+   * and no data, which lets a 2025-11-25 client resume it (clients of the stateless revision have
+   * no resumption).
+   */
+  public SseStream newStream(boolean priming) {
     if (parent != null) {
-      return parent.newStream();
+      return parent.newStream(priming);
     }
     String streamId = Long.toString(streams.incrementAndGet());
-    SseStream stream = new SseStream(id(), streamId, eventStore, registry, protocolVersion().compareTo("2025-11-25") >= 0,
+    SseStream stream = new SseStream(id(), streamId, eventStore, registry, priming,
         () -> streamsById.remove(streamId));
     streamsById.put(streamId, stream);
     return stream;

@@ -7,6 +7,7 @@ import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.LogLevel;
 import dev.mcpgateway.internal.connection.SessionChannel;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import java.io.IOException;
@@ -47,6 +48,8 @@ final class BridgeExchange implements BackendCall.Client {
   final String callerKey;
   final String server;
   final boolean mrtr;
+  /** The backend speaks the stateless revision: its answers, input_required among them, pass through. */
+  final boolean nativeRelay;
   private final LiveSession session;
   private final ObjectNode capabilities;
   private final JsonNode serverInfo;
@@ -54,6 +57,8 @@ final class BridgeExchange implements BackendCall.Client {
   private final StatelessEndpoint endpoint;
   // guarded by this
   private Leg leg;
+  /** The chain's view of the current leg's request; null when the chain is empty. */
+  private InterceptorChain.Call legCall;
   private final Map<String, Waiting> waiting = new LinkedHashMap<>();
   private JsonNode preAnswers;
   private ScheduledFuture<?> flush;
@@ -63,7 +68,8 @@ final class BridgeExchange implements BackendCall.Client {
   private long expiresAtMillis;
 
   BridgeExchange(StatelessEndpoint endpoint, String parkedId, LiveSession session, ObjectNode capabilities, JsonNode serverInfo,
-      String method, JsonNode params, String digest, boolean mrtr, Leg first, JsonNode preAnswers) {
+      String method, JsonNode params, String digest, boolean mrtr, boolean nativeRelay, Leg first, JsonNode preAnswers) {
+    this.nativeRelay = nativeRelay;
     this.endpoint = endpoint;
     this.parkedId = parkedId;
     this.session = session;
@@ -91,7 +97,11 @@ final class BridgeExchange implements BackendCall.Client {
 
   private String callIdJson;
 
-  void callId(JsonNode id) {
+  /** The call started for the first leg, whose request the chain saw as {@code intercepted}. */
+  void started(JsonNode id, InterceptorChain.Call intercepted) {
+    synchronized (this) {
+      this.legCall = intercepted;
+    }
     this.callIdJson = Json.idText(id);
   }
 
@@ -214,6 +224,8 @@ final class BridgeExchange implements BackendCall.Client {
       if (serverInfo != null && serverInfo.isObject()) {
         result.putObject("_meta").set(StatelessRequest.META_SERVER_INFO, serverInfo);
       }
+      // the answer phase sees the input requests as it sees any answer: redaction, audit
+      response = endpoint.answerPhase(legCall, response, current.id);
       json = Json.bytes(response);
     }
     endpoint.parked(this);
@@ -225,7 +237,7 @@ final class BridgeExchange implements BackendCall.Client {
    * objects, or absent) answer the requests waiting; extra keys are ignored. Returns false when
    * the call is not parked any more (it ended, or another retry took it).
    */
-  boolean resume(Leg next, JsonNode responses) {
+  boolean resume(Leg next, InterceptorChain.Call nextCall, JsonNode responses) {
     Map<Long, JsonNode> answers = new LinkedHashMap<>();
     synchronized (this) {
       if (ended || leg != null) {
@@ -241,6 +253,7 @@ final class BridgeExchange implements BackendCall.Client {
         }
       }
       leg = next;
+      legCall = nextCall;
       next.onDisconnect(this::clientGone);
     }
     endpoint.unparked(this);
@@ -292,10 +305,29 @@ final class BridgeExchange implements BackendCall.Client {
 
   @Override
   public void answer(byte[] json) {
+    InterceptorChain.Call call;
+    synchronized (this) {
+      call = legCall;
+    }
     Leg current = end();
     if (current != null) {
-      StatelessResults.Answer answer = StatelessResults.complete(json, current.id, method, params, serverInfo);
+      ObjectNode message = StatelessResults.parse(json);
+      StatelessResults.Answer answer;
+      if (message == null) {
+        answer = StatelessResults.complete(json, current.id, method, params, serverInfo, null);
+      } else {
+        message = endpoint.answerPhase(call, message, current.id);
+        answer = StatelessResults.complete(message, current.id, method, params, serverInfo,
+            nativeRelay ? inner -> endpoint.sealRelayed(this, inner) : null);
+      }
       current.answer(answer.status(), answer.json());
+    }
+    if ("tools/list".equals(method)) {
+      try {
+        endpoint.listed(this, Json.parse(json).path("result"));
+      } catch (IOException e) {
+        // not JSON: nothing to learn
+      }
     }
     release();
   }

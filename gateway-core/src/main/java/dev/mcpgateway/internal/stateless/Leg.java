@@ -114,7 +114,7 @@ final class Leg {
 
   private void openStream() {
     if (stream == null) {
-      stream = session.newStream();
+      stream = session.newStream(false);
       if (onDisconnect != null) {
         stream.onDisconnect(onDisconnect);
       }

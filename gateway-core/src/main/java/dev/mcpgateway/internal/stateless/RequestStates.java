@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Format: {@code <parked>.<sealed>}: the parked call's id (random, base64url), then base64url
  * (no padding) of a 12-byte nonce followed by the GCM ciphertext and tag of the compact JSON
- * {@code {"p":parked,"c":caller,"s":server,"d":digest,"e":expiresAtMillis,"r":round}}, with the
+ * {@code {"p":parked,"c":caller,"s":server,"d":digest,"e":expiresAtMillis,"r":round}} (and {@code "i"}, the
+ * backend's own state, when a backend of the stateless revision made the round), with the
  * id as associated data. The id in clear lets a state that fails its check still name the call
  * it claims, so that the call can be cancelled.
  */
@@ -28,10 +29,16 @@ final class RequestStates {
   private static final int NONCE = 12;
   private static final int TAG_BITS = 128;
   /** The longest state a client may send back; anything longer was not made here. */
-  static final int MAX_LENGTH = 4096;
+  static final int MAX_LENGTH = 64 * 1024;
+  /** The longest state of a backend the gateway wraps into its own. */
+  static final int MAX_INNER = 32 * 1024;
 
   /** What a state carries. */
-  record State(String parked, String caller, String server, String digest, long expiresAtMillis, int round) {}
+  record State(String parked, String caller, String server, String digest, long expiresAtMillis, int round, String inner) {
+    State(String parked, String caller, String server, String digest, long expiresAtMillis, int round) {
+      this(parked, caller, server, digest, expiresAtMillis, round, null);
+    }
+  }
 
   /** What a state names in clear, and what it carries when it passed its check (else null). */
   record Opened(String claimed, State state) {}
@@ -53,6 +60,9 @@ final class RequestStates {
     json.put("d", state.digest());
     json.put("e", state.expiresAtMillis());
     json.put("r", state.round());
+    if (state.inner() != null) {
+      json.put("i", state.inner());
+    }
     byte[] nonce = new byte[NONCE];
     random.nextBytes(nonce);
     try {
@@ -92,7 +102,7 @@ final class RequestStates {
       cipher.updateAAD(claimed.getBytes(StandardCharsets.UTF_8));
       JsonNode json = Json.mapper().readTree(cipher.doFinal(bytes, NONCE, bytes.length - NONCE));
       State state = new State(json.path("p").asText(), json.path("c").asText(), json.path("s").asText(),
-          json.path("d").asText(), json.path("e").asLong(), json.path("r").asInt());
+          json.path("d").asText(), json.path("e").asLong(), json.path("r").asInt(), json.path("i").asText(null));
       return new Opened(claimed, state.parked().equals(claimed) ? state : null);
     } catch (GeneralSecurityException | java.io.IOException e) {
       return new Opened(claimed, null);

@@ -57,6 +57,7 @@ public final class StatelessEndpoint implements StatelessRoute {
   private final BridgeSessions bridge;
   private final RequestStates states = new RequestStates();
   private final Map<String, BridgeExchange> parked = new ConcurrentHashMap<>();
+  private final ParamHeaders paramHeaders = new ParamHeaders();
   private final InterceptorChain chain;
   private final RateLimiter rateLimiter;
   private final String version;
@@ -89,7 +90,7 @@ public final class StatelessEndpoint implements StatelessRoute {
           + " is not part of protocol revision " + VERSION, null));
     }
     if (server == null) {
-      return unified(r, accept, identity, epoch);
+      return unified(request, r, accept, identity, epoch);
     }
     if ("server/discover".equals(r.method())) {
       return discover(r, server, identity, epoch);
@@ -97,7 +98,7 @@ public final class StatelessEndpoint implements StatelessRoute {
     if ("subscriptions/listen".equals(r.method())) {
       return listen(r, accept, server, identity, epoch);
     }
-    return call(r, accept, server, identity, epoch);
+    return call(request, r, accept, server, identity, epoch);
   }
 
   /**
@@ -155,7 +156,7 @@ public final class StatelessEndpoint implements StatelessRoute {
       ObjectNode ackParams = ack.putObject("params");
       ackParams.putObject("_meta").set(StatelessRequest.META_SUBSCRIPTION, subscriptionId);
       ackParams.set("notifications", honored);
-      dev.mcpgateway.internal.session.SseStream stream = session.newStream();
+      dev.mcpgateway.internal.session.SseStream stream = session.newStream(false);
       stream.send(Json.bytes(ack));
       Set<String> wanted = Set.copyOf(resources);
       session.listenStream(stream, json -> tagged(json, methods, wanted, subscriptionId));
@@ -217,7 +218,8 @@ public final class StatelessEndpoint implements StatelessRoute {
    * The unified endpoint {@code /mcp}: the tools and prompts of every server the caller may use,
    * named {@code {server}___{name}}, each call routed to its server as on {@code /mcp/{server}}.
    */
-  private CompletionStage<GatewayResponse> unified(StatelessRequest r, Http.Accept accept, Identity identity, long epoch) {
+  private CompletionStage<GatewayResponse> unified(GatewayRequest request, StatelessRequest r, Http.Accept accept, Identity identity,
+      long epoch) {
     switch (r.method()) {
       case "server/discover": {
         ObjectNode response = Json.object();
@@ -257,7 +259,7 @@ public final class StatelessEndpoint implements StatelessRoute {
         ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + UnifiedEndpoint.SEPARATOR.length()));
         StatelessRequest routed = new StatelessRequest(message, r.id(), r.method(), (ObjectNode) message.get("params"),
             r.capabilities(), r.clientInfo(), r.logLevel());
-        return call(routed, accept, server, identity, epoch);
+        return call(request, routed, accept, server, identity, epoch);
       }
       default:
         return done(StatelessRequest.error(404, r.id(), GatewayException.METHOD_NOT_FOUND, "Method not found: '"
@@ -311,6 +313,9 @@ public final class StatelessEndpoint implements StatelessRoute {
     }
     return BackendCall.ask(session.backend(), request, runtime).thenCompose(response -> {
       ObjectNode answer = call == null ? response : chain.response(call, response);
+      if ("tools/list".equals(method)) {
+        paramHeaders.learn(identity.sessionKey(), server.name(), answer.path("result"));
+      }
       for (JsonNode item : answer.path("result").path(field)) {
         if (item.isObject() && item.path("name").isTextual()) {
           ObjectNode named = ((ObjectNode) item).deepCopy();
@@ -349,8 +354,14 @@ public final class StatelessEndpoint implements StatelessRoute {
     });
   }
 
-  private CompletionStage<GatewayResponse> call(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
-      long epoch) {
+  private CompletionStage<GatewayResponse> call(GatewayRequest request, StatelessRequest r, Http.Accept accept, ServerConfig server,
+      Identity identity, long epoch) {
+    if ("tools/call".equals(r.method())) {
+      String mismatch = paramHeaders.mismatch(request, identity.sessionKey(), server.name(), r.params());
+      if (mismatch != null) {
+        return done(StatelessRequest.error(400, r.id(), StatelessRequest.HEADER_MISMATCH, "Header mismatch: " + mismatch, null));
+      }
+    }
     boolean mrtr = MULTI_ROUND.contains(r.method());
     JsonNode stateNode = mrtr ? r.params().get("requestState") : null;
     JsonNode responses = mrtr ? r.params().get("inputResponses") : null;
@@ -365,31 +376,51 @@ public final class StatelessEndpoint implements StatelessRoute {
     String digest = digest(r);
     JsonNode progressToken = r.params().path("_meta").get("progressToken");
     if (stateNode != null) {
-      return resume(r, accept, server, identity, stateNode.asText(), responses, digest, progressToken);
+      RequestStates.Opened opened = states.open(stateNode.asText());
+      if (opened.state() == null || opened.state().inner() == null) {
+        return resume(r, accept, server, identity, opened, responses, digest, progressToken);
+      }
+      String refusal = refusal(opened.state(), identity, server, digest);
+      if (refusal != null) {
+        return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS, "invalid params: " + refusal, null));
+      }
+      return start(r, accept, server, identity, epoch, mrtr, responses, digest, progressToken, opened.state().inner());
     }
+    return start(r, accept, server, identity, epoch, mrtr, responses, digest, progressToken, null);
+  }
+
+  /**
+   * A call through a bridge session; {@code innerState} is the state of a backend of the stateless
+   * revision that a retry continues (null for a first request).
+   */
+  private CompletionStage<GatewayResponse> start(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
+      long epoch, boolean mrtr, JsonNode responses, String digest, JsonNode progressToken, String innerState) {
     return bridge.acquire(identity, server, r.capabilities(), r.clientInfo(), r.id(), epoch).thenCompose(acquired -> {
       if (acquired.refusal() != null) {
         return done(acquired.refusal());
       }
       LiveSession session = acquired.session();
+      boolean nativeRelay = VERSION.equals(acquired.initialized().path("protocolVersion").asText());
       Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, session);
       BridgeExchange exchange = new BridgeExchange(this, states.newId(), session, r.capabilities(),
-          acquired.initialized().get("serverInfo"), r.method(), r.params(), digest, mrtr, leg, responses);
-      exchange.callId(r.id());
-      byte[] refusal = forwarder.start(session, backendMessage(r), r.id(), r.method(), exchange);
-      if (refusal != null) {
+          acquired.initialized().get("serverInfo"), r.method(), r.params(), digest, mrtr, nativeRelay, leg,
+          nativeRelay ? null : responses);
+      ObjectNode message = nativeRelay ? relayedMessage(r, innerState) : backendMessage(r);
+      exchange.started(r.id(), null);
+      CallForwarder.Started started = forwarder.start(session, message, r.id(), r.method(), exchange);
+      if (started.refusal() != null) {
         bridge.release(session, r.capabilities());
-        return done(GatewayResponse.json(200, refusal));
+        return done(GatewayResponse.json(200, started.refusal()));
       }
+      exchange.started(r.id(), started.intercepted());
       keepAlive(leg);
       return leg.response();
     });
   }
 
   /** A retry that carries a {@code requestState}: the parked call it names goes on, or the state is refused. */
-  private CompletionStage<GatewayResponse> resume(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity, String token,
-      JsonNode responses, String digest, JsonNode progressToken) {
-    RequestStates.Opened opened = states.open(token);
+  private CompletionStage<GatewayResponse> resume(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
+      RequestStates.Opened opened, JsonNode responses, String digest, JsonNode progressToken) {
     BridgeExchange exchange = opened.claimed() == null ? null : parked.get(opened.claimed());
     RequestStates.State state = opened.state();
     String refusal = null;
@@ -397,12 +428,8 @@ public final class StatelessEndpoint implements StatelessRoute {
     if (state == null) {
       refusal = "requestState was not issued by this gateway or was altered";
       cancel = exchange != null && exchange.callerKey.equals(identity.sessionKey());
-    } else if (!state.caller().equals(identity.sessionKey()) || !state.server().equals(server.name())) {
-      refusal = "requestState belongs to another caller or server";
-    } else if (state.expiresAtMillis() < System.currentTimeMillis()) {
-      refusal = "requestState expired: the call waited for input longer than " + parkTimeout().toSeconds() + " s";
-    } else if (!state.digest().equals(digest)) {
-      refusal = "requestState belongs to another request: a retry repeats the method and params of the request it continues";
+    } else if ((refusal = refusal(state, identity, server, digest)) != null) {
+      cancel = true;
     } else if (exchange == null) {
       refusal = "the call this requestState continues has ended (it finished, was cancelled, or waited too long); send the request again";
       cancel = false;
@@ -415,13 +442,54 @@ public final class StatelessEndpoint implements StatelessRoute {
       }
       return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS, "invalid params: " + refusal, null));
     }
+    InterceptorChain.Call intercepted = null;
+    if (!chain.isEmpty()) {
+      // each round is a request of its own: the request phase sees it, input responses included
+      // the request as the first round showed it, with the input responses; the gateway's state is its own
+      ObjectNode view = backendMessage(r);
+      if (responses != null) {
+        ((ObjectNode) view.get("params")).set("inputResponses", responses);
+      }
+      intercepted = new InterceptorChain.Call(server.name(), identity, r.method(), view);
+      String denial = chain.request(intercepted);
+      if (denial != null) {
+        exchange.cancel("its retry was denied: " + denial);
+        return done(GatewayResponse.json(200, Json.bytes(Json.rpcError(r.id(), GatewayException.DENIED, denial))));
+      }
+    }
     Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, exchange.session());
-    if (!exchange.resume(leg, responses)) {
+    if (!exchange.resume(leg, intercepted, responses)) {
       return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
           "invalid params: requestState was used already: each one continues its call once", null));
     }
     keepAlive(leg);
     return leg.response();
+  }
+
+  /** Why a state that passed its seal does not continue this request; null when it does. */
+  private String refusal(RequestStates.State state, Identity identity, ServerConfig server, String digest) {
+    if (!state.caller().equals(identity.sessionKey()) || !state.server().equals(server.name())) {
+      return "requestState belongs to another caller or server";
+    }
+    if (state.expiresAtMillis() < System.currentTimeMillis()) {
+      return "requestState expired: the call waited for input longer than " + parkTimeout().toSeconds() + " s";
+    }
+    if (!state.digest().equals(digest)) {
+      return "requestState belongs to another request: a retry repeats the method and params of the request it continues";
+    }
+    return null;
+  }
+
+  /** The request as a backend of the stateless revision takes it: as the client sent it, with the backend's own state back. */
+  static ObjectNode relayedMessage(StatelessRequest r, String innerState) {
+    ObjectNode message = r.message().deepCopy();
+    ObjectNode params = (ObjectNode) message.get("params");
+    if (innerState != null) {
+      params.put("requestState", innerState);
+    } else {
+      params.remove("requestState");
+    }
+    return message;
   }
 
   private void keepAlive(Leg leg) {
@@ -492,6 +560,37 @@ public final class StatelessEndpoint implements StatelessRoute {
   String seal(BridgeExchange exchange, int round, long expiresAtMillis) {
     return states.seal(new RequestStates.State(exchange.parkedId, exchange.callerKey, exchange.server, exchange.digest,
         expiresAtMillis, round));
+  }
+
+  /** The gateway's state around the state a backend of the stateless revision made; null when that is too large. */
+  String sealRelayed(BridgeExchange exchange, String inner) {
+    if (inner.length() > RequestStates.MAX_INNER) {
+      return null;
+    }
+    return states.seal(new RequestStates.State(states.newId(), exchange.callerKey, exchange.server, exchange.digest,
+        stateExpiry(), 0, inner));
+  }
+
+  /** The chain's answer phase on {@code message} for {@code call} (none when null); the answer keeps {@code id}. */
+  ObjectNode answerPhase(InterceptorChain.Call call, ObjectNode message, JsonNode id) {
+    if (call == null) {
+      return message;
+    }
+    try {
+      ObjectNode answered = chain.response(call, message);
+      answered.set("id", id);
+      return answered;
+    } catch (RuntimeException | Error e) {
+      org.slf4j.LoggerFactory.getLogger(StatelessEndpoint.class).error("Handling the answer to {} of server '{}' failed; the client gets an error",
+          call.method(), call.server(), e);
+      return Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the answer of server '" + call.server()
+          + "' could not be delivered: the gateway failed on it (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** A {@code tools/list} answer relayed to a caller: its {@code x-mcp-header} annotations are learned. */
+  void listed(BridgeExchange exchange, JsonNode result) {
+    paramHeaders.learn(exchange.callerKey, exchange.server, result);
   }
 
   void parked(BridgeExchange exchange) {

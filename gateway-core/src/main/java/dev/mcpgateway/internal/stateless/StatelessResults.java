@@ -23,16 +23,36 @@ final class StatelessResults {
 
   /** An answer as the client gets it; {@code json} is the backend's answer as the call delivered it. */
   static Answer complete(byte[] json, JsonNode id, String method, JsonNode params, JsonNode serverInfo) {
-    ObjectNode message;
-    try {
-      JsonNode parsed = Json.parse(json);
-      if (!parsed.isObject()) {
-        throw new IOException("not an object");
-      }
-      message = (ObjectNode) parsed;
-    } catch (IOException e) {
+    return complete(json, id, method, params, serverInfo, null);
+  }
+
+  /**
+   * As {@link #complete(byte[], JsonNode, String, JsonNode, JsonNode)}; an {@code input_required}
+   * result of a backend of the stateless revision gets its {@code requestState} replaced by
+   * {@code wrapState} (null: kept).
+   */
+  static Answer complete(byte[] json, JsonNode id, String method, JsonNode params, JsonNode serverInfo,
+      java.util.function.UnaryOperator<String> wrapState) {
+    ObjectNode message = parse(json);
+    if (message == null) {
       return new Answer(200, Json.bytes(Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the server's answer could not be read")));
     }
+    return complete(message, id, method, params, serverInfo, wrapState);
+  }
+
+  /** A JSON object; null when {@code json} is not one. */
+  static ObjectNode parse(byte[] json) {
+    try {
+      JsonNode parsed = Json.parse(json);
+      return parsed.isObject() ? (ObjectNode) parsed : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** As above, on the answer as a tree (changed in place). */
+  static Answer complete(ObjectNode message, JsonNode id, String method, JsonNode params, JsonNode serverInfo,
+      java.util.function.UnaryOperator<String> wrapState) {
     message.set("id", id);
     JsonNode error = message.get("error");
     if (error != null && error.isObject()) {
@@ -55,6 +75,14 @@ final class StatelessResults {
     JsonNode result = message.get("result");
     if (result != null && result.isObject()) {
       decorate((ObjectNode) result, method, serverInfo);
+      if (wrapState != null && "input_required".equals(result.path("resultType").asText()) && result.path("requestState").isTextual()) {
+        String wrapped = wrapState.apply(result.get("requestState").asText());
+        if (wrapped == null) {
+          return new Answer(200, Json.bytes(Json.rpcError(id, GatewayException.INTERNAL_ERROR,
+              "the server's requestState is larger than the gateway relays (" + RequestStates.MAX_INNER + " characters)")));
+        }
+        ((ObjectNode) result).put("requestState", wrapped);
+      }
     }
     return new Answer(200, Json.bytes(message));
   }
