@@ -225,4 +225,39 @@ class StatelessHttpBackendGatewayTest {
     assertThat(client.callTool("touch_resource", "{\"uri\":\"test://r1\"}")).isEqualTo("notified 0");
     assertThat(client.callTool("change_tools", "{}")).as("one listen stream, with the new filter").isEqualTo("notified 1");
   }
+
+  /** A request of a client of revision 2026-07-28: its own _meta and the revision's headers. */
+  private GatewayResponse stateless(long id, String method, String params) {
+    String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"modern\",\"version\":\"1\"},"
+        + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{}}}";
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{"
+        + (params.isEmpty() ? meta : params + "," + meta) + "}}";
+    GatewayRequest.Builder request = GatewayRequest.post("/mcp/remote")
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .header("Authorization", "key-modern")
+        .header("MCP-Protocol-Version", "2026-07-28")
+        .header("Mcp-Method", method)
+        .remoteAddress("127.0.0.1:40000")
+        .body(body);
+    JsonNode name = TestClient.parse(body).path("params").get("name");
+    if (name != null) {
+      request.header("Mcp-Name", name.asText());
+    }
+    return Await.result(gateway.handle(request.build()));
+  }
+
+  @Test
+  void aClientOfTheSameRevisionIsRelayedNativelyWithItsRoundsAndState() {
+    JsonNode first = TestClient.parse(TestClient.bodyOf(stateless(1, "tools/call", "\"name\":\"ask_name\",\"arguments\":{}")));
+    JsonNode asked = first.path("result");
+    assertThat(asked.path("resultType").asText()).as(first.toString()).isEqualTo("input_required");
+    assertThat(asked.path("inputRequests").path("user_name").path("method").asText()).isEqualTo("elicitation/create");
+
+    JsonNode done = TestClient.parse(TestClient.bodyOf(stateless(2, "tools/call", "\"name\":\"ask_name\",\"arguments\":{},"
+        + "\"inputResponses\":{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Grace\"}}},"
+        + "\"requestState\":" + asked.get("requestState"))));
+    assertThat(text(done)).as(done.toString()).isEqualTo("Hello, Grace");
+  }
 }
