@@ -1,6 +1,7 @@
 package dev.mcpgateway.backend;
 
 import dev.mcpgateway.config.ServerConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,11 +15,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reaches remote MCP servers ({@code "type": "http"}) over Streamable HTTP, with the older
  * HTTP+SSE transport (2024-11-05) as a fallback for remotes that refuse it. Uses the JDK's
  * {@link HttpClient} only.
+ *
+ * <p>The first launch for a server url probes it with a {@code server/discover} POST of revision
+ * 2026-07-28, and the launcher remembers the answer: a server that answers it as a 2026-07-28
+ * server (stateless: no {@code initialize}, no session) is spoken to in that revision, its
+ * requests, multi-round-trip results and subscriptions translated to and from the session-based
+ * messages the gateway uses; any other answer (400, 404, 405, an error of an initialize-era
+ * server) means a session-based server, reached as described below. When the probe gets no
+ * answer (unreachable, 5xx, 401), the launch goes the session-based way and the next one probes
+ * again.
  *
  * <p>Each launch is one remote session: the gateway launches one backend per (caller, server),
  * so callers never share a remote session. {@link Backend#send(byte[])} POSTs the message
@@ -38,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     .build();
  * }</pre>
  *
- * <p>Thread-safe; one instance serves every server. Launching does no I/O and does not block.
+ * <p>Thread-safe; one instance serves every server. Launching blocks only for the probe, once per
+ * server url (within the launch's start-up timeout).
  */
 public final class HttpBackendLauncher implements BackendLauncher {
   /** The connect timeout unless the server's {@code connectTimeout} or {@link Builder#connectTimeout} says otherwise. */
@@ -48,6 +60,8 @@ public final class HttpBackendLauncher implements BackendLauncher {
   private final Duration closeTimeout;
   private final ExecutorService executor;
   private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+  /** What the probe found out about each server url: its revision's era. */
+  private final Map<String, StatelessDiscovery.Era> eras = new ConcurrentHashMap<>();
 
   private HttpBackendLauncher(Builder b) {
     this.connectTimeout = b.connectTimeout;
@@ -102,6 +116,25 @@ public final class HttpBackendLauncher implements BackendLauncher {
         .followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor)
         .build());
+    String key = url.toString();
+    StatelessDiscovery.Era era = eras.get(key);
+    ObjectNode discovered = null;
+    if (era == null) {
+      StatelessDiscovery.Discovery probe = StatelessDiscovery.probe(client, url, server.headers(), request.startupTimeout(),
+          request.maxMessageBytes());
+      era = probe.era();
+      discovered = probe.result();
+      if (era != StatelessDiscovery.Era.UNKNOWN) {
+        eras.put(key, era);
+        String what = era == StatelessDiscovery.Era.STATELESS
+            ? "speaks MCP " + StatelessHttpBackend.VERSION + " (it answered server/discover)" : "is session-based (initialize)";
+        LoggerFactory.getLogger("dev.mcpgateway.server." + name).info("Server '{}' {}", name, what);
+      }
+    }
+    if (era == StatelessDiscovery.Era.STATELESS) {
+      return new StatelessHttpBackend(name, url, server.headers(), client, executor, request.listener(), request.maxMessageBytes(),
+          discovered, () -> eras.remove(key, StatelessDiscovery.Era.STATELESS));
+    }
     return new HttpBackend(name, url, server.headers(), client, executor, request.listener(), request.maxMessageBytes(),
         closeTimeout);
   }

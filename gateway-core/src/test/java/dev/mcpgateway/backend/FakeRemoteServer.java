@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tiny Streamable HTTP MCP server on loopback (JDK {@link HttpServer}) that records every
- * request's method and headers. It knows {@code initialize}, {@code tools/list} and
+ * request's method and headers. It is session-based: {@code server/discover}, the probe for the
+ * stateless revision, gets 400 as from the TypeScript SDK. It knows {@code initialize}, {@code tools/list} and
  * {@code tools/call} of {@code echo} (JSON answer), {@code dropped} (an SSE answer whose stream
  * drops after one event; the answer comes when the client resumes with {@code Last-Event-ID})
  * and {@code broken} (HTTP 500), {@code big} (a result of {@code chars} characters of
@@ -78,6 +79,11 @@ final class FakeRemoteServer implements AutoCloseable {
         return;
       }
       switch (rpcMethod) {
+        case "server/discover":
+          // what a session-based server (the TypeScript SDK's) answers a request outside a session
+          json(exchange, 400, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":\"Bad Request: No valid session ID provided\"},"
+              + "\"id\":null}");
+          return;
         case "initialize":
           exchange.getResponseHeaders().add("Mcp-Session-Id", "remote-session-" + sessions.incrementAndGet());
           json(exchange, 200, result(id, "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"tools\":{}},"

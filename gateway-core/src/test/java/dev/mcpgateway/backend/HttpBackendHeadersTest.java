@@ -83,17 +83,30 @@ class HttpBackendHeadersTest {
     gateway.close();
 
     List<FakeRemoteServer.Seen> seen = remote.seen();
-    FakeRemoteServer.Seen initialize = seen.get(0);
+    FakeRemoteServer.Seen probe = seen.get(0);
+    assertThat(probe.rpcMethod()).as("the era probe comes first").isEqualTo("server/discover");
+    assertThat(probe.headers()).containsEntry("mcp-protocol-version", "2026-07-28").containsEntry("mcp-method", "server/discover");
+    FakeRemoteServer.Seen initialize = seen.get(1);
     assertThat(initialize.rpcMethod()).isEqualTo("initialize");
     assertThat(initialize.headers()).doesNotContainKey("mcp-session-id");
     assertThat(initialize.headers().get("accept")).contains("application/json").contains("text/event-stream");
     assertThat(initialize.headers().get("content-type")).isEqualTo("application/json");
-    List<FakeRemoteServer.Seen> later = seen.subList(1, seen.size());
+    List<FakeRemoteServer.Seen> later = seen.subList(2, seen.size());
     assertThat(later).extracting(FakeRemoteServer.Seen::rpcMethod).contains("notifications/initialized", "tools/list");
     assertThat(later).allSatisfy(request -> assertThat(request.headers()).containsEntry("mcp-session-id", "remote-session-1"));
     assertThat(later).filteredOn(request -> "tools/list".equals(request.rpcMethod()))
         .allSatisfy(request -> assertThat(request.headers()).containsEntry("mcp-protocol-version", "2025-06-18"));
     assertThat(seen.get(seen.size() - 1).method()).isEqualTo("DELETE");
+  }
+
+  @Test
+  void theEraProbeGoesOnceAndASessionBasedRemoteIsRememberedForEveryLaunch() {
+    new TestClient(gateway, "remote", "caller-one").initialize();
+    TestClient second = new TestClient(gateway, "remote", "caller-two");
+    second.initialize();
+    assertThat(second.callTool("echo", "{\"message\":\"second backend\"}")).isEqualTo("second backend");
+    assertThat(remote.seen()).extracting(FakeRemoteServer.Seen::rpcMethod).containsOnlyOnce("server/discover")
+        .filteredOn("initialize"::equals).hasSize(2);
   }
 
   @Test

@@ -171,6 +171,15 @@ public final class NodeTools {
     return script(npmDir().resolve("fixtures/everything-sse.mjs"), "--port", "0");
   }
 
+  /**
+   * A server of the stateless revision 2026-07-28 over Streamable HTTP on 127.0.0.1 and a free
+   * port ({@code fixtures/stateless-server.mjs}): server/discover, multi-round-trip tools,
+   * subscriptions/listen. Once listening it prints {@code LISTENING http://127.0.0.1:<port>/mcp}.
+   */
+  public static NodeCommand statelessServerHttp() {
+    return script(npmDir().resolve("fixtures/stateless-server.mjs"), "--port", "0");
+  }
+
   /** The filesystem reference server on stdio, allowed to touch {@code allowedDirectories} only. */
   public static NodeCommand serverFilesystem(Path... allowedDirectories) {
     List<String> args = new ArrayList<>();
