@@ -210,10 +210,12 @@ class StatelessClientOverHttpTest {
   }
 
   @Test
-  void theElicitationToolOnABackendSharedWithAnElicitingRequestEndsWithMissingRequiredClientCapability() throws Exception {
-    // One backend per caller, initialized with the capabilities of the first request: it has the
-    // elicitation tool, and a later request that declares no elicitation can call it. The
-    // backend's elicitation/create then has no declared capability to go to.
+  void withSingleSharingARequestThatDeclaresLessStillGetsABackendOfItsCapabilities() throws Exception {
+    // One backend per caller and declared capability set: a request that declares no elicitation
+    // never reaches the backend another request started with elicitation, so server-everything
+    // never sends elicitation/create to a client that cannot answer it. (A backend that sends a
+    // request for an undeclared capability anyway ends the call with -32021: the conformance
+    // suite's test_missing_capability and gateway-core's StatelessRevisionTest show it.)
     try (LoopbackGateway single = LoopbackGateway.start(GatewayConfig.builder()
         .server(NodeTools.serverEverything().serverConfig().backendSharing(ServerConfig.BackendSharing.SINGLE).build("everything"))
         .build())) {
@@ -223,12 +225,10 @@ class StatelessClientOverHttpTest {
 
       Answer answer = plain.request("tools/call", toolCall(ELICITATION_TOOL, "{}"));
 
-      assertThat(answer.status()).isEqualTo(400);
-      assertThat(answer.message().path("id").asLong()).isEqualTo(answer.requestId());
-      JsonNode error = answer.error();
-      assertThat(error.path("code").asInt()).isEqualTo(-32021);
-      assertThat(error.path("data").path("requiredCapabilities").path("elicitation").isObject()).isTrue();
-      assertThat(error.path("data").path("requiredCapabilities").size()).isEqualTo(1);
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.result().path("isError").asBoolean()).isTrue();
+      assertThat(text(answer.result())).contains("Tool " + ELICITATION_TOOL + " not found");
+      assertThat(McpHttp.toolNames(plain.request("tools/list", json("{}")).result())).doesNotContain(ELICITATION_TOOL);
     }
   }
 
