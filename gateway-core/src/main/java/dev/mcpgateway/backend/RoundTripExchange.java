@@ -220,6 +220,9 @@ final class RoundTripExchange {
       return;
     }
     post.answered = true;
+    if ("tools/list".equals(method)) {
+      backend.learnTools(bytes);
+    }
     if (!translated || (post.id.equals(gatewayId) && !contains(bytes, "input_required"))) {
       complete(post);
       backend.deliver(bytes);

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,8 @@ final class StatelessHttpBackend implements Backend {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** The methods whose {@code Mcp-Name} header mirrors a field of the params, and that field. */
   private static final Map<String, String> NAMED = Map.of("tools/call", "name", "prompts/get", "name", "resources/read", "uri");
+  /** Per tool: the header names its arguments are mirrored into, and each argument's path. */
+  private final Map<String, Map<String, List<String>>> mirrored = new java.util.concurrent.ConcurrentHashMap<>();
   /** How long {@code initialize} waits for the server to acknowledge the listen stream before it is answered anyway. */
   private static final long ACKNOWLEDGE_WAIT_SECONDS = 10;
 
@@ -313,7 +316,55 @@ final class StatelessHttpBackend implements Backend {
     if (name != null && name.isValueNode()) {
       builder.setHeader("Mcp-Name", headerValue(name.asText()));
     }
+    Map<String, List<String>> headersOfTool = "tools/call".equals(method) && name != null ? mirrored.get(name.asText()) : null;
+    if (headersOfTool != null) {
+      headersOfTool.forEach((header, path) -> {
+        JsonNode value = params.path("arguments");
+        for (String step : path) {
+          value = value.path(step);
+        }
+        if (value.isValueNode() && !value.isNull()) {
+          builder.setHeader("Mcp-Param-" + header, headerValue(value.isBoolean() ? Boolean.toString(value.asBoolean()) : value.asText()));
+        }
+      });
+    }
     return builder.POST(HttpRequest.BodyPublishers.ofByteArray(bytes(message))).build();
+  }
+
+  /**
+   * Learns from a {@code tools/list} answer which arguments each tool mirrors into
+   * {@code Mcp-Param-{Name}} headers ({@code x-mcp-header} on a property reached from the input
+   * schema's root through {@code properties} alone), so that calls carry them.
+   */
+  void learnTools(byte[] answer) {
+    JsonNode parsed = readTree(answer);
+    JsonNode tools = parsed == null ? null : parsed.path("result").path("tools");
+    if (tools == null || !tools.isArray()) {
+      return;
+    }
+    for (JsonNode tool : tools) {
+      if (tool.path("name").isTextual()) {
+        Map<String, List<String>> headers = new java.util.HashMap<>();
+        mirroredArguments(tool.path("inputSchema"), List.of(), headers);
+        mirrored.put(tool.get("name").asText(), Map.copyOf(headers));
+      }
+    }
+  }
+
+  private static void mirroredArguments(JsonNode schema, List<String> path, Map<String, List<String>> headers) {
+    JsonNode properties = schema.path("properties");
+    if (!properties.isObject() || path.size() > 32) {
+      return;
+    }
+    properties.fields().forEachRemaining(e -> {
+      List<String> at = new java.util.ArrayList<>(path);
+      at.add(e.getKey());
+      JsonNode header = e.getValue().path("x-mcp-header");
+      if (header.isTextual() && !header.asText().isEmpty()) {
+        headers.putIfAbsent(header.asText(), List.copyOf(at));
+      }
+      mirroredArguments(e.getValue(), at, headers);
+    });
   }
 
   /** A header value as the revision carries it: as it is when plain visible ASCII, else {@code =?base64?...?=}. */

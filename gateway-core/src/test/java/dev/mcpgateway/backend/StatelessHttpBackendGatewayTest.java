@@ -97,6 +97,10 @@ class StatelessHttpBackendGatewayTest {
     JsonNode unknown = client.request("tools/call", "{\"name\":\"nope\",\"arguments\":{}}");
     assertThat(unknown.path("error").path("message").asText()).contains("unknown tool");
     assertThat(client.request("ping", null).path("result").isObject()).isTrue();
+    // a tool whose argument the server mirrors into Mcp-Param-Region (x-mcp-header), learned from tools/list;
+    // the server refuses a call whose header is missing or differs
+    assertThat(client.callTool("region", "{\"region\":\"us-west1\"}")).isEqualTo("Region: us-west1");
+    assertThat(client.callTool("region", "{\"region\":\"Zürich \"}")).isEqualTo("Region: Zürich ");
   }
 
   @Test
