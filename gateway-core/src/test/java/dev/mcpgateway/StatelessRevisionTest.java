@@ -424,4 +424,31 @@ class StatelessRevisionTest {
       draining.close();
     }
   }
+
+  @Test
+  void aServerThatCannotBeReachedAnswers503WithTheRequestsId() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (McpGateway remote = McpGateway.builder(GatewayConfig.builder()
+            .server(ServerConfig.http("http://127.0.0.1:" + closedPort + "/mcp").build("gone"))
+            .build())
+        .launcher(BackendKind.HTTP, BackendLauncher.http())
+        .authenticator(new TwoCallers())
+        .build()) {
+      GatewayResponse response = Await.result(remote.handle(GatewayRequest.post("/mcp/gone").header("Content-Type", "application/json")
+          .header("Accept", "application/json").header("Authorization", "alice-key").header("MCP-Protocol-Version", VERSION)
+          .header("Mcp-Method", "tools/list").remoteAddress("127.0.0.1:40000")
+          .body("{\"jsonrpc\":\"2.0\",\"id\":\"q-9\",\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+              + "\"io.modelcontextprotocol/protocolVersion\":\"" + VERSION + "\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}")
+          .build()));
+
+      assertThat(response.status()).isEqualTo(503);
+      assertThat(response.headers()).containsKey("Retry-After");
+      JsonNode error = TestClient.parse(response.bodyText());
+      assertThat(error.path("id").asText()).isEqualTo("q-9");
+      assertThat(error.path("error").path("message").asText()).contains("gone");
+    }
+  }
 }

@@ -11,7 +11,6 @@ import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.Failures;
 import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.http.ClientSessions;
-import dev.mcpgateway.internal.http.Http;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.session.McpSession;
@@ -94,7 +93,8 @@ final class BridgeSessions {
         sessions.store().remove(session.id());
         GatewayException e = Failures.of(failure, server.name());
         if (e instanceof BackendUnavailableException) {
-          return new Acquired(null, null, Http.backendUnavailable((BackendUnavailableException) e));
+          return new Acquired(null, null, StatelessRequest.error(503, id, e.jsonRpcCode(), e.getMessage(), null)
+              .withHeader("Retry-After", "1"));
         }
         return new Acquired(null, null, StatelessRequest.error(e.httpStatus(), id, e.jsonRpcCode(), e.getMessage(), null));
       }

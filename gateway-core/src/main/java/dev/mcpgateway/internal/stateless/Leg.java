@@ -108,7 +108,8 @@ final class Leg {
     if (streamed) {
       answer(200, json);
     } else {
-      response.complete(Http.backendUnavailable(e));
+      // the revision's clients get the JSON-RPC error with their id; the status and Retry-After say "try again"
+      response.complete(GatewayResponse.json(503, json).withHeader("Retry-After", "1"));
     }
   }
 
