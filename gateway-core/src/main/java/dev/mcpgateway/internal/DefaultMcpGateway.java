@@ -56,6 +56,7 @@ public final class DefaultMcpGateway implements McpGateway {
   private final AdminEndpoints admin;
   private final McpEndpoint endpoint;
   private final dev.mcpgateway.internal.stateless.StatelessEndpoint stateless;
+  private final SessionEnds ends;
   private final UnifiedEndpoint unified;
   private final long maxRequestBytes;
   private final Map<BackendKind, BackendLauncher> launchers;
@@ -86,6 +87,7 @@ public final class DefaultMcpGateway implements McpGateway {
     this.rateLimiter = assembly.rateLimiter;
     this.endpoint = assembly.endpoint;
     this.stateless = assembly.stateless;
+    this.ends = assembly.ends;
     this.unified = assembly.unified;
     this.gate = assembly.gate;
     this.closeables = assembly.closeables;
@@ -310,6 +312,7 @@ public final class DefaultMcpGateway implements McpGateway {
     }
     serversTerminated = running;
     sessions.close();
+    ends.endAll();
     pool.closeAll();
     for (BackendLauncher launcher : launchers.values()) {
       try {

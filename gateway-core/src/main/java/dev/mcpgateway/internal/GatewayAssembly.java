@@ -55,6 +55,7 @@ final class GatewayAssembly {
   final RateLimiter rateLimiter;
   final McpEndpoint endpoint;
   final StatelessEndpoint stateless;
+  final SessionEnds ends;
   /** Null when unified mode is off. */
   final UnifiedEndpoint unified;
   final RequestGate gate;
@@ -91,6 +92,7 @@ final class GatewayAssembly {
     this.pool = new BackendPool(runtime);
     this.rateLimiter = new RateLimiter(config, parts.ticker());
     ClientSessions clientSessions = new ClientSessions(config, sessions, live);
+    clientSessions.attacher(new SessionAttach(config, sessions, live, pool));
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
     this.stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams(), chain,
         rateLimiter, version);
@@ -99,7 +101,7 @@ final class GatewayAssembly {
         ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, version, rateLimiter, stateless) : null;
     this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);
     this.closeables = interceptors.stream().filter(i -> i instanceof AutoCloseable).map(i -> (AutoCloseable) i).toList();
-    SessionEnds ends = new SessionEnds(sessions, live, pool, payloads);
+    this.ends = new SessionEnds(sessions, live, pool, payloads);
     sessions.onRemoval(ends::removed);
     authenticator.onRevoked(ends::revoked);
     // After the removal listener, which the store hears of before anything else.

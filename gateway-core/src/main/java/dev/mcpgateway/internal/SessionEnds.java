@@ -52,6 +52,17 @@ final class SessionEnds {
     }
   }
 
+  /**
+   * The gateway closes: what this node still holds is let go, also for sessions the store keeps
+   * (a store shared by several replicas removes nothing when one of them closes: the others go on
+   * serving those sessions).
+   */
+  void endAll() {
+    for (LiveSession session : live.sessions()) {
+      removed(session.record(), SessionStore.RemovalCause.CLOSED);
+    }
+  }
+
   void revoked(String sessionKey) {
     live.revoked(sessionKey); // first: an initialize racing this sees it after adding its session
     int ended = 0;

@@ -40,6 +40,21 @@ public final class ClientSessions {
   private final GatewayConfig config;
   private final SessionStore sessions;
   private final SessionRegistry live;
+  private volatile Attacher attacher = (record, identity) -> null;
+
+  /**
+   * Serves on this node a session whose record is in the store but that this node does not hold
+   * (another replica opened it, or this node restarted): what it needs is made from the record.
+   */
+  public interface Attacher {
+    /** The session, served here from now on; null when this node cannot serve it. */
+    LiveSession attach(McpSession record, Identity identity);
+  }
+
+  /** Sets how sessions of other nodes are served here (the assembly sets it once). */
+  public void attacher(Attacher attacher) {
+    this.attacher = attacher;
+  }
 
   public ClientSessions(GatewayConfig config, SessionStore sessions, SessionRegistry live) {
     this.config = config;
@@ -176,6 +191,9 @@ public final class ClientSessions {
     }
     McpSession found = sessions.get(id).orElse(null);
     LiveSession session = found == null ? null : live.get(found.id());
+    if (found != null && session == null && found.server().equals(serverName) && found.callerDigest().equals(identity.sessionKey())) {
+      session = attacher.attach(found, identity); // a session of the shared store that another node opened
+    }
     // Another identity's or another server's session is reported as unknown, so ids cannot be probed.
     if (found == null || session == null || !found.server().equals(serverName)
         || !found.callerDigest().equals(identity.sessionKey()) || session.isClosed()) {

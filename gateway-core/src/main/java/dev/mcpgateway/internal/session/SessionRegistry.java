@@ -37,6 +37,20 @@ public final class SessionRegistry {
     return session;
   }
 
+  /**
+   * Starts serving on this node a session another node opened ({@code record} read from the
+   * shared store); when another request attached it first, returns that one. The second value
+   * says whether this call attached it.
+   */
+  public Attached attach(McpSession record, Identity identity) {
+    LiveSession fresh = new LiveSession(record, identity, eventStore, streams);
+    LiveSession existing = live.putIfAbsent(record.id(), fresh);
+    return existing != null ? new Attached(existing, false) : new Attached(fresh, true);
+  }
+
+  /** A session {@link #attach} serves, and whether that call attached it. */
+  public record Attached(LiveSession session, boolean attached) {}
+
   /** What this node holds for session {@code id}; null when it serves no such session. */
   public LiveSession get(String id) {
     return live.get(id);
