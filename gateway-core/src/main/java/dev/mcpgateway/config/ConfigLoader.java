@@ -51,7 +51,8 @@ public final class ConfigLoader {
   private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
       "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "payloadQuotaBytes", "maxMessageBytes", "sessionTimeout",
       "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit", "adminKey", "closeWithoutAuthentication",
-      "maxSessionsPerCaller", "maxBackendsPerCaller");
+      "maxSessionsPerCaller", "maxBackendsPerCaller", "cluster");
+  private static final Set<String> CLUSTER_FIELDS = Set.of("redis", "secret");
   private static final Set<String> REDACTION_FIELDS = Set.of("privateAddresses", "internalHostNames", "maxTextChars");
   private static final Set<String> GUARD_FIELDS = Set.of("allowedPaths", "allowedExtensions", "maxArgumentBytes",
       "checkHostSymlinks", "pathArguments", "tools");
@@ -208,6 +209,22 @@ public final class ConfigLoader {
     }
     if (gateway.has("maxBackendsPerCaller")) {
       builder.maxBackendsPerCaller(integer(gateway, "maxBackendsPerCaller", at, 1, MAX_BACKENDS_PER_CALLER));
+    }
+    JsonNode cluster = gateway.get("cluster");
+    if (cluster != null && !cluster.isNull()) {
+      String clusterAt = at + ".cluster";
+      requireObject(cluster, clusterAt);
+      checkFields(cluster, clusterAt, CLUSTER_FIELDS);
+      String redis = optionalString(cluster, "redis", clusterAt);
+      String secret = optionalString(cluster, "secret", clusterAt);
+      if (redis == null || secret == null) {
+        throw new ConfigException(clusterAt, "needs both redis (a redis:// URI) and secret (shared by every replica)");
+      }
+      try {
+        builder.cluster(ClusterConfig.of(redis, secret));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(clusterAt, e.getMessage().replace("cluster.", ""));
+      }
     }
     String adminKey = optionalString(gateway, "adminKey", at);
     if (adminKey != null) {

@@ -54,6 +54,7 @@ public final class GatewayConfig {
   private final boolean closeWithoutAuthentication;
   private final int maxSessionsPerCaller;
   private final int maxBackendsPerCaller;
+  private final ClusterConfig cluster;
   private final int port;
   private final String domain;
   private final Duration startupTimeout;
@@ -79,6 +80,7 @@ public final class GatewayConfig {
     this.closeWithoutAuthentication = b.closeWithoutAuthentication;
     this.maxSessionsPerCaller = b.maxSessionsPerCaller;
     this.maxBackendsPerCaller = b.maxBackendsPerCaller;
+    this.cluster = b.cluster;
     this.port = b.port;
     this.domain = b.domain;
     this.startupTimeout = b.startupTimeout;
@@ -159,6 +161,15 @@ public final class GatewayConfig {
    */
   public int maxBackendsPerCaller() {
     return maxBackendsPerCaller;
+  }
+
+  /**
+   * Cluster mode ({@code gateway.cluster}): replicas sharing sessions through Redis; empty for a
+   * gateway on its own. The runner, and host applications that add {@code gateway-redis}, build
+   * the shared stores from it.
+   */
+  public Optional<ClusterConfig> cluster() {
+    return Optional.ofNullable(cluster);
   }
 
   /** The port a standalone runner listens on. */
@@ -271,6 +282,7 @@ public final class GatewayConfig {
     b.closeWithoutAuthentication = closeWithoutAuthentication;
     b.maxSessionsPerCaller = maxSessionsPerCaller;
     b.maxBackendsPerCaller = maxBackendsPerCaller;
+    b.cluster = cluster;
     b.port = port;
     b.domain = domain;
     b.startupTimeout = startupTimeout;
@@ -306,6 +318,7 @@ public final class GatewayConfig {
     private boolean closeWithoutAuthentication;
     private int maxSessionsPerCaller = DEFAULT_MAX_SESSIONS_PER_CALLER;
     private int maxBackendsPerCaller = DEFAULT_MAX_BACKENDS_PER_CALLER;
+    private ClusterConfig cluster;
     private int port = DEFAULT_PORT;
     private String domain;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
@@ -351,6 +364,12 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("maxSessionsPerCaller must be at least 1: " + max);
       }
       this.maxSessionsPerCaller = max;
+      return this;
+    }
+
+    /** Turns on cluster mode; see {@link GatewayConfig#cluster()}. Null turns it off. */
+    public Builder cluster(ClusterConfig cluster) {
+      this.cluster = cluster;
       return this;
     }
 
