@@ -46,10 +46,25 @@ final class RequestStates {
   private final SecretKey key;
   private final SecureRandom random = new SecureRandom();
 
+  /** States only this gateway can open: the key is made at start and held in memory. */
   RequestStates() {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     this.key = new SecretKeySpec(bytes, "AES");
+  }
+
+  /**
+   * States every replica of a cluster can open: the key is derived from the secret they share
+   * (SHA-256 of a label and the secret), so a retry may land on any of them.
+   */
+  RequestStates(String clusterSecret) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update("mcp-gateway requestState key\n".getBytes(StandardCharsets.US_ASCII));
+      this.key = new SecretKeySpec(sha.digest(clusterSecret.getBytes(StandardCharsets.UTF_8)), "AES");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   String seal(State state) {

@@ -56,7 +56,7 @@ public final class StatelessEndpoint implements StatelessRoute {
   private final CallForwarder forwarder;
   private final StreamRegistry streams;
   private final BridgeSessions bridge;
-  private final RequestStates states = new RequestStates();
+  private final RequestStates states;
   private final Map<String, BridgeExchange> parked = new ConcurrentHashMap<>();
   private final ParamHeaders paramHeaders = new ParamHeaders();
   private final InterceptorChain chain;
@@ -66,6 +66,7 @@ public final class StatelessEndpoint implements StatelessRoute {
   public StatelessEndpoint(GatewayConfig config, GatewayRuntime runtime, ClientSessions sessions, BackendPool pool,
       CallForwarder forwarder, StreamRegistry streams, InterceptorChain chain, RateLimiter rateLimiter, String version) {
     this.config = config;
+    this.states = config.cluster().map(cluster -> new RequestStates(cluster.secret())).orElseGet(RequestStates::new);
     this.chain = chain;
     this.rateLimiter = rateLimiter;
     this.version = version;
