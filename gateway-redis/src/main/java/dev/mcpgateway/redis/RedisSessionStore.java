@@ -1,0 +1,388 @@
+package dev.mcpgateway.redis;
+
+import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.session.SessionStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link SessionStore} in Redis, shared by every replica that uses the same Redis and prefix.
+ *
+ * <p>Each session is a string key {@code <prefix>session:<id>} holding {@link McpSession#toJson()}
+ * (the caller's digest, never a credential), and a member of the sorted set
+ * {@code <prefix>sessions}, scored by its deadline: the time of its last activity plus the idle
+ * timeout. {@link #add}, {@link #get}, {@link #update} and {@link #remove} are each one Lua
+ * script, so they are atomic across replicas: the maximum counts the live sessions of all
+ * replicas, {@code get} and {@code update} push the deadline back as activity, and of concurrent
+ * removals exactly one hears the session. Every key has a TTL: a record's is its idle timeout plus
+ * a grace period, renewed on activity; the sorted set's is renewed by every write, so nothing
+ * outlives the sessions.
+ *
+ * <p>Expiry is detected by sweeping the deadlines, not by keyspace notifications (which Redis
+ * sends only when {@code notify-keyspace-events} is set, which managed Redis often forbids, and
+ * sends without the expired value): every {@code expiryCheckInterval} a sweep takes the sessions
+ * past their deadline out and tells the listener {@link RemovalCause#EXPIRED}. Each expired session
+ * is taken by exactly one replica's sweep; the grace period is how long a record waits for one. A
+ * session whose deadline has passed is gone for {@link #get} at once, swept or not.
+ *
+ * <p>The listener hears what this store instance does or sees: its own removals
+ * ({@link RemovalCause#EXPLICIT}) and the expiries its sweep takes. Removals made by another
+ * replica are heard there. {@link #close()} tells the listener {@link RemovalCause#CLOSED} for every
+ * live session, so the node releases what it holds, but leaves the records in Redis for the other
+ * replicas; they expire by their TTL if nobody uses them.
+ *
+ * <p>Every call is one round trip to Redis, bounded by the cluster's timeout; when Redis does not
+ * answer, calls throw {@link RedisUnavailableException} (503) and work again once it does.
+ * Thread-safe.
+ *
+ * <pre>{@code
+ * SessionStore sessions = RedisSessionStore.builder(cluster)
+ *     .idleTimeout(Duration.ofMinutes(30)).maximumSessions(10_000).build();
+ * }</pre>
+ */
+public final class RedisSessionStore implements SessionStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
+  private static final String WHAT = "session store";
+  private static final int SWEEP_BATCH = 100;
+  private static final Duration MINIMUM_GRACE = Duration.ofMinutes(1);
+
+  private final RedisConnection redis;
+  private final Runnable onClose;
+  private final byte[] indexKey;
+  private final String recordPrefix;
+  private final long idleMillis;
+  private final long ttlMillis;
+  private final int maximumSessions;
+  private final LongSupplier ticker;
+  private final ScheduledExecutorService sweeper;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile RemovalListener listener = (session, cause) -> {};
+
+  private RedisSessionStore(Builder b) {
+    this.redis = b.cluster.connection();
+    this.onClose = () -> b.cluster.forget(this);
+    this.indexKey = bytes(b.cluster.prefix() + "sessions");
+    this.recordPrefix = b.cluster.prefix() + "session:";
+    this.idleMillis = b.idleTimeout.toMillis();
+    Duration grace = b.expiryCheckInterval.multipliedBy(2);
+    this.ttlMillis = idleMillis + Math.max(MINIMUM_GRACE.toMillis(), grace.toMillis());
+    this.maximumSessions = b.maximumSessions;
+    this.ticker = b.ticker;
+    if (b.ticker == null) {
+      this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "mcp-gateway-redis-session-expiry");
+        thread.setDaemon(true);
+        return thread;
+      });
+      long every = b.expiryCheckInterval.toMillis();
+      sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+    } else {
+      this.sweeper = null;
+    }
+  }
+
+  /**
+   * Starts a builder for a store on {@code cluster}'s Redis: 30 minutes idle timeout, at most
+   * 10,000 sessions, expiry checked every 5 seconds, Redis's clock.
+   */
+  public static Builder builder(RedisCluster cluster) {
+    return new Builder(Objects.requireNonNull(cluster, "cluster"));
+  }
+
+  @Override
+  public void onRemoval(RemovalListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when a session with this id exists already
+   * @throws RedisUnavailableException when Redis cannot be reached in time; nothing was added
+   */
+  @Override
+  public boolean add(McpSession session) {
+    Objects.requireNonNull(session, "session");
+    if (closed.get()) {
+      return false;
+    }
+    long result = (Long) redis.call(WHAT, r -> SessionScripts.ADD.run(r, keys(session.id()),
+        args(now(), session.id(), Long.toString(idleMillis), Long.toString(ttlMillis), Integer.toString(maximumSessions),
+            session.toJson())));
+    if (result < 0) {
+      throw new IllegalArgumentException("a session with this id exists already");
+    }
+    return result == 1;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RedisUnavailableException when Redis cannot be reached in time
+   */
+  @Override
+  public Optional<McpSession> get(String sessionId) {
+    Objects.requireNonNull(sessionId, "sessionId");
+    if (closed.get()) {
+      return Optional.empty();
+    }
+    byte[] json = (byte[]) redis.call(WHAT, r -> SessionScripts.GET.run(r, keys(sessionId),
+        args(now(), sessionId, Long.toString(idleMillis), Long.toString(ttlMillis))));
+    return json == null ? Optional.empty() : Optional.ofNullable(read(json));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RedisUnavailableException when Redis cannot be reached in time; nothing was changed
+   */
+  @Override
+  public boolean update(McpSession session) {
+    Objects.requireNonNull(session, "session");
+    if (closed.get()) {
+      return false;
+    }
+    long result = (Long) redis.call(WHAT, r -> SessionScripts.UPDATE.run(r, keys(session.id()),
+        args(now(), session.id(), Long.toString(idleMillis), Long.toString(ttlMillis), session.toJson())));
+    return result == 1;
+  }
+
+  /**
+   * {@inheritDoc} A session that had passed its deadline but was not swept yet is heard as
+   * {@link RemovalCause#EXPIRED}.
+   *
+   * @throws RedisUnavailableException when Redis cannot be reached in time; the session may stay
+   */
+  @Override
+  public void remove(String sessionId) {
+    Objects.requireNonNull(sessionId, "sessionId");
+    if (closed.get()) {
+      return;
+    }
+    Object reply = redis.call(WHAT, r -> SessionScripts.REMOVE.run(r, keys(sessionId), args(now(), sessionId)));
+    if (reply instanceof List<?> removed) {
+      McpSession session = read((byte[]) removed.get(0));
+      boolean expired = "expired".equals(new String((byte[]) removed.get(1), StandardCharsets.UTF_8));
+      if (session != null) {
+        notifyRemoved(session, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+      }
+    }
+  }
+
+  /**
+   * {@inheritDoc} The live sessions of every replica, read in batches: not one atomic snapshot.
+   *
+   * @throws RedisUnavailableException when Redis cannot be reached in time
+   */
+  @Override
+  public Collection<McpSession> sessions() {
+    if (closed.get()) {
+      return List.of();
+    }
+    return liveSessions();
+  }
+
+  private List<McpSession> liveSessions() {
+    @SuppressWarnings("unchecked")
+    List<byte[]> ids = (List<byte[]>) redis.call(WHAT, r -> SessionScripts.LIVE_IDS.run(r, List.of(indexKey), args(now())));
+    List<McpSession> sessions = new ArrayList<>(ids.size());
+    for (int from = 0; from < ids.size(); from += SWEEP_BATCH) {
+      byte[][] recordKeys = ids.subList(from, Math.min(ids.size(), from + SWEEP_BATCH)).stream()
+          .map(id -> bytes(recordPrefix + new String(id, StandardCharsets.UTF_8))).toArray(byte[][]::new);
+      for (byte[] json : redis.call(WHAT, r -> r.mget(recordKeys))) {
+        McpSession session = json == null ? null : read(json);
+        if (session != null) {
+          sessions.add(session);
+        }
+      }
+    }
+    return List.copyOf(sessions);
+  }
+
+  /**
+   * {@inheritDoc} Of every replica.
+   *
+   * @throws RedisUnavailableException when Redis cannot be reached in time
+   */
+  @Override
+  public int size() {
+    if (closed.get()) {
+      return 0;
+    }
+    long live = (Long) redis.call(WHAT, r -> SessionScripts.LIVE_COUNT.run(r, List.of(indexKey), args(now())));
+    return (int) Math.min(Integer.MAX_VALUE, live);
+  }
+
+  /**
+   * Takes the sessions past their deadline out of Redis now, telling the listener
+   * {@link RemovalCause#EXPIRED} for each.
+   *
+   * @throws RedisUnavailableException when Redis cannot be reached in time
+   */
+  @Override
+  public void cleanUp() {
+    if (!closed.get()) {
+      sweep();
+    }
+  }
+
+  private void sweep() {
+    while (true) {
+      List<?> reply = (List<?>) redis.call(WHAT, r -> SessionScripts.SWEEP.run(r, List.of(indexKey),
+          args(now(), recordPrefix, Integer.toString(SWEEP_BATCH))));
+      long taken = (Long) reply.get(0);
+      for (Object json : (List<?>) reply.get(1)) {
+        McpSession session = read((byte[]) json);
+        if (session != null) {
+          notifyRemoved(session, RemovalCause.EXPIRED);
+        }
+      }
+      if (taken < SWEEP_BATCH || closed.get()) {
+        return;
+      }
+    }
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep();
+    } catch (RedisUnavailableException e) {
+      LOG.debug("Session expiry check skipped: {}", e.getMessage()); // the connection logged the outage
+    } catch (RuntimeException e) {
+      LOG.warn("Session expiry check failed", e);
+    }
+  }
+
+  /**
+   * Stops the expiry checks and tells the listener {@link RemovalCause#CLOSED} for every live
+   * session, leaving the records in Redis for the other replicas; idempotent. When Redis cannot be
+   * reached, nobody is told and a WARN says so.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
+    try {
+      for (McpSession session : liveSessions()) {
+        notifyRemoved(session, RemovalCause.CLOSED);
+      }
+    } catch (RedisUnavailableException | IllegalStateException e) {
+      LOG.warn("Closing the Redis session store: could not list the live sessions to release them ({})", e.getMessage());
+    } finally {
+      onClose.run();
+    }
+  }
+
+  private void notifyRemoved(McpSession session, RemovalCause cause) {
+    try {
+      listener.removed(session, cause);
+    } catch (RuntimeException e) {
+      LOG.error("Session removal listener failed for a session on server '{}'", session.server(), e);
+    }
+  }
+
+  private McpSession read(byte[] json) {
+    try {
+      return McpSession.fromJson(new String(json, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Ignoring a session record in Redis that is not a session ({} bytes)", json.length);
+      return null;
+    }
+  }
+
+  private String now() {
+    return ticker == null ? "" : Long.toString(TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong()));
+  }
+
+  private List<byte[]> keys(String sessionId) {
+    return List.of(indexKey, bytes(recordPrefix + sessionId));
+  }
+
+  private static List<byte[]> args(String... values) {
+    List<byte[]> args = new ArrayList<>(values.length);
+    for (String value : values) {
+      args.add(bytes(value));
+    }
+    return args;
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Builds a {@link RedisSessionStore}. */
+  public static final class Builder {
+    private final RedisCluster cluster;
+    private Duration idleTimeout = Duration.ofMinutes(30);
+    private int maximumSessions = 10_000;
+    private Duration expiryCheckInterval = Duration.ofSeconds(5);
+    private LongSupplier ticker;
+
+    private Builder(RedisCluster cluster) {
+      this.cluster = cluster;
+    }
+
+    /** Sessions idle longer than this expire; at least one second. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("idleTimeout must be at least 1 second: " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /** At most this many live sessions across all replicas; new ones are refused beyond it. */
+    public Builder maximumSessions(int maximumSessions) {
+      if (maximumSessions < 1) {
+        throw new IllegalArgumentException("maximumSessions must be at least 1: " + maximumSessions);
+      }
+      this.maximumSessions = maximumSessions;
+      return this;
+    }
+
+    /**
+     * How often this store sweeps for expired sessions; at least 100 ms. Records stay in Redis
+     * twice this (at least a minute) past their idle timeout, for a sweep to report them.
+     */
+    public Builder expiryCheckInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("expiryCheckInterval must be at least 100 ms: " + interval);
+      }
+      this.expiryCheckInterval = interval;
+      return this;
+    }
+
+    /**
+     * Reads time from {@code nanoTicker} (as {@link System#nanoTime()}) instead of Redis's clock,
+     * and sweeps only on {@link #cleanUp()}; for tests. Every store on the same keys must use the
+     * same ticker.
+     */
+    public Builder ticker(LongSupplier nanoTicker) {
+      this.ticker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+      return this;
+    }
+
+    /** Builds the store; it is closed with its cluster if not before. */
+    public RedisSessionStore build() {
+      return cluster.register(new RedisSessionStore(this));
+    }
+  }
+}
