@@ -14,6 +14,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -140,8 +141,11 @@ final class RedisConnection implements AutoCloseable {
     } else {
       reason = "Redis is unreachable";
     }
-    if (!(e instanceof JedisDataException) && unreachable.compareAndSet(false, true)) {
-      LOG.warn("Redis at {} is unreachable ({}); store and bus calls fail until it answers again: {}", endpoint, reason, e.toString());
+    boolean refusedLogin = e instanceof JedisAccessControlException;
+    if ((refusedLogin || !(e instanceof JedisDataException)) && unreachable.compareAndSet(false, true)) {
+      // logged once per outage; the exception's text has no credentials (Redis never repeats a password)
+      LOG.warn("Redis at {} {} ({}); store and bus calls fail until it answers again: {}", endpoint,
+          refusedLogin ? "refused the login" : "is unreachable", reason, e.toString());
     }
     return new RedisUnavailableException(what + ": " + reason, e);
   }

@@ -14,7 +14,7 @@ class RedisClusterBusContractTest extends ClusterBusContract {
   }
 
   @AfterEach
-  void closeClusters() throws Exception {
+  void closeClusters() {
     clusters.close();
   }
 }

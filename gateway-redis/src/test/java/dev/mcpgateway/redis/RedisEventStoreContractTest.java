@@ -14,7 +14,7 @@ class RedisEventStoreContractTest extends EventStoreContract {
   }
 
   @AfterEach
-  void closeClusters() throws Exception {
+  void closeClusters() {
     clusters.close();
   }
 }

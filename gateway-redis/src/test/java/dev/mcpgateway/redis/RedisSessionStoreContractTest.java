@@ -16,7 +16,7 @@ class RedisSessionStoreContractTest extends SessionStoreContract {
   }
 
   @AfterEach
-  void closeClusters() throws Exception {
+  void closeClusters() {
     clusters.close();
   }
 }
