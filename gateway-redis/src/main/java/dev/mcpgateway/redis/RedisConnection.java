@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -13,6 +12,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -56,9 +56,8 @@ final class RedisConnection implements AutoCloseable {
       config.password(endpoint.password());
     }
     if (endpoint.tls()) {
-      SSLParameters tls = new SSLParameters();
-      tls.setEndpointIdentificationAlgorithm("HTTPS"); // check the certificate names the host
-      config.ssl(true).sslParameters(tls);
+      // the JVM's trust store, and the certificate must name the host (SslVerifyMode.FULL)
+      config.sslOptions(SslOptions.defaults());
     }
     this.config = config.build();
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
