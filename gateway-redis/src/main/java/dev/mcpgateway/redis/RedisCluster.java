@@ -65,10 +65,16 @@ public final class RedisCluster implements AutoCloseable {
 
   /**
    * A new session store on this Redis, with the given idle timeout and maximum across all
-   * replicas; {@link RedisSessionStore#builder(RedisCluster)} has more settings.
+   * replicas; with a cluster secret it shares removals with the other replicas over
+   * {@link #bus()} ({@link RedisSessionStore.Builder#removalNotices}).
+   * {@link RedisSessionStore#builder(RedisCluster)} has more settings.
    */
   public RedisSessionStore sessionStore(Duration idleTimeout, int maximumSessions) {
-    return RedisSessionStore.builder(this).idleTimeout(idleTimeout).maximumSessions(maximumSessions).build();
+    RedisSessionStore.Builder builder = RedisSessionStore.builder(this).idleTimeout(idleTimeout).maximumSessions(maximumSessions);
+    if (secret != null) {
+      builder.removalNotices(bus());
+    }
+    return builder.build();
   }
 
   /**

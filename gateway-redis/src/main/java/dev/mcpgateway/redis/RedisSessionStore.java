@@ -1,5 +1,6 @@
 package dev.mcpgateway.redis;
 
+import dev.mcpgateway.cluster.ClusterBus;
 import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * session whose deadline has passed is gone for {@link #get} at once, swept or not.
  *
  * <p>The listener hears what this store instance does or sees: its own removals
- * ({@link RemovalCause#EXPLICIT}) and the expiries its sweep takes. Removals made by another
- * replica are heard there. {@link #close()} tells the listener {@link RemovalCause#CLOSED} for every
+ * ({@link RemovalCause#EXPLICIT}) and the expiries its sweep takes; with
+ * {@link Builder#removalNotices(ClusterBus)} also, by a notice on the bus, those of the other
+ * replicas, so that each replica releases what it holds for a session wherever it ended.
+ * {@link #close()} tells the listener {@link RemovalCause#CLOSED} for every
  * live session, so the node releases what it holds, but leaves the records in Redis for the other
  * replicas; they expire by their TTL if nobody uses them.
  *
@@ -67,6 +70,7 @@ public final class RedisSessionStore implements SessionStore {
   private final int maximumSessions;
   private final LongSupplier ticker;
   private final ScheduledExecutorService sweeper;
+  private final RemovalNotices notices;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RemovalListener listener = (session, cause) -> {};
 
@@ -80,6 +84,11 @@ public final class RedisSessionStore implements SessionStore {
     this.ttlMillis = idleMillis + Math.max(MINIMUM_GRACE.toMillis(), grace.toMillis());
     this.maximumSessions = b.maximumSessions;
     this.ticker = b.ticker;
+    this.notices = b.notices == null ? null : new RemovalNotices(b.notices, (session, cause) -> {
+      if (!closed.get()) {
+        notifyRemoved(session, cause);
+      }
+    });
     if (b.ticker == null) {
       this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "mcp-gateway-redis-session-expiry");
@@ -176,7 +185,7 @@ public final class RedisSessionStore implements SessionStore {
       McpSession session = read((byte[]) removed.get(0));
       boolean expired = "expired".equals(new String((byte[]) removed.get(1), StandardCharsets.UTF_8));
       if (session != null) {
-        notifyRemoved(session, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
+        removed(session, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
       }
     }
   }
@@ -239,6 +248,9 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   private void sweep() {
+    if (notices != null) {
+      notices.ensureSubscribed();
+    }
     while (true) {
       List<?> reply = (List<?>) redis.call(WHAT, r -> SessionScripts.SWEEP.run(r, List.of(indexKey),
           args(now(), recordPrefix, Integer.toString(SWEEP_BATCH))));
@@ -246,7 +258,7 @@ public final class RedisSessionStore implements SessionStore {
       for (Object json : (List<?>) reply.get(1)) {
         McpSession session = read((byte[]) json);
         if (session != null) {
-          notifyRemoved(session, RemovalCause.EXPIRED);
+          removed(session, RemovalCause.EXPIRED);
         }
       }
       if (taken < SWEEP_BATCH || closed.get()) {
@@ -278,6 +290,9 @@ public final class RedisSessionStore implements SessionStore {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
+    if (notices != null) {
+      notices.close();
+    }
     try {
       for (McpSession session : liveSessions()) {
         notifyRemoved(session, RemovalCause.CLOSED);
@@ -286,6 +301,14 @@ public final class RedisSessionStore implements SessionStore {
       LOG.warn("Closing the Redis session store: could not list the live sessions to release them ({})", e.getMessage());
     } finally {
       onClose.run();
+    }
+  }
+
+  /** A session left through this store: its listener hears it, and the other replicas' stores by a notice. */
+  private void removed(McpSession session, RemovalCause cause) {
+    notifyRemoved(session, cause);
+    if (notices != null) {
+      notices.announce(session, cause);
     }
   }
 
@@ -333,6 +356,7 @@ public final class RedisSessionStore implements SessionStore {
     private int maximumSessions = 10_000;
     private Duration expiryCheckInterval = Duration.ofSeconds(5);
     private LongSupplier ticker;
+    private ClusterBus notices;
 
     private Builder(RedisCluster cluster) {
       this.cluster = cluster;
@@ -377,6 +401,19 @@ public final class RedisSessionStore implements SessionStore {
      */
     public Builder ticker(LongSupplier nanoTicker) {
       this.ticker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+      return this;
+    }
+
+    /**
+     * Shares removals with the other replicas over {@code bus} (such as {@link RedisCluster#bus()}):
+     * this store announces the sessions it removes or finds expired, and its listener also hears,
+     * with their cause, those that the other replicas' stores announce. So each replica's listener
+     * hears every session leave once, as long as the bus delivers (at most once: a replica
+     * disconnected at that moment misses the notice). Not set: the listener hears only what this
+     * store removes or finds expired. The caller keeps ownership of the bus.
+     */
+    public Builder removalNotices(ClusterBus bus) {
+      this.notices = Objects.requireNonNull(bus, "bus");
       return this;
     }
 

@@ -174,6 +174,33 @@ class RedisSessionStoreTest {
   }
 
   @Test
+  void withRemovalNoticesEveryReplicaHearsEverySessionLeaveOnce() {
+    String prefix = TestClusters.newPrefix();
+    List<SessionStore> stores = new ArrayList<>();
+    for (List<String> heard : List.of(heardA, heardB)) {
+      RedisCluster cluster = clusters.cluster(prefix);
+      SessionStore store = RedisSessionStore.builder(cluster).idleTimeout(Duration.ofMinutes(30)).ticker(now::get)
+          .removalNotices(cluster.bus()).build();
+      store.onRemoval((session, cause) -> heard.add(session.id() + ":" + cause));
+      stores.add(store);
+    }
+    McpSession removed = TestSessions.of("a", "k");
+    McpSession expired = TestSessions.of("a", "k");
+    stores.get(0).add(removed);
+    stores.get(0).add(expired);
+
+    stores.get(1).remove(removed.id());
+    now.addAndGet(Duration.ofMinutes(31).toNanos());
+    stores.get(0).cleanUp();
+
+    List<String> both = List.of(removed.id() + ":EXPLICIT", expired.id() + ":EXPIRED");
+    Await.until(Duration.ofSeconds(10), "replica A hears the removal made on B", () -> heardA.size() == 2);
+    Await.until(Duration.ofSeconds(10), "replica B hears the expiry found on A", () -> heardB.size() == 2);
+    assertThat(heardA).containsExactlyElementsOf(both);
+    assertThat(heardB).containsExactlyElementsOf(both);
+  }
+
+  @Test
   void refusesASecondSessionWithTheSameId() {
     SessionStore store = replicas(10).get(0);
     McpSession session = TestSessions.of("a", "k");
