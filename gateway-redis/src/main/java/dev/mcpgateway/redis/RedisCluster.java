@@ -2,6 +2,8 @@ package dev.mcpgateway.redis;
 
 import dev.mcpgateway.cluster.ClusterBus;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * bus.
  *
  * <p>Built from a {@code redis://[[user]:password@]host[:port][/database]} URI ({@code rediss://}
- * for TLS, checking the server's certificate and host name against the JVM's trust store). Nothing
+ * for TLS, checking the server's certificate and host name against the JVM's trust store or
+ * {@link Builder#trustStore the one given}). Nothing
  * connects at build time: a replica starts while Redis is down, and {@link #isReachable()} tells
  * whether it answers. Every call waits at most the timeout (2 seconds unless set) for a connection
  * and for each answer, and then throws {@link RedisUnavailableException}; connections are made
@@ -52,7 +55,7 @@ public final class RedisCluster implements AutoCloseable {
   private RedisClusterBus bus; // guarded by this
 
   private RedisCluster(Builder b) {
-    this.connection = new RedisConnection(b.endpoint, b.timeout, b.maxConnections);
+    this.connection = new RedisConnection(b.endpoint, b.timeout, b.maxConnections, b.trustStore, b.trustStorePassword);
     this.prefix = b.prefix;
     this.secret = b.secret;
     this.keepAliveMillis = b.keepAlive.toMillis();
@@ -160,6 +163,8 @@ public final class RedisCluster implements AutoCloseable {
     private int maxConnections = 16;
     private byte[] secret;
     private Duration keepAlive = Duration.ofSeconds(5);
+    private Path trustStore;
+    private char[] trustStorePassword;
 
     private Builder(RedisEndpoint endpoint) {
       this.endpoint = endpoint;
@@ -212,6 +217,22 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalArgumentException("keepAlive must be at least 100 ms: " + interval);
       }
       this.keepAlive = interval;
+      return this;
+    }
+
+    /**
+     * For {@code rediss://}: trust the certificates of this key store file (PKCS12 or JKS, such
+     * as a private CA's) instead of the JVM's trust store. The host name is checked all the same.
+     *
+     * @param password the key store's password, or null for none; copied
+     */
+    public Builder trustStore(Path file, char[] password) {
+      Objects.requireNonNull(file, "file");
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("trustStore is not a readable file: " + file);
+      }
+      this.trustStore = file;
+      this.trustStorePassword = password == null ? null : password.clone();
       return this;
     }
 

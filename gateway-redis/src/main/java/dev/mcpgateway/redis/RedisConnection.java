@@ -1,10 +1,12 @@
 package dev.mcpgateway.redis;
 
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -39,7 +41,7 @@ final class RedisConnection implements AutoCloseable {
   private final AtomicBoolean unreachable = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  RedisConnection(RedisEndpoint endpoint, Duration timeout, int maxConnections) {
+  RedisConnection(RedisEndpoint endpoint, Duration timeout, int maxConnections, Path trustStore, char[] trustStorePassword) {
     this.endpoint = endpoint;
     this.timeout = timeout;
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -56,8 +58,9 @@ final class RedisConnection implements AutoCloseable {
       config.password(endpoint.password());
     }
     if (endpoint.tls()) {
-      // the JVM's trust store, and the certificate must name the host (SslVerifyMode.FULL)
-      config.sslOptions(SslOptions.defaults());
+      // the certificate must chain to a trusted one and name the host (SslVerifyMode.FULL)
+      config.sslOptions(trustStore == null ? SslOptions.defaults()
+          : SslOptions.builder().truststore(trustStore.toFile(), trustStorePassword).build());
     }
     this.config = config.build();
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
@@ -133,6 +136,8 @@ final class RedisConnection implements AutoCloseable {
       String error = String.valueOf(e.getMessage());
       int space = error.indexOf(' ');
       reason = "Redis refused the command (" + (space > 0 ? error.substring(0, space) : error) + ")";
+    } else if (causedBy(e, SSLException.class)) {
+      reason = "the TLS handshake with Redis failed (is its certificate trusted and issued for this host?)";
     } else if (timedOut(e)) {
       reason = "Redis did not answer within " + timeout.toMillis() + " ms";
     } else if (causedBy(e, NoSuchElementException.class)) {
