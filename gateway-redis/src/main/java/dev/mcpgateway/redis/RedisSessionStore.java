@@ -57,33 +57,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisSessionStore implements SessionStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
-  private static final String WHAT = "session store";
-  private static final int SWEEP_BATCH = 100;
   private static final Duration MINIMUM_GRACE = Duration.ofMinutes(1);
 
-  private final RedisConnection redis;
+  private final SessionRecords records;
   private final Runnable onClose;
-  private final byte[] indexKey;
-  private final String recordPrefix;
-  private final long idleMillis;
-  private final long ttlMillis;
   private final int maximumSessions;
-  private final LongSupplier ticker;
   private final ScheduledExecutorService sweeper;
   private final RemovalNotices notices;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RemovalListener listener = (session, cause) -> {};
 
   private RedisSessionStore(Builder b) {
-    this.redis = b.cluster.connection();
-    this.onClose = () -> b.cluster.forget(this);
-    this.indexKey = bytes(b.cluster.prefix() + "sessions");
-    this.recordPrefix = b.cluster.prefix() + "session:";
-    this.idleMillis = b.idleTimeout.toMillis();
     Duration grace = b.expiryCheckInterval.multipliedBy(2);
-    this.ttlMillis = idleMillis + Math.max(MINIMUM_GRACE.toMillis(), grace.toMillis());
+    long idleMillis = b.idleTimeout.toMillis();
+    long ttlMillis = idleMillis + Math.max(MINIMUM_GRACE.toMillis(), grace.toMillis());
+    this.records = new SessionRecords(b.cluster.connection(), b.cluster.prefix(), idleMillis, ttlMillis, b.ticker);
+    this.onClose = () -> b.cluster.forget(this);
     this.maximumSessions = b.maximumSessions;
-    this.ticker = b.ticker;
     this.notices = b.notices == null ? null : new RemovalNotices(b.notices, (session, cause) -> {
       if (!closed.get()) {
         notifyRemoved(session, cause);
@@ -127,9 +117,7 @@ public final class RedisSessionStore implements SessionStore {
     if (closed.get()) {
       return false;
     }
-    long result = (Long) redis.call(WHAT, r -> SessionScripts.ADD.run(r, keys(session.id()),
-        args(now(), session.id(), Long.toString(idleMillis), Long.toString(ttlMillis), Integer.toString(maximumSessions),
-            session.toJson())));
+    long result = records.add(session, maximumSessions);
     if (result < 0) {
       throw new IllegalArgumentException("a session with this id exists already");
     }
@@ -147,8 +135,7 @@ public final class RedisSessionStore implements SessionStore {
     if (closed.get()) {
       return Optional.empty();
     }
-    byte[] json = (byte[]) redis.call(WHAT, r -> SessionScripts.GET.run(r, keys(sessionId),
-        args(now(), sessionId, Long.toString(idleMillis), Long.toString(ttlMillis))));
+    byte[] json = records.get(sessionId);
     return json == null ? Optional.empty() : Optional.ofNullable(read(json));
   }
 
@@ -163,9 +150,7 @@ public final class RedisSessionStore implements SessionStore {
     if (closed.get()) {
       return false;
     }
-    long result = (Long) redis.call(WHAT, r -> SessionScripts.UPDATE.run(r, keys(session.id()),
-        args(now(), session.id(), Long.toString(idleMillis), Long.toString(ttlMillis), session.toJson())));
-    return result == 1;
+    return records.update(session);
   }
 
   /**
@@ -180,13 +165,10 @@ public final class RedisSessionStore implements SessionStore {
     if (closed.get()) {
       return;
     }
-    Object reply = redis.call(WHAT, r -> SessionScripts.REMOVE.run(r, keys(sessionId), args(now(), sessionId)));
-    if (reply instanceof List<?> removed) {
-      McpSession session = read((byte[]) removed.get(0));
-      boolean expired = "expired".equals(new String((byte[]) removed.get(1), StandardCharsets.UTF_8));
-      if (session != null) {
-        removed(session, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
-      }
+    SessionRecords.Removed removed = records.remove(sessionId);
+    McpSession session = removed == null ? null : read(removed.json());
+    if (session != null) {
+      removed(session, removed.expired() ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
     }
   }
 
@@ -204,17 +186,11 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   private List<McpSession> liveSessions() {
-    @SuppressWarnings("unchecked")
-    List<byte[]> ids = (List<byte[]>) redis.call(WHAT, r -> SessionScripts.LIVE_IDS.run(r, List.of(indexKey), args(now())));
-    List<McpSession> sessions = new ArrayList<>(ids.size());
-    for (int from = 0; from < ids.size(); from += SWEEP_BATCH) {
-      byte[][] recordKeys = ids.subList(from, Math.min(ids.size(), from + SWEEP_BATCH)).stream()
-          .map(id -> bytes(recordPrefix + new String(id, StandardCharsets.UTF_8))).toArray(byte[][]::new);
-      for (byte[] json : redis.call(WHAT, r -> r.mget(recordKeys))) {
-        McpSession session = json == null ? null : read(json);
-        if (session != null) {
-          sessions.add(session);
-        }
+    List<McpSession> sessions = new ArrayList<>();
+    for (byte[] json : records.live()) {
+      McpSession session = read(json);
+      if (session != null) {
+        sessions.add(session);
       }
     }
     return List.copyOf(sessions);
@@ -230,8 +206,7 @@ public final class RedisSessionStore implements SessionStore {
     if (closed.get()) {
       return 0;
     }
-    long live = (Long) redis.call(WHAT, r -> SessionScripts.LIVE_COUNT.run(r, List.of(indexKey), args(now())));
-    return (int) Math.min(Integer.MAX_VALUE, live);
+    return (int) Math.min(Integer.MAX_VALUE, records.liveCount());
   }
 
   /**
@@ -251,20 +226,16 @@ public final class RedisSessionStore implements SessionStore {
     if (notices != null) {
       notices.ensureSubscribed();
     }
-    while (true) {
-      List<?> reply = (List<?>) redis.call(WHAT, r -> SessionScripts.SWEEP.run(r, List.of(indexKey),
-          args(now(), recordPrefix, Integer.toString(SWEEP_BATCH))));
-      long taken = (Long) reply.get(0);
-      for (Object json : (List<?>) reply.get(1)) {
-        McpSession session = read((byte[]) json);
+    SessionRecords.Swept swept;
+    do {
+      swept = records.sweep();
+      for (byte[] json : swept.records()) {
+        McpSession session = read(json);
         if (session != null) {
           removed(session, RemovalCause.EXPIRED);
         }
       }
-      if (taken < SWEEP_BATCH || closed.get()) {
-        return;
-      }
-    }
+    } while (SessionRecords.more(swept) && !closed.get());
   }
 
   private void sweepQuietly() {
@@ -327,26 +298,6 @@ public final class RedisSessionStore implements SessionStore {
       LOG.warn("Ignoring a session record in Redis that is not a session ({} bytes)", json.length);
       return null;
     }
-  }
-
-  private String now() {
-    return ticker == null ? "" : Long.toString(TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong()));
-  }
-
-  private List<byte[]> keys(String sessionId) {
-    return List.of(indexKey, bytes(recordPrefix + sessionId));
-  }
-
-  private static List<byte[]> args(String... values) {
-    List<byte[]> args = new ArrayList<>(values.length);
-    for (String value : values) {
-      args.add(bytes(value));
-    }
-    return args;
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Builds a {@link RedisSessionStore}. */

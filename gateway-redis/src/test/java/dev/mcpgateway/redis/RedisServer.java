@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Assumptions;
 final class RedisServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static volatile RedisServer shared;
+  private static volatile boolean skipPrinted;
 
   private final int port;
   private final Path dir;
@@ -68,7 +69,10 @@ final class RedisServer implements AutoCloseable {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         Assertions.fail("CI=true, so the Redis tests must run, but " + reason);
       }
-      System.out.println("SKIPPED Redis tests: " + reason);
+      if (!skipPrinted) {
+        skipPrinted = true;
+        System.out.println("SKIPPED Redis tests: " + reason);
+      }
       Assumptions.abort("Redis tests skipped: " + reason);
     }
     try {
