@@ -1,7 +1,7 @@
 /**
  * The MCP gateway's core: {@code McpGateway} and its transport-neutral requests and responses,
  * configuration, and the SPIs (authenticator, backend launcher, session, payload and event
- * stores, interceptors) with their JDK-only defaults.
+ * stores, interceptors, the cluster bus) with their JDK-only defaults.
  *
  * <p>Only API and SPI packages are exported; {@code dev.mcpgateway.internal} and its
  * sub-packages are the implementation. No third-party type appears in an exported signature,
@@ -17,6 +17,7 @@ module dev.mcpgateway.core {
   exports dev.mcpgateway.audit;
   exports dev.mcpgateway.auth;
   exports dev.mcpgateway.backend;
+  exports dev.mcpgateway.cluster;
   exports dev.mcpgateway.config;
   exports dev.mcpgateway.payload;
   exports dev.mcpgateway.policy;

@@ -27,6 +27,7 @@ class CoreModuleTest {
         "dev.mcpgateway.audit",
         "dev.mcpgateway.auth",
         "dev.mcpgateway.backend",
+        "dev.mcpgateway.cluster",
         "dev.mcpgateway.config",
         "dev.mcpgateway.payload",
         "dev.mcpgateway.policy",
