@@ -101,4 +101,25 @@ class GatewayOnRedisTest {
 
     assertThat(post(a, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}").status()).isEqualTo(404);
   }
+
+  @Test
+  void anyReplicaServesASessionAnotherReplicaOpenedAndADeleteOnOneEndsItOnAll() throws Exception {
+    String prefix = TestClusters.newPrefix();
+    InMemoryBackendLauncher onA = new InMemoryBackendLauncher();
+    InMemoryBackendLauncher onB = new InMemoryBackendLauncher();
+    McpGateway a = replica(prefix, onA, Duration.ofMinutes(30), Duration.ofSeconds(5));
+    McpGateway b = replica(prefix, onB, Duration.ofMinutes(30), Duration.ofSeconds(5));
+
+    String session = post(a, null, INITIALIZE).headers().get("Mcp-Session-Id");
+    // b never saw the initialize: it serves the session from its record, with a backend of its own
+    assertThat(echo(b, session, "served by b")).isEqualTo("served by b");
+    assertThat(echo(a, session, "served by a")).isEqualTo("served by a");
+    assertThat(onB.running()).isEqualTo(1);
+
+    assertThat(send(b, GatewayRequest.delete("/mcp/memory"), session).status()).isLessThan(300);
+
+    assertThat(post(a, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}").status()).isEqualTo(404);
+    Await.until(Duration.ofSeconds(10), "both replicas stop their backends", () -> onA.running() + onB.running() == 0);
+    assertThat(TestClusters.keys(clusters.plain(), prefix)).isEmpty();
+  }
 }
