@@ -9,6 +9,8 @@ import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.ConfigException;
 import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.redis.RedisCluster;
+import java.nio.charset.StandardCharsets;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.docker.DockerBackendLauncher;
 import dev.mcpgateway.servlet.McpGatewayServlet;
@@ -17,7 +19,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
@@ -126,8 +127,11 @@ public final class GatewayRunner {
     final int port;
     final Optional<String> apiKey;
     final boolean unified;
+    /** The Redis connections of cluster mode; null for a gateway on its own. */
+    final RedisCluster cluster;
 
-    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey, boolean unified) {
+    Running(McpGateway gateway, Server server, String host, int port, Optional<String> apiKey, boolean unified, RedisCluster cluster) {
+      this.cluster = cluster;
       this.unified = unified;
       this.gateway = gateway;
       this.server = server;
@@ -174,6 +178,9 @@ public final class GatewayRunner {
       } catch (Exception e) {
         Log.LOG.error("Stopping the HTTP server failed", e);
       }
+      if (cluster != null) {
+        cluster.close(); // after the gateway: it still ends its sessions' streams through the stores
+      }
     }
   }
 
@@ -218,17 +225,38 @@ public final class GatewayRunner {
     if (remotes) {
       builder.launcher(BackendKind.HTTP, BackendLauncher.http());
     }
-    McpGateway gateway = builder.build();
+    RedisCluster cluster = config.cluster().map(c -> {
+      // cluster mode: sessions, stream events and the replicas' notices in Redis; nothing connects yet
+      RedisCluster redis = RedisCluster.builder(c.redis()).clusterSecret(c.secret().getBytes(StandardCharsets.UTF_8)).build();
+      builder.sessionStore(redis.sessionStore(config.sessionTimeout().orElse(GatewayConfig.DEFAULT_SESSION_TIMEOUT),
+          config.maxSessions()));
+      builder.eventStore(redis.eventStore());
+      Log.LOG.info("Cluster mode: sessions shared through {}", c);
+      return redis;
+    }).orElse(null);
+    McpGateway gateway;
+    try {
+      gateway = builder.build();
+    } catch (RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
     Server server = jetty(gateway, host, port);
     try {
       server.start();
     } catch (Exception e) {
       gateway.close();
+      if (cluster != null) {
+        cluster.close();
+      }
       throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     int actualPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     Log.LOG.info("Serving {} server(s) on http://{}:{}", config.servers().size(), host, actualPort);
-    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv), unified);
+    return new Running(gateway, server, host, actualPort, ApiKeyAuthenticator.configuredKey(config, System::getenv), unified,
+        cluster);
   }
 
   /**

@@ -49,7 +49,7 @@ public final class LoopbackGateway implements AutoCloseable {
       throw e;
     }
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    return new LoopbackGateway(new GatewayRunner.Running(gateway, server, "127.0.0.1", port, Optional.empty(), false));
+    return new LoopbackGateway(new GatewayRunner.Running(gateway, server, "127.0.0.1", port, Optional.empty(), false, null));
   }
 
   /** The port Jetty listens on. */
