@@ -151,6 +151,7 @@ public interface McpGateway extends AutoCloseable {
     private Boolean unified;
     private final List<Interceptor> outerInterceptors = new java.util.ArrayList<>();
     private java.util.function.LongSupplier ticker;
+    private dev.mcpgateway.cluster.ClusterBus clusterBus;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -340,6 +341,17 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Sets the bus the replicas of a cluster tell each other through (with a session store they
+     * share): a client's answer to a server request that lands on another replica than the one
+     * waiting for it, and notifications for a session whose {@code GET} stream another replica
+     * holds, go to that replica. The gateway does not close the bus.
+     */
+    public Builder clusterBus(dev.mcpgateway.cluster.ClusterBus bus) {
+      this.clusterBus = once(this.clusterBus, Objects.requireNonNull(bus, "clusterBus"), "clusterBus");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -359,7 +371,8 @@ public interface McpGateway extends AutoCloseable {
           drainTimeout != null ? drainTimeout : Duration.ofSeconds(30),
           chain(),
           unified != null && unified,
-          ticker != null ? ticker : System::nanoTime));
+          ticker != null ? ticker : System::nanoTime,
+          clusterBus));
     }
 
     /** The chain: outer interceptors first, then the set chain or, when none is set, the defaults. */

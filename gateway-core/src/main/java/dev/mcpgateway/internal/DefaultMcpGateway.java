@@ -335,6 +335,9 @@ public final class DefaultMcpGateway implements McpGateway {
         LOG.error("Closing {} failed", closeable, e);
       }
     }
+    if (live.relay() != null) {
+      live.relay().close();
+    }
     runtime.shutdown();
     LOG.info("MCP gateway closed: {} server process(es) terminated", running);
     closedFuture.complete(null);

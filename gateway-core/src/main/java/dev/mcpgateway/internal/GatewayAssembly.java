@@ -88,7 +88,10 @@ final class GatewayAssembly {
     this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), redactor, offloader, listeners,
         parts.ticker());
     this.live = new SessionRegistry(parts.eventStore(),
-        new StreamRegistry(runtime.scheduler(), parts.keepAliveInterval(), runtime::nanoTime));
+        new StreamRegistry(runtime.scheduler(), parts.keepAliveInterval(), runtime::nanoTime), parts.clusterBus() != null);
+    if (parts.clusterBus() != null) {
+      live.relay(new dev.mcpgateway.internal.session.ClusterRelay(parts.clusterBus(), live));
+    }
     this.pool = new BackendPool(runtime);
     this.rateLimiter = new RateLimiter(config, parts.ticker());
     ClientSessions clientSessions = new ClientSessions(config, sessions, live);

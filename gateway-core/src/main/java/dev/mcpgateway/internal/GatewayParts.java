@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param payloadStore may be {@code null}: no offloading
  * @param interceptors may be {@code null}: the default chain
  * @param ticker the time source, as {@link System#nanoTime()}
+ * @param clusterBus may be {@code null}: a gateway on its own
  */
 public record GatewayParts(
     GatewayConfig config,
@@ -35,4 +36,5 @@ public record GatewayParts(
     java.time.Duration drainTimeout,
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors,
     boolean unified,
-    java.util.function.LongSupplier ticker) {}
+    java.util.function.LongSupplier ticker,
+    dev.mcpgateway.cluster.ClusterBus clusterBus) {}

@@ -37,6 +37,7 @@ class ReplicasShareSessionsTest {
       .orElse(AuthResult.denied(401, "authentication failed: invalid API key"));
 
   private final SharedSessionStore shared = new SharedSessionStore(SessionStore.caffeine(Duration.ofMinutes(30), 100));
+  private final dev.mcpgateway.cluster.ClusterBus bus = dev.mcpgateway.cluster.ClusterBus.local();
   private final McpGateway a = replica();
   private final McpGateway b = replica();
 
@@ -48,6 +49,7 @@ class ReplicasShareSessionsTest {
         .launcher(BackendKind.COMMAND, BackendLauncher.process())
         .authenticator(TWO_CALLERS)
         .sessionStore(shared.view())
+        .clusterBus(bus)
         .build();
   }
 
@@ -56,6 +58,7 @@ class ReplicasShareSessionsTest {
     a.close();
     b.close();
     shared.close();
+    bus.close();
   }
 
   @Test
@@ -116,5 +119,64 @@ class ReplicasShareSessionsTest {
 
     TestClient onB = new TestClient(b, "test", "alice-key").withSession(onA.sessionId());
     assertThat(onB.callTool("echo", "{\"message\":\"after\"}")).isEqualTo("after");
+  }
+
+  @Test
+  void anAnswerToAServerRequestThatLandsOnTheOtherReplicaReachesTheBackendThatAsked() {
+    TestClient onA = new TestClient(a, "test", "alice-key");
+    onA.initialize();
+    TestClient onB = new TestClient(b, "test", "alice-key").withSession(onA.sessionId());
+
+    GatewayResponse sampling = onA.post("{\"jsonrpc\":\"2.0\",\"id\":\"s-2\",\"method\":\"tools/call\",\"params\":"
+        + "{\"name\":\"sample\",\"arguments\":{\"prompt\":\"hi\"}}}");
+    EventCollector events = EventCollector.open(sampling.stream().orElseThrow());
+    JsonNode request = TestClient.parse(events.nextData(WAIT).data());
+    assertThat(request.path("method").asText()).isEqualTo("sampling/createMessage");
+    // the load balancer sends the answer to b, which has nothing waiting: it goes to a
+    GatewayResponse answered = onB.post("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":{\"role\":\"assistant\","
+        + "\"content\":{\"type\":\"text\",\"text\":\"answered on b\"},\"model\":\"m\"}}");
+
+    assertThat(answered.status()).isEqualTo(202);
+    assertThat(TestClient.parse(events.nextData(WAIT).data()).path("result").path("content").path(0).path("text").asText())
+        .isEqualTo("answered on b");
+  }
+
+  @Test
+  void aNotificationOfOneReplicasBackendReachesTheGetStreamTheOtherReplicaHolds() {
+    TestClient onA = new TestClient(a, "test", "alice-key");
+    onA.initialize();
+    TestClient onB = new TestClient(b, "test", "alice-key").withSession(onA.sessionId());
+    GatewayResponse get = onB.send(dev.mcpgateway.GatewayRequest.get("/mcp/test").header("Accept", "text/event-stream"));
+    EventCollector stream = EventCollector.open(get.stream().orElseThrow());
+
+    onA.callTool("broadcast", "{\"uri\":\"test://from-a\"}");
+
+    JsonNode note = TestClient.parse(stream.nextData(WAIT).data());
+    assertThat(note.path("method").asText()).isEqualTo("notifications/resources/list_changed");
+    assertThat(note.path("params").path("uri").asText()).isEqualTo("test://from-a");
+  }
+
+  @Test
+  void serverRequestIdsOfTwoReplicasNeverMeet() {
+    TestClient onA = new TestClient(a, "test", "alice-key");
+    onA.initialize();
+    TestClient onB = new TestClient(b, "test", "alice-key").withSession(onA.sessionId());
+
+    JsonNode fromA = firstRequest(onA);
+    JsonNode fromB = firstRequest(onB);
+
+    assertThat(fromA.path("id").asLong()).isNotEqualTo(fromB.path("id").asLong());
+    assertThat(Math.max(fromA.path("id").asLong(), fromB.path("id").asLong())).isLessThan(1L << 53);
+  }
+
+  private static JsonNode firstRequest(TestClient client) {
+    GatewayResponse call = client.post("{\"jsonrpc\":\"2.0\",\"id\":\"f\",\"method\":\"tools/call\",\"params\":"
+        + "{\"name\":\"sample\",\"arguments\":{}}}");
+    EventCollector events = EventCollector.open(call.stream().orElseThrow());
+    JsonNode request = TestClient.parse(events.nextData(WAIT).data());
+    client.post("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":{\"role\":\"assistant\","
+        + "\"content\":{\"type\":\"text\",\"text\":\"x\"},\"model\":\"m\"}}");
+    events.nextData(WAIT);
+    return request;
   }
 }

@@ -231,6 +231,7 @@ public final class GatewayRunner {
       builder.sessionStore(redis.sessionStore(config.sessionTimeout().orElse(GatewayConfig.DEFAULT_SESSION_TIMEOUT),
           config.maxSessions()));
       builder.eventStore(redis.eventStore());
+      builder.clusterBus(redis.bus());
       Log.LOG.info("Cluster mode: sessions shared through {}", c);
       return redis;
     }).orElse(null);

@@ -211,6 +211,11 @@ public final class ClientSessions {
   public GatewayResponse clientResponse(LiveSession session, ObjectNode message, JsonNode id) {
     SessionChannel.ServerRequest request = session.takeServerRequest(id);
     if (request == null) {
+      dev.mcpgateway.internal.session.ClusterRelay relay = live.relay();
+      if (relay != null && id.canConvertToLong()) {
+        relay.answer(session.id(), message); // another replica may have it waiting
+        return GatewayResponse.empty(202);
+      }
       return Http.error(400, "no server request with id " + Json.truncate(id.toString())
           + " is waiting for an answer in this session");
     }

@@ -40,6 +40,8 @@ public final class LiveSession implements SessionChannel {
   private final EventStore eventStore;
   private final StreamRegistry registry;
   private SseStream standaloneStream;
+  /** The node's sessions (their relay to other replicas); null when made on its own. */
+  private final SessionRegistry sessions;
   private java.util.function.UnaryOperator<byte[]> standaloneRewrite;
   private volatile boolean closed;
   /** In unified mode: the client's session, which owns streams and server-request ids; null otherwise. */
@@ -48,15 +50,28 @@ public final class LiveSession implements SessionChannel {
   private final ConcurrentHashMap<String, LiveSession> children = new ConcurrentHashMap<>();
 
   public LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry) {
-    this(record, identity, eventStore, registry, null);
+    this(record, identity, eventStore, registry, null, 0, null);
   }
 
-  private LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry, LiveSession parent) {
+  /**
+   * @param idBase what the ids of this session's streams and server requests start from on this node
+   * @param sessions the node's sessions, for the relay to other replicas
+   */
+  public LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry, long idBase,
+      SessionRegistry sessions) {
+    this(record, identity, eventStore, registry, null, idBase, sessions);
+  }
+
+  private LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry, LiveSession parent,
+      long idBase, SessionRegistry sessions) {
     this.record = record;
     this.identity = identity;
     this.eventStore = eventStore;
     this.registry = registry;
     this.parent = parent;
+    this.sessions = sessions;
+    this.streams.set(idBase);
+    this.serverRequestIds.set(idBase);
   }
 
   /** The record of this session as the store keeps it. */
@@ -127,7 +142,7 @@ public final class LiveSession implements SessionChannel {
     McpSession r = record;
     McpSession childRecord = new McpSession(r.id() + "/" + server, r.callerDigest(), server, r.protocolVersion(),
         r.clientCapabilities(), r.clientInfo(), isolation, r.createdAt());
-    return new LiveSession(childRecord, identity, eventStore, registry, this);
+    return new LiveSession(childRecord, identity, eventStore, registry, this, 0, sessions);
   }
 
   /** The child sessions of a unified session. */
@@ -323,8 +338,17 @@ public final class LiveSession implements SessionChannel {
 
   @Override
   public boolean sendStandalone(byte[] json) {
+    return sendStandalone(json, true);
+  }
+
+  /** As {@link #sendStandalone(byte[])}, on this node's stream only: what another replica relayed here. */
+  public boolean sendStandaloneHere(byte[] json) {
+    return sendStandalone(json, false);
+  }
+
+  private boolean sendStandalone(byte[] json, boolean mayRelay) {
     if (parent != null) {
-      return parent.sendStandalone(json);
+      return parent.sendStandalone(json, mayRelay);
     }
     SseStream stream;
     java.util.function.UnaryOperator<byte[]> rewrite;
@@ -333,7 +357,9 @@ public final class LiveSession implements SessionChannel {
       rewrite = standaloneRewrite;
     }
     if (stream == null) {
-      return false;
+      ClusterRelay relay = !mayRelay || sessions == null ? null : sessions.relay();
+      // a notification for a session whose GET stream another replica may hold goes there
+      return relay != null && relay.standalone(id(), json);
     }
     if (rewrite != null) {
       json = rewrite.apply(json);

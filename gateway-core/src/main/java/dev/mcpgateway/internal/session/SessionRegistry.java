@@ -23,14 +23,37 @@ public final class SessionRegistry {
   private final EventStore eventStore;
   private final StreamRegistry streams;
 
+  /** What the ids this node gives a session's streams and server requests start from (see {@link #SessionRegistry(EventStore, StreamRegistry, boolean)}). */
+  private final long idBase;
+  private volatile ClusterRelay relay;
+
   public SessionRegistry(EventStore eventStore, StreamRegistry streams) {
+    this(eventStore, streams, false);
+  }
+
+  /**
+   * @param clustered whether other replicas serve the same sessions: then the stream and
+   *     server-request ids this node gives start at a random node number times 2^32, so that the
+   *     ids two replicas give one session never meet (and stay below 2^53, exact in JavaScript)
+   */
+  public SessionRegistry(EventStore eventStore, StreamRegistry streams, boolean clustered) {
     this.eventStore = eventStore;
     this.streams = streams;
+    this.idBase = clustered ? (1L + new java.security.SecureRandom().nextInt((1 << 20) - 1)) << 32 : 0;
+  }
+
+  /** The relay to the other replicas of a cluster; null for a gateway on its own. */
+  public ClusterRelay relay() {
+    return relay;
+  }
+
+  public void relay(ClusterRelay relay) {
+    this.relay = relay;
   }
 
   /** Starts serving {@code record} for {@code identity} on this node. */
   public LiveSession open(McpSession record, Identity identity) {
-    LiveSession session = new LiveSession(record, identity, eventStore, streams);
+    LiveSession session = new LiveSession(record, identity, eventStore, streams, idBase, this);
     if (live.putIfAbsent(record.id(), session) != null) {
       throw new IllegalStateException("a session with this id is live already");
     }
@@ -43,7 +66,7 @@ public final class SessionRegistry {
    * says whether this call attached it.
    */
   public Attached attach(McpSession record, Identity identity) {
-    LiveSession fresh = new LiveSession(record, identity, eventStore, streams);
+    LiveSession fresh = new LiveSession(record, identity, eventStore, streams, idBase, this);
     LiveSession existing = live.putIfAbsent(record.id(), fresh);
     return existing != null ? new Attached(existing, false) : new Attached(fresh, true);
   }
