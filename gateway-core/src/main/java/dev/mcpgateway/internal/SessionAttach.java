@@ -54,7 +54,13 @@ final class SessionAttach implements ClientSessions.Attacher {
           session.initializeParams());
       session.backend(backend);
     } // a unified session joins the backends of its servers as it uses them
-    if (sessions.get(record.id()).isEmpty()) {
+    boolean stillThere;
+    try {
+      stillThere = sessions.get(record.id()).isPresent();
+    } catch (RuntimeException e) {
+      stillThere = true; // the store answered a moment ago; it goes on from the record
+    }
+    if (!stillThere) {
       // removed while it attached: whoever removed it may have looked before it was live here
       LiveSession gone = live.remove(record.id());
       if (gone != null) {

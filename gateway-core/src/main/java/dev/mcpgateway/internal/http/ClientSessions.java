@@ -96,7 +96,17 @@ public final class ClientSessions {
           + config.maxSessionsPerCaller() + " at once; end unused sessions (DELETE) or let them expire"));
     }
     LiveSession session = live.open(record, identity);
-    if (!sessions.add(record)) {
+    boolean added;
+    try {
+      added = sessions.add(record);
+    } catch (RuntimeException e) {
+      // a shared store (Redis) that cannot be reached: no new session, the ones held here go on
+      live.remove(record.id());
+      live.closed(identity.sessionKey());
+      LOG.warn("Refused a new session: the session store failed: {}", e.getMessage());
+      return new Opened(null, storeUnavailable(e));
+    }
+    if (!added) {
       live.remove(record.id());
       live.closed(identity.sessionKey());
       return new Opened(null, Http.error(503,
@@ -164,11 +174,24 @@ public final class ClientSessions {
     if (lookup.error() != null) {
       return lookup.error();
     }
-    sessions.remove(lookup.session().id());
+    try {
+      sessions.remove(lookup.session().id());
+    } catch (RuntimeException e) {
+      return storeUnavailable(e);
+    }
     return GatewayResponse.empty(200);
   }
 
   public record SessionLookup(LiveSession session, GatewayResponse error) {}
+
+  /**
+   * 503 with {@code Retry-After} when the session store fails (a shared store that cannot be
+   * reached): its message says so, never an address or a credential.
+   */
+  static GatewayResponse storeUnavailable(RuntimeException e) {
+    String reason = e instanceof GatewayException && e.getMessage() != null ? e.getMessage() : "the session store failed";
+    return Http.error(503, "sessions are unavailable: " + reason + "; try again shortly").withHeader("Retry-After", "1");
+  }
 
   /**
    * The session a request names, or the answer that refuses the request: 400 without
@@ -189,7 +212,17 @@ public final class ClientSessions {
       return new SessionLookup(null, Http.rpcError(400, null, GatewayException.INVALID_REQUEST,
           "Mcp-Session-Id header is required; send initialize first to get one"));
     }
-    McpSession found = sessions.get(id).orElse(null);
+    McpSession found;
+    try {
+      found = sessions.get(id).orElse(null);
+    } catch (RuntimeException e) {
+      // the store cannot answer: a session this node holds goes on from what it holds, others wait
+      LiveSession held = live.get(id);
+      if (held == null || held.isClosed()) {
+        return new SessionLookup(null, storeUnavailable(e));
+      }
+      found = held.record();
+    }
     LiveSession session = found == null ? null : live.get(found.id());
     if (found != null && session == null && found.server().equals(serverName) && found.callerDigest().equals(identity.sessionKey())) {
       session = attacher.attach(found, identity); // a session of the shared store that another node opened

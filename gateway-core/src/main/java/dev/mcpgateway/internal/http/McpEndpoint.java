@@ -234,7 +234,12 @@ public final class McpEndpoint {
       if (!negotiated.equals(version)) {
         McpSession updated = session.record().withProtocolVersion(negotiated);
         session.record(updated);
-        sessions.store().update(updated);
+        try {
+          sessions.store().update(updated);
+        } catch (RuntimeException e) {
+          // the store failed: this node serves the negotiated version; another node reads the offered one
+          LOG.warn("Could not record the negotiated protocol version of a session: {}", e.getMessage());
+        }
       }
       ObjectNode response = Json.object();
       response.put("jsonrpc", "2.0");

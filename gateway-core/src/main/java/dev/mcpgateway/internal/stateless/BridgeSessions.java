@@ -59,7 +59,7 @@ final class BridgeSessions {
       while ((session = free.pollFirst()) != null) {
         SessionBackend backend = session.backend();
         // the store's look-up keeps an idle session alive; one it dropped ended with it
-        if (!session.isClosed() && backend != null && !backend.hasEnded() && sessions.store().get(session.id()).isPresent()) {
+        if (!session.isClosed() && backend != null && !backend.hasEnded() && stillStored(session)) {
           CompletableFuture<JsonNode> ready = backend.initialized();
           if (ready != null && ready.isDone() && !ready.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(new Acquired(session, ready.join(), null));
@@ -101,6 +101,15 @@ final class BridgeSessions {
       idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
       return new Acquired(session, result, null);
     });
+  }
+
+  /** Whether the store still has the session (the look-up keeps it alive); a store that fails leaves it to this node. */
+  private boolean stillStored(LiveSession session) {
+    try {
+      return sessions.store().get(session.id()).isPresent();
+    } catch (RuntimeException e) {
+      return true;
+    }
   }
 
   /** Gives a session back after its request: the next request of its kind takes it. */
