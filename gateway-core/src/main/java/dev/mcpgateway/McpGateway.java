@@ -152,6 +152,7 @@ public interface McpGateway extends AutoCloseable {
     private final List<Interceptor> outerInterceptors = new java.util.ArrayList<>();
     private java.util.function.LongSupplier ticker;
     private dev.mcpgateway.cluster.ClusterBus clusterBus;
+    private dev.mcpgateway.cluster.SharedRateLimits sharedRateLimits;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -352,6 +353,15 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Sets where the replicas of a cluster count rate limits together (Redis): a caller's limit
+     * then holds across replicas, not per replica. Without it each replica counts on its own.
+     */
+    public Builder sharedRateLimits(dev.mcpgateway.cluster.SharedRateLimits limits) {
+      this.sharedRateLimits = once(this.sharedRateLimits, Objects.requireNonNull(limits, "sharedRateLimits"), "sharedRateLimits");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -372,7 +382,8 @@ public interface McpGateway extends AutoCloseable {
           chain(),
           unified != null && unified,
           ticker != null ? ticker : System::nanoTime,
-          clusterBus));
+          clusterBus,
+          sharedRateLimits));
     }
 
     /** The chain: outer interceptors first, then the set chain or, when none is set, the defaults. */

@@ -93,7 +93,7 @@ final class GatewayAssembly {
       live.relay(new dev.mcpgateway.internal.session.ClusterRelay(parts.clusterBus(), live));
     }
     this.pool = new BackendPool(runtime);
-    this.rateLimiter = new RateLimiter(config, parts.ticker());
+    this.rateLimiter = new RateLimiter(config, parts.ticker(), parts.sharedRateLimits());
     ClientSessions clientSessions = new ClientSessions(config, sessions, live);
     clientSessions.attacher(new SessionAttach(config, sessions, live, pool));
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());

@@ -18,6 +18,7 @@ import java.util.function.Function;
  * @param interceptors may be {@code null}: the default chain
  * @param ticker the time source, as {@link System#nanoTime()}
  * @param clusterBus may be {@code null}: a gateway on its own
+ * @param sharedRateLimits may be {@code null}: rate limits counted by this node alone
  */
 public record GatewayParts(
     GatewayConfig config,
@@ -37,4 +38,5 @@ public record GatewayParts(
     java.util.List<dev.mcpgateway.policy.Interceptor> interceptors,
     boolean unified,
     java.util.function.LongSupplier ticker,
-    dev.mcpgateway.cluster.ClusterBus clusterBus) {}
+    dev.mcpgateway.cluster.ClusterBus clusterBus,
+    dev.mcpgateway.cluster.SharedRateLimits sharedRateLimits) {}

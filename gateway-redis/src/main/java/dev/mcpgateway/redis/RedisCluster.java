@@ -80,6 +80,11 @@ public final class RedisCluster implements AutoCloseable {
     return builder.build();
   }
 
+  /** Rate limits that every replica on this Redis counts together. */
+  public RedisRateLimits rateLimits() {
+    return new RedisRateLimits(this);
+  }
+
   /**
    * An event store on this Redis that keeps 1,000 events, 8 MiB and 5 minutes per stream;
    * {@link RedisEventStore#builder(RedisCluster)} sets other limits.

@@ -122,4 +122,26 @@ class GatewayOnRedisTest {
     Await.until(Duration.ofSeconds(10), "both replicas stop their backends", () -> onA.running() + onB.running() == 0);
     assertThat(TestClusters.keys(clusters.plain(), prefix)).isEmpty();
   }
+
+  @Test
+  void aCallersRateLimitHoldsAcrossReplicas() throws Exception {
+    String prefix = TestClusters.newPrefix();
+    RedisCluster cluster = clusters.cluster(prefix);
+    GatewayConfig config = GatewayConfig.builder().server(ServerConfig.command("unused").build("memory"))
+        .rateLimit(new dev.mcpgateway.config.RateLimit(0.001, 2)).build(); // two requests, then one per 1000 s
+    List<McpGateway> replicas = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      McpGateway gateway = McpGateway.builder(config).launcher(BackendKind.COMMAND, new InMemoryBackendLauncher())
+          .sessionStore(cluster.sessionStore(Duration.ofMinutes(30), 100)).sharedRateLimits(cluster.rateLimits()).build();
+      gateways.add(gateway);
+      replicas.add(gateway);
+    }
+
+    assertThat(post(replicas.get(0), null, INITIALIZE).status()).isEqualTo(200);
+    assertThat(post(replicas.get(1), null, INITIALIZE).status()).isEqualTo(200);
+    GatewayResponse third = post(replicas.get(0), null, INITIALIZE); // one replica alone would still have a token
+    assertThat(third.status()).isEqualTo(429);
+    assertThat(third.headers()).containsKey("Retry-After");
+    assertThat(TestClusters.keys(clusters.plain(), prefix)).anyMatch(key -> key.startsWith(prefix + "rate:"));
+  }
 }

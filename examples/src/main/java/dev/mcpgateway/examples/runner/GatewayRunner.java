@@ -232,6 +232,7 @@ public final class GatewayRunner {
           config.maxSessions()));
       builder.eventStore(redis.eventStore());
       builder.clusterBus(redis.bus());
+      builder.sharedRateLimits(redis.rateLimits());
       Log.LOG.info("Cluster mode: sessions shared through {}", c);
       return redis;
     }).orElse(null);

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
  * idle long enough to be full again is dropped (a new one starts full, so nothing changes).
  */
 public final class RateLimiter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimiter.class);
   public static final int MAX_BUCKETS = 100_000;
 
   private record Key(String sessionKey, String server) {}
@@ -23,10 +24,19 @@ public final class RateLimiter {
   private final GatewayConfig config;
   private final LongSupplier ticker;
   private final Cache<Key, TokenBucket> buckets;
+  private final dev.mcpgateway.cluster.SharedRateLimits shared;
+  private volatile long sharedFailedAtNanos;
+  private volatile boolean sharedFailing;
 
   public RateLimiter(GatewayConfig config, LongSupplier ticker) {
+    this(config, ticker, null);
+  }
+
+  /** @param shared the buckets the replicas of a cluster count together; null: this node's own */
+  public RateLimiter(GatewayConfig config, LongSupplier ticker, dev.mcpgateway.cluster.SharedRateLimits shared) {
     this.config = config;
     this.ticker = ticker;
+    this.shared = shared;
     long idleNanos = Duration.ofMinutes(1).toNanos();
     for (RateLimit limit : limits()) {
       idleNanos = Math.max(idleNanos, TokenBucket.refillNanos(limit));
@@ -76,6 +86,24 @@ public final class RateLimiter {
   private Optional<Duration> take(Key key, RateLimit limit) {
     long now = ticker.getAsLong();
     TokenBucket bucket = buckets.get(key, k -> new TokenBucket(limit, now));
+    if (shared != null && (!sharedFailing || now - sharedFailedAtNanos > 1_000_000_000L)) {
+      try {
+        long wait = shared.tryAcquire("rate:" + key.sessionKey() + (key.server() == null ? "" : ":" + key.server()),
+            bucket.intervalNanos(), bucket.toleranceNanos());
+        if (sharedFailing) {
+          sharedFailing = false;
+          LOG.info("Rate limits are counted across replicas again");
+        }
+        return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
+      } catch (RuntimeException e) {
+        if (!sharedFailing) {
+          LOG.warn("Rate limits counted across replicas are unavailable ({}); this replica counts on its own meanwhile",
+              e.getMessage());
+        }
+        sharedFailing = true;
+        sharedFailedAtNanos = now;
+      }
+    }
     long wait = bucket.tryAcquire(now);
     return wait == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(wait));
   }
@@ -99,6 +127,14 @@ public final class RateLimiter {
       this.intervalNanos = Math.max(1, Math.round(1e9 / limit.requestsPerSecond()));
       this.toleranceNanos = intervalNanos * (limit.burst() - 1L);
       this.theoreticalArrival = now;
+    }
+
+    long intervalNanos() {
+      return intervalNanos;
+    }
+
+    long toleranceNanos() {
+      return toleranceNanos;
     }
 
     public static long refillNanos(RateLimit limit) {
