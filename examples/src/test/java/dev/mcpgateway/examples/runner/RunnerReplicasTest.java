@@ -3,6 +3,7 @@ package dev.mcpgateway.examples.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpgateway.await.Await;
 import dev.mcpgateway.examples.support.Children;
 import dev.mcpgateway.examples.support.DemoServer;
 import dev.mcpgateway.examples.support.McpHttp;
@@ -52,11 +53,8 @@ class RunnerReplicasTest {
     redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
         .start();
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!Files.readString(dir.resolve("redis.log")).contains("Ready to accept connections")) {
-      assertThat(System.nanoTime()).as("redis-server starts").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Await.until(DEADLINE, "redis-server starts", () -> Files.readString(dir.resolve("redis.log")),
+        log -> log.contains("Ready to accept connections"));
   }
 
   @AfterEach
