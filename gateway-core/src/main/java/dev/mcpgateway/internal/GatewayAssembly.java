@@ -151,6 +151,11 @@ final class GatewayAssembly {
       throw new ConfigException("$.gateway.apiKey", "an API key is configured but the gateway has no authenticator; "
           + "add gateway-auth and call .authenticator(ApiKeyAuthenticator.fromConfig(config)) on the builder");
     }
+    if (!parts.config().agentIds().isEmpty()) {
+      throw new ConfigException(parts.config().agentIds().size() == 1 ? "$.gateway.agentId" : "$.gateway.agentIds",
+          "agent ids are configured but the gateway has no authenticator; "
+          + "add gateway-auth and call .authenticator(ApiKeyAuthenticator.fromConfig(config)) on the builder");
+    }
     return Authenticator.none();
   }
 
