@@ -153,6 +153,7 @@ public interface McpGateway extends AutoCloseable {
     private java.util.function.LongSupplier ticker;
     private dev.mcpgateway.cluster.ClusterBus clusterBus;
     private dev.mcpgateway.cluster.SharedRateLimits sharedRateLimits;
+    private dev.mcpgateway.trace.RequestTracing tracing;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -362,6 +363,23 @@ public interface McpGateway extends AutoCloseable {
     }
 
     /**
+     * Sets how requests are traced: a span per client request, a child span per call to a
+     * backend, whose trace context reaches the backend in {@code params._meta}
+     * ({@code gateway-opentelemetry}'s {@code OpenTelemetryTracing}):
+     *
+     * <pre>{@code
+     * McpGateway.builder(config).tracing(OpenTelemetryTracing.create(openTelemetry)).build();
+     * }</pre>
+     *
+     * <p>Without it nothing is traced, and trace context a client sends in {@code params._meta}
+     * reaches the backend unchanged. The gateway does not close it.
+     */
+    public Builder tracing(dev.mcpgateway.trace.RequestTracing tracing) {
+      this.tracing = once(this.tracing, Objects.requireNonNull(tracing, "tracing"), "tracing");
+      return this;
+    }
+
+    /**
      * Validates the settings against the configuration and builds the gateway.
      *
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
@@ -383,7 +401,8 @@ public interface McpGateway extends AutoCloseable {
           unified != null && unified,
           ticker != null ? ticker : System::nanoTime,
           clusterBus,
-          sharedRateLimits));
+          sharedRateLimits,
+          tracing));
     }
 
     /** The chain: outer interceptors first, then the set chain or, when none is set, the defaults. */

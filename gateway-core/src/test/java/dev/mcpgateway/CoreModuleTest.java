@@ -32,7 +32,8 @@ class CoreModuleTest {
         "dev.mcpgateway.payload",
         "dev.mcpgateway.policy",
         "dev.mcpgateway.session",
-        "dev.mcpgateway.stream");
+        "dev.mcpgateway.stream",
+        "dev.mcpgateway.trace");
   }
 
   @Test

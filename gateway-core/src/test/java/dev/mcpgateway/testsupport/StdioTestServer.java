@@ -40,6 +40,8 @@ import java.util.concurrent.Executors;
  * <p>{@code mirrored} declares its arguments {@code region}, {@code count} and {@code where.zone}
  * mirrored into the headers {@code Mcp-Param-Region}, {@code -Count} and {@code -Zone}.
  *
+ * <p>{@code meta} answers with the {@code params._meta} it received, as JSON text (trace context tests).
+ *
  * <p>For calls that last as long as a test needs: {@code wait} answers once the file
  * {@code path} exists.
  */
@@ -132,7 +134,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -169,6 +171,9 @@ public final class StdioTestServer {
         break;
       case "pid":
         text = Long.toString(ProcessHandle.current().pid());
+        break;
+      case "meta":
+        text = JSON.writeValueAsString(params.path("_meta"));
         break;
       case "env":
         text = String.valueOf(System.getenv(args.path("name").asText()));

@@ -252,6 +252,7 @@ public final class ClientSessions {
       return Http.error(400, "no server request with id " + Json.truncate(id.toString())
           + " is waiting for an answer in this session");
     }
+    dev.mcpgateway.internal.intercept.Tracer.end(request.span(), dev.mcpgateway.internal.intercept.Tracer.outcome(message));
     message.set("id", request.backendId());
     try {
       request.connection().send(message);
