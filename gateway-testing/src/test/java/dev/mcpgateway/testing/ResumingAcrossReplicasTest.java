@@ -20,11 +20,14 @@ import dev.mcpgateway.testsupport.EventCollector;
 import dev.mcpgateway.testsupport.EventCollector.Event;
 import dev.mcpgateway.testsupport.StdioTestServer;
 import dev.mcpgateway.testsupport.TestClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,9 +50,10 @@ class ResumingAcrossReplicasTest {
   private final InMemoryEventStore events = (InMemoryEventStore) EventStore.inMemory(1_000, 8L * 1024 * 1024, Duration.ofMinutes(5));
   private final ClusterBus bus = ClusterBus.local();
   private final PartitionedBus busOfA = new PartitionedBus(bus);
+  private final PartitionedBus busOfB = new PartitionedBus(bus);
   private final AtomicLong clockOfB = new AtomicLong();
   private final McpGateway a = replica(busOfA, System::nanoTime);
-  private final McpGateway b = replica(bus, clockOfB::get);
+  private final McpGateway b = replica(busOfB, clockOfB::get);
 
   private McpGateway replica(ClusterBus clusterBus, java.util.function.LongSupplier ticker) {
     List<String> command = StdioTestServer.commandLine();
@@ -112,6 +116,37 @@ class ResumingAcrossReplicasTest {
     assertThat(json(question2).path("method").asText()).isEqualTo("sampling/createMessage");
     assertThat(json(result).path("id").asText()).isEqualTo("call-1");
     assertThat(json(result).path("result").path("content").path(0).path("text").asText()).isEqualTo("first, second");
+  }
+
+  @Test
+  void anEventWhoseMessageWasLostIsTakenFromTheStoreInItsPlace() {
+    TestClient onA = session(a);
+    TestClient onB = new TestClient(b, "test", KEY).withSession(onA.sessionId());
+    EventStream call = interview(onA);
+    EventCollector first = EventCollector.open(call);
+    Event priming = first.next(WAIT);
+    first.next(WAIT);
+    Event question1 = first.next(WAIT);
+    String stream = streamOf(priming);
+    call.cancel();
+    answer(onA, question1, "first");
+    Await.until(WAIT, "progress 2 and question 2 are stored", () -> events.replay(onA.sessionId(), stream, 2).size(), n -> n == 2);
+    EventCollector resumed = EventCollector.open(resume(onB, question1.id()));
+    resumed.nextData(WAIT);
+    Event question2 = resumed.nextData(WAIT);
+    // the bus loses the next event A forwards to B (progress 3): B notices the gap when the answer comes
+    AtomicBoolean lost = new AtomicBoolean();
+    busOfB.drop(message -> new String(message, StandardCharsets.UTF_8).startsWith("{\"t\":\"event\"") && lost.compareAndSet(false, true));
+
+    answer(onB, question2, "second");
+    Event progress3 = resumed.nextData(WAIT);
+    Event result = resumed.nextData(WAIT);
+    Await.until(WAIT, "the resumed stream ends", resumed::isClosed);
+
+    assertThat(lost).isTrue();
+    assertThat(List.of(progress3, result)).extracting(Event::id).containsExactly(stream + "_5", stream + "_6");
+    assertThat(json(progress3).path("params").path("progress").asInt()).isEqualTo(3);
+    assertThat(dataEvents(resumed.drain())).isEmpty();
   }
 
   @Test
@@ -235,10 +270,14 @@ class ResumingAcrossReplicasTest {
     return data;
   }
 
-  /** A bus that a replica can be cut off from: it then neither publishes nor receives anything. */
+  /**
+   * A replica's view of the bus, which the test can cut it off from (it then neither publishes
+   * nor receives anything) or make lose the messages it would receive that match a filter.
+   */
   private static final class PartitionedBus implements ClusterBus {
     private final ClusterBus bus;
     private volatile boolean cut;
+    private volatile Predicate<byte[]> lose = message -> false;
 
     PartitionedBus(ClusterBus bus) {
       this.bus = bus;
@@ -246,6 +285,10 @@ class ResumingAcrossReplicasTest {
 
     void cut() {
       cut = true;
+    }
+
+    void drop(Predicate<byte[]> filter) {
+      lose = filter;
     }
 
     @Override
@@ -258,7 +301,7 @@ class ResumingAcrossReplicasTest {
     @Override
     public Subscription subscribe(String topic, Consumer<byte[]> handler) {
       return bus.subscribe(topic, message -> {
-        if (!cut) {
+        if (!cut && !lose.test(message)) {
           handler.accept(message);
         }
       });

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *       {@code ended} when it does not hold the stream live;
  *   <li>{@code event} (the encoded event after the header line), {@code alive} (a keep-alive of
  *       the holder's connection) and {@code ended}, to the follower;
- *   <li>{@code unfollow}, to the holder: the follower's client went away.
+ *   <li>{@code unfollow}, to the holder: the follower's client went away (sent again for each
+ *       event or keep-alive that still comes for it).
  * </ul>
  *
  * Delivery is at most once, as the bus's: a message no replica can take is dropped. A follower
@@ -205,13 +206,17 @@ public final class ClusterRelay implements AutoCloseable {
         break;
       case "event":
         follower = followers.get(followId);
-        if (follower != null && newline < bytes.length) {
+        if (follower == null) {
+          stale(header, followId);
+        } else if (newline < bytes.length) {
           follower.deliver(Arrays.copyOfRange(bytes, newline + 1, bytes.length));
         }
         break;
       case "alive":
         follower = followers.get(followId);
-        if (follower != null) {
+        if (follower == null) {
+          stale(header, followId);
+        } else {
           follower.alive();
         }
         break;
@@ -223,6 +228,17 @@ public final class ClusterRelay implements AutoCloseable {
         break;
       default:
         break;
+    }
+  }
+
+  /**
+   * A holder forwards a stream nobody here follows any more (its {@code unfollow} was lost, or
+   * this replica restarted): it is told again, so that it stops and lets the session go idle.
+   */
+  private void stale(JsonNode header, String followId) {
+    long holder = header.path("h").asLong(-1);
+    if (holder > 0) {
+      sendTo(holder, header("unfollow", followId), null);
     }
   }
 
@@ -240,7 +256,9 @@ public final class ClusterRelay implements AutoCloseable {
     }
     EventStream connection = stream.connect(Math.max(0, request.path("a").asLong(0)));
     forwards.put(followId, connection);
-    sendTo(to, header("alive", followId), null); // at once: the follower knows the stream is live here
+    ObjectNode ack = header("alive", followId);
+    ack.put("h", live.node());
+    sendTo(to, ack, null); // at once: the follower knows the stream is live here
     connection.open(new Forward(followId, to));
   }
 
@@ -256,9 +274,10 @@ public final class ClusterRelay implements AutoCloseable {
 
     @Override
     public void write(byte[] sseBytes) {
-      boolean sent = sseBytes.length > 0 && sseBytes[0] == ':'
-          ? sendTo(to, header("alive", followId), null)
-          : sendTo(to, header("event", followId), sseBytes);
+      boolean comment = sseBytes.length > 0 && sseBytes[0] == ':';
+      ObjectNode header = header(comment ? "alive" : "event", followId);
+      header.put("h", live.node()); // where a follower that is gone says so
+      boolean sent = sendTo(to, header, comment ? null : sseBytes);
       if (!sent) {
         forwards.remove(followId);
         throw new IllegalStateException("the bus refused an event for a replica that follows the stream");
