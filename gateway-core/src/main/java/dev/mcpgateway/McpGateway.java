@@ -346,7 +346,9 @@ public interface McpGateway extends AutoCloseable {
      * Sets the bus the replicas of a cluster tell each other through (with a session store they
      * share): a client's answer to a server request that lands on another replica than the one
      * waiting for it, and notifications for a session whose {@code GET} stream another replica
-     * holds, go to that replica. The gateway does not close the bus.
+     * holds, go to that replica; a stream resumed with {@code Last-Event-ID} on another replica
+     * than the one holding it replays the stored events, then follows that replica to the
+     * stream's end. The gateway does not close the bus.
      */
     public Builder clusterBus(dev.mcpgateway.cluster.ClusterBus bus) {
       this.clusterBus = once(this.clusterBus, Objects.requireNonNull(bus, "clusterBus"), "clusterBus");

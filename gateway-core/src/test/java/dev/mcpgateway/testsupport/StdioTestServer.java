@@ -43,7 +43,9 @@ import java.util.concurrent.Executors;
  * <p>{@code meta} answers with the {@code params._meta} it received, as JSON text (trace context tests).
  *
  * <p>For calls that last as long as a test needs: {@code wait} answers once the file
- * {@code path} exists.
+ * {@code path} exists; {@code interview} runs {@code rounds} rounds of a progress notification
+ * and a sampling request whose answer it waits for, then sends a last progress notification
+ * and answers with the texts of the answers, joined by {@code ", "}.
  */
 public final class StdioTestServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -134,7 +136,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta", "interview"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -229,6 +231,28 @@ public final class StdioTestServer {
         text = answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
         break;
       }
+      case "interview": {
+        JsonNode token = params.path("_meta").get("progressToken");
+        int rounds = args.path("rounds").asInt(2);
+        java.util.List<String> answers = new java.util.ArrayList<>();
+        for (int i = 1; i <= rounds + 1; i++) {
+          if (token != null) {
+            ObjectNode note = JSON.createObjectNode();
+            note.put("jsonrpc", "2.0");
+            note.put("method", "notifications/progress");
+            ObjectNode p = note.putObject("params");
+            p.set("progressToken", token);
+            p.put("progress", i);
+            p.put("total", rounds + 1);
+            write(note);
+          }
+          if (i <= rounds) {
+            answers.add(ask("question " + i, 60_000));
+          }
+        }
+        text = String.join(", ", answers);
+        break;
+      }
       case "broadcast": {
         ObjectNode note = JSON.createObjectNode();
         note.put("jsonrpc", "2.0");
@@ -317,6 +341,34 @@ public final class StdioTestServer {
   }
 
   /** A GitHub-like token that is no environment value: only the credential patterns catch it. */
+  /** Sends a sampling request to the client and waits up to {@code millis} for its answer's text. */
+  private static String ask(String prompt, long millis) throws InterruptedException, java.io.IOException {
+    String requestId = "srv-" + nextRequestId();
+    ObjectNode request = JSON.createObjectNode();
+    request.put("jsonrpc", "2.0");
+    request.put("id", requestId);
+    request.put("method", "sampling/createMessage");
+    request.putObject("params").put("maxTokens", 10).putArray("messages").addObject()
+        .put("role", "user").putObject("content").put("type", "text").put("text", prompt);
+    String key = JSON.writeValueAsString(requestId);
+    Object lock = new Object();
+    LOCKS.put(key, lock);
+    write(request);
+    long deadline = System.currentTimeMillis() + millis;
+    synchronized (lock) {
+      while (!WAITING.containsKey(key) && System.currentTimeMillis() < deadline) {
+        lock.wait(100);
+      }
+    }
+    LOCKS.remove(key);
+    JsonNode answer = WAITING.remove(key);
+    return answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
+  }
+
+  private static synchronized long nextRequestId() {
+    return ++nextId;
+  }
+
   public static final String TOKEN = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
 
   /** Says the secret through {@code via}; true when it answered the call itself. */

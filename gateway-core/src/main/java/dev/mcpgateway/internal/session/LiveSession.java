@@ -421,7 +421,12 @@ public final class LiveSession implements SessionChannel {
     for (SseStream open : List.copyOf(streamsById.values())) {
       open.close();
     }
-    if (parent == null) {
+    ClusterRelay relay = sessions == null ? null : sessions.relay();
+    if (parent == null && relay != null) {
+      relay.sessionEnded(id());
+    }
+    // A replica that closes leaves the session to the others, with its events for their resumptions.
+    if (parent == null && !(relay != null && cause == SessionStore.RemovalCause.CLOSED)) {
       eventStore.removeSession(id());
     }
   }
