@@ -1,6 +1,7 @@
 package dev.mcpgateway.opentelemetry;
 
 import dev.mcpgateway.modules.ModuleLine;
+import dev.mcpgateway.modules.PublicApi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,5 +16,11 @@ class OpenTelemetryModuleTest {
         .exports("dev.mcpgateway.opentelemetry")
         .requiresTransitively("dev.mcpgateway.core", "io.opentelemetry.api")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-opentelemetry.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(OpenTelemetryTracing.class, "dev.mcpgateway.opentelemetry").check("gateway-opentelemetry");
   }
 }

@@ -14,6 +14,8 @@ import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,10 +66,20 @@ public final class PublicApi {
    */
   public void check(String artifact) {
     Path classes = classes();
-    if (!classes.endsWith(Path.of("target", "classes"))) {
-      throw new AssertionError("the classes of " + module + " are not a module's target/classes: " + classes);
+    Path moduleDir;
+    if (classes.endsWith(Path.of("target", "classes"))) {
+      moduleDir = classes.getParent().getParent();
+    } else if (classes.getParent() != null && classes.getParent().endsWith("target")) {
+      moduleDir = classes.getParent().getParent(); // the module's jar, as another module of the reactor sees it
+    } else {
+      // an installed jar: the test runs in a sibling module of the same checkout
+      moduleDir = Path.of("").toAbsolutePath().resolveSibling(artifact);
     }
-    check(classes.getParent().getParent().resolve("api").resolve(artifact + ".api"));
+    Path baseline = moduleDir.resolve("api").resolve(artifact + ".api");
+    if (!Files.isDirectory(moduleDir)) {
+      throw new AssertionError("cannot find the folder of module " + artifact + " for its API baseline; classes in " + classes);
+    }
+    check(baseline);
   }
 
   /** Compares the API with {@code baseline}; with {@code -Dapi.update=true}, writes it there instead. */
@@ -117,11 +129,16 @@ public final class PublicApi {
     Set<String> exported = descriptor.exports().stream().filter(e -> !e.isQualified()).map(Exports::source)
         .collect(Collectors.toCollection(TreeSet::new));
     List<String> lines = new ArrayList<>();
-    for (String pkg : exported) {
-      for (Class<?> type : types(classes, pkg)) {
-        lines.add(header(type));
-        members(type).forEach(member -> lines.add("  " + member));
+    try (FileSystem jar = Files.isRegularFile(classes) ? FileSystems.newFileSystem(classes) : null) {
+      Path root = jar != null ? jar.getPath("/") : classes;
+      for (String pkg : exported) {
+        for (Class<?> type : types(root, pkg)) {
+          lines.add(header(type));
+          members(type).forEach(member -> lines.add("  " + member));
+        }
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return lines;
   }
@@ -136,7 +153,7 @@ public final class PublicApi {
 
   /** The types of {@code pkg} a user can name: public, and nested only in such types; by name. */
   private List<Class<?>> types(Path classes, String pkg) {
-    Path dir = classes.resolve(pkg.replace('.', '/'));
+    Path dir = classes.resolve(pkg.replace(".", classes.getFileSystem().getSeparator()));
     List<Class<?>> types = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : (Iterable<Path>) files.sorted()::iterator) {
