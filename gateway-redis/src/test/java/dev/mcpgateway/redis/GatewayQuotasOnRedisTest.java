@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mcpgateway.GatewayRequest;
 import dev.mcpgateway.GatewayResponse;
 import dev.mcpgateway.McpGateway;
+import dev.mcpgateway.auth.AuthRequest;
 import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
 import dev.mcpgateway.config.BackendKind;
@@ -15,6 +16,7 @@ import dev.mcpgateway.testing.InMemoryBackendLauncher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -130,8 +132,8 @@ class GatewayQuotasOnRedisTest {
     }
   }
 
-  private static dev.mcpgateway.auth.AuthRequest request(String key) {
-    return dev.mcpgateway.auth.AuthRequest.of(key, "/mcp/memory", "203.0.113.7:1000", name -> java.util.Optional.empty());
+  private static AuthRequest request(String key) {
+    return AuthRequest.of(key, "/mcp/memory", "203.0.113.7:1000", name -> Optional.empty());
   }
 
   @Test
