@@ -4,7 +4,8 @@ package dev.mcpgateway.auth;
  * Decides who is calling from the headers of a request.
  *
  * <p>Called for every request except {@code GET /health}, on the transport's thread, so it
- * must not block on I/O. Expected outcomes are results, not exceptions: an implementation
+ * must not block on I/O, apart from a round trip to a store the replicas of a cluster share,
+ * bounded by its timeout (as the API-key authenticator with shared failure counts makes). Expected outcomes are results, not exceptions: an implementation
  * answers {@link AuthResult#success(Identity)}, {@link AuthResult#denied(int, String)} or
  * {@link AuthResult#throttled(java.time.Duration)}. An exception thrown here is logged and
  * the request is denied (fail closed).

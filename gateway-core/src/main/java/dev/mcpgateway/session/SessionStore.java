@@ -36,6 +36,23 @@ public interface SessionStore extends AutoCloseable {
    */
   boolean add(McpSession session);
 
+  /**
+   * Adds a new session unless the store is full or the session's caller
+   * ({@link McpSession#callerDigest()}) holds {@code maxPerCaller} live sessions in it already.
+   * The gateway calls this one, with {@code gateway.maxSessionsPerCaller} ({@link Integer#MAX_VALUE}
+   * when a caller may take every session), after counting the sessions the caller holds on this
+   * node itself.
+   *
+   * <p>The default ignores {@code maxPerCaller} and calls {@link #add(McpSession)}: a store of one
+   * node leaves the per-caller count to the gateway. A store that several replicas share overrides
+   * it to count the caller's sessions of every replica, atomically with the add.
+   *
+   * @return whether the session was added, or why not; nothing was added unless {@link AddResult#ADDED}
+   */
+  default AddResult add(McpSession session, int maxPerCaller) {
+    return add(session) ? AddResult.ADDED : AddResult.FULL;
+  }
+
   /** Looks a session up and counts the look-up as activity; empty when unknown or expired. */
   Optional<McpSession> get(String sessionId);
 
@@ -66,6 +83,16 @@ public interface SessionStore extends AutoCloseable {
   /** The default store, backed by Caffeine: sessions idle longer than {@code idleTimeout} expire. */
   static SessionStore caffeine(Duration idleTimeout, int maximumSessions) {
     return CaffeineSessionStore.builder().idleTimeout(idleTimeout).maximumSessions(maximumSessions).build();
+  }
+
+  /** What {@link #add(McpSession, int)} did. */
+  enum AddResult {
+    /** The session is in the store. */
+    ADDED,
+    /** Not added: the store holds its maximum of sessions. */
+    FULL,
+    /** Not added: the session's caller holds its maximum of sessions. */
+    CALLER_FULL
   }
 
   /** Why a session left the store. */

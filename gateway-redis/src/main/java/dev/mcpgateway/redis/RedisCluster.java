@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connections of one gateway replica to the Redis its cluster shares, and what runs on them:
- * a shared session store, a shared event store for resumable streams, and the signed node-to-node
- * bus.
+ * a shared session store, a shared event store for resumable streams, the signed node-to-node
+ * bus, and rate limits and failure counts that the replicas count together.
  *
  * <p>Built from a {@code redis://[[user]:password@]host[:port][/database]} URI ({@code rediss://}
  * for TLS, checking the server's certificate and host name against the JVM's trust store or
@@ -83,6 +83,15 @@ public final class RedisCluster implements AutoCloseable {
   /** Rate limits that every replica on this Redis counts together. */
   public RedisRateLimits rateLimits() {
     return new RedisRateLimits(this);
+  }
+
+  /**
+   * Failures that every replica on this Redis counts together, for the API-key throttle
+   * ({@code ApiKeyAuthenticator.Builder.sharedFailureCounts}); keys are named by a digest keyed
+   * with the cluster secret when there is one.
+   */
+  public RedisFailureCounts failureCounts() {
+    return new RedisFailureCounts(this, secret);
   }
 
   /**

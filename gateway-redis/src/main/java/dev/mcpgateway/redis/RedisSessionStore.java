@@ -24,11 +24,14 @@ import org.slf4j.LoggerFactory;
  * <p>Each session is a string key {@code <prefix>session:<id>} holding {@link McpSession#toJson()}
  * (the caller's digest, never a credential), and a member of the sorted set
  * {@code <prefix>sessions}, scored by its deadline: the time of its last activity plus the idle
- * timeout. {@link #add}, {@link #get}, {@link #update} and {@link #remove} are each one Lua
- * script, so they are atomic across replicas: the maximum counts the live sessions of all
- * replicas, {@code get} and {@code update} push the deadline back as activity, and of concurrent
- * removals exactly one hears the session. Every key has a TTL: a record's is its idle timeout plus
- * a grace period, renewed on activity; the sorted set's is renewed by every write, so nothing
+ * timeout. Its caller's digest is also in the hash {@code <prefix>callers} (session id to digest),
+ * and the session in its caller's sorted set {@code <prefix>caller:<digest>}, by the same deadline.
+ * {@link #add}, {@link #get}, {@link #update} and {@link #remove} are each one Lua
+ * script, so they are atomic across replicas: the maximum and the maximum per caller
+ * ({@link #add(McpSession, int)}) count the live sessions of all replicas, {@code get} and
+ * {@code update} push the deadline back as activity, and of concurrent removals exactly one hears
+ * the session. Every key has a TTL: a record's is its idle timeout plus a grace period, renewed on
+ * activity; the sorted sets' and the hash's are renewed by every write to them, so nothing
  * outlives the sessions.
  *
  * <p>Expiry is detected by sweeping the deadlines, not by keyspace notifications (which Redis
@@ -113,15 +116,30 @@ public final class RedisSessionStore implements SessionStore {
    */
   @Override
   public boolean add(McpSession session) {
+    return add(session, Integer.MAX_VALUE) == AddResult.ADDED;
+  }
+
+  /**
+   * {@inheritDoc} Counts the live sessions of the caller on every replica, in the same script
+   * that adds.
+   *
+   * @throws IllegalArgumentException when a session with this id exists already
+   * @throws RedisUnavailableException when Redis cannot be reached in time; nothing was added
+   */
+  @Override
+  public AddResult add(McpSession session, int maxPerCaller) {
     Objects.requireNonNull(session, "session");
-    if (closed.get()) {
-      return false;
+    if (maxPerCaller < 1) {
+      throw new IllegalArgumentException("maxPerCaller must be at least 1: " + maxPerCaller);
     }
-    long result = records.add(session, maximumSessions);
-    if (result < 0) {
+    if (closed.get()) {
+      return AddResult.FULL;
+    }
+    long result = records.add(session, maximumSessions, maxPerCaller);
+    if (result == -1) {
       throw new IllegalArgumentException("a session with this id exists already");
     }
-    return result == 1;
+    return result == 1 ? AddResult.ADDED : result == -2 ? AddResult.CALLER_FULL : AddResult.FULL;
   }
 
   /**

@@ -9,8 +9,11 @@ import java.util.function.LongSupplier;
 
 /**
  * The Redis side of {@link RedisSessionStore}: the key layout and one Lua script per step, each
- * atomic on the index (a sorted set of session id by deadline, in milliseconds) and one record
- * (the session's JSON). Records go in and out as JSON bytes; what they mean is the store's business.
+ * atomic on the index (a sorted set of session id by deadline, in milliseconds), one record (the
+ * session's JSON), and the caller's sessions: a hash of session id to caller digest, and per caller
+ * a sorted set of its session ids by the same deadlines, which counts a caller's live sessions
+ * without reading records. Records go in and out as JSON bytes; what they mean is the store's
+ * business.
  *
  * <p>{@code ARGV[1]} of every script is the store's time in milliseconds, or empty for Redis's own
  * clock ({@code TIME}), which every replica then shares. A session is live while its deadline is
@@ -36,18 +39,32 @@ final class SessionRecords {
       local function num(x) return string.format('%.0f', x) end
       """;
 
-  /** KEYS: index, record. ARGV: now, id, idle ms, TTL ms, maximum, JSON. 1 added, 0 full, -1 the id exists. */
+  /**
+   * KEYS: index, record, callers, the caller's sessions. ARGV: now, id, idle ms, TTL ms, maximum,
+   * JSON, caller digest, maximum per caller. 1 added, 0 full, -1 the id exists, -2 the caller holds
+   * its maximum.
+   */
   private static final LuaScript ADD = new LuaScript(PRELUDE + """
       local t = now()
       if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('ZSCORE', KEYS[1], ARGV[2]) then return -1 end
       if redis.call('ZCOUNT', KEYS[1], '(' .. num(t), '+inf') >= tonumber(ARGV[5]) then return 0 end
+      redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', num(t))
+      if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then return -2 end
+      local deadline = num(t + tonumber(ARGV[3]))
       redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[4])
-      redis.call('ZADD', KEYS[1], num(t + tonumber(ARGV[3])), ARGV[2])
+      redis.call('ZADD', KEYS[1], deadline, ARGV[2])
       redis.call('PEXPIRE', KEYS[1], ARGV[4])
+      redis.call('HSET', KEYS[3], ARGV[2], ARGV[7])
+      redis.call('PEXPIRE', KEYS[3], ARGV[4])
+      redis.call('ZADD', KEYS[4], deadline, ARGV[2])
+      redis.call('PEXPIRE', KEYS[4], ARGV[4])
       return 1
       """);
 
-  /** KEYS: index, record. ARGV: now, id, idle ms, TTL ms. The JSON of a live session, its deadline and TTLs pushed back; else nil. */
+  /**
+   * KEYS: index, record, callers. ARGV: now, id, idle ms, TTL ms, caller key prefix. The JSON of a
+   * live session, its deadline (also in its caller's sessions) and TTLs pushed back; else nil.
+   */
   private static final LuaScript GET = new LuaScript(PRELUDE + """
       local t = now()
       local deadline = redis.call('ZSCORE', KEYS[1], ARGV[2])
@@ -57,32 +74,54 @@ final class SessionRecords {
         redis.call('ZREM', KEYS[1], ARGV[2])
         return false
       end
-      redis.call('ZADD', KEYS[1], 'XX', num(t + tonumber(ARGV[3])), ARGV[2])
+      local pushed = num(t + tonumber(ARGV[3]))
+      redis.call('ZADD', KEYS[1], 'XX', pushed, ARGV[2])
       redis.call('PEXPIRE', KEYS[2], ARGV[4])
       redis.call('PEXPIRE', KEYS[1], ARGV[4])
+      local caller = redis.call('HGET', KEYS[3], ARGV[2])
+      if caller then
+        redis.call('PEXPIRE', KEYS[3], ARGV[4])
+        redis.call('ZADD', ARGV[5] .. caller, pushed, ARGV[2])
+        redis.call('PEXPIRE', ARGV[5] .. caller, ARGV[4])
+      end
       return json
       """);
 
-  /** KEYS: index, record. ARGV: now, id, idle ms, TTL ms, JSON. 1 replaced (and touched), 0 not live. */
+  /**
+   * KEYS: index, record, callers, the caller's sessions. ARGV: now, id, idle ms, TTL ms, JSON.
+   * 1 replaced (and touched), 0 not live.
+   */
   private static final LuaScript UPDATE = new LuaScript(PRELUDE + """
       local t = now()
       local deadline = redis.call('ZSCORE', KEYS[1], ARGV[2])
       if not deadline or tonumber(deadline) <= t or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+      local pushed = num(t + tonumber(ARGV[3]))
       redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
-      redis.call('ZADD', KEYS[1], 'XX', num(t + tonumber(ARGV[3])), ARGV[2])
+      redis.call('ZADD', KEYS[1], 'XX', pushed, ARGV[2])
       redis.call('PEXPIRE', KEYS[1], ARGV[4])
+      if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then
+        redis.call('PEXPIRE', KEYS[3], ARGV[4])
+        redis.call('ZADD', KEYS[4], pushed, ARGV[2])
+        redis.call('PEXPIRE', KEYS[4], ARGV[4])
+      end
       return 1
       """);
 
   /**
-   * KEYS: index, record. ARGV: now, id. Deletes both; {JSON, 'removed' or 'expired'} when this
-   * call took a session out of the index, else nil: of concurrent removals exactly one hears it.
+   * KEYS: index, record, callers. ARGV: now, id, caller key prefix. Deletes the session's keys and
+   * entries; {JSON, 'removed' or 'expired'} when this call took a session out of the index, else
+   * nil: of concurrent removals exactly one hears it.
    */
   private static final LuaScript REMOVE = new LuaScript(PRELUDE + """
       local t = now()
       local deadline = redis.call('ZSCORE', KEYS[1], ARGV[2])
       local json = redis.call('GET', KEYS[2])
       redis.call('DEL', KEYS[2])
+      local caller = redis.call('HGET', KEYS[3], ARGV[2])
+      if caller then
+        redis.call('HDEL', KEYS[3], ARGV[2])
+        redis.call('ZREM', ARGV[3] .. caller, ARGV[2])
+      end
       if not deadline then return false end
       redis.call('ZREM', KEYS[1], ARGV[2])
       if not json then return false end
@@ -91,9 +130,10 @@ final class SessionRecords {
       """);
 
   /**
-   * KEYS: index. ARGV: now, record key prefix, limit. Takes up to {@code limit} sessions past
-   * their deadline out of the index and deletes their records: {number taken, {JSON...}}. Each
-   * expired session is taken by exactly one sweep, on whichever replica runs first.
+   * KEYS: index, callers. ARGV: now, record key prefix, limit, caller key prefix. Takes up to
+   * {@code limit} sessions past their deadline out of the index and deletes their records and
+   * caller entries: {number taken, {JSON...}}. Each expired session is taken by exactly one sweep,
+   * on whichever replica runs first.
    */
   private static final LuaScript SWEEP = new LuaScript(PRELUDE + """
       local t = now()
@@ -104,6 +144,11 @@ final class SessionRecords {
         local json = redis.call('GET', key)
         redis.call('DEL', key)
         redis.call('ZREM', KEYS[1], id)
+        local caller = redis.call('HGET', KEYS[2], id)
+        if caller then
+          redis.call('HDEL', KEYS[2], id)
+          redis.call('ZREM', ARGV[4] .. caller, id)
+        end
         if json then gone[#gone + 1] = json end
       end
       return {#ids, gone}
@@ -121,7 +166,9 @@ final class SessionRecords {
 
   private final RedisConnection redis;
   private final byte[] indexKey;
+  private final byte[] callersKey;
   private final String recordPrefix;
+  private final String callerPrefix;
   private final String idleMillis;
   private final String ttlMillis;
   private final LongSupplier ticker;
@@ -132,32 +179,41 @@ final class SessionRecords {
   SessionRecords(RedisConnection redis, String prefix, long idleMillis, long ttlMillis, LongSupplier ticker) {
     this.redis = redis;
     this.indexKey = bytes(prefix + "sessions");
+    this.callersKey = bytes(prefix + "callers");
     this.recordPrefix = prefix + "session:";
+    this.callerPrefix = prefix + "caller:";
     this.idleMillis = Long.toString(idleMillis);
     this.ttlMillis = Long.toString(ttlMillis);
     this.ticker = ticker;
   }
 
-  /** 1 added, 0 the maximum of live sessions is reached, -1 the id exists. */
-  long add(McpSession session, int maximumSessions) {
-    return (Long) redis.call(WHAT, r -> ADD.run(r, keys(session.id()),
-        args(now(), session.id(), idleMillis, ttlMillis, Integer.toString(maximumSessions), session.toJson())));
+  /**
+   * 1 added, 0 the maximum of live sessions is reached, -1 the id exists, -2 the session's caller
+   * holds {@code maximumPerCaller} live sessions.
+   */
+  long add(McpSession session, int maximumSessions, int maximumPerCaller) {
+    List<byte[]> keys = List.of(indexKey, bytes(recordPrefix + session.id()), callersKey,
+        bytes(callerPrefix + session.callerDigest()));
+    return (Long) redis.call(WHAT, r -> ADD.run(r, keys, args(now(), session.id(), idleMillis, ttlMillis,
+        Integer.toString(maximumSessions), session.toJson(), session.callerDigest(), Integer.toString(maximumPerCaller))));
   }
 
   /** The record of a live session, its deadline pushed back; null when it is not live. */
   byte[] get(String sessionId) {
-    return (byte[]) redis.call(WHAT, r -> GET.run(r, keys(sessionId), args(now(), sessionId, idleMillis, ttlMillis)));
+    return (byte[]) redis.call(WHAT, r -> GET.run(r, keys(sessionId), args(now(), sessionId, idleMillis, ttlMillis, callerPrefix)));
   }
 
   /** Replaces the record of a live session and pushes its deadline back; false when it is not live. */
   boolean update(McpSession session) {
-    return (Long) redis.call(WHAT, r -> UPDATE.run(r, keys(session.id()),
+    List<byte[]> keys = List.of(indexKey, bytes(recordPrefix + session.id()), callersKey,
+        bytes(callerPrefix + session.callerDigest()));
+    return (Long) redis.call(WHAT, r -> UPDATE.run(r, keys,
         args(now(), session.id(), idleMillis, ttlMillis, session.toJson()))) == 1;
   }
 
   /** Deletes a session; what this call took out of the index, or null when another call did or it was never there. */
   Removed remove(String sessionId) {
-    Object reply = redis.call(WHAT, r -> REMOVE.run(r, keys(sessionId), args(now(), sessionId)));
+    Object reply = redis.call(WHAT, r -> REMOVE.run(r, keys(sessionId), args(now(), sessionId, callerPrefix)));
     if (reply instanceof List<?> removed) {
       return new Removed((byte[]) removed.get(0), "expired".equals(new String((byte[]) removed.get(1), StandardCharsets.UTF_8)));
     }
@@ -166,7 +222,8 @@ final class SessionRecords {
 
   /** Takes up to a batch of sessions past their deadline out; call again while a whole batch was taken. */
   Swept sweep() {
-    List<?> reply = (List<?>) redis.call(WHAT, r -> SWEEP.run(r, List.of(indexKey), args(now(), recordPrefix, Integer.toString(BATCH))));
+    List<?> reply = (List<?>) redis.call(WHAT, r -> SWEEP.run(r, List.of(indexKey, callersKey),
+        args(now(), recordPrefix, Integer.toString(BATCH), callerPrefix)));
     List<byte[]> records = new ArrayList<>();
     for (Object json : (List<?>) reply.get(1)) {
       records.add((byte[]) json);
@@ -206,7 +263,7 @@ final class SessionRecords {
   }
 
   private List<byte[]> keys(String sessionId) {
-    return List.of(indexKey, bytes(recordPrefix + sessionId));
+    return List.of(indexKey, bytes(recordPrefix + sessionId), callersKey);
   }
 
   private static List<byte[]> args(String... values) {

@@ -59,10 +59,13 @@ class RedisKeysTest {
     sessions.update(added.get(1).withProtocolVersion("2025-11-25"));
 
     List<String> keys = TestClusters.keys(redis, prefix);
+    String caller = added.get(0).callerDigest();
     assertThat(keys).contains(prefix + "sessions", prefix + "session:" + added.get(0).id(),
         prefix + "events:" + added.get(0).id() + ":streams", prefix + "events:" + added.get(0).id() + ":bytes",
-        prefix + "events:" + added.get(0).id() + ":stream:42");
-    assertThat(keys).hasSize(1 + 5 * (1 + 2 + 2));
+        prefix + "events:" + added.get(0).id() + ":stream:42", prefix + "callers", prefix + "caller:" + caller);
+    assertThat(keys).hasSize(3 + 5 * (1 + 2 + 2));
+    assertThat(redis.hgetAll(prefix + "callers")).hasSize(5).allSatisfy((id, digest) -> assertThat(digest).isEqualTo(caller));
+    assertThat(redis.zcard(prefix + "caller:" + caller)).isEqualTo(5);
     for (String key : keys) {
       assertThat(redis.pttl(key)).as("the TTL of " + key).isPositive();
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mcpgateway.await.Await;
 import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
+import dev.mcpgateway.session.SessionStore.AddResult;
 import dev.mcpgateway.session.SessionStore.RemovalCause;
 import dev.mcpgateway.testing.TestSessions;
 import java.time.Duration;
@@ -67,6 +68,73 @@ class RedisSessionStoreTest {
     assertThat(heardA).as("a removal is heard by the replica that made it").isEmpty();
     assertThat(a.get(first.id())).isEmpty();
     assertThat(a.add(TestSessions.of("a", "k"))).isTrue();
+  }
+
+  @Test
+  void theMaximumPerCallerHoldsAcrossReplicas() {
+    List<SessionStore> stores = replicas(10);
+    SessionStore a = stores.get(0);
+    SessionStore b = stores.get(1);
+    McpSession first = TestSessions.of("a", "alice");
+
+    assertThat(a.add(first, 2)).isEqualTo(AddResult.ADDED);
+    assertThat(b.add(TestSessions.of("a", "alice"), 2)).isEqualTo(AddResult.ADDED);
+    assertThat(a.add(TestSessions.of("a", "alice"), 2)).isEqualTo(AddResult.CALLER_FULL);
+    assertThat(b.add(TestSessions.of("b", "alice"), 2)).as("counted over every server").isEqualTo(AddResult.CALLER_FULL);
+    assertThat(b.add(TestSessions.of("a", "bob"), 2)).isEqualTo(AddResult.ADDED);
+    assertThat(a.size()).isEqualTo(3);
+
+    b.remove(first.id());
+
+    assertThat(a.add(TestSessions.of("a", "alice"), 2)).isEqualTo(AddResult.ADDED);
+    assertThat(a.add(TestSessions.of("a", "alice"), 2)).isEqualTo(AddResult.CALLER_FULL);
+  }
+
+  @Test
+  void aCallersSessionCountsWhileActivityKeepsItAliveAndNotOnceItExpired() {
+    List<SessionStore> stores = replicas(10);
+    McpSession session = TestSessions.of("a", "alice");
+    stores.get(0).add(session, 1);
+
+    now.addAndGet(Duration.ofMinutes(20).toNanos());
+    assertThat(stores.get(1).get(session.id())).contains(session);
+    now.addAndGet(Duration.ofMinutes(20).toNanos()); // past the first deadline, not the one pushed back
+    assertThat(stores.get(0).add(TestSessions.of("a", "alice"), 1)).isEqualTo(AddResult.CALLER_FULL);
+    assertThat(stores.get(1).update(session.withProtocolVersion("2025-11-25"))).isTrue();
+    now.addAndGet(Duration.ofMinutes(20).toNanos());
+    assertThat(stores.get(0).add(TestSessions.of("a", "alice"), 1)).isEqualTo(AddResult.CALLER_FULL);
+
+    now.addAndGet(Duration.ofMinutes(11).toNanos()); // idle for 31 minutes: expired, not swept yet
+
+    assertThat(stores.get(1).add(TestSessions.of("a", "alice"), 1)).isEqualTo(AddResult.ADDED);
+  }
+
+  @Test
+  void concurrentAddsOfOneCallerOnTwoReplicasNeverGoOverItsMaximum() throws Exception {
+    List<SessionStore> stores = replicas(1_000);
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<Integer>> adders = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        SessionStore store = stores.get(t % 2);
+        adders.add(() -> {
+          int added = 0;
+          for (int i = 0; i < 10; i++) {
+            added += store.add(TestSessions.of("a", "alice"), 5) == AddResult.ADDED ? 1 : 0;
+          }
+          return added;
+        });
+      }
+      int added = 0;
+      for (Future<Integer> result : threads.invokeAll(adders)) {
+        added += result.get();
+      }
+
+      assertThat(added).as("sessions of one caller accepted out of 80 offered on two replicas").isEqualTo(5);
+    } finally {
+      threads.shutdownNow();
+      assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
   }
 
   @Test

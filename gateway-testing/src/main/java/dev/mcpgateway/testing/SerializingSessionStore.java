@@ -56,6 +56,11 @@ public final class SerializingSessionStore implements SessionStore {
   }
 
   @Override
+  public AddResult add(McpSession session, int maxPerCaller) {
+    return delegate.add(throughJson(session), maxPerCaller);
+  }
+
+  @Override
   public Optional<McpSession> get(String sessionId) {
     return delegate.get(sessionId).map(SerializingSessionStore::throughJson);
   }

@@ -97,6 +97,21 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void addWithAMaximumPerCallerAddsAndRefusesWhenFullAsAddDoes() {
+    SessionStore s = store(Duration.ofMinutes(30), 2);
+    McpSession first = TestSessions.of("a", "alice");
+
+    assertThat(s.add(first, Integer.MAX_VALUE)).isEqualTo(SessionStore.AddResult.ADDED);
+    assertThat(s.add(TestSessions.of("a", "bob"), 1)).isEqualTo(SessionStore.AddResult.ADDED);
+    McpSession refused = TestSessions.of("a", "carol");
+    assertThat(s.add(refused, 1)).isEqualTo(SessionStore.AddResult.FULL);
+
+    assertThat(s.get(first.id())).contains(first);
+    assertThat(s.get(refused.id())).isEmpty();
+    assertThat(s.size()).isEqualTo(2);
+  }
+
+  @Test
   void refusesNewSessionsWhenFullAndKeepsTheLiveOnes() {
     SessionStore s = store(Duration.ofMinutes(30), 2);
     McpSession first = TestSessions.of("a", "k");

@@ -58,6 +58,11 @@ public final class SharedSessionStore implements AutoCloseable {
     }
 
     @Override
+    public AddResult add(McpSession session, int maxPerCaller) {
+      return backing.add(session, maxPerCaller);
+    }
+
+    @Override
     public Optional<McpSession> get(String sessionId) {
       return backing.get(sessionId);
     }

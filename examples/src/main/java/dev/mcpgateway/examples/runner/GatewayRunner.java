@@ -192,7 +192,6 @@ public final class GatewayRunner {
   /** As {@link #start(GatewayConfig, String, int)}, optionally with the unified endpoint {@code /mcp}. */
   static Running start(GatewayConfig config, String host, int port, boolean unified) throws Exception {
     McpGateway.Builder builder = McpGateway.builder(config)
-        .authenticator(ApiKeyAuthenticator.fromConfig(config))
         .unifiedEndpoint(unified)
         // logger "rpc": rpc-messages.jsonl with a log directory, off otherwise (and then free)
         .addOuterInterceptor(RpcMessageLog.forConfig(config, System::getenv));
@@ -236,6 +235,9 @@ public final class GatewayRunner {
       Log.LOG.info("Cluster mode: sessions shared through {}", c);
       return redis;
     }).orElse(null);
+    // in cluster mode a host's failed authentications count on every replica
+    builder.authenticator(cluster == null ? ApiKeyAuthenticator.fromConfig(config)
+        : ApiKeyAuthenticator.fromConfig(config, System::getenv, cluster.failureCounts()));
     McpGateway gateway;
     try {
       gateway = builder.build();

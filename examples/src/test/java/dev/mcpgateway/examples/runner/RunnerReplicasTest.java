@@ -26,11 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two standalone runners in cluster mode, each in its own JVM, on one {@code redis-server}: a
  * session opened on one is served by the other, and when one is killed with SIGKILL its callers
- * go on through the other. Needs {@code redis-server} on the PATH (installed by {@code .ci/run}).
+ * go on through the other; a host's failed authentications and a caller's sessions count on both.
+ * Needs {@code redis-server} on the PATH (installed by {@code .ci/run}).
  */
 class RunnerReplicasTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final String SECRET = "replicas-test-secret-0123456789abcdef";
+  private static final String API_KEY = "k7Qx9Lm2Vp4Rt8Wz3Ny6Bh1Jc5Fd0GsA";
 
   @TempDir
   Path dir;
@@ -75,18 +77,23 @@ class RunnerReplicasTest {
 
   /** A runner replica in a JVM of its own; returns its base URL once it serves. */
   private String replica() throws Exception {
+    return replica("");
+  }
+
+  /** As {@link #replica()}, with more {@code gateway} settings ({@code "name":value,}). */
+  private String replica(String gatewaySettings) throws Exception {
     List<String> line = DemoServer.commandLine();
     StringBuilder args = new StringBuilder();
     for (String arg : line.subList(1, line.size())) {
       args.append(args.length() == 0 ? "" : ",").append(McpHttp.JSON.getNodeFactory().textNode(arg));
     }
-    String config = "{\"gateway\":{\"cluster\":{\"redis\":\"redis://127.0.0.1:" + redisPort + "\",\"secret\":\"${CLUSTER_SECRET}\"}},"
+    String config = "{\"gateway\":{" + gatewaySettings + "\"cluster\":{\"redis\":\"redis://127.0.0.1:" + redisPort + "\",\"secret\":\"${CLUSTER_SECRET}\"}},"
         + "\"mcpServers\":{\"demo\":{\"type\":\"stdio\",\"command\":" + McpHttp.JSON.getNodeFactory().textNode(line.get(0))
         + ",\"args\":[" + args + "]}}}";
     Path file = Files.writeString(dir.resolve("gateway-" + runners.size() + ".json"), config);
     NodeProcess runner = NodeCommand.of(List.of(DemoServer.java(), "-cp", System.getProperty("java.class.path"),
         GatewayRunner.class.getName(), "--config", file.toString(), "--listen", "127.0.0.1:0"))
-        .withEnv("CLUSTER_SECRET", SECRET).start(dir);
+        .withEnv("CLUSTER_SECRET", SECRET).withEnv("GATEWAY_KEY", API_KEY).start(dir);
     runners.add(runner);
     JsonNode printed = McpHttp.JSON.readTree(runner.awaitLine(l -> true, DEADLINE));
     String url = printed.path("mcpServers").path("demo").path("url").asText();
@@ -119,5 +126,31 @@ class RunnerReplicasTest {
         .isEqualTo(200);
     assertThat(b.post("/mcp/demo", null, session.id, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\"}").status()).isEqualTo(404);
     assertThat(runners.get(1).stderr()).contains("Cluster mode").doesNotContain(SECRET);
+  }
+
+  @Test
+  void aCallersSessionsAndAHostsFailedAuthenticationsCountOnBothReplicas() throws Exception {
+    String settings = "\"apiKey\":\"${GATEWAY_KEY}\",\"maxSessionsPerCaller\":2,";
+    McpHttp a = new McpHttp(replica(settings));
+    McpHttp b = new McpHttp(replica(settings));
+
+    McpHttp.Session onA = a.open("/mcp/demo", API_KEY);
+    b.open("/mcp/demo", API_KEY);
+    McpHttp.Answer third = a.post("/mcp/demo", API_KEY, null, McpHttp.initializeBody());
+    assertThat(third.status()).as(third.body()).isEqualTo(429);
+    assertThat(third.body()).contains("at most 2 at once");
+    assertThat(onA.delete().status()).isEqualTo(200);
+    McpHttp.Session again = b.open("/mcp/demo", API_KEY); // the place a's session held, taken on b
+    assertThat(again.id).isNotEmpty();
+
+    // the default throttle: 10 failures a minute per host, here 5 on each replica
+    for (int i = 0; i < 5; i++) {
+      assertThat(a.post("/mcp/demo", "wrong-" + i, null, McpHttp.initializeBody()).status()).isEqualTo(401);
+      assertThat(b.post("/mcp/demo", "wrong-" + i, null, McpHttp.initializeBody()).status()).isEqualTo(401);
+    }
+    assertThat(a.post("/mcp/demo", API_KEY, again.id, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}").status())
+        .as("locked out of a, which saw 5 failures").isEqualTo(429);
+    assertThat(b.post("/mcp/demo", API_KEY, again.id, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}").status())
+        .isEqualTo(429);
   }
 }

@@ -3,6 +3,7 @@ package dev.mcpgateway.auth.apikey;
 import dev.mcpgateway.auth.AuthRequest;
 import dev.mcpgateway.auth.AuthResult;
 import dev.mcpgateway.auth.Authenticator;
+import dev.mcpgateway.cluster.SharedFailureCounts;
 import dev.mcpgateway.config.GatewayConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import java.util.function.LongSupplier;
  * limited to some servers. Keys can be added and revoked while the gateway runs; revoking a
  * key ends its sessions. A remote host that fails too often within a window is answered 429
  * without its keys being checked. Failures are logged at WARN in the {@code auth} category
- * with the remote address and path, never with any part of a key.
+ * with the remote address and path, never with any part of a key. The replicas of a cluster
+ * count failures together with {@link Builder#sharedFailureCounts(SharedFailureCounts)}.
  *
  * <p>Answers: 401 {@code authentication failed: missing API key} without a header, 401
  * {@code authentication failed: invalid API key} for a wrong one, 401 with a hint for the
@@ -77,6 +79,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   private final KeyRing keys;
   private final FailureThrottle throttle;
+  private final SharedFailures shared;
   private final int maxFailures;
   private final Duration window;
   private final WeakKeyPolicy weakKeys;
@@ -90,6 +93,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
     this.throttle = maxFailures == 0 ? null : new FailureThrottle(maxFailures, window,
         b.maxTrackedHosts == null ? DEFAULT_MAX_TRACKED_HOSTS : b.maxTrackedHosts,
         b.ticker == null ? System::nanoTime : b.ticker);
+    this.shared = throttle == null || b.sharedFailures == null ? null : new SharedFailures(b.sharedFailures, maxFailures,
+        window, b.ticker == null ? System::nanoTime : b.ticker, log);
     this.weakKeys = b.weakKeys == null ? WeakKeyPolicy.WARN : b.weakKeys;
   }
 
@@ -118,11 +123,23 @@ public final class ApiKeyAuthenticator implements Authenticator {
    * @param env reads environment variables; see {@link #configuredKeys} for which keys win
    */
   public static Authenticator fromConfig(GatewayConfig config, Function<String, String> env) {
+    return fromConfig(config, env, null);
+  }
+
+  /**
+   * As {@link #fromConfig(GatewayConfig, Function)}, counting failures together with the other
+   * replicas of a cluster ({@link Builder#sharedFailureCounts(SharedFailureCounts)}).
+   */
+  public static Authenticator fromConfig(GatewayConfig config, Function<String, String> env,
+      SharedFailureCounts sharedFailures) {
     Map<String, String> keys = configuredKeys(config, env);
     if (keys.isEmpty() && config.adminKey().isEmpty()) {
       return Authenticator.none();
     }
     Builder builder = builder();
+    if (sharedFailures != null) {
+      builder.sharedFailureCounts(sharedFailures);
+    }
     keys.forEach(builder::key);
     config.adminKey().ifPresent(secret -> builder.adminKey(ADMIN_KEY_NAME, secret));
     return builder.build();
@@ -164,15 +181,18 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return configuredKeys(config, env).values().stream().findFirst();
   }
 
-  /** Authenticates one request; never blocks and never throws for bad input. */
+  /**
+   * Authenticates one request; never throws for bad input. Never blocks, except with
+   * {@linkplain Builder#sharedFailureCounts shared failure counts}: then one round trip to their
+   * store (a failure is counted, a success is checked for a lock-out), bounded by its timeout.
+   */
   @Override
   public AuthResult authenticate(AuthRequest request) {
     String host = request.remoteHost();
     if (throttle != null) {
       Optional<Duration> wait = throttle.retryAfter(host);
       if (wait.isPresent()) {
-        log.throttled(request, wait.get());
-        return AuthResult.throttled(Duration.ofSeconds(AuthLog.seconds(wait.get())));
+        return throttled(request, wait.get());
       }
     }
     String value = request.authorization().orElse("");
@@ -184,6 +204,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
     }
     Optional<ApiKey> key = keys.match(value);
     if (key.isPresent()) {
+      Duration locked = shared == null ? Duration.ZERO : shared.lockedFor(host);
+      if (!locked.isZero()) {
+        return throttled(request, locked); // failures on other replicas locked the host out
+      }
       log.succeeded(key.get().name(), request);
       return AuthResult.success(key.get().identity());
     }
@@ -194,11 +218,21 @@ public final class ApiKeyAuthenticator implements Authenticator {
   }
 
   private AuthResult fail(AuthRequest request, String host, int status, String message, String reason) {
+    SharedFailureCounts.Failures across = shared == null ? null : shared.record(host);
+    if (across != null && across.count() == 0 && !across.lockedFor().isZero()) {
+      return throttled(request, across.lockedFor()); // locked out by failures on other replicas
+    }
     log.failed(reason, request);
-    if (throttle != null && throttle.recordFailure(host)) {
+    boolean lockedHere = throttle != null && throttle.recordFailure(host);
+    if (lockedHere || across != null && across.lockedNow(maxFailures)) {
       log.lockedOut(host, maxFailures, window);
     }
     return AuthResult.denied(status, message);
+  }
+
+  private AuthResult throttled(AuthRequest request, Duration wait) {
+    log.throttled(request, wait);
+    return AuthResult.throttled(Duration.ofSeconds(AuthLog.seconds(wait)));
   }
 
   /**
@@ -256,7 +290,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
   @Override
   public String toString() {
     return "ApiKeyAuthenticator{keys=" + keys.names() + ", throttling="
-        + (throttle == null ? "off" : maxFailures + " failures per " + window.toSeconds() + "s") + "}";
+        + (throttle == null ? "off" : maxFailures + " failures per " + window.toSeconds() + "s"
+            + (shared == null ? "" : " across replicas")) + "}";
   }
 
   private static ApiKey checked(String name, String secret, Set<String> servers, WeakKeyPolicy policy, AuthLog log) {
@@ -288,6 +323,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     private Long maxTrackedHosts;
     private LongSupplier ticker;
     private WeakKeyPolicy weakKeys;
+    private SharedFailureCounts sharedFailures;
 
     private Builder() {}
 
@@ -354,6 +390,21 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return this;
     }
 
+    /**
+     * Counts failures together with the other replicas of a cluster in {@code counts} (such as
+     * {@code RedisCluster.failureCounts()} of gateway-redis), so that a host that fails
+     * {@code maxFailures} times across all of them is locked out on all of them. Each replica
+     * also counts on its own, and goes by its own count alone while {@code counts} cannot be
+     * reached (one WARN, one INFO when they answer again): it never lets through more than it
+     * would alone. Asking {@code counts} takes one round trip per authentication.
+     * Not set: each replica counts its own failures.
+     */
+    public Builder sharedFailureCounts(SharedFailureCounts counts) {
+      this.sharedFailures = once(this.sharedFailures, Objects.requireNonNull(counts, "sharedFailureCounts"),
+          "sharedFailureCounts");
+      return this;
+    }
+
     /** Sets how many remote hosts' failures are remembered at most; default 10,000. */
     public Builder maxTrackedHosts(long hosts) {
       if (hosts < 1) {
@@ -382,8 +433,12 @@ public final class ApiKeyAuthenticator implements Authenticator {
      *
      * @throws IllegalArgumentException naming the key (never showing it) when a key is
      *     malformed, weak and refused, or a name or secret is used twice
+     * @throws IllegalStateException when shared failure counts are set and throttling is off
      */
     public ApiKeyAuthenticator build() {
+      if (sharedFailures != null && maxFailures != null && maxFailures == 0) {
+        throw new IllegalStateException("sharedFailureCounts is set, but throttling is off (withoutThrottling)");
+      }
       WeakKeyPolicy policy = weakKeys == null ? WeakKeyPolicy.WARN : weakKeys;
       AuthLog log = new AuthLog();
       KeyRing ring = new KeyRing(List.of());

@@ -27,6 +27,15 @@ final class AuthLog {
         failures, window.toSeconds(), field(host), window.toSeconds());
   }
 
+  void sharedCountsUnavailable(RuntimeException e) {
+    log.warn("Authentication failures counted across replicas are unavailable ({}); this replica throttles on its own meanwhile",
+        e.getMessage());
+  }
+
+  void sharedCountsBack() {
+    log.info("Authentication failures are counted across replicas again");
+  }
+
   void succeeded(String keyName, AuthRequest request) {
     if (!log.isDebugEnabled()) {
       return; // every request passes here: nothing to build when nobody reads it

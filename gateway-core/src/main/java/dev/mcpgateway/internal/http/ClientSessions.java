@@ -89,16 +89,16 @@ public final class ClientSessions {
   public Opened open(McpSession record, Identity identity, long epoch) {
     int held = live.opened(identity.sessionKey());
     // A share as large as the gateway's maximum is left to the store, which answers 503 when full.
-    if (held > config.maxSessionsPerCaller() && config.maxSessionsPerCaller() < config.maxSessions()) {
+    boolean limited = config.maxSessionsPerCaller() < config.maxSessions();
+    if (held > config.maxSessionsPerCaller() && limited) {
       live.closed(identity.sessionKey());
-      LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
-      return new Opened(null, Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most "
-          + config.maxSessionsPerCaller() + " at once; end unused sessions (DELETE) or let them expire"));
+      return new Opened(null, callerFull(identity));
     }
     LiveSession session = live.open(record, identity);
-    boolean added;
+    SessionStore.AddResult added;
     try {
-      added = sessions.add(record);
+      // a store shared by replicas also counts the caller's sessions on the other replicas
+      added = sessions.add(record, limited ? config.maxSessionsPerCaller() : Integer.MAX_VALUE);
     } catch (RuntimeException e) {
       // a shared store (Redis) that cannot be reached: no new session, the ones held here go on
       live.remove(record.id());
@@ -106,10 +106,10 @@ public final class ClientSessions {
       LOG.warn("Refused a new session: the session store failed: {}", e.getMessage());
       return new Opened(null, storeUnavailable(e));
     }
-    if (!added) {
+    if (added != SessionStore.AddResult.ADDED) {
       live.remove(record.id());
       live.closed(identity.sessionKey());
-      return new Opened(null, Http.error(503,
+      return new Opened(null, added == SessionStore.AddResult.CALLER_FULL ? callerFull(identity) : Http.error(503,
           "too many MCP sessions: the gateway holds its maximum; end unused sessions (DELETE) or try later"));
     }
     if (live.revokedSince(identity.sessionKey(), epoch)) {
@@ -117,6 +117,13 @@ public final class ClientSessions {
       return new Opened(null, Http.error(401, "authentication failed: the key was revoked"));
     }
     return new Opened(session, null);
+  }
+
+  /** 429 for a caller that holds its share of sessions (on this node, or with a shared store on all). */
+  private GatewayResponse callerFull(Identity identity) {
+    LOG.warn("Refused a new session of '{}': it holds {} session(s), its maximum", identity.name(), config.maxSessionsPerCaller());
+    return Http.error(429, "too many MCP sessions for '" + identity.name() + "': at most "
+        + config.maxSessionsPerCaller() + " at once; end unused sessions (DELETE) or let them expire");
   }
 
   /** One complete message, as JSON when accepted, else as a one-event stream. */
