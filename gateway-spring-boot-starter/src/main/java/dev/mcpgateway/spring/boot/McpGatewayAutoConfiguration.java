@@ -103,8 +103,9 @@ public class McpGatewayAutoConfiguration {
       return GatewayCluster.NONE;
     }
     if (!ClassUtils.isPresent(REDIS_CLUSTER, classLoader(beans))) {
-      throw new McpGatewayConfigurationException(properties.getConfigFile(),
-          "$.gateway.cluster: cluster mode needs dev.mcpgateway:gateway-redis on the class path", null);
+      ConfigException missing = new ConfigException("$.gateway.cluster",
+          "cluster mode needs dev.mcpgateway:gateway-redis on the class path");
+      throw new McpGatewayConfigurationException(properties.getConfigFile(), missing.getMessage(), missing);
     }
     return RedisSupport.connect(config);
   }

@@ -18,7 +18,8 @@ public class McpGatewayFailureAnalyzer extends AbstractFailureAnalyzer<McpGatewa
     String action;
     ConfigException config = findCause(cause, ConfigException.class);
     if (config != null) {
-      action = "Correct the value at " + config.path() + " in the configuration (docs/configuration.md lists every field).";
+      action = "Fix " + config.path() + " in the gateway configuration"
+          + (cause.configFile() != null ? " " + cause.configFile() : "") + ".";
     } else if (cause.configFile() != null) {
       action = "Point " + McpGatewayProperties.PREFIX + ".config-file at a readable gateway JSON file.";
     } else {

@@ -43,7 +43,7 @@ class ConfigurationErrorsTest {
     // Spring Boot's report, from McpGatewayFailureAnalyzer
     assertThat(output.toString()).contains("APPLICATION FAILED TO START")
         .contains("The MCP gateway configuration " + file + " (mcp.gateway.config-file) cannot be used: $.gateway.toolTimeoutt")
-        .contains("Correct the value at $.gateway.toolTimeoutt");
+        .contains("Fix $.gateway.toolTimeoutt in the gateway configuration " + file + ".");
   }
 
   @Test
@@ -61,6 +61,22 @@ class ConfigurationErrorsTest {
     assertThat(cause).as("cause of %s", failure).isNotNull();
     assertThat(cause.getMessage()).startsWith("$.mcpServers.boxed: container servers need a launcher")
         .contains("gateway-docker", "BackendLauncherRegistration.of(BackendKind.CONTAINER, launcher)");
+  }
+
+  @Test
+  void clusterModeWithoutGatewayRedisFailsTheStartNamingItsJsonPath() throws Exception {
+    Path file = Apps.configFile(dir, """
+        {"gateway": {"payloadDir": "PAYLOADS",
+                     "cluster": {"redis": "redis://127.0.0.1:1", "secret": "%s"}},
+         "mcpServers": {"echo": {"type": "stdio", "command": "echo"}}}
+        """.formatted("s".repeat(16) + "0123456789abcdefghij"));
+
+    Throwable failure = catchThrowable(() -> Apps.run(new FilteredClassLoader("dev.mcpgateway.redis."), List.of(),
+        "mcp.gateway.config-file=" + file));
+
+    McpGatewayConfigurationException cause = findCause(failure, McpGatewayConfigurationException.class);
+    assertThat(cause).as("cause of %s", failure).isNotNull();
+    assertThat(cause.getMessage()).isEqualTo("$.gateway.cluster: cluster mode needs dev.mcpgateway:gateway-redis on the class path");
   }
 
   @Test
