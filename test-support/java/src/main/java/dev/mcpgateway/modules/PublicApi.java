@@ -124,13 +124,10 @@ public final class PublicApi {
   /** The API as the baseline's lines: each type's line, then its members' lines, indented. */
   public List<String> lines() {
     Path classes = classes();
-    ModuleDescriptor descriptor = ModuleFinder.of(classes).find(module)
-        .orElseThrow(() -> new AssertionError("no module " + module + " in " + classes)).descriptor();
-    Set<String> exported = descriptor.exports().stream().filter(e -> !e.isQualified()).map(Exports::source)
-        .collect(Collectors.toCollection(TreeSet::new));
     List<String> lines = new ArrayList<>();
     try (FileSystem jar = Files.isRegularFile(classes) ? FileSystems.newFileSystem(classes) : null) {
       Path root = jar != null ? jar.getPath("/") : classes;
+      Set<String> exported = exported(classes, root);
       for (String pkg : exported) {
         for (Class<?> type : types(root, pkg)) {
           lines.add(header(type));
@@ -141,6 +138,27 @@ public final class PublicApi {
       throw new UncheckedIOException(e);
     }
     return lines;
+  }
+
+  /**
+   * The packages a user reaches: those the descriptor exports to everyone or, for a module on the
+   * class path only (no descriptor; an automatic module name), every package not named internal.
+   */
+  private Set<String> exported(Path classes, Path root) throws IOException {
+    if (Files.exists(root.resolve("module-info.class"))) {
+      ModuleDescriptor descriptor = ModuleFinder.of(classes).find(module)
+          .orElseThrow(() -> new AssertionError("no module " + module + " in " + classes)).descriptor();
+      return descriptor.exports().stream().filter(e -> !e.isQualified()).map(Exports::source)
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+    Set<String> packages = new TreeSet<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      files.filter(f -> f.getFileName() != null && f.getFileName().toString().endsWith(".class"))
+          .map(f -> root.relativize(f.getParent()).toString().replace(root.getFileSystem().getSeparator(), "."))
+          .filter(pkg -> !pkg.isEmpty() && !pkg.matches(".*\\.internal(\\..*)?") && !pkg.startsWith("META-INF"))
+          .forEach(packages::add);
+    }
+    return packages;
   }
 
   private Path classes() {

@@ -1,0 +1,148 @@
+package dev.mcpgateway.spring.boot;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code mcp.gateway.*} settings of the auto-configured gateway. The gateway itself (servers,
+ * API key, limits, cluster) is configured by the JSON file {@link #getConfigFile() config-file},
+ * the same file the standalone runner reads; these settings say where to find it and how to
+ * mount it.
+ */
+@ConfigurationProperties(prefix = McpGatewayProperties.PREFIX)
+public class McpGatewayProperties {
+  /** The prefix of these settings. */
+  public static final String PREFIX = "mcp.gateway";
+
+  /** The default {@link #getPath() path}. */
+  public static final String DEFAULT_PATH = "/mcp-gateway";
+
+  /** Whether to auto-configure the gateway. */
+  private boolean enabled = true;
+
+  /**
+   * The gateway's JSON configuration (the standalone runner's format). Without it, the gateway is
+   * built only when the application declares a GatewayConfig bean.
+   */
+  private Path configFile;
+
+  /**
+   * Where the gateway is mounted in the servlet context: it serves {path}/mcp/{server} and
+   * {path}/health. "/" mounts it at the root.
+   */
+  private String path = DEFAULT_PATH;
+
+  /**
+   * Whether to also serve the unified endpoint {path}/mcp, which offers the tools and prompts of
+   * every server the caller may use as {server}___{name}.
+   */
+  private boolean unifiedEndpoint = false;
+
+  /** Options of the servlet that serves the gateway. */
+  private final Servlet servlet = new Servlet();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public Path getConfigFile() {
+    return configFile;
+  }
+
+  public void setConfigFile(Path configFile) {
+    this.configFile = configFile;
+  }
+
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public boolean isUnifiedEndpoint() {
+    return unifiedEndpoint;
+  }
+
+  public void setUnifiedEndpoint(boolean unifiedEndpoint) {
+    this.unifiedEndpoint = unifiedEndpoint;
+  }
+
+  public Servlet getServlet() {
+    return servlet;
+  }
+
+  /**
+   * The servlet mapping for {@link #getPath()}: {@code /mcp-gateway} becomes
+   * {@code /mcp-gateway/*}, {@code /} (or empty) becomes {@code /*}.
+   *
+   * @throws IllegalArgumentException when the path does not start with {@code /} or holds a wildcard
+   */
+  String urlMapping() {
+    String p = path == null ? "" : path.strip();
+    while (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    if (p.isEmpty()) {
+      return "/*";
+    }
+    if (!p.startsWith("/") || p.contains("*")) {
+      throw new IllegalArgumentException(PREFIX + ".path must start with '/' and hold no '*': '" + path + "'");
+    }
+    return p + "/*";
+  }
+
+  /** Options of McpGatewayServlet; unset ones keep the servlet's defaults (see docs/servlet.md). */
+  public static class Servlet {
+    /** Event bytes that may wait for a slow client before its stream is cancelled (servlet default 4MB). */
+    private DataSize maxBufferedEventBytes;
+
+    /** Servlet async timeout of a whole exchange, streams included (servlet default: none). */
+    private Duration asyncTimeout;
+
+    /** Request body bytes all requests together may hold before new ones get 503 (servlet default 64MB). */
+    private DataSize maxInFlightBodyBytes;
+
+    /** How long a request body may take to arrive, counted from the headers (servlet default 30s). */
+    private Duration bodyTimeout;
+
+    public DataSize getMaxBufferedEventBytes() {
+      return maxBufferedEventBytes;
+    }
+
+    public void setMaxBufferedEventBytes(DataSize maxBufferedEventBytes) {
+      this.maxBufferedEventBytes = maxBufferedEventBytes;
+    }
+
+    public Duration getAsyncTimeout() {
+      return asyncTimeout;
+    }
+
+    public void setAsyncTimeout(Duration asyncTimeout) {
+      this.asyncTimeout = asyncTimeout;
+    }
+
+    public DataSize getMaxInFlightBodyBytes() {
+      return maxInFlightBodyBytes;
+    }
+
+    public void setMaxInFlightBodyBytes(DataSize maxInFlightBodyBytes) {
+      this.maxInFlightBodyBytes = maxInFlightBodyBytes;
+    }
+
+    public Duration getBodyTimeout() {
+      return bodyTimeout;
+    }
+
+    public void setBodyTimeout(Duration bodyTimeout) {
+      this.bodyTimeout = bodyTimeout;
+    }
+  }
+}
