@@ -42,6 +42,11 @@ import java.util.concurrent.Executors;
  *
  * <p>For calls that last as long as a test needs: {@code wait} answers once the file
  * {@code path} exists.
+ *
+ * <p>{@code interview} asks the client two things in turn: its name ({@code elicitation/create}),
+ * then a greeting for it ({@code sampling/createMessage}); then it sends a progress notification
+ * (when the call has a progress token) and a log message, waits, when {@code path} is given, until
+ * that file exists or the call is cancelled, and answers {@code "<name>: <greeting>"}.
  */
 public final class StdioTestServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -132,7 +137,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "interview"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -295,6 +300,39 @@ public final class StdioTestServer {
       case "cancellations":
         text = String.join(",", CANCELLED);
         break;
+      case "interview": {
+        ObjectNode elicit = JSON.createObjectNode();
+        elicit.put("message", "What is your name?");
+        elicit.putObject("requestedSchema").put("type", "object").putObject("properties").putObject("name").put("type", "string");
+        JsonNode named = ask("elicitation/create", elicit);
+        String name = named == null ? "nobody" : named.path("result").path("content").path("name").asText("nobody");
+        ObjectNode sample = JSON.createObjectNode();
+        sample.put("maxTokens", 10).putArray("messages").addObject().put("role", "user").putObject("content")
+            .put("type", "text").put("text", "Greet " + name);
+        JsonNode sampled = ask("sampling/createMessage", sample);
+        String greeting = sampled == null ? "no answer" : sampled.path("result").path("content").path("text").asText();
+        JsonNode token = params.path("_meta").get("progressToken");
+        if (token != null) {
+          ObjectNode note = JSON.createObjectNode();
+          note.put("jsonrpc", "2.0");
+          note.put("method", "notifications/progress");
+          note.putObject("params").put("progress", 1).put("total", 2).set("progressToken", token);
+          write(note);
+        }
+        ObjectNode log = JSON.createObjectNode();
+        log.put("jsonrpc", "2.0");
+        log.put("method", "notifications/message");
+        log.putObject("params").put("level", "info").put("data", "interviewed " + name);
+        write(log);
+        if (args.hasNonNull("path")) {
+          java.nio.file.Path file = java.nio.file.Path.of(args.path("path").asText());
+          while (!java.nio.file.Files.exists(file) && !CANCELLED.contains(id.asText())) {
+            Thread.sleep(10);
+          }
+        }
+        text = name + ": " + greeting;
+        break;
+      }
       case "crash":
         System.exit(3);
         return;
@@ -309,6 +347,31 @@ public final class StdioTestServer {
     ObjectNode result = JSON.createObjectNode();
     result.putArray("content").addObject().put("type", "text").put("text", text);
     write(result(id, result));
+  }
+
+  /** Sends the client a request and waits up to a minute for its answer; null without one. */
+  private static JsonNode ask(String method, JsonNode params) throws Exception {
+    String requestId;
+    synchronized (StdioTestServer.class) {
+      requestId = "srv-" + (++nextId);
+    }
+    ObjectNode request = JSON.createObjectNode();
+    request.put("jsonrpc", "2.0");
+    request.put("id", requestId);
+    request.put("method", method);
+    request.set("params", params);
+    String key = JSON.writeValueAsString(requestId);
+    Object lock = new Object();
+    LOCKS.put(key, lock);
+    write(request);
+    long deadline = System.currentTimeMillis() + 60_000;
+    synchronized (lock) {
+      while (!WAITING.containsKey(key) && System.currentTimeMillis() < deadline) {
+        lock.wait(100);
+      }
+    }
+    LOCKS.remove(key);
+    return WAITING.remove(key);
   }
 
   /** A GitHub-like token that is no environment value: only the credential patterns catch it. */
