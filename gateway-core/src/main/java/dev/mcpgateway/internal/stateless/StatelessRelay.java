@@ -63,6 +63,11 @@ final class StatelessRelay implements AutoCloseable {
   static final long ALIVE_MILLIS = 1_000;
   /** How long the receiving replica waits for a word of the holder once it acknowledged. */
   static final long SILENCE_MILLIS = 5_000;
+  /**
+   * How far a retry's sending time may be from the holder's clock, and how long the holder
+   * remembers the retries it took: a retry replayed on the bus is dropped.
+   */
+  static final long REPLAY_MILLIS = 60_000;
   /** Headers of the holder's answer that the receiving replica sets itself. */
   private static final Set<String> OWN_HEADERS = Set.of("content-type", "cache-control");
 
@@ -80,6 +85,8 @@ final class StatelessRelay implements AutoCloseable {
   private final Map<String, Forward> forwards = new ConcurrentHashMap<>();
   /** Retries other replicas sent here, by sender and id. */
   private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+  /** The retries taken here lately, by sender and id, with when they may be forgotten (nanoTime). */
+  private final Map<String, Long> taken = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   StatelessRelay(ClusterBus bus, StatelessEndpoint endpoint, ScheduledExecutorService scheduler, Executor workers) {
@@ -107,6 +114,7 @@ final class StatelessRelay implements AutoCloseable {
       RequestStates.State state) {
     Forward forward = new Forward(newId(12), state.holder(), r.id());
     ObjectNode header = header("retry", state.holder(), forward.id);
+    header.put("at", System.currentTimeMillis());
     header.put("server", server.name());
     header.put("json", accept.json());
     header.put("sse", accept.sse());
@@ -195,7 +203,8 @@ final class StatelessRelay implements AutoCloseable {
         stream.write(event(error));
         stream.close();
       }
-      send("gone", holder, id, new byte[0]);
+      off(() -> send("gone", holder, id, new byte[0])); // this may run on the timer thread
+
     }
 
     void clientGone() {
@@ -289,6 +298,7 @@ final class StatelessRelay implements AutoCloseable {
     final String key;
     final String to;
     final String id;
+    volatile JsonNode requestId;
     volatile ScheduledFuture<?> alive;
     volatile EventStream stream;
     volatile boolean gone;
@@ -308,19 +318,34 @@ final class StatelessRelay implements AutoCloseable {
     }
   }
 
+  /** Whether a retry is new: sent lately and not taken yet. Messages are signed, but whoever reads the bus can replay one. */
+  private boolean fresh(JsonNode header, String key) {
+    long now = nanoTime.getAsLong();
+    taken.values().removeIf(forgetAt -> forgetAt - now < 0);
+    if (Math.abs(System.currentTimeMillis() - header.path("at").asLong()) > REPLAY_MILLIS) {
+      LOG.warn("A retry sent on by another replica was dropped: it was sent more than {} s ago (or the replicas' clocks differ that much)",
+          REPLAY_MILLIS / 1000);
+      return false;
+    }
+    return taken.putIfAbsent(key, now + TimeUnit.MILLISECONDS.toNanos(2 * REPLAY_MILLIS)) == null;
+  }
+
   private void retried(JsonNode header, byte[] payload) {
     String from = header.path("from").asText("");
     Tunnel tunnel = new Tunnel(from, header.path("x").asText(""));
-    if (tunnels.putIfAbsent(tunnel.key, tunnel) != null) {
-      return; // a message seen twice
+    if (!fresh(header, tunnel.key)) {
+      return;
     }
+    tunnels.put(tunnel.key, tunnel);
     send("ack", from, tunnel.id, new byte[0]);
-    tunnel.alive = scheduler.scheduleAtFixedRate(() -> send("alive", from, tunnel.id, new byte[0]), ALIVE_MILLIS, ALIVE_MILLIS,
-        TimeUnit.MILLISECONDS);
-    workers.execute(() -> {
+    // the timer thread only hands over: a publish may wait for the bus
+    tunnel.alive = scheduler.scheduleAtFixedRate(() -> off(() -> send("alive", from, tunnel.id, new byte[0])),
+        ALIVE_MILLIS, ALIVE_MILLIS, TimeUnit.MILLISECONDS);
+    off(() -> {
       CompletionStage<GatewayResponse> answer;
       try {
         StatelessRequest r = StatelessRequest.checked((ObjectNode) Json.parse(payload));
+        tunnel.requestId = r.id();
         JsonNode who = header.path("identity");
         Optional<Set<String>> servers = Optional.empty();
         if (who.path("servers").isArray()) {
@@ -341,7 +366,7 @@ final class StatelessRelay implements AutoCloseable {
   private void answered(Tunnel tunnel, GatewayResponse response, Throwable failure) {
     if (failure != null || response == null) {
       LOG.error("Continuing a call for a retry that another replica received failed", failure);
-      response = GatewayResponse.json(500, Json.bytes(Json.rpcError(null, GatewayException.INTERNAL_ERROR,
+      response = GatewayResponse.json(500, Json.bytes(Json.rpcError(tunnel.requestId, GatewayException.INTERNAL_ERROR,
           "the gateway failed to continue the call")));
     }
     ObjectNode header = header(response.stream().isPresent() ? "stream" : "response", tunnel.to, tunnel.id);
@@ -391,6 +416,15 @@ final class StatelessRelay implements AutoCloseable {
   }
 
   // --- the bus ---
+
+  /** Runs {@code task} on a worker (here when the workers stopped): off the timer and the bus's threads. */
+  private void off(Runnable task) {
+    try {
+      workers.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run();
+    }
+  }
 
   private ObjectNode header(String type, String to, String id) {
     ObjectNode header = Json.object();
