@@ -439,7 +439,7 @@ public final class StatelessEndpoint implements StatelessRoute {
     if (state == null) {
       refusal = "requestState was not issued by this gateway or was altered";
       cancel = exchange != null && exchange.callerKey.equals(identity.sessionKey());
-      if (exchange == null && relay != null && opened.claimed() != null) {
+      if (exchange == null && relay != null && opened.claimed() != null && opened.claimed().length() <= 64) {
         // the call it claims may wait on another replica: its holder cancels it if it is the caller's
         relay.cancel(null, opened.claimed(), identity.sessionKey(), "its requestState was refused: " + refusal);
       }
