@@ -62,10 +62,10 @@ public final class StatelessEndpoint implements StatelessRoute {
   private final InterceptorChain chain;
   private final RateLimiter rateLimiter;
   private final String version;
-  /** Retries of parked calls that another replica holds; null for a gateway on its own. */
+  /** Retries of parked calls that another replica holds; null without a bus or a cluster secret. */
   private final StatelessRelay relay;
 
-  /** @param bus the replicas' bus; null for a gateway on its own */
+  /** @param bus the replicas' bus; null for a gateway on its own (used only in cluster mode, with the secret that keys the states) */
   public StatelessEndpoint(GatewayConfig config, GatewayRuntime runtime, ClientSessions sessions, BackendPool pool,
       CallForwarder forwarder, StreamRegistry streams, InterceptorChain chain, RateLimiter rateLimiter, String version,
       dev.mcpgateway.cluster.ClusterBus bus) {
@@ -78,8 +78,9 @@ public final class StatelessEndpoint implements StatelessRoute {
     this.forwarder = forwarder;
     this.streams = streams;
     this.bridge = new BridgeSessions(sessions, pool);
-    // last: from now on the other replicas' messages arrive
-    this.relay = bus == null ? null : new StatelessRelay(bus, this, runtime.scheduler(), runtime.launchExecutor());
+    // only where the other replicas can open this one's states; last: from now on their messages arrive
+    this.relay = bus == null || config.cluster().isEmpty() ? null
+        : new StatelessRelay(bus, this, runtime.scheduler(), runtime.launchExecutor());
   }
 
   @Override
