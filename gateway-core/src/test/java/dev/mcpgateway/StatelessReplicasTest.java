@@ -133,7 +133,8 @@ class StatelessReplicasTest {
   @Test
   void roundsThatAlternateReplicasEachGoOnWhereTheCallWaitsWithTheirNotifications() {
     // the backend sends progress for the token of the call's first request; each round's stream gets it with its own token
-    JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "alice-key", "/mcp/test", "interview", "{}", "", "\"progressToken\":\"p-first\",")));
+    JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "alice-key", "/mcp/test", "interview", "{}", "",
+        "\"progressToken\":\"p-first\",")));
     assertThat(first.path("result").path("inputRequests").path(onlyKey(first)).path("method").asText()).isEqualTo("elicitation/create");
 
     // on b without an answer: asked again, with a new state
@@ -143,12 +144,14 @@ class StatelessReplicasTest {
     assertThat(again.path("result").path("requestState").asText()).isNotEqualTo(first.path("result").path("requestState").asText());
 
     // on a, which holds the call, with the name: the next round asks for sampling
-    JsonNode named = json(a, "interview", retry(again, "\"" + onlyKey(again) + "\":{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}"));
+    JsonNode named = json(a, "interview",
+        retry(again, "\"" + onlyKey(again) + "\":{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}"));
     assertThat(named.path("result").path("inputRequests").path(onlyKey(named)).path("method").asText())
         .isEqualTo("sampling/createMessage");
 
     // on b again with the greeting: the call's progress and log message, then its result, on b's stream
-    GatewayResponse last = call(b, "alice-key", "/mcp/test", "interview", "{}", retry(named, "\"" + onlyKey(named) + "\":" + sampled("Hi Ada")),
+    GatewayResponse last = call(b, "alice-key", "/mcp/test", "interview", "{}",
+        retry(named, "\"" + onlyKey(named) + "\":" + sampled("Hi Ada")),
         "\"progressToken\":\"p-last\",\"io.modelcontextprotocol/logLevel\":\"info\",");
     List<String> events = TestClient.readEvents(last.stream().orElseThrow(), WAIT);
     assertThat(events).hasSize(3);
@@ -207,7 +210,8 @@ class StatelessReplicasTest {
     JsonNode asked = json(a, "sample", "");
     a.close();
 
-    GatewayResponse response = call(b, "alice-key", "/mcp/test", "sample", "{}", retry(asked, "\"" + onlyKey(asked) + "\":" + sampled("x")), "");
+    GatewayResponse response = call(b, "alice-key", "/mcp/test", "sample", "{}",
+        retry(asked, "\"" + onlyKey(asked) + "\":" + sampled("x")), "");
 
     assertThat(response.status()).isEqualTo(502);
     JsonNode error = TestClient.parse(TestClient.bodyOf(response));

@@ -74,10 +74,12 @@ class StatelessRetriesOnRedisTest {
 
     JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "", "\"progressToken\":1,")));
     assertThat(first.path("result").path("resultType").asText()).as(first.toString()).isEqualTo("input_required");
-    JsonNode named = TestClient.parse(TestClient.bodyOf(call(b, retry(first, "{\"action\":\"accept\",\"content\":{\"name\":\"Redis\"}}"), "")));
+    JsonNode named = TestClient.parse(TestClient.bodyOf(call(b,
+        retry(first, "{\"action\":\"accept\",\"content\":{\"name\":\"Redis\"}}"), "")));
     assertThat(named.path("result").path("resultType").asText()).as(named.toString()).isEqualTo("input_required");
 
-    GatewayResponse last = call(b, retry(named, "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"hello\"},\"model\":\"m\"}"),
+    GatewayResponse last = call(b,
+        retry(named, "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"hello\"},\"model\":\"m\"}"),
         "\"progressToken\":\"p-redis\",");
 
     List<String> events = TestClient.readEvents(last.stream().orElseThrow(), WAIT);

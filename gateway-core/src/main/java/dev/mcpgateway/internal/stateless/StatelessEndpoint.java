@@ -509,7 +509,10 @@ public final class StatelessEndpoint implements StatelessRoute {
         r.params().path("_meta").get("progressToken"), false);
   }
 
-  /** Another replica refused a state that names {@code parkedId}: the call is cancelled here when it is {@code caller}'s (any caller's when null). */
+  /**
+   * Another replica refused a state that names {@code parkedId}: the call is cancelled here when it
+   * is {@code caller}'s (any caller's when null).
+   */
   void cancelParked(String parkedId, String caller, String reason) {
     BridgeExchange exchange = parked.get(parkedId);
     if (exchange != null && (caller == null || exchange.callerKey.equals(caller))) {
