@@ -4,6 +4,9 @@
 #   benchmarks/run.sh            load (side by side, 1 and 32 connections) + memory runs
 #   benchmarks/run.sh load       the side-by-side load runs only
 #   benchmarks/run.sh memory     the memory runs only
+#   benchmarks/run.sh cluster    one gateway alone, one replica in cluster mode (Redis), and 1 and 3 replicas
+#                                behind HAProxy (round-robin); needs redis-server, haproxy and wrk
+#                                (Debian: apt-get install -y redis-server haproxy wrk); writes docs/benchmarks/cluster.{md,json}
 #   benchmarks/run.sh jmh [ARGS] the JMH micro-benchmarks (ARGS go to JMH, e.g. a name regex)
 #   benchmarks/run.sh redaction  every redaction rule and argument guard on 1 MB adversarial texts
 #                                (OK within 50 ms each, else TOO SLOW and exit status 1); needs only JDK and Maven
@@ -44,6 +47,16 @@ case "$what" in
       --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
       --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" \
       --jit-warmup "${JIT_WARMUP_SECONDS:-20}" ${TARGETS:+--targets "$TARGETS"}
+    ;;
+esac
+case "$what" in
+  cluster)
+    for tool in wrk redis-server haproxy; do
+      command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y redis-server haproxy wrk" >&2; exit 1; }
+    done
+    java -cp "$jar" dev.mcpgateway.benchmarks.ClusterBenchmark --echo "$work/echo-server" \
+      --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work/cluster" --out "$root/docs/benchmarks" \
+      --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" --jit-warmup "${JIT_WARMUP_SECONDS:-20}"
     ;;
 esac
 case "$what" in

@@ -23,4 +23,5 @@ module dev.mcpgateway.core {
   exports dev.mcpgateway.policy;
   exports dev.mcpgateway.session;
   exports dev.mcpgateway.stream;
+  exports dev.mcpgateway.trace;
 }

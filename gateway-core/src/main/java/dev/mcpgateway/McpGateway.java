@@ -153,6 +153,7 @@ public interface McpGateway extends AutoCloseable {
     private java.util.function.LongSupplier ticker;
     private dev.mcpgateway.cluster.ClusterBus clusterBus;
     private dev.mcpgateway.cluster.SharedRateLimits sharedRateLimits;
+    private dev.mcpgateway.trace.RequestTracing tracing;
 
     private Builder(GatewayConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -345,7 +346,9 @@ public interface McpGateway extends AutoCloseable {
      * Sets the bus the replicas of a cluster tell each other through (with a session store they
      * share): a client's answer to a server request that lands on another replica than the one
      * waiting for it, and notifications for a session whose {@code GET} stream another replica
-     * holds, go to that replica. The gateway does not close the bus.
+     * holds, go to that replica; a stream resumed with {@code Last-Event-ID} on another replica
+     * than the one holding it replays the stored events, then follows that replica to the
+     * stream's end. The gateway does not close the bus.
      */
     public Builder clusterBus(dev.mcpgateway.cluster.ClusterBus bus) {
       this.clusterBus = once(this.clusterBus, Objects.requireNonNull(bus, "clusterBus"), "clusterBus");
@@ -358,6 +361,23 @@ public interface McpGateway extends AutoCloseable {
      */
     public Builder sharedRateLimits(dev.mcpgateway.cluster.SharedRateLimits limits) {
       this.sharedRateLimits = once(this.sharedRateLimits, Objects.requireNonNull(limits, "sharedRateLimits"), "sharedRateLimits");
+      return this;
+    }
+
+    /**
+     * Sets how requests are traced: a span per client request, a child span per call to a
+     * backend, whose trace context reaches the backend in {@code params._meta}
+     * ({@code gateway-opentelemetry}'s {@code OpenTelemetryTracing}):
+     *
+     * <pre>{@code
+     * McpGateway.builder(config).tracing(OpenTelemetryTracing.create(openTelemetry)).build();
+     * }</pre>
+     *
+     * <p>Without it nothing is traced, and trace context a client sends in {@code params._meta}
+     * reaches the backend unchanged. The gateway does not close it.
+     */
+    public Builder tracing(dev.mcpgateway.trace.RequestTracing tracing) {
+      this.tracing = once(this.tracing, Objects.requireNonNull(tracing, "tracing"), "tracing");
       return this;
     }
 
@@ -383,7 +403,8 @@ public interface McpGateway extends AutoCloseable {
           unified != null && unified,
           ticker != null ? ticker : System::nanoTime,
           clusterBus,
-          sharedRateLimits));
+          sharedRateLimits,
+          tracing));
     }
 
     /** The chain: outer interceptors first, then the set chain or, when none is set, the defaults. */

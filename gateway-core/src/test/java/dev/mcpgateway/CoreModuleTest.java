@@ -1,5 +1,6 @@
 package dev.mcpgateway;
 
+import dev.mcpgateway.modules.PublicApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.module.ModuleDescriptor;
@@ -32,7 +33,8 @@ class CoreModuleTest {
         "dev.mcpgateway.payload",
         "dev.mcpgateway.policy",
         "dev.mcpgateway.session",
-        "dev.mcpgateway.stream");
+        "dev.mcpgateway.stream",
+        "dev.mcpgateway.trace");
   }
 
   @Test
@@ -55,5 +57,11 @@ class CoreModuleTest {
     Path classes = Path.of(McpGateway.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     return ModuleFinder.of(classes).find(MODULE)
         .orElseThrow(() -> new AssertionError("no module " + MODULE + " in " + classes)).descriptor();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-core.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(McpGateway.class, "dev.mcpgateway.core").check("gateway-core");
   }
 }

@@ -133,24 +133,24 @@ class StatelessReplicasTest {
   @Test
   void roundsThatAlternateReplicasEachGoOnWhereTheCallWaitsWithTheirNotifications() {
     // the backend sends progress for the token of the call's first request; each round's stream gets it with its own token
-    JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "alice-key", "/mcp/test", "interview", "{}", "",
+    JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "alice-key", "/mcp/test", "welcome", "{}", "",
         "\"progressToken\":\"p-first\",")));
     assertThat(first.path("result").path("inputRequests").path(onlyKey(first)).path("method").asText()).isEqualTo("elicitation/create");
 
     // on b without an answer: asked again, with a new state
-    JsonNode again = json(b, "interview", retry(first, ""));
+    JsonNode again = json(b, "welcome", retry(first, ""));
     assertThat(again.path("result").path("resultType").asText()).isEqualTo("input_required");
     assertThat(onlyKey(again)).isEqualTo(onlyKey(first));
     assertThat(again.path("result").path("requestState").asText()).isNotEqualTo(first.path("result").path("requestState").asText());
 
     // on a, which holds the call, with the name: the next round asks for sampling
-    JsonNode named = json(a, "interview",
+    JsonNode named = json(a, "welcome",
         retry(again, "\"" + onlyKey(again) + "\":{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}"));
     assertThat(named.path("result").path("inputRequests").path(onlyKey(named)).path("method").asText())
         .isEqualTo("sampling/createMessage");
 
     // on b again with the greeting: the call's progress and log message, then its result, on b's stream
-    GatewayResponse last = call(b, "alice-key", "/mcp/test", "interview", "{}",
+    GatewayResponse last = call(b, "alice-key", "/mcp/test", "welcome", "{}",
         retry(named, "\"" + onlyKey(named) + "\":" + sampled("Hi Ada")),
         "\"progressToken\":\"p-last\",\"io.modelcontextprotocol/logLevel\":\"info\",");
     List<String> events = TestClient.readEvents(last.stream().orElseThrow(), WAIT);
@@ -158,7 +158,7 @@ class StatelessReplicasTest {
     JsonNode progress = TestClient.parse(events.get(0));
     assertThat(progress.path("method").asText()).isEqualTo("notifications/progress");
     assertThat(progress.path("params").path("progressToken").asText()).isEqualTo("p-last");
-    assertThat(TestClient.parse(events.get(1)).path("params").path("data").asText()).isEqualTo("interviewed Ada");
+    assertThat(TestClient.parse(events.get(1)).path("params").path("data").asText()).isEqualTo("welcomed Ada");
     JsonNode result = TestClient.parse(events.get(2));
     assertThat(result.path("id").asLong()).isEqualTo(nextId);
     assertThat(result.path("result").path("content").path(0).path("text").asText()).isEqualTo("Ada: Hi Ada");
@@ -222,16 +222,16 @@ class StatelessReplicasTest {
   }
 
   /**
-   * The interview of {@code name}, started on a and answered on b, running on a until the file
+   * The welcome of {@code name}, started on a and answered on b, running on a until the file
    * {@code release} exists: the events of its last request, on b, after its progress notification.
    */
-  private EventCollector interviewRunningOnAStreamedOnB(String name, Path release, EventStream[] stream) {
+  private EventCollector welcomeRunningOnAStreamedOnB(String name, Path release, EventStream[] stream) {
     String arguments = "{\"path\":" + new com.fasterxml.jackson.databind.node.TextNode(release.toString()) + "}";
-    JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "alice-key", "/mcp/test", "interview", arguments, "",
+    JsonNode first = TestClient.parse(TestClient.bodyOf(call(a, "alice-key", "/mcp/test", "welcome", arguments, "",
         "\"progressToken\":\"p-first\",")));
-    JsonNode named = TestClient.parse(TestClient.bodyOf(call(b, "alice-key", "/mcp/test", "interview", arguments,
+    JsonNode named = TestClient.parse(TestClient.bodyOf(call(b, "alice-key", "/mcp/test", "welcome", arguments,
         retry(first, "\"" + onlyKey(first) + "\":{\"action\":\"accept\",\"content\":{\"name\":\"" + name + "\"}}"), "")));
-    GatewayResponse running = call(b, "alice-key", "/mcp/test", "interview", arguments,
+    GatewayResponse running = call(b, "alice-key", "/mcp/test", "welcome", arguments,
         retry(named, "\"" + onlyKey(named) + "\":" + sampled("hey")), "\"progressToken\":\"p-run\",");
     stream[0] = running.stream().orElseThrow();
     EventCollector events = EventCollector.open(stream[0]);
@@ -243,7 +243,7 @@ class StatelessReplicasTest {
   void aHolderThatFallsSilentWhileTheCallRunsEndsTheStreamWithTheError() throws Exception {
     Path release = dir.resolve("release");
     try {
-      EventCollector events = interviewRunningOnAStreamedOnB("Bo", release, new EventStream[1]);
+      EventCollector events = welcomeRunningOnAStreamedOnB("Bo", release, new EventStream[1]);
 
       busA.silence(); // a is cut off from the bus: no more word of it
 
@@ -261,7 +261,7 @@ class StatelessReplicasTest {
     Path release = dir.resolve("release");
     try {
       EventStream[] stream = new EventStream[1];
-      interviewRunningOnAStreamedOnB("Cy", release, stream);
+      welcomeRunningOnAStreamedOnB("Cy", release, stream);
 
       stream[0].cancel();
 

@@ -6,7 +6,10 @@ import dev.mcpgateway.auth.apikey.ApiKeyAuthenticator;
 import dev.mcpgateway.backend.BackendLauncher;
 import dev.mcpgateway.config.BackendKind;
 import dev.mcpgateway.config.GatewayConfig;
+import dev.mcpgateway.redis.RedisCluster;
 import dev.mcpgateway.servlet.McpGatewayServlet;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -21,13 +24,17 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * through the process launcher) served by Jetty exactly as the standalone runner serves it.
  * {@code secure}: an API key, the default policies (audit at INFO, allowlist, dangerous tools,
  * redaction of the server's environment secret), as the runner runs; {@code bare}: no key and no
- * interceptors. Prints {@code LISTENING <port>}; exits when standard input closes.
+ * interceptors. With a Redis URI it runs as a cluster replica, as the runner does in cluster mode:
+ * sessions, stream events, the replicas' notices and rate limits in that Redis. Prints
+ * {@code LISTENING <port>}; exits when standard input closes.
  *
- * <pre>java -cp benchmarks.jar dev.mcpgateway.benchmarks.BenchGateway ECHO_SERVER secure|bare [port]</pre>
+ * <pre>java -cp benchmarks.jar dev.mcpgateway.benchmarks.BenchGateway ECHO_SERVER secure|bare [port [REDIS_URI]]</pre>
  */
 public final class BenchGateway {
   /** The API key of the {@code secure} mode (a strong key: 40 characters, many distinct). */
   public static final String API_KEY = "bench-Kq7vT2xZ9pLm4Rw8Ns3Yd6Hc1Jf5Gb0Ua";
+  /** The cluster secret of the replicas of one cluster run (signs the bus and the 2026 request states). */
+  static final String CLUSTER_SECRET = "bench-cluster-secret-Wq3Zt8Lp2Xn6Rv9Km4Hs7Jd1";
 
   private BenchGateway() {}
 
@@ -35,7 +42,10 @@ public final class BenchGateway {
     String echo = args[0];
     boolean secure = args[1].equals("secure");
     int port = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-    McpGateway gateway = gateway(echo, secure);
+    RedisCluster cluster = args.length > 3
+        ? RedisCluster.builder(URI.create(args[3])).clusterSecret(CLUSTER_SECRET.getBytes(StandardCharsets.UTF_8)).build()
+        : null;
+    McpGateway gateway = gateway(echo, secure, cluster);
     Server server = jetty(gateway, port);
     server.start();
     System.out.println("LISTENING " + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
@@ -47,6 +57,9 @@ public final class BenchGateway {
         // exiting anyway
       }
       gateway.close();
+      if (cluster != null) {
+        cluster.close();
+      }
     }));
     Processes.exitWhenStdinCloses();
   }
@@ -58,8 +71,20 @@ public final class BenchGateway {
   }
 
   static McpGateway gateway(String echo, boolean secure) {
+    return gateway(echo, secure, null);
+  }
+
+  /** The gateway; with {@code cluster}, wired to it as GatewayRunner wires a replica in cluster mode. */
+  static McpGateway gateway(String echo, boolean secure, RedisCluster cluster) {
     GatewayConfig config = config(echo, secure);
     McpGateway.Builder builder = McpGateway.builder(config).launcher(BackendKind.COMMAND, BackendLauncher.process());
+    if (cluster != null) {
+      builder.sessionStore(cluster.sessionStore(config.sessionTimeout().orElse(GatewayConfig.DEFAULT_SESSION_TIMEOUT),
+              config.maxSessions()))
+          .eventStore(cluster.eventStore())
+          .clusterBus(cluster.bus())
+          .sharedRateLimits(cluster.rateLimits());
+    }
     if (secure) {
       builder.authenticator(ApiKeyAuthenticator.fromConfig(config));
     } else {

@@ -172,7 +172,7 @@ public final class LoadBenchmark {
   }
 
   /** One wrk run; its numbers come from the script's WRK_RESULT line. */
-  private static Row wrk(Target target, String session, Path lua, int connections, int seconds, Path work) throws Exception {
+  static Row wrk(Target target, String session, Path lua, int connections, int seconds, Path work) throws Exception {
     int threads = connections == 1 ? 1 : 2;
     ProcessBuilder builder = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
         "--timeout", "5s", "-s", lua.toString(), target.url())
@@ -299,7 +299,7 @@ public final class LoadBenchmark {
     Chart.write(out.resolve("throughput.png"), rows);
   }
 
-  private static Map<String, String> options(String[] args) {
+  static Map<String, String> options(String[] args) {
     Map<String, String> options = new LinkedHashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) {

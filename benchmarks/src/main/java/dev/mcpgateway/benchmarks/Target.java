@@ -18,6 +18,8 @@ final class Target implements AutoCloseable {
   final String path;
   final String authorization;
   final boolean needsSession;
+  /** The Redis of a cluster replica; null for a gateway on its own. */
+  private String redis;
   private Process process;
   private int port;
 
@@ -42,6 +44,21 @@ final class Target implements AutoCloseable {
     return secure
         ? new Target("gateway", "gateway (API key, audit, redaction on)", "/mcp/echo", BenchGateway.API_KEY, true)
         : new Target("gateway-bare", "gateway (auth, audit, redaction off)", "/mcp/echo", null, true);
+  }
+
+  /** A secure gateway replica in cluster mode on {@code redis}, as the runner runs one with {@code gateway.cluster}. */
+  static Target replica(String name, String redis) {
+    Target target = new Target(name, "gateway replica in cluster mode (API key, audit, redaction on; Redis)", "/mcp/echo",
+        BenchGateway.API_KEY, true);
+    target.redis = redis;
+    return target;
+  }
+
+  /** A server the harness started itself (a load balancer), listening on {@code port}. */
+  static Target started(String name, String label, String path, String authorization, int port) {
+    Target target = new Target(name, label, path, authorization, true);
+    target.port = port;
+    return target;
   }
 
   static Target supergateway() {
@@ -72,6 +89,13 @@ final class Target implements AutoCloseable {
             name.equals("gateway") ? "secure" : "bare", "0");
         printsPort = true;
         break;
+      default:
+        if (redis == null) {
+          throw new IllegalArgumentException(name);
+        }
+        command = paths.java("dev.mcpgateway.benchmarks.BenchGateway", paths.echoServer.toString(), "secure", "0", redis);
+        printsPort = true;
+        break;
       case "supergateway":
         chosen = freePort();
         command = List.of("node", paths.npm.resolve("node_modules/supergateway/dist/index.js").toString(),
@@ -84,8 +108,6 @@ final class Target implements AutoCloseable {
             "--port", Integer.toString(chosen), "--host", "127.0.0.1", "--server", "stream", "--",
             paths.echoServer.toString());
         break;
-      default:
-        throw new IllegalArgumentException(name);
     }
     Path log = paths.work.resolve(name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
@@ -134,10 +156,14 @@ final class Target implements AutoCloseable {
     throw new IOException(name + " did not listen on port " + port + " within " + timeoutMillis + " ms");
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  int port() {
+    return port;
   }
 
   String url() {

@@ -220,7 +220,8 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
   public void configLoaded(GatewayConfig config) {
     ObjectNode line = event("config.loaded");
     line.set("servers", JSON.valueToTree(config.servers().keySet()));
-    line.put("authentication", config.apiKey().isPresent() ? "api-key" : "as configured in code");
+    line.put("authentication", config.apiKey().isPresent() ? "api-key"
+        : !config.agentIds().isEmpty() ? "agent-ids" : "as configured in code");
     write(line);
   }
 

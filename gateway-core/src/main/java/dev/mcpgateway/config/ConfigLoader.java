@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,8 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the JSON configuration into a {@link GatewayConfig}, in the seed's shape:
@@ -35,6 +39,12 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
+ * <p>It reads the configuration of the MCP gateway specification of gh-aw, version 1.17
+ * ({@code agentId}/{@code agentIds}, {@code sessionTimeout} as a Go duration, {@code customSchemas},
+ * {@code registry}, and the settings this gateway accepts without acting on them, which are
+ * logged in one WARN and listed in {@link GatewayConfig#ignoredSettings()}), plus this gateway's
+ * own settings.
+ *
  * <p>Unknown fields, wrong types and duplicate keys are errors. {@code ${VAR}} anywhere in a
  * string is replaced by the variable's value; an undefined variable is an error. In {@code env},
  * an empty value stays empty: the backend launcher passes that variable through from the
@@ -42,13 +52,19 @@ import java.util.regex.Pattern;
  * Thread-safe.
  */
 public final class ConfigLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+  /** The environment variable that sets the session timeout when the configuration does not. */
+  public static final String SESSION_TIMEOUT_VARIABLE = "MCP_GATEWAY_SESSION_TIMEOUT";
+  /** The version of the MCP gateway specification (gh-aw) whose configuration this loader reads. */
+  public static final String SPEC_VERSION = "1.17";
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
   private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-  private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers");
-  private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "port", "domain",
+  private static final Set<String> TOP_FIELDS = Set.of("gateway", "mcpServers", "customSchemas");
+  private static final Set<String> GATEWAY_FIELDS = Set.of("apiKey", "agentId", "agentIds", "port", "domain",
+      "trustedBots", "keepaliveInterval", "opentelemetry", "forcePublicRepos", "sinkVisibilityExemptServers",
       "startupTimeout", "toolTimeout", "payloadDir", "payloadSizeThreshold", "payloadPathPrefix", "payloadQuotaBytes", "maxMessageBytes", "sessionTimeout",
       "maxSessions", "redaction", "toolPinning", "auditFile", "rateLimit", "adminKey", "closeWithoutAuthentication",
       "maxSessionsPerCaller", "maxBackendsPerCaller", "cluster");
@@ -59,7 +75,20 @@ public final class ConfigLoader {
   private static final Set<String> SERVER_FIELDS = Set.of("type", "container", "entrypoint",
       "entrypointArgs", "command", "args", "mounts", "env", "tools", "url", "headers",
       "startupTimeout", "toolTimeout", "connectTimeout", "isolation", "guards", "network", "memory", "cpus", "pidsLimit",
-      "readOnlyRootfs", "digest", "user", "rateLimit", "backendSharing", "maxBackendsPerCaller");
+      "readOnlyRootfs", "digest", "user", "rateLimit", "backendSharing", "maxBackendsPerCaller",
+      "registry", "auth", "guard-policies");
+  private static final Set<String> OPENTELEMETRY_FIELDS = Set.of("endpoint", "traceId", "spanId", "serviceName");
+  private static final Set<String> AUTH_FIELDS = Set.of("type", "audience");
+  /** The server types this gateway runs; any other must be registered in {@code customSchemas}. */
+  private static final Set<String> BUILT_IN_TYPES = Set.of("stdio", "local", "http");
+  private static final Pattern CUSTOM_TYPE = Pattern.compile("[a-z][a-z0-9-]*");
+  private static final Pattern GO_DURATION = Pattern.compile(
+      "([-+]?)((?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+|0)");
+  private static final Pattern GO_DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
+  private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
+  private static final Set<String> MIN_INTEGRITY = Set.of("merged", "approved", "unapproved", "none");
+  private static final Set<String> SINK_VISIBILITY = Set.of("public", "private", "internal");
   private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requestsPerSecond", "burst");
   private static final List<String> CONTAINER_ONLY_FIELDS = List.of("entrypoint", "entrypointArgs", "mounts",
       "network", "memory", "cpus", "pidsLimit", "readOnlyRootfs", "digest", "user");
@@ -128,9 +157,19 @@ public final class ConfigLoader {
     requireObject(root, "$");
     checkFields(root, "$", TOP_FIELDS);
     GatewayConfig.Builder builder = GatewayConfig.builder();
+    List<String> ignored = new ArrayList<>();
+    Set<String> customTypes = loadCustomSchemas(root.get("customSchemas"), ignored);
     JsonNode gateway = root.get("gateway");
+    boolean sessionTimeoutGiven = false;
     if (gateway != null && !gateway.isNull()) {
-      loadGateway(gateway, builder);
+      sessionTimeoutGiven = loadGateway(gateway, builder, ignored);
+    }
+    if (!sessionTimeoutGiven) {
+      String fromEnvironment = environment.apply(SESSION_TIMEOUT_VARIABLE);
+      if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+        builder.sessionTimeout(positiveDuration(fromEnvironment.strip(), "$.gateway.sessionTimeout",
+            " (from " + SESSION_TIMEOUT_VARIABLE + ")"));
+      }
     }
     JsonNode servers = root.get("mcpServers");
     if (servers == null || servers.isNull()) {
@@ -140,12 +179,81 @@ public final class ConfigLoader {
     Iterator<Map.Entry<String, JsonNode>> fields = servers.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> entry = fields.next();
-      builder.server(loadServer(entry.getKey(), entry.getValue()));
+      String customType = customType(entry.getKey(), entry.getValue(), customTypes);
+      if (customType != null) {
+        ignored.add("$.mcpServers." + entry.getKey() + " (custom type '" + customType + "', not run)");
+        continue;
+      }
+      builder.server(loadServer(entry.getKey(), entry.getValue(), ignored));
     }
-    return builder.build();
+    ignored.forEach(builder::ignoredSetting);
+    GatewayConfig config = builder.build();
+    if (!ignored.isEmpty()) {
+      LOG.warn("The configuration has settings of the MCP gateway specification that this gateway accepts but does not "
+          + "act on: {}; see docs/configuration.md", String.join(", ", ignored));
+    }
+    return config;
   }
 
-  private void loadGateway(JsonNode gateway, GatewayConfig.Builder builder) {
+  /**
+   * {@code customSchemas}: custom server type names mapped to an https:// JSON Schema URL or
+   * {@code ""}. This gateway runs no custom type: servers of a registered one are accepted and
+   * left out (listed among the ignored settings); the schemas are not fetched.
+   */
+  private Set<String> loadCustomSchemas(JsonNode schemas, List<String> ignored) {
+    if (schemas == null || schemas.isNull()) {
+      return Set.of();
+    }
+    String at = "$.customSchemas";
+    requireObject(schemas, at);
+    Set<String> types = new java.util.HashSet<>();
+    Iterator<Map.Entry<String, JsonNode>> entries = schemas.fields();
+    while (entries.hasNext()) {
+      Map.Entry<String, JsonNode> entry = entries.next();
+      String type = entry.getKey();
+      String typeAt = at + "." + type;
+      if (BUILT_IN_TYPES.contains(type)) {
+        throw new ConfigException(typeAt, "'" + type + "' is a built-in server type; give the custom type another name");
+      }
+      if (!CUSTOM_TYPE.matcher(type).matches()) {
+        throw new ConfigException(typeAt, "'" + type + "' is not a custom type name; use lowercase letters, digits and '-', "
+            + "starting with a letter");
+      }
+      JsonNode url = entry.getValue();
+      if (!url.isTextual()) {
+        throw new ConfigException(typeAt, "must be a string: an https:// URL of a JSON Schema, or \"\" to skip validation; got "
+            + describe(url));
+      }
+      String text = expand(url.asText(), typeAt);
+      if (!text.isEmpty() && !(text.startsWith("https://") && text.length() > "https://".length())) {
+        throw new ConfigException(typeAt, "must be an https:// URL of a JSON Schema, or \"\" to skip validation");
+      }
+      types.add(type);
+    }
+    if (!types.isEmpty()) {
+      ignored.add(at);
+    }
+    return types;
+  }
+
+  /** The custom type of a server when it has one registered in {@code customSchemas}; null for a built-in type. */
+  private String customType(String name, JsonNode server, Set<String> customTypes) {
+    if (!server.isObject()) {
+      return null;
+    }
+    String type = optionalString(server, "type", "$.mcpServers." + name);
+    if (type == null || BUILT_IN_TYPES.contains(type)) {
+      return null;
+    }
+    if (customTypes.contains(type)) {
+      return type;
+    }
+    throw new ConfigException("$.mcpServers." + name + ".type", "unknown server type '" + type + "'; use \"stdio\" (or "
+        + "\"local\") or \"http\", or register a custom type in customSchemas");
+  }
+
+  /** Reads the {@code gateway} section; returns whether it set the session timeout. */
+  private boolean loadGateway(JsonNode gateway, GatewayConfig.Builder builder, List<String> ignored) {
     String at = "$.gateway";
     requireObject(gateway, at);
     checkFields(gateway, at, GATEWAY_FIELDS);
@@ -153,9 +261,20 @@ public final class ConfigLoader {
     if (apiKey != null) {
       builder.apiKey(apiKey);
     }
-    if (gateway.has("port")) {
-      int port = integer(gateway, "port", at, 1, 65535);
-      builder.port(port);
+    List<String> agentIds = loadAgentIds(gateway, at, apiKey != null);
+    builder.agentIds(agentIds);
+    if (present(gateway, "port")) {
+      JsonNode port = gateway.get("port");
+      if (port.isTextual()) {
+        // The specification's schema allows a variable expression here, such as "${MCP_GATEWAY_PORT}".
+        String text = expand(port.asText(), at + ".port");
+        if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
+          throw new ConfigException(at + ".port", "must be a whole number from 1 to 65535, got '" + text + "'");
+        }
+        builder.port(Integer.parseInt(text));
+      } else {
+        builder.port(integer(gateway, "port", at, 1, 65535));
+      }
     }
     builder.domain(optionalString(gateway, "domain", at));
     if (gateway.has("startupTimeout")) {
@@ -197,9 +316,21 @@ public final class ConfigLoader {
       }
       builder.maxMessageBytes((int) max);
     }
-    if (gateway.has("sessionTimeout")) {
-      int seconds = integer(gateway, "sessionTimeout", at, 0, Integer.MAX_VALUE);
-      builder.sessionTimeout(seconds == 0 ? null : Duration.ofSeconds(seconds));
+    boolean sessionTimeoutGiven = false;
+    if (present(gateway, "sessionTimeout")) {
+      JsonNode timeout = gateway.get("sessionTimeout");
+      if (timeout.isTextual()) {
+        // The specification's form: a Go duration string; "" keeps the default.
+        String text = expand(timeout.asText(), at + ".sessionTimeout");
+        if (!text.isEmpty()) {
+          builder.sessionTimeout(positiveDuration(text, at + ".sessionTimeout", ""));
+          sessionTimeoutGiven = true;
+        }
+      } else {
+        int seconds = integer(gateway, "sessionTimeout", at, 0, Integer.MAX_VALUE);
+        builder.sessionTimeout(seconds == 0 ? null : Duration.ofSeconds(seconds));
+        sessionTimeoutGiven = true;
+      }
     }
     if (gateway.has("maxSessions")) {
       builder.maxSessions(integer(gateway, "maxSessions", at, 1, Integer.MAX_VALUE));
@@ -228,9 +359,9 @@ public final class ConfigLoader {
     }
     String adminKey = optionalString(gateway, "adminKey", at);
     if (adminKey != null) {
-      if (adminKey.equals(apiKey)) {
-        throw new ConfigException(at + ".adminKey", "must differ from apiKey: the admin key is the only key that may close "
-            + "the gateway, so give it a value of its own");
+      if (adminKey.equals(apiKey) || agentIds.contains(adminKey)) {
+        throw new ConfigException(at + ".adminKey", "must differ from " + (adminKey.equals(apiKey) ? "apiKey" : "every agent id")
+            + ": the admin key is the only key that may close the gateway, so give it a value of its own");
       }
       builder.adminKey(adminKey);
     }
@@ -270,6 +401,192 @@ public final class ConfigLoader {
     if (gateway.has("rateLimit")) {
       builder.rateLimit(rateLimit(gateway.get("rateLimit"), at + ".rateLimit"));
     }
+    loadUnactedGatewaySettings(gateway, at, ignored);
+    return sessionTimeoutGiven;
+  }
+
+  /**
+   * {@code agentId} (one identifier) or {@code agentIds} (several): mutually exclusive, each
+   * non-empty, and exclusive with {@code apiKey}, their former name. The values are secrets:
+   * errors name positions, never values.
+   */
+  private List<String> loadAgentIds(JsonNode gateway, String at, boolean hasApiKey) {
+    boolean one = present(gateway, "agentId");
+    boolean several = present(gateway, "agentIds");
+    if (one && several) {
+      throw new ConfigException(at + ".agentIds", "agentId and agentIds are mutually exclusive; use agentId for one agent or "
+          + "agentIds for several, not both");
+    }
+    if (hasApiKey && (one || several)) {
+      throw new ConfigException(at + (one ? ".agentId" : ".agentIds"), "apiKey is the former name of agentId; keep one of them");
+    }
+    if (one) {
+      String id = optionalString(gateway, "agentId", at);
+      if (id.isEmpty()) {
+        throw new ConfigException(at + ".agentId", "is empty; an agent id must be a non-empty string");
+      }
+      return List.of(id);
+    }
+    if (!several) {
+      return List.of();
+    }
+    JsonNode value = gateway.get("agentIds");
+    if (!value.isArray()) {
+      throw new ConfigException(at + ".agentIds", "must be an array of strings, got " + describe(value));
+    }
+    if (value.isEmpty()) {
+      throw new ConfigException(at + ".agentIds", "is empty; list at least one agent id, or leave the field out");
+    }
+    List<String> ids = stringList(gateway, "agentIds", at);
+    for (int i = 0; i < ids.size(); i++) {
+      if (ids.get(i).isEmpty()) {
+        throw new ConfigException(at + ".agentIds[" + i + "]", "is empty; an agent id must be a non-empty string");
+      }
+      int first = ids.indexOf(ids.get(i));
+      if (first < i) {
+        throw new ConfigException(at + ".agentIds[" + i + "]", "repeats agentIds[" + first + "]; each agent id must differ");
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The gateway settings of the specification this gateway checks but does not act on:
+   * {@code trustedBots}, {@code keepaliveInterval}, {@code opentelemetry}, {@code forcePublicRepos}
+   * and {@code sinkVisibilityExemptServers}. Each one present is added to {@code ignored}.
+   */
+  private void loadUnactedGatewaySettings(JsonNode gateway, String at, List<String> ignored) {
+    if (present(gateway, "trustedBots")) {
+      JsonNode bots = gateway.get("trustedBots");
+      if (!bots.isArray() || bots.isEmpty()) {
+        throw new ConfigException(at + ".trustedBots", "must be a non-empty array of bot names such as "
+            + "\"github-actions[bot]\", got " + (bots.isArray() ? "an empty array" : describe(bots)));
+      }
+      nonEmptyStrings(gateway, "trustedBots", at);
+      ignored.add(at + ".trustedBots");
+    }
+    if (present(gateway, "keepaliveInterval")) {
+      JsonNode interval = gateway.get("keepaliveInterval");
+      if (!interval.isIntegralNumber() || !interval.canConvertToInt() || interval.intValue() < -1) {
+        throw new ConfigException(at + ".keepaliveInterval", "must be a whole number of seconds: -1 (no keepalive), "
+            + "0 (the default) or more, got " + describe(interval));
+      }
+      ignored.add(at + ".keepaliveInterval");
+    }
+    if (present(gateway, "forcePublicRepos")) {
+      bool(gateway, "forcePublicRepos", at, true);
+      ignored.add(at + ".forcePublicRepos");
+    }
+    if (present(gateway, "sinkVisibilityExemptServers")) {
+      nonEmptyStrings(gateway, "sinkVisibilityExemptServers", at);
+      ignored.add(at + ".sinkVisibilityExemptServers");
+    }
+    if (present(gateway, "opentelemetry")) {
+      loadOpenTelemetry(gateway.get("opentelemetry"), at + ".opentelemetry");
+      ignored.add(at + ".opentelemetry");
+    }
+  }
+
+  /** Checks {@code opentelemetry} as the specification defines it (section 4.1.3.7). */
+  private void loadOpenTelemetry(JsonNode otel, String at) {
+    requireObject(otel, at);
+    if (otel.has("headers")) {
+      throw new ConfigException(at + ".headers", "is no longer part of the configuration: give the collector's headers in the "
+          + "OTEL_EXPORTER_OTLP_HEADERS environment variable instead");
+    }
+    checkFields(otel, at, OPENTELEMETRY_FIELDS);
+    String endpoint = optionalString(otel, "endpoint", at);
+    if (endpoint == null) {
+      throw new ConfigException(at + ".endpoint", "missing; an opentelemetry section needs \"endpoint\": "
+          + "\"https://collector.example.com:4318/v1/traces\"");
+    }
+    if (!endpoint.matches("https?://.+")) {
+      throw new ConfigException(at + ".endpoint", "must be an http:// or https:// URL, got '" + endpoint + "'");
+    }
+    String traceId = optionalString(otel, "traceId", at);
+    if (traceId != null && !TRACE_ID.matcher(traceId).matches()) {
+      throw new ConfigException(at + ".traceId", "must be 32 lowercase hex digits (a W3C trace id)");
+    }
+    String spanId = optionalString(otel, "spanId", at);
+    if (spanId != null && !SPAN_ID.matcher(spanId).matches()) {
+      throw new ConfigException(at + ".spanId", "must be 16 lowercase hex digits (a W3C span id)");
+    }
+    String serviceName = optionalString(otel, "serviceName", at);
+    if (serviceName != null && serviceName.isBlank()) {
+      throw new ConfigException(at + ".serviceName", "is empty; leave it out for the default service name");
+    }
+  }
+
+  /** An array of non-empty strings (after {@code ${VAR}} expansion). */
+  private List<String> nonEmptyStrings(JsonNode node, String field, String at) {
+    List<String> list = stringList(node, field, at);
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).isBlank()) {
+        throw new ConfigException(at + "." + field + "[" + i + "]", "is empty; each entry must be a non-empty string");
+      }
+    }
+    return list;
+  }
+
+  /** Whether {@code field} is there and not JSON null. */
+  private static boolean present(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value != null && !value.isNull();
+  }
+
+  /**
+   * A Go duration ({@code "30m"}, {@code "4h"}, {@code "1h30m"}, {@code "1.5h"}; units h, m, s,
+   * ms, us, ns) that must be longer than zero. {@code where} adds to the error where the text came from.
+   */
+  static Duration positiveDuration(String text, String at, String where) {
+    Duration duration = goDuration(text, at, where);
+    if (duration.isZero() || duration.isNegative()) {
+      throw new ConfigException(at, "'" + text + "'" + where + " must be longer than zero; leave it out (or \"\") for the "
+          + "default, or use the number 0 for sessions that never expire");
+    }
+    return duration;
+  }
+
+  /** Parses a Go duration string as Go's {@code time.ParseDuration} does. */
+  static Duration goDuration(String text, String at, String where) {
+    Matcher whole = GO_DURATION.matcher(text);
+    if (!whole.matches()) {
+      throw new ConfigException(at, "'" + text + "'" + where + " is not a duration; use a Go duration such as \"30m\", "
+          + "\"4h\" or \"1h30m\" (units h, m, s, ms, us, ns), or a whole number of seconds");
+    }
+    BigDecimal nanos = BigDecimal.ZERO;
+    Matcher part = GO_DURATION_PART.matcher(whole.group(2));
+    while (part.find()) {
+      long unit;
+      switch (part.group(2)) {
+        case "h":
+          unit = 3_600_000_000_000L;
+          break;
+        case "m":
+          unit = 60_000_000_000L;
+          break;
+        case "s":
+          unit = 1_000_000_000L;
+          break;
+        case "ms":
+          unit = 1_000_000L;
+          break;
+        case "ns":
+          unit = 1L;
+          break;
+        default:
+          unit = 1_000L; // us, µs, μs
+          break;
+      }
+      String number = part.group(1).startsWith(".") ? "0" + part.group(1) : part.group(1);
+      nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unit)));
+    }
+    nanos = nanos.setScale(0, RoundingMode.DOWN);
+    if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+      throw new ConfigException(at, "'" + text + "'" + where + " is too long; a Go duration is at most about 290 years");
+    }
+    Duration duration = Duration.ofNanos(nanos.longValueExact());
+    return whole.group(1).equals("-") ? duration.negated() : duration;
   }
 
   private GuardConfig loadGuards(JsonNode guards, String at, boolean allowTools) {
@@ -362,7 +679,7 @@ public final class ConfigLoader {
     return new RateLimit(rate.doubleValue(), integer(node, "burst", at, 1, 1_000_000));
   }
 
-  private ServerConfig loadServer(String name, JsonNode server) {
+  private ServerConfig loadServer(String name, JsonNode server, List<String> ignored) {
     String at = "$.mcpServers." + name;
     if (!ServerConfig.isValidName(name)) {
       throw new ConfigException(at, "server name is not valid; use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -389,11 +706,15 @@ public final class ConfigLoader {
       }
       builder = ServerConfig.http(url);
       stringMap(server, "headers", at).forEach(builder::header);
+      if (present(server, "auth")) {
+        loadUpstreamAuth(server.get("auth"), at + ".auth");
+        ignored.add(at + ".auth");
+      }
       if (server.has("connectTimeout")) {
         builder.connectTimeout(seconds(server, "connectTimeout", at));
       }
     } else {
-      for (String field : List.of("url", "headers", "connectTimeout")) {
+      for (String field : List.of("url", "headers", "connectTimeout", "auth")) {
         if (server.has(field)) {
           throw new ConfigException(at + "." + field, "only allowed for \"type\": \"http\" servers");
         }
@@ -413,7 +734,11 @@ public final class ConfigLoader {
           builder.entrypoint(entrypoint);
         }
         builder.entrypointArgs(stringList(server, "entrypointArgs", at));
-        builder.mounts(stringList(server, "mounts", at));
+        List<String> mounts = stringList(server, "mounts", at);
+        for (int i = 0; i < mounts.size(); i++) {
+          checkMountFormat(mounts.get(i), at + ".mounts[" + i + "]");
+        }
+        builder.mounts(mounts);
         loadContainerSettings(server, at, builder);
       } else {
         for (String field : CONTAINER_ONLY_FIELDS) {
@@ -461,10 +786,138 @@ public final class ConfigLoader {
     if (guards != null && !guards.isNull()) {
       builder.guards(loadGuards(guards, at + ".guards", true));
     }
+    String registry = optionalString(server, "registry", at);
+    if (registry != null) {
+      if (registry.isBlank()) {
+        throw new ConfigException(at + ".registry", "is empty; give the server's registry URI or leave the field out");
+      }
+      builder.registry(registry);
+    }
+    if (present(server, "guard-policies")) {
+      loadGuardPolicies(server.get("guard-policies"), at + ".guard-policies");
+      ignored.add(at + ".guard-policies");
+    }
     ServerConfig config = builder.build(name);
     config.container().filter(image -> !ConfigLint.isPinned(image))
         .ifPresent(image -> ConfigLint.warnUnpinned(name, image, at + ".container"));
     return config;
+  }
+
+  /** A mount is {@code /host:/container:ro} or {@code :rw}, both paths absolute (the launcher checks the rest). */
+  private static void checkMountFormat(String mount, String at) {
+    String[] parts = mount.split(":", -1);
+    if (parts.length != 3 || !parts[0].startsWith("/") || !parts[1].startsWith("/")) {
+      throw new ConfigException(at, "'" + mount + "' is not a mount; use \"/host/path:/container/path:ro\" (or :rw), "
+          + "both paths absolute");
+    }
+    if (!parts[2].equals("ro") && !parts[2].equals("rw")) {
+      throw new ConfigException(at, "mode '" + parts[2] + "' is not ro or rw");
+    }
+  }
+
+  /** Checks an http server's {@code auth} (specification section 7.6): {@code "type": "github-oidc"}, optional audience. */
+  private void loadUpstreamAuth(JsonNode auth, String at) {
+    requireObject(auth, at);
+    checkFields(auth, at, AUTH_FIELDS);
+    String type = optionalString(auth, "type", at);
+    if (type == null || type.isEmpty()) {
+      throw new ConfigException(at + ".type", "missing; upstream authentication needs \"type\": \"github-oidc\"");
+    }
+    if (!type.equals("github-oidc")) {
+      throw new ConfigException(at + ".type", "unsupported upstream authentication type '" + type + "'; the specification "
+          + "defines \"github-oidc\"");
+    }
+    String audience = optionalString(auth, "audience", at);
+    if (audience != null && audience.isBlank()) {
+      throw new ConfigException(at + ".audience", "is empty; leave it out to use the server's url");
+    }
+  }
+
+  /**
+   * Checks a server's {@code guard-policies} (specification section 10) as far as the
+   * specification defines them: {@code allow-only} (its {@code min-integrity}, required with any
+   * other field, and {@code repos}) and {@code write-sink} ({@code accept}, required, and
+   * {@code sink-visibility}). Other policies are GitHub-specific and accepted as they are.
+   */
+  private void loadGuardPolicies(JsonNode policies, String at) {
+    requireObject(policies, at);
+    JsonNode allowOnly = policies.get("allow-only");
+    if (allowOnly != null && !allowOnly.isNull()) {
+      String allowAt = at + ".allow-only";
+      requireObject(allowOnly, allowAt);
+      String minIntegrity = optionalRawString(allowOnly, "min-integrity", allowAt);
+      if (minIntegrity == null) {
+        if (allowOnly.size() > 0) {
+          throw new ConfigException(allowAt + ".min-integrity", "missing; it is required with any other allow-only field: "
+              + "use \"merged\", \"approved\", \"unapproved\" or \"none\"");
+        }
+      } else if (!MIN_INTEGRITY.contains(minIntegrity)) {
+        throw new ConfigException(allowAt + ".min-integrity", "unknown integrity level '" + minIntegrity + "'; use "
+            + "\"merged\", \"approved\", \"unapproved\" or \"none\"");
+      }
+      for (String field : List.of("repos", "allowed-repos")) {
+        JsonNode repos = allowOnly.get(field);
+        if (repos != null && !repos.isNull() && !repos.isArray() && !repos.isTextual()) {
+          throw new ConfigException(allowAt + "." + field, "must be \"all\", \"public\" or an array of repository patterns, got "
+              + describe(repos));
+        }
+        if (repos != null && repos.isArray()) {
+          rawStrings(repos, allowAt + "." + field);
+        }
+      }
+      for (String field : List.of("blocked-users", "trusted-users", "approval-labels", "refusal-labels")) {
+        JsonNode list = allowOnly.get(field);
+        if (list != null && !list.isNull() && !list.isTextual()) {
+          if (!list.isArray()) {
+            throw new ConfigException(allowAt + "." + field, "must be an array of strings or an expression string, got "
+                + describe(list));
+          }
+          rawStrings(list, allowAt + "." + field);
+        }
+      }
+    }
+    JsonNode writeSink = policies.get("write-sink");
+    if (writeSink != null && !writeSink.isNull()) {
+      String sinkAt = at + ".write-sink";
+      requireObject(writeSink, sinkAt);
+      JsonNode accept = writeSink.get("accept");
+      if (accept == null || accept.isNull()) {
+        throw new ConfigException(sinkAt + ".accept", "missing; list the secrecy tags this sink accepts, or [\"*\"] for all");
+      }
+      if (!accept.isArray()) {
+        throw new ConfigException(sinkAt + ".accept", "must be an array of strings, got " + describe(accept));
+      }
+      rawStrings(accept, sinkAt + ".accept");
+      String visibility = optionalRawString(writeSink, "sink-visibility", sinkAt);
+      if (visibility != null && !SINK_VISIBILITY.contains(visibility)) {
+        throw new ConfigException(sinkAt + ".sink-visibility", "unknown visibility '" + visibility + "'; use \"public\", "
+            + "\"private\" or \"internal\"");
+      }
+    }
+  }
+
+  /**
+   * A string field read as written, without {@code ${VAR}} expansion: guard policies carry
+   * GitHub Actions expressions ({@code ${{ ... }}}) that are not the gateway's variables.
+   */
+  private static String optionalRawString(JsonNode node, String field, String at) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new ConfigException(at + "." + field, "must be a string, got " + describe(value));
+    }
+    return value.asText();
+  }
+
+  /** Checks that every item of an array is a string, as written. */
+  private static void rawStrings(JsonNode array, String at) {
+    for (int i = 0; i < array.size(); i++) {
+      if (!array.get(i).isTextual()) {
+        throw new ConfigException(at + "[" + i + "]", "must be a string, got " + describe(array.get(i)));
+      }
+    }
   }
 
   /** {@code backendSharing} and {@code maxBackendsPerCaller}: how one caller's sessions share backends, with {@code "isolation": "key"} only. */
@@ -582,7 +1035,8 @@ public final class ConfigLoader {
       case "http":
         return true;
       default:
-        throw new ConfigException(at + ".type", "unknown server type '" + type + "'; use \"stdio\" (or \"local\") or \"http\"");
+        throw new ConfigException(at + ".type", "unknown server type '" + type + "'; use \"stdio\" (or \"local\") or \"http\", "
+            + "or register a custom type in customSchemas");
     }
   }
 
@@ -597,7 +1051,8 @@ public final class ConfigLoader {
     while (names.hasNext()) {
       String name = names.next();
       if (!allowed.contains(name)) {
-        throw new ConfigException(at + "." + name, "unknown field; allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        throw new ConfigException(at + "." + name, "unknown field; allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed))
+            + " (MCP gateway specification " + SPEC_VERSION + " and this gateway's own settings)");
       }
     }
   }

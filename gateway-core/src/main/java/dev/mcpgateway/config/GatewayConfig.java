@@ -5,7 +5,9 @@ import java.io.Reader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +52,8 @@ public final class GatewayConfig {
   public static final int DEFAULT_MAX_BACKENDS_PER_CALLER = 4;
 
   private final String apiKey;
+  private final List<String> agentIds;
+  private final List<String> ignoredSettings;
   private final String adminKey;
   private final boolean closeWithoutAuthentication;
   private final int maxSessionsPerCaller;
@@ -76,6 +80,8 @@ public final class GatewayConfig {
 
   private GatewayConfig(Builder b) {
     this.apiKey = b.apiKey;
+    this.agentIds = List.copyOf(b.agentIds);
+    this.ignoredSettings = List.copyOf(b.ignoredSettings);
     this.adminKey = b.adminKey;
     this.closeWithoutAuthentication = b.closeWithoutAuthentication;
     this.maxSessionsPerCaller = b.maxSessionsPerCaller;
@@ -124,6 +130,25 @@ public final class GatewayConfig {
   /** The gateway API key from {@code gateway.apiKey}; empty when not configured. A secret. */
   public Optional<String> apiKey() {
     return Optional.ofNullable(apiKey);
+  }
+
+  /**
+   * The agent identifiers from {@code gateway.agentId} (one) or {@code gateway.agentIds}
+   * (several), in order; empty when none is configured. Clients send one of them in
+   * {@code Authorization}, like an API key, and each is an identity of its own: its sessions,
+   * backends and payloads are apart from every other agent's. Secrets.
+   */
+  public List<String> agentIds() {
+    return agentIds;
+  }
+
+  /**
+   * The JSON paths of settings of the MCP gateway specification that were accepted but that
+   * this gateway does not act on (such as {@code $.gateway.trustedBots}), in the order they
+   * were read; empty for a configuration built in code. The loader logs them in one WARN.
+   */
+  public List<String> ignoredSettings() {
+    return ignoredSettings;
   }
 
   /**
@@ -278,6 +303,8 @@ public final class GatewayConfig {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.apiKey = apiKey;
+    b.agentIds.addAll(agentIds);
+    b.ignoredSettings.addAll(ignoredSettings);
     b.adminKey = adminKey;
     b.closeWithoutAuthentication = closeWithoutAuthentication;
     b.maxSessionsPerCaller = maxSessionsPerCaller;
@@ -306,7 +333,8 @@ public final class GatewayConfig {
 
   @Override
   public String toString() {
-    return "GatewayConfig{apiKey=" + (apiKey == null ? "none" : "set") + ", adminKey=" + (adminKey == null ? "none" : "set")
+    return "GatewayConfig{apiKey=" + (apiKey == null ? "none" : "set") + ", agentIds=" + agentIds.size()
+        + ", adminKey=" + (adminKey == null ? "none" : "set")
         + ", port=" + port
         + ", servers=" + servers.values() + "}";
   }
@@ -314,6 +342,8 @@ public final class GatewayConfig {
   /** Builds a {@link GatewayConfig}. Not thread-safe. */
   public static final class Builder {
     private String apiKey;
+    private final List<String> agentIds = new java.util.ArrayList<>();
+    private final List<String> ignoredSettings = new java.util.ArrayList<>();
     private String adminKey;
     private boolean closeWithoutAuthentication;
     private int maxSessionsPerCaller = DEFAULT_MAX_SESSIONS_PER_CALLER;
@@ -343,6 +373,41 @@ public final class GatewayConfig {
     /** Sets the API key clients must send; {@code null} or empty turns authentication off. */
     public Builder apiKey(String apiKey) {
       this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+      return this;
+    }
+
+    /**
+     * Sets the one agent identifier clients send in {@code Authorization}
+     * ({@code gateway.agentId}); {@code null} or empty for none. Replaces earlier agent ids.
+     */
+    public Builder agentId(String agentId) {
+      return agentIds(agentId == null || agentId.isEmpty() ? List.of() : List.of(agentId));
+    }
+
+    /**
+     * Sets the agent identifiers ({@code gateway.agentIds}), each an identity of its own;
+     * replaces earlier ones. Each must be non-empty and different from the others.
+     */
+    public Builder agentIds(List<String> ids) {
+      Objects.requireNonNull(ids, "agentIds");
+      java.util.Set<String> seen = new HashSet<>();
+      for (int i = 0; i < ids.size(); i++) {
+        String id = ids.get(i);
+        if (id == null || id.isEmpty()) {
+          throw new IllegalArgumentException("agentIds[" + i + "] is empty");
+        }
+        if (!seen.add(id)) {
+          throw new IllegalArgumentException("agentIds[" + i + "] repeats an earlier agent id");
+        }
+      }
+      this.agentIds.clear();
+      this.agentIds.addAll(ids);
+      return this;
+    }
+
+    /** Records the JSON path of a specification setting accepted but not acted on; see {@link GatewayConfig#ignoredSettings()}. */
+    public Builder ignoredSetting(String jsonPath) {
+      this.ignoredSettings.add(Objects.requireNonNull(jsonPath, "jsonPath"));
       return this;
     }
 
@@ -519,6 +584,13 @@ public final class GatewayConfig {
 
     /** Builds the immutable configuration. */
     public GatewayConfig build() {
+      if (apiKey != null && !agentIds.isEmpty()) {
+        throw new IllegalArgumentException("apiKey and agentIds are both set: the agent id is the new name of the API key; "
+            + "keep one");
+      }
+      if (adminKey != null && (adminKey.equals(apiKey) || agentIds.contains(adminKey))) {
+        throw new IllegalArgumentException("adminKey must differ from the API key and from every agent id");
+      }
       if (payloadQuotaBytes <= payloadSizeThreshold) {
         throw new IllegalArgumentException("payloadQuotaBytes (" + payloadQuotaBytes + ") must be larger than "
             + "payloadSizeThreshold (" + payloadSizeThreshold + "): every stored payload is larger than the threshold, "

@@ -33,6 +33,7 @@ public final class ServerConfig {
   private final BackendKind kind;
   private final String container;
   private final String entrypoint;
+  private final String registry;
   private final List<String> entrypointArgs;
   private final String command;
   private final List<String> args;
@@ -92,6 +93,7 @@ public final class ServerConfig {
     this.kind = b.kind;
     this.container = b.container;
     this.entrypoint = b.entrypoint;
+    this.registry = b.registry;
     this.entrypointArgs = List.copyOf(b.entrypointArgs);
     this.command = b.command;
     this.args = List.copyOf(b.args);
@@ -161,6 +163,14 @@ public final class ServerConfig {
   /** The container image of a containerized stdio server. */
   public Optional<String> container() {
     return Optional.ofNullable(container);
+  }
+
+  /**
+   * Where the server is listed in an MCP registry ({@code registry}, a URI): informational,
+   * for host applications and tooling; it does not change how the server runs.
+   */
+  public Optional<String> registry() {
+    return Optional.ofNullable(registry);
   }
 
   /** The container entrypoint override. */
@@ -316,6 +326,7 @@ public final class ServerConfig {
     b.name = name;
     b.container = container;
     b.entrypoint = entrypoint;
+    b.registry = registry;
     b.entrypointArgs.addAll(entrypointArgs);
     b.command = command;
     b.args.addAll(args);
@@ -373,6 +384,7 @@ public final class ServerConfig {
     private final BackendKind kind;
     private String container;
     private String entrypoint;
+    private String registry;
     private final List<String> entrypointArgs = new ArrayList<>();
     private String command;
     private final List<String> args = new ArrayList<>();
@@ -399,6 +411,12 @@ public final class ServerConfig {
 
     private Builder(BackendKind kind) {
       this.kind = kind;
+    }
+
+    /** Sets the registry URI the server is listed under (informational); {@code null} for none. */
+    public Builder registry(String registry) {
+      this.registry = registry == null ? null : requireText(registry, "registry");
+      return this;
     }
 
     /** Sets the container entrypoint. */

@@ -86,7 +86,8 @@ final class GatewayAssembly {
         .map(i -> (dev.mcpgateway.GatewayListener) i).toList());
     PayloadOffloader offloader = new PayloadOffloader(payloads, config.payloadSizeThreshold(), parts.payloadPreviewBytes(), redactor);
     this.runtime = new GatewayRuntime(config, launchers, environments, parts.maxMessageBytes(), redactor, offloader, listeners,
-        parts.ticker());
+        parts.ticker(), parts.tracing() == null ? dev.mcpgateway.internal.intercept.Tracer.OFF
+            : new dev.mcpgateway.internal.intercept.Tracer(parts.tracing()));
     this.live = new SessionRegistry(parts.eventStore(),
         new StreamRegistry(runtime.scheduler(), parts.keepAliveInterval(), runtime::nanoTime), parts.clusterBus() != null);
     if (parts.clusterBus() != null) {
@@ -99,7 +100,7 @@ final class GatewayAssembly {
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
     this.stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams(), chain,
         rateLimiter, version, parts.clusterBus());
-    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners, stateless);
+    this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners, stateless, runtime.tracer());
     this.unified = parts.unified()
         ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, version, rateLimiter, stateless) : null;
     this.gate = new RequestGate(authenticator, new OriginPolicy(parts.allowedOrigins()), listeners, live::revocationEpoch);
@@ -149,6 +150,11 @@ final class GatewayAssembly {
     }
     if (parts.config().apiKey().isPresent()) {
       throw new ConfigException("$.gateway.apiKey", "an API key is configured but the gateway has no authenticator; "
+          + "add gateway-auth and call .authenticator(ApiKeyAuthenticator.fromConfig(config)) on the builder");
+    }
+    if (!parts.config().agentIds().isEmpty()) {
+      throw new ConfigException(parts.config().agentIds().size() == 1 ? "$.gateway.agentId" : "$.gateway.agentIds",
+          "agent ids are configured but the gateway has no authenticator; "
           + "add gateway-auth and call .authenticator(ApiKeyAuthenticator.fromConfig(config)) on the builder");
     }
     return Authenticator.none();

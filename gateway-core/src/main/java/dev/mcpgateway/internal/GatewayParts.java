@@ -19,6 +19,7 @@ import java.util.function.Function;
  * @param ticker the time source, as {@link System#nanoTime()}
  * @param clusterBus may be {@code null}: a gateway on its own
  * @param sharedRateLimits may be {@code null}: rate limits counted by this node alone
+ * @param tracing may be {@code null}: no tracing
  */
 public record GatewayParts(
     GatewayConfig config,
@@ -39,4 +40,5 @@ public record GatewayParts(
     boolean unified,
     java.util.function.LongSupplier ticker,
     dev.mcpgateway.cluster.ClusterBus clusterBus,
-    dev.mcpgateway.cluster.SharedRateLimits sharedRateLimits) {}
+    dev.mcpgateway.cluster.SharedRateLimits sharedRateLimits,
+    dev.mcpgateway.trace.RequestTracing tracing) {}

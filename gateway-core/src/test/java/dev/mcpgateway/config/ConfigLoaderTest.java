@@ -100,7 +100,7 @@ class ConfigLoaderTest {
 
   @Test
   void unknownFieldsAreErrorsThatListTheAllowedOnes() {
-    assertError("{\"mcpServers\":{},\"extra\":1}", "$.extra", "unknown field; allowed here: gateway, mcpServers");
+    assertError("{\"mcpServers\":{},\"extra\":1}", "$.extra", "unknown field; allowed here: customSchemas, gateway, mcpServers");
     assertError("{\"gateway\":{\"apikey\":\"x\"},\"mcpServers\":{}}", "$.gateway.apikey", "unknown field");
     assertError("{\"mcpServers\":{\"a\":{\"command\":\"x\",\"enviroment\":{}}}}", "$.mcpServers.a.enviroment", "unknown field");
   }

@@ -40,10 +40,14 @@ import java.util.concurrent.Executors;
  * <p>{@code mirrored} declares its arguments {@code region}, {@code count} and {@code where.zone}
  * mirrored into the headers {@code Mcp-Param-Region}, {@code -Count} and {@code -Zone}.
  *
- * <p>For calls that last as long as a test needs: {@code wait} answers once the file
- * {@code path} exists.
+ * <p>{@code meta} answers with the {@code params._meta} it received, as JSON text (trace context tests).
  *
- * <p>{@code interview} asks the client two things in turn: its name ({@code elicitation/create}),
+ * <p>For calls that last as long as a test needs: {@code wait} answers once the file
+ * {@code path} exists; {@code interview} runs {@code rounds} rounds of a progress notification
+ * and a sampling request whose answer it waits for, then sends a last progress notification
+ * and answers with the texts of the answers, joined by {@code ", "}.
+ *
+ * <p>{@code welcome} asks the client two things in turn: its name ({@code elicitation/create}),
  * then a greeting for it ({@code sampling/createMessage}); then it sends a progress notification
  * (when the call has a progress token) and a log message, waits, when {@code path} is given, until
  * that file exists or the call is cancelled, and answers {@code "<name>: <greeting>"}.
@@ -137,7 +141,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "interview"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta", "interview", "welcome"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -174,6 +178,9 @@ public final class StdioTestServer {
         break;
       case "pid":
         text = Long.toString(ProcessHandle.current().pid());
+        break;
+      case "meta":
+        text = JSON.writeValueAsString(params.path("_meta"));
         break;
       case "env":
         text = String.valueOf(System.getenv(args.path("name").asText()));
@@ -227,6 +234,61 @@ public final class StdioTestServer {
         }
         JsonNode answer = WAITING.remove(key);
         text = answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
+        break;
+      }
+      case "welcome": {
+        ObjectNode elicit = JSON.createObjectNode();
+        elicit.put("message", "What is your name?");
+        elicit.putObject("requestedSchema").put("type", "object").putObject("properties").putObject("name").put("type", "string");
+        JsonNode named = askClient("elicitation/create", elicit);
+        String name = named == null ? "nobody" : named.path("result").path("content").path("name").asText("nobody");
+        ObjectNode sample = JSON.createObjectNode();
+        sample.put("maxTokens", 10).putArray("messages").addObject().put("role", "user").putObject("content")
+            .put("type", "text").put("text", "Greet " + name);
+        JsonNode sampled = askClient("sampling/createMessage", sample);
+        String greeting = sampled == null ? "no answer" : sampled.path("result").path("content").path("text").asText();
+        JsonNode token = params.path("_meta").get("progressToken");
+        if (token != null) {
+          ObjectNode note = JSON.createObjectNode();
+          note.put("jsonrpc", "2.0");
+          note.put("method", "notifications/progress");
+          note.putObject("params").put("progress", 1).put("total", 2).set("progressToken", token);
+          write(note);
+        }
+        ObjectNode log = JSON.createObjectNode();
+        log.put("jsonrpc", "2.0");
+        log.put("method", "notifications/message");
+        log.putObject("params").put("level", "info").put("data", "welcomed " + name);
+        write(log);
+        if (args.hasNonNull("path")) {
+          java.nio.file.Path file = java.nio.file.Path.of(args.path("path").asText());
+          while (!java.nio.file.Files.exists(file) && !CANCELLED.contains(id.asText())) {
+            Thread.sleep(10);
+          }
+        }
+        text = name + ": " + greeting;
+        break;
+      }
+      case "interview": {
+        JsonNode token = params.path("_meta").get("progressToken");
+        int rounds = args.path("rounds").asInt(2);
+        java.util.List<String> answers = new java.util.ArrayList<>();
+        for (int i = 1; i <= rounds + 1; i++) {
+          if (token != null) {
+            ObjectNode note = JSON.createObjectNode();
+            note.put("jsonrpc", "2.0");
+            note.put("method", "notifications/progress");
+            ObjectNode p = note.putObject("params");
+            p.set("progressToken", token);
+            p.put("progress", i);
+            p.put("total", rounds + 1);
+            write(note);
+          }
+          if (i <= rounds) {
+            answers.add(ask("question " + i, 60_000));
+          }
+        }
+        text = String.join(", ", answers);
         break;
       }
       case "broadcast": {
@@ -300,39 +362,6 @@ public final class StdioTestServer {
       case "cancellations":
         text = String.join(",", CANCELLED);
         break;
-      case "interview": {
-        ObjectNode elicit = JSON.createObjectNode();
-        elicit.put("message", "What is your name?");
-        elicit.putObject("requestedSchema").put("type", "object").putObject("properties").putObject("name").put("type", "string");
-        JsonNode named = ask("elicitation/create", elicit);
-        String name = named == null ? "nobody" : named.path("result").path("content").path("name").asText("nobody");
-        ObjectNode sample = JSON.createObjectNode();
-        sample.put("maxTokens", 10).putArray("messages").addObject().put("role", "user").putObject("content")
-            .put("type", "text").put("text", "Greet " + name);
-        JsonNode sampled = ask("sampling/createMessage", sample);
-        String greeting = sampled == null ? "no answer" : sampled.path("result").path("content").path("text").asText();
-        JsonNode token = params.path("_meta").get("progressToken");
-        if (token != null) {
-          ObjectNode note = JSON.createObjectNode();
-          note.put("jsonrpc", "2.0");
-          note.put("method", "notifications/progress");
-          note.putObject("params").put("progress", 1).put("total", 2).set("progressToken", token);
-          write(note);
-        }
-        ObjectNode log = JSON.createObjectNode();
-        log.put("jsonrpc", "2.0");
-        log.put("method", "notifications/message");
-        log.putObject("params").put("level", "info").put("data", "interviewed " + name);
-        write(log);
-        if (args.hasNonNull("path")) {
-          java.nio.file.Path file = java.nio.file.Path.of(args.path("path").asText());
-          while (!java.nio.file.Files.exists(file) && !CANCELLED.contains(id.asText())) {
-            Thread.sleep(10);
-          }
-        }
-        text = name + ": " + greeting;
-        break;
-      }
       case "crash":
         System.exit(3);
         return;
@@ -349,12 +378,37 @@ public final class StdioTestServer {
     write(result(id, result));
   }
 
-  /** Sends the client a request and waits up to a minute for its answer; null without one. */
-  private static JsonNode ask(String method, JsonNode params) throws Exception {
-    String requestId;
-    synchronized (StdioTestServer.class) {
-      requestId = "srv-" + (++nextId);
+  /** Sends a sampling request to the client and waits up to {@code millis} for its answer's text. */
+  private static String ask(String prompt, long millis) throws InterruptedException, java.io.IOException {
+    String requestId = "srv-" + nextRequestId();
+    ObjectNode request = JSON.createObjectNode();
+    request.put("jsonrpc", "2.0");
+    request.put("id", requestId);
+    request.put("method", "sampling/createMessage");
+    request.putObject("params").put("maxTokens", 10).putArray("messages").addObject()
+        .put("role", "user").putObject("content").put("type", "text").put("text", prompt);
+    String key = JSON.writeValueAsString(requestId);
+    Object lock = new Object();
+    LOCKS.put(key, lock);
+    write(request);
+    long deadline = System.currentTimeMillis() + millis;
+    synchronized (lock) {
+      while (!WAITING.containsKey(key) && System.currentTimeMillis() < deadline) {
+        lock.wait(100);
+      }
     }
+    LOCKS.remove(key);
+    JsonNode answer = WAITING.remove(key);
+    return answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
+  }
+
+  private static synchronized long nextRequestId() {
+    return ++nextId;
+  }
+
+  /** Sends the client a request and waits up to a minute for its answer; null without one. */
+  private static JsonNode askClient(String method, JsonNode params) throws InterruptedException, java.io.IOException {
+    String requestId = "srv-" + nextRequestId();
     ObjectNode request = JSON.createObjectNode();
     request.put("jsonrpc", "2.0");
     request.put("id", requestId);

@@ -1,5 +1,6 @@
 package dev.mcpgateway.docker;
 
+import dev.mcpgateway.modules.PublicApi;
 import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +16,11 @@ class DockerModuleTest {
         .exports("dev.mcpgateway.docker")
         .requiresTransitively("dev.mcpgateway.core")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-docker.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(DockerBackendLauncher.class, "dev.mcpgateway.docker").check("gateway-docker");
   }
 }

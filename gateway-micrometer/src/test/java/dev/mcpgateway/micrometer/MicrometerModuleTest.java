@@ -1,5 +1,6 @@
 package dev.mcpgateway.micrometer;
 
+import dev.mcpgateway.modules.PublicApi;
 import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +16,11 @@ class MicrometerModuleTest {
         .exports("dev.mcpgateway.micrometer")
         .requiresTransitively("dev.mcpgateway.core", "micrometer.core")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-micrometer.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(MicrometerMetrics.class, "dev.mcpgateway.micrometer").check("gateway-micrometer");
   }
 }

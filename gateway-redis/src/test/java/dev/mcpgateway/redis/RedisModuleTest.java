@@ -1,5 +1,6 @@
 package dev.mcpgateway.redis;
 
+import dev.mcpgateway.modules.PublicApi;
 import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
@@ -16,5 +17,11 @@ class RedisModuleTest {
         .exports("dev.mcpgateway.redis")
         .requiresTransitively("dev.mcpgateway.core")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-redis.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(RedisCluster.class, "dev.mcpgateway.redis").check("gateway-redis");
   }
 }

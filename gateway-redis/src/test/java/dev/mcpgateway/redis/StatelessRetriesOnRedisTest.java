@@ -53,11 +53,11 @@ class StatelessRetriesOnRedisTest {
 
   private GatewayResponse call(McpGateway gateway, String params, String meta) {
     String body = "{\"jsonrpc\":\"2.0\",\"id\":" + (++nextId) + ",\"method\":\"tools/call\",\"params\":{" + params
-        + "\"name\":\"interview\",\"arguments\":{},\"_meta\":{" + meta + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        + "\"name\":\"welcome\",\"arguments\":{},\"_meta\":{" + meta + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
         + "\"io.modelcontextprotocol/clientCapabilities\":{\"sampling\":{},\"elicitation\":{}}}}}";
     return Await.result(gateway.handle(GatewayRequest.post("/mcp/test").header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2026-07-28")
-        .header("Mcp-Method", "tools/call").header("Mcp-Name", "interview").remoteAddress("127.0.0.1:40000").body(body).build()));
+        .header("Mcp-Method", "tools/call").header("Mcp-Name", "welcome").remoteAddress("127.0.0.1:40000").body(body).build()));
   }
 
   private static String retry(JsonNode asked, String answer) {

@@ -1,5 +1,6 @@
 package dev.mcpgateway.servlet;
 
+import dev.mcpgateway.modules.PublicApi;
 import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +16,11 @@ class ServletModuleTest {
         .exports("dev.mcpgateway.servlet")
         .requiresTransitively("dev.mcpgateway.core", "jakarta.servlet")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-servlet.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(McpGatewayServlet.class, "dev.mcpgateway.servlet").check("gateway-servlet");
   }
 }

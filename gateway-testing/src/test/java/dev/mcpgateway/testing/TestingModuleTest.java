@@ -1,5 +1,6 @@
 package dev.mcpgateway.testing;
 
+import dev.mcpgateway.modules.PublicApi;
 import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
@@ -17,5 +18,11 @@ class TestingModuleTest {
         // JUnit runs the contract tests' inherited, package-private test methods reflectively
         .opens("dev.mcpgateway.testing", "org.junit.platform.commons")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-testing.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(InMemoryBackendLauncher.class, "dev.mcpgateway.testing").check("gateway-testing");
   }
 }

@@ -6,7 +6,9 @@ import dev.mcpgateway.auth.Authenticator;
 import dev.mcpgateway.config.GatewayConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -16,7 +18,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Authenticates callers by the API key of the MCP gateway specification, section 7.1: the
- * client sends {@code Authorization: <api-key>}, the plain key without a scheme.
+ * client sends {@code Authorization: <api-key>}, the plain key without a scheme. The agent ids
+ * of the specification's version 1.17 ({@code gateway.agentId}, {@code gateway.agentIds}) are
+ * such keys, one per agent (see {@link #fromConfig(GatewayConfig, Function)}).
  *
  * <p>The comparison is exact (no trimming, no case folding) and takes the same time whichever
  * key, or part of one, matches: the SHA-256 digest of the value is compared with the digest of
@@ -58,6 +62,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
   public static final String API_KEY_VARIABLE = "MCP_GATEWAY_API_KEY";
   /** The name of the key taken from the configuration or the environment. */
   public static final String CONFIGURED_KEY_NAME = "default";
+  /**
+   * The prefix of the names of the agent ids from {@code gateway.agentId} and
+   * {@code gateway.agentIds}: {@code agent-1}, {@code agent-2}, ... in the order listed.
+   */
+  public static final String AGENT_KEY_PREFIX = "agent-";
   /** The name of the admin key from {@code gateway.adminKey}. */
   public static final String ADMIN_KEY_NAME = "admin";
 
@@ -98,34 +107,61 @@ public final class ApiKeyAuthenticator implements Authenticator {
   }
 
   /**
-   * The authenticator a configuration asks for: one key named {@value #CONFIGURED_KEY_NAME}
-   * with default settings, plus the admin key named {@value #ADMIN_KEY_NAME} when
-   * {@code gateway.adminKey} is set, or {@link Authenticator#none()} when no key is configured
-   * (the gateway then warns at start that it is open to anyone).
+   * The authenticator a configuration asks for: the keys of {@link #configuredKeys} with default
+   * settings (one named {@value #CONFIGURED_KEY_NAME} for {@code gateway.apiKey}, or one per
+   * agent id named {@code agent-1}, {@code agent-2}, ...), plus the admin key named
+   * {@value #ADMIN_KEY_NAME} when {@code gateway.adminKey} is set, or
+   * {@link Authenticator#none()} when no key is configured (the gateway then warns at start
+   * that it is open to anyone). Each agent id is an identity of its own, so agents share no
+   * session, backend or payload.
    *
-   * @param env reads environment variables; see {@link #configuredKey} for which key wins
+   * @param env reads environment variables; see {@link #configuredKeys} for which keys win
    */
   public static Authenticator fromConfig(GatewayConfig config, Function<String, String> env) {
-    Optional<String> key = configuredKey(config, env);
-    if (key.isEmpty() && config.adminKey().isEmpty()) {
+    Map<String, String> keys = configuredKeys(config, env);
+    if (keys.isEmpty() && config.adminKey().isEmpty()) {
       return Authenticator.none();
     }
     Builder builder = builder();
-    key.ifPresent(secret -> builder.key(CONFIGURED_KEY_NAME, secret));
+    keys.forEach(builder::key);
     config.adminKey().ifPresent(secret -> builder.adminKey(ADMIN_KEY_NAME, secret));
     return builder.build();
   }
 
   /**
-   * The key a configuration asks for: {@code gateway.apiKey} when set (after its
-   * {@code ${VAR}} was expanded), else {@value #API_KEY_VARIABLE} from {@code env}, else
-   * empty. Use it to build an authenticator with other settings. The result is a secret.
+   * The keys a configuration asks for, by name, in order: {@code gateway.apiKey} named
+   * {@value #CONFIGURED_KEY_NAME} when set (after its {@code ${VAR}} was expanded), else the
+   * agent ids of {@code gateway.agentId} or {@code gateway.agentIds} named {@code agent-1},
+   * {@code agent-2}, ..., else {@value #API_KEY_VARIABLE} from {@code env} named
+   * {@value #CONFIGURED_KEY_NAME}, else none. Use it to build an authenticator with other
+   * settings. The values are secrets.
    */
-  public static Optional<String> configuredKey(GatewayConfig config, Function<String, String> env) {
+  public static Map<String, String> configuredKeys(GatewayConfig config, Function<String, String> env) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(env, "env");
-    return config.apiKey().filter(key -> !key.isEmpty())
-        .or(() -> Optional.ofNullable(env.apply(API_KEY_VARIABLE)).filter(key -> !key.isEmpty()));
+    Map<String, String> keys = new LinkedHashMap<>();
+    Optional<String> apiKey = config.apiKey().filter(key -> !key.isEmpty());
+    if (apiKey.isPresent()) {
+      keys.put(CONFIGURED_KEY_NAME, apiKey.get());
+    } else if (!config.agentIds().isEmpty()) {
+      List<String> ids = config.agentIds();
+      for (int i = 0; i < ids.size(); i++) {
+        keys.put(AGENT_KEY_PREFIX + (i + 1), ids.get(i));
+      }
+    } else {
+      Optional.ofNullable(env.apply(API_KEY_VARIABLE)).filter(key -> !key.isEmpty())
+          .ifPresent(key -> keys.put(CONFIGURED_KEY_NAME, key));
+    }
+    return keys;
+  }
+
+  /**
+   * The first key of {@link #configuredKeys}: the API key, or the first agent id (the primary
+   * agent's), or empty. The standalone runner prints it in the client configuration it writes.
+   * The result is a secret.
+   */
+  public static Optional<String> configuredKey(GatewayConfig config, Function<String, String> env) {
+    return configuredKeys(config, env).values().stream().findFirst();
   }
 
   /** Authenticates one request; never blocks and never throws for bad input. */

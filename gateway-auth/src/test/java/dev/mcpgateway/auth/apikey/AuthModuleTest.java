@@ -1,5 +1,6 @@
 package dev.mcpgateway.auth.apikey;
 
+import dev.mcpgateway.modules.PublicApi;
 import dev.mcpgateway.modules.ModuleLine;
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +16,11 @@ class AuthModuleTest {
         .exports("dev.mcpgateway.auth.apikey")
         .requiresTransitively("dev.mcpgateway.core")
         .check();
+  }
+
+  /** Its public API is the committed baseline {@code api/gateway-auth.api}; see {@link PublicApi}. */
+  @Test
+  void keepsItsPublicApi() {
+    PublicApi.of(ApiKeyAuthenticator.class, "dev.mcpgateway.auth.apikey").check("gateway-auth");
   }
 }

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.intercept.Tracer;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.jsonrpc.ResponseScan;
+import dev.mcpgateway.trace.TraceOutcome;
+import dev.mcpgateway.trace.TraceSpan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -85,6 +88,10 @@ public final class BackendCall implements PendingCall {
   private final InterceptorChain.Call intercepted;
   private final GatewayRuntime runtime;
   private final Client client;
+  /** The span of the client's request, ended with the answer the client gets. */
+  private final TraceSpan clientSpan;
+  /** The span of the call at the backend, from the write to the backend's answer. */
+  private volatile TraceSpan backendSpan = TraceSpan.NONE;
   private final long startedNanos;
   private final AtomicBoolean done = new AtomicBoolean();
   /** The instance this call holds while in flight; {@link #ENDED} once the call ended. */
@@ -102,9 +109,11 @@ public final class BackendCall implements PendingCall {
    * @param session the session whose client asked; null for the gateway's own requests
    * @param message the client's request; its id and progress token are rewritten when it is sent
    * @param intercepted the chain's view of the request, or null when the chain is empty
+   * @param clientSpan the span of the client's request, {@link TraceSpan#NONE} when untraced; the call ends it
    */
   public BackendCall(SessionChannel session, String server, String callerKey, JsonNode clientId, String method, ObjectNode message, Duration timeout,
-      InterceptorChain chain, InterceptorChain.Call intercepted, GatewayRuntime runtime, Client client) {
+      InterceptorChain chain, InterceptorChain.Call intercepted, GatewayRuntime runtime, Client client, TraceSpan clientSpan) {
+    this.clientSpan = clientSpan;
     this.session = session;
     this.server = server;
     this.callerKey = callerKey;
@@ -222,7 +231,7 @@ public final class BackendCall implements PendingCall {
       }
     };
     return new BackendCall(null, server.name(), "", LongNode.valueOf(0), request.get("method").asText(), request,
-        server.toolTimeout().orElse(runtime.config().toolTimeout()), null, null, runtime, client);
+        server.toolTimeout().orElse(runtime.config().toolTimeout()), null, null, runtime, client, TraceSpan.NONE);
   }
 
   /**
@@ -281,6 +290,8 @@ public final class BackendCall implements PendingCall {
       // The backend-side id doubles as the progress token, so that progress finds its call.
       ((ObjectNode) message.get("params").get("_meta")).set("progressToken", LongNode.valueOf(id));
     }
+    // the backend's span starts before the write, and its trace context goes with the request
+    backendSpan = Tracer.backendCall(clientSpan, connection.serverConfig(), message, method, id);
     // Scheduled before the write, so that a fast answer always finds the timer to cancel. Time
     // spent waiting for an instance counts against the timeout.
     long left = Math.max(1, timeout.toNanos() - Math.max(0, leasedNanos - startedNanos));
@@ -316,6 +327,15 @@ public final class BackendCall implements PendingCall {
 
   public boolean isDone() {
     return done.get();
+  }
+
+  /**
+   * The span requests of the backend to the client during this call are traced under: the
+   * backend call's, else the client request's; {@link TraceSpan#NONE} when untraced.
+   */
+  public TraceSpan span() {
+    TraceSpan backend = backendSpan;
+    return backend != TraceSpan.NONE ? backend : clientSpan;
   }
 
   /**
@@ -361,39 +381,56 @@ public final class BackendCall implements PendingCall {
 
   /** A response still in bytes: interceptors look at it there, and unchanged it goes out with the client's id spliced in. */
   public void onRawResponse(byte[] raw, ResponseScan scan) {
+    TraceOutcome atBackend = traced() ? Tracer.outcome(raw, scan.isError()) : null;
     if (intercepted != null) {
       ObjectNode replaced = chain.responseRaw(intercepted, raw, scan.isError());
       if (replaced != null) {
         replaced.set("id", clientId);
-        finish(Json.bytes(replaced));
+        finish(Json.bytes(replaced), atBackend, atBackend == null ? null : Tracer.outcome(replaced));
         return;
       }
     }
-    finish(scan.withId(raw, clientIdBytes));
+    finish(scan.withId(raw, clientIdBytes), atBackend, atBackend);
   }
 
   @Override
   public void onResponse(ObjectNode message) {
+    TraceOutcome atBackend = traced() ? Tracer.outcome(message) : null;
     if (intercepted != null) {
       message = chain.response(intercepted, message);
     }
     message.set("id", clientId);
-    finish(Json.bytes(message));
+    finish(Json.bytes(message), atBackend, atBackend == null ? null : Tracer.outcome(message));
   }
 
   @Override
   public void onFailure(int code, String message) {
-    finish(Json.bytes(Json.rpcError(clientId, code, message)));
+    TraceOutcome failed = TraceOutcome.error(code);
+    finish(Json.bytes(Json.rpcError(clientId, code, message)), failed, failed);
   }
 
   @Override
   public void onUnavailable(BackendUnavailableException e) {
     if (end()) {
       try {
+        TraceOutcome failed = TraceOutcome.error(e.jsonRpcCode());
+        endSpans(failed, failed);
         client.unavailable(e, Json.bytes(Json.rpcError(clientId, e.jsonRpcCode(), e.getMessage())));
       } finally {
         runtime.callEnded();
       }
+    }
+  }
+
+  private boolean traced() {
+    return clientSpan != TraceSpan.NONE;
+  }
+
+  /** Ends the backend's span with what the backend answered, and the client's with what the client gets. */
+  private void endSpans(TraceOutcome atBackend, TraceOutcome toClient) {
+    if (traced()) {
+      Tracer.end(backendSpan, atBackend);
+      Tracer.end(clientSpan, toClient);
     }
   }
 
@@ -482,9 +519,10 @@ public final class BackendCall implements PendingCall {
     }
   }
 
-  private void finish(byte[] json) {
+  private void finish(byte[] json, TraceOutcome atBackend, TraceOutcome toClient) {
     if (end()) {
       try {
+        endSpans(atBackend, toClient);
         client.answer(json);
       } finally {
         runtime.callEnded();

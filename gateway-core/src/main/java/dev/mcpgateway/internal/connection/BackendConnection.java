@@ -183,6 +183,11 @@ public final class BackendConnection implements BackendListener {
     close();
   }
 
+  /** The configuration of the server this connection runs. */
+  public dev.mcpgateway.config.ServerConfig serverConfig() {
+    return slot.server();
+  }
+
   /**
    * Sends a request with a fresh backend-side id, the one way requests reach the backend: the
    * id is set in {@code request}, {@code call} hears {@link PendingCall#sending} before the

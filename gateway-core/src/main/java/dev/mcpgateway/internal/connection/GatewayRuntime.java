@@ -28,7 +28,7 @@ public final class GatewayRuntime {
   private final ExecutorService launchExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
   private final java.util.concurrent.ThreadPoolExecutor answers;
-  private final MessageRouter router = new MessageRouter();
+  private final MessageRouter router;
   private final Map<String, ServerHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -38,15 +38,20 @@ public final class GatewayRuntime {
   private final LargeResults offloader;
   private final Listeners listeners;
   private final java.util.function.LongSupplier ticker;
+  private final dev.mcpgateway.internal.intercept.Tracer tracer;
   private final Map<String, org.slf4j.Logger> serverLogs = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param offloader large results to the payload store; null when there is none
    * @param ticker the time source, as {@link System#nanoTime()}
+   * @param tracer the spans of requests, {@link dev.mcpgateway.internal.intercept.Tracer#OFF} for none
    */
   public GatewayRuntime(GatewayConfig config, Map<BackendKind, BackendLauncher> launchers,
       Map<String, Map<String, String>> environments, int maxMessageBytes, BackendRedactor redactor,
-      LargeResults offloader, Listeners listeners, java.util.function.LongSupplier ticker) {
+      LargeResults offloader, Listeners listeners, java.util.function.LongSupplier ticker,
+      dev.mcpgateway.internal.intercept.Tracer tracer) {
+    this.tracer = tracer;
+    this.router = new MessageRouter(tracer);
     this.redactor = redactor;
     this.offloader = offloader;
     this.listeners = listeners;
@@ -117,6 +122,11 @@ public final class GatewayRuntime {
   /** What every message, log line and payload from a backend passes on its way out. */
   public BackendRedactor redactor() {
     return redactor;
+  }
+
+  /** The spans of requests. */
+  public dev.mcpgateway.internal.intercept.Tracer tracer() {
+    return tracer;
   }
 
   public Listeners listeners() {

@@ -3,7 +3,10 @@ package dev.mcpgateway.internal.connection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpgateway.internal.intercept.Tracer;
 import dev.mcpgateway.internal.jsonrpc.Json;
+import dev.mcpgateway.trace.TraceOutcome;
+import dev.mcpgateway.trace.TraceSpan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageRouter {
   private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
+  /** The JSON-RPC code of a request that was cancelled. */
+  private static final int CANCELLED = -32800;
+
+  private final Tracer tracer;
+
+  /** @param tracer traces the backends' requests to clients */
+  public MessageRouter(Tracer tracer) {
+    this.tracer = tracer;
+  }
 
   public void serverRequest(BackendConnection connection, BackendSlot slot, ObjectNode message) {
     JsonNode backendId = message.get("id");
@@ -44,11 +56,15 @@ public final class MessageRouter {
     }
     SessionChannel session = target.session();
     BackendCall related = latestCall(connection, session);
-    long clientId = session.registerServerRequest(connection, backendId, related);
+    // traced under the call it came during: the client sees the request's own span as its parent
+    long clientId = session.registerServerRequest(connection, backendId, related, id -> related == null ? TraceSpan.NONE
+        : tracer.serverRequest(related.span(), slot.server().name(), message, method, id));
     message.set("id", LongNode.valueOf(clientId));
     byte[] json = Json.bytes(message);
     boolean delivered = related != null ? related.related(json) : session.sendStandalone(json);
-    if (!delivered && session.takeServerRequest(LongNode.valueOf(clientId)) != null) {
+    SessionChannel.ServerRequest undelivered = delivered ? null : session.takeServerRequest(LongNode.valueOf(clientId));
+    if (undelivered != null) {
+      Tracer.end(undelivered.span(), TraceOutcome.error(dev.mcpgateway.GatewayException.INTERNAL_ERROR));
       // Answered at once: else the backend, and the tool call waiting on it, would wait for nobody.
       LOG.debug("Server '{}' sent {} that no stream of its client can carry; it gets an error", slot.server().name(), method);
       connection.refuse(backendId, related != null
@@ -72,6 +88,7 @@ public final class MessageRouter {
       if (request == null) {
         continue;
       }
+      Tracer.end(request.span(), TraceOutcome.error(CANCELLED));
       ((ObjectNode) params).put("requestId", request.clientId());
       byte[] json = Json.bytes(message);
       boolean delivered = request.call() != null ? request.call().related(json) : session.sendStandalone(json);

@@ -12,9 +12,10 @@ public interface SessionChannel {
   /**
    * A request a backend sent to this session's client: the id the client sees, where the answer
    * goes, the backend's own id, and the client call whose stream carried it (null when it went to
-   * the session's {@code GET} stream).
+   * the session's {@code GET} stream), and its span (ended with the client's answer).
    */
-  record ServerRequest(long clientId, BackendConnection connection, JsonNode backendId, BackendCall call) {}
+  record ServerRequest(long clientId, BackendConnection connection, JsonNode backendId, BackendCall call,
+      dev.mcpgateway.trace.TraceSpan span) {}
 
   /** When the session was created. */
   Instant createdAt();
@@ -35,8 +36,10 @@ public interface SessionChannel {
    * Registers a backend's request to this client and returns the id the client sees.
    *
    * @param call the client call whose stream carries the request; null for the {@code GET} stream
+   * @param span the request's span, {@link dev.mcpgateway.trace.TraceSpan#NONE} when untraced
    */
-  long registerServerRequest(BackendConnection connection, JsonNode backendId, BackendCall call);
+  long registerServerRequest(BackendConnection connection, JsonNode backendId, BackendCall call,
+      java.util.function.LongFunction<dev.mcpgateway.trace.TraceSpan> span);
 
   /** Takes the server request the client answers with {@code id}; null when unknown. */
   ServerRequest takeServerRequest(JsonNode id);

@@ -16,9 +16,12 @@ import dev.mcpgateway.internal.connection.Failures;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.intercept.Tracer;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.StreamRegistry;
+import dev.mcpgateway.trace.TraceOutcome;
+import dev.mcpgateway.trace.TraceSpan;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -68,15 +71,21 @@ public final class CallForwarder {
     chain.refused(new InterceptorChain.Call(server, identity, method, view), verdict.reason());
   }
 
-  /** A client request to the session's backend: validate, chain, call. */
+  /**
+   * A client request to the session's backend: validate, chain, call.
+   *
+   * @param span the span of the request, {@link TraceSpan#NONE} when untraced; ended with the answer
+   */
   public CompletionStage<GatewayResponse> forward(LiveSession session, ObjectNode message, JsonNode id, String method,
-      Http.Accept accept) {
+      Http.Accept accept, TraceSpan span) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
+      Tracer.end(span, TraceOutcome.error(GatewayException.INVALID_REQUEST));
       return done(Http.rpcError(400, id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson)));
     }
     SessionBackend backend = session.backend();
     if (backend == null || backend.hasEnded()) {
+      Tracer.end(span, TraceOutcome.error(GatewayException.INVALID_REQUEST));
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session has ended; send initialize again"));
     }
     InterceptorChain.Call intercepted = null;
@@ -84,12 +93,13 @@ public final class CallForwarder {
       intercepted = new InterceptorChain.Call(session.server(), session.identity(), method, message);
       String denial = chain.request(intercepted);
       if (denial != null) {
+        Tracer.end(span, TraceOutcome.error(GatewayException.DENIED));
         // A denial is an answer like any other: HTTP 200, as JSON or as one SSE event.
         return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.DENIED, denial))));
       }
     }
     if (BackendSettings.handles(method)) {
-      return setting(session, backend, message, id, method, accept, intercepted);
+      return setting(session, backend, message, id, method, accept, intercepted, span);
     }
     ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
     if (accept.sse()) {
@@ -98,7 +108,7 @@ public final class CallForwarder {
       exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
           streams.interval().toMillis(), TimeUnit.MILLISECONDS));
     }
-    call(session, backend, message, id, method, intercepted, exchange);
+    call(session, backend, message, id, method, intercepted, exchange, span);
     return exchange.response();
   }
 
@@ -126,7 +136,7 @@ public final class CallForwarder {
       }
     }
     // the client side runs the answer phase of the chain itself, on every answer it gives
-    call(session, backend, message, id, method, null, client);
+    call(session, backend, message, id, method, null, client, TraceSpan.NONE);
     return new Started(null, intercepted);
   }
 
@@ -141,10 +151,10 @@ public final class CallForwarder {
   }
 
   private void call(LiveSession session, SessionBackend backend, ObjectNode message, JsonNode id, String method,
-      InterceptorChain.Call intercepted, BackendCall.Client exchange) {
+      InterceptorChain.Call intercepted, BackendCall.Client exchange, TraceSpan span) {
     ServerConfig server = backend.server();
     BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
-        chain, intercepted, runtime, exchange);
+        chain, intercepted, runtime, exchange, span);
     call.start(backend);
   }
 
@@ -154,7 +164,7 @@ public final class CallForwarder {
    * their sessions needs.
    */
   private CompletionStage<GatewayResponse> setting(LiveSession session, SessionBackend backend, ObjectNode message, JsonNode id,
-      String method, Http.Accept accept, InterceptorChain.Call intercepted) {
+      String method, Http.Accept accept, InterceptorChain.Call intercepted, TraceSpan span) {
     ClientExchange exchange = new ClientExchange(session, accept.json(), accept.sse(), Map.of());
     if (accept.sse()) {
       // it may wait for the backend's answers to the settings asked before it: keep-alives flow meanwhile
@@ -164,6 +174,7 @@ public final class CallForwarder {
     backend.settings().request(session, method, message.get("params")).whenComplete((answer, failure) -> {
       if (failure != null) {
         GatewayException e = Failures.of(failure, server);
+        Tracer.end(span, TraceOutcome.error(e.jsonRpcCode()));
         byte[] json = Json.bytes(Json.rpcError(id, e.jsonRpcCode(), e.getMessage()));
         if (e instanceof BackendUnavailableException) {
           exchange.unavailable((BackendUnavailableException) e, json);
@@ -187,6 +198,7 @@ public final class CallForwarder {
         response = Json.rpcError(id, GatewayException.INTERNAL_ERROR, "the answer of server '" + server
             + "' could not be delivered: the gateway failed on it (" + e.getClass().getSimpleName() + ")");
       }
+      Tracer.end(span, Tracer.outcome(response));
       exchange.answer(Json.bytes(response));
     });
     return exchange.response();

@@ -151,7 +151,7 @@ public final class ClientSessions {
   }
 
   /** Resumes the stream named by {@code Last-Event-ID} ({@code <stream>_<sequence>}), replaying what was missed. */
-  private static GatewayResponse resume(LiveSession session, String lastEventId) {
+  private GatewayResponse resume(LiveSession session, String lastEventId) {
     int separator = lastEventId.lastIndexOf('_');
     long after;
     try {
@@ -164,9 +164,16 @@ public final class ClientSessions {
           + "' was not issued by this gateway; reconnect without it");
     }
     String streamId = lastEventId.substring(0, separator);
-    SseStream live = session.stream(streamId);
-    SseStream stream = live != null ? live : session.endedStream(streamId);
-    return GatewayResponse.stream(200, stream.connect(after));
+    SseStream held = session.stream(streamId);
+    if (held != null) {
+      return GatewayResponse.stream(200, held.connect(after));
+    }
+    dev.mcpgateway.internal.session.ClusterRelay relay = live.relay();
+    if (relay != null && relay.heldElsewhere(streamId)) {
+      // another replica gave the stream: the stored events, then what it still sends if the stream is live there
+      return GatewayResponse.stream(200, relay.follow(session.id(), streamId, after));
+    }
+    return GatewayResponse.stream(200, session.endedStream(streamId).connect(after));
   }
 
   public GatewayResponse delete(GatewayRequest request, String serverName, Identity identity) {
@@ -252,6 +259,7 @@ public final class ClientSessions {
       return Http.error(400, "no server request with id " + Json.truncate(id.toString())
           + " is waiting for an answer in this session");
     }
+    dev.mcpgateway.internal.intercept.Tracer.end(request.span(), dev.mcpgateway.internal.intercept.Tracer.outcome(message));
     message.set("id", request.backendId());
     try {
       request.connection().send(message);

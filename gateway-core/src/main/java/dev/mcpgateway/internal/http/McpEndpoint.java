@@ -12,10 +12,13 @@ import dev.mcpgateway.internal.connection.BackendUnavailableException;
 import dev.mcpgateway.internal.connection.Failures;
 import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.Listeners;
+import dev.mcpgateway.internal.intercept.Tracer;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.SseStream;
 import dev.mcpgateway.session.McpSession;
+import dev.mcpgateway.trace.TraceOutcome;
+import dev.mcpgateway.trace.TraceSpan;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,9 +37,11 @@ public final class McpEndpoint {
   private final RateLimiter rateLimiter;
   private final Listeners listeners;
   private final StatelessRoute stateless;
+  private final Tracer tracer;
 
   public McpEndpoint(ClientSessions sessions, CallForwarder forwarder, BackendPool pool, RateLimiter rateLimiter, Listeners listeners,
-      StatelessRoute stateless) {
+      StatelessRoute stateless, Tracer tracer) {
+    this.tracer = tracer;
     this.listeners = listeners;
     this.stateless = stateless;
     this.sessions = sessions;
@@ -72,7 +77,7 @@ public final class McpEndpoint {
     JsonNode id = verdict.id();
     String method = verdict.method();
     if ("initialize".equals(method)) {
-      return initialize(message, id, server, identity, accept, request.remoteAddress(), epoch);
+      return initialize(request, message, id, server, identity, accept, epoch);
     }
     ClientSessions.SessionLookup lookup = sessions.find(request, server.name(), identity);
     if (lookup.error() != null) {
@@ -81,7 +86,8 @@ public final class McpEndpoint {
     LiveSession session = lookup.session();
     switch (verdict.kind()) {
       case REQUEST:
-        return forwarder.forward(session, message, id, method, accept);
+        return forwarder.forward(session, message, id, method, accept,
+            tracer.clientRequest(request, server.name(), message, method, session.id(), session.protocolVersion()));
       case NOTIFICATION:
         return done(forwarder.notification(session, message, method));
       default:
@@ -121,7 +127,7 @@ public final class McpEndpoint {
       // The HTTP request paid for the first call; every further call takes a token of its own.
       boolean limited = verdict.kind() == MessageGate.Kind.REQUEST && calls++ > 0
           && rateLimiter.acquire(identity.sessionKey(), server).isPresent();
-      answers.add(batchElement(session, verdict, limited));
+      answers.add(batchElement(request, session, verdict, limited));
     }
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
       // The answers go out as they came, byte for byte: each carries its id exactly as the client wrote it.
@@ -162,7 +168,8 @@ public final class McpEndpoint {
   }
 
   /** One element of a batch: the JSON of its response, or null for notifications and responses. */
-  private CompletableFuture<byte[]> batchElement(LiveSession session, MessageGate.Verdict verdict, boolean rateLimited) {
+  private CompletableFuture<byte[]> batchElement(GatewayRequest request, LiveSession session, MessageGate.Verdict verdict,
+      boolean rateLimited) {
     if (verdict.refused()) {
       forwarder.refused(session.server(), session.identity(), verdict);
       return CompletableFuture.completedFuture(Json.bytes(Json.rpcError(verdict.id(), verdict.code(), verdict.reason())));
@@ -181,7 +188,8 @@ public final class McpEndpoint {
               "rate limit exceeded: this call of the batch was not run; send it again later")));
         }
         Http.Accept jsonOnly = new Http.Accept(true, false);
-        return forwarder.forward(session, message, id, method, jsonOnly).toCompletableFuture().thenApply(GatewayResponse::body);
+        TraceSpan span = tracer.clientRequest(request, session.server(), message, method, session.id(), session.protocolVersion());
+        return forwarder.forward(session, message, id, method, jsonOnly, span).toCompletableFuture().thenApply(GatewayResponse::body);
       case NOTIFICATION:
         forwarder.notification(session, message, method);
         return CompletableFuture.completedFuture(null);
@@ -191,16 +199,20 @@ public final class McpEndpoint {
     }
   }
 
-  private CompletionStage<GatewayResponse> initialize(ObjectNode message, JsonNode id, ServerConfig server,
-      Identity identity, Http.Accept accept, String remoteAddress, long epoch) {
+  private CompletionStage<GatewayResponse> initialize(GatewayRequest request, ObjectNode message, JsonNode id, ServerConfig server,
+      Identity identity, Http.Accept accept, long epoch) {
     JsonNode params = message.get("params");
-    if (params == null || !params.isObject() || !params.path("protocolVersion").isTextual()) {
+    boolean valid = params != null && params.isObject() && params.path("protocolVersion").isTextual();
+    String requested = valid ? params.get("protocolVersion").asText() : null;
+    String version = requested != null && ClientSessions.VERSIONS.contains(requested) ? requested : ClientSessions.LATEST;
+    TraceSpan span = tracer.clientRequest(request, server.name(), message, "initialize", null, version);
+    if (!valid) {
+      Tracer.end(span, TraceOutcome.error(GatewayException.INVALID_PARAMS));
       return done(Http.rpcError(400, id, GatewayException.INVALID_PARAMS, "initialize needs params with a protocolVersion string"));
     }
-    String requested = params.get("protocolVersion").asText();
-    String version = ClientSessions.VERSIONS.contains(requested) ? requested : ClientSessions.LATEST;
     ClientSessions.Opened opened = sessions.open(ClientSessions.newRecord(server.name(), identity, version, (ObjectNode) params, server.isolation()), identity, epoch);
     if (opened.refusal() != null) {
+      Tracer.end(span, TraceOutcome.error(GatewayException.INVALID_REQUEST));
       return done(opened.refusal());
     }
     LiveSession session = opened.session();
@@ -211,17 +223,20 @@ public final class McpEndpoint {
     if (session.isClosed()) {
       // Ended (revoked, expired, closed) while it joined: whoever ended it may have looked before the join.
       pool.leave(backend);
+      Tracer.end(span, TraceOutcome.error(GatewayException.INVALID_REQUEST));
       return done(Http.rpcError(404, id, GatewayException.INVALID_REQUEST, "session ended while it started; send initialize again"));
     }
     CompletableFuture<JsonNode> ready = backend.initialized();
     if (ready == null) {
       sessions.store().remove(session.id());
+      Tracer.end(span, TraceOutcome.error(GatewayException.BACKEND_ERROR));
       return done(Http.error(503, "server '" + server.name() + "' is closing; try again"));
     }
     return ready.handle((result, failure) -> {
       if (failure != null) {
         sessions.store().remove(session.id());
         GatewayException e = Failures.of(failure, server.name());
+        Tracer.end(span, TraceOutcome.error(e.jsonRpcCode()));
         if (e instanceof BackendUnavailableException) {
           return Http.backendUnavailable((BackendUnavailableException) e);
         }
@@ -246,7 +261,8 @@ public final class McpEndpoint {
       response.set("id", id);
       response.set("result", answer);
       LOG.debug("Session started for '{}' on '{}' ({})", identity.name(), server.name(), negotiated);
-      listeners.authenticated(identity, server.name(), remoteAddress);
+      listeners.authenticated(identity, server.name(), request.remoteAddress());
+      Tracer.end(span, TraceOutcome.success());
       return ClientSessions.single(accept, session, Json.bytes(response)).withHeader(ClientSessions.SESSION_HEADER, session.id());
     });
   }

@@ -252,7 +252,7 @@ public final class UnifiedEndpoint {
     }
     LiveSession child = child(session, server);
     ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
-    return forwarder.forward(child, message, id, method, accept);
+    return forwarder.forward(child, message, id, method, accept, dev.mcpgateway.trace.TraceSpan.NONE);
   }
 
   /** The server a prefixed name belongs to; the longest matching server name wins; null when none. */

@@ -241,12 +241,13 @@ public final class LiveSession implements SessionChannel {
   }
 
   @Override
-  public long registerServerRequest(BackendConnection connection, JsonNode backendId, BackendCall call) {
+  public long registerServerRequest(BackendConnection connection, JsonNode backendId, BackendCall call,
+      java.util.function.LongFunction<dev.mcpgateway.trace.TraceSpan> span) {
     if (parent != null) {
-      return parent.registerServerRequest(connection, backendId, call);
+      return parent.registerServerRequest(connection, backendId, call, span);
     }
     long clientId = serverRequestIds.incrementAndGet();
-    serverRequests.put(clientId, new ServerRequest(clientId, connection, backendId, call));
+    serverRequests.put(clientId, new ServerRequest(clientId, connection, backendId, call, span.apply(clientId)));
     return clientId;
   }
 
@@ -404,6 +405,8 @@ public final class LiveSession implements SessionChannel {
     for (Long clientId : List.copyOf(serverRequests.keySet())) {
       ServerRequest request = serverRequests.remove(clientId);
       if (request != null) { // else the client's answer took it meanwhile
+        dev.mcpgateway.internal.intercept.Tracer.end(request.span(),
+            dev.mcpgateway.trace.TraceOutcome.error(dev.mcpgateway.GatewayException.INTERNAL_ERROR));
         request.connection().refuse(request.backendId(), "the client's session ended before it answered");
       }
     }
@@ -418,7 +421,12 @@ public final class LiveSession implements SessionChannel {
     for (SseStream open : List.copyOf(streamsById.values())) {
       open.close();
     }
-    if (parent == null) {
+    ClusterRelay relay = sessions == null ? null : sessions.relay();
+    if (parent == null && relay != null) {
+      relay.sessionEnded(id());
+    }
+    // A replica that closes leaves the session to the others, with its events for their resumptions.
+    if (parent == null && !(relay != null && cause == SessionStore.RemovalCause.CLOSED)) {
       eventStore.removeSession(id());
     }
   }

@@ -42,6 +42,21 @@ public final class SessionRegistry {
     this.idBase = clustered ? (1L + new java.security.SecureRandom().nextInt((1 << 20) - 1)) << 32 : 0;
   }
 
+  /** This node's number in a cluster (the high bits of the ids it gives); 0 for a gateway on its own. */
+  public long node() {
+    return idBase >>> 32;
+  }
+
+  /** The number of the node that gave stream id {@code streamId} (see {@link #node()}); -1 when it is not such an id. */
+  public static long nodeOf(String streamId) {
+    try {
+      long id = Long.parseLong(streamId);
+      return id > 0 ? id >>> 32 : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The relay to the other replicas of a cluster; null for a gateway on its own. */
   public ClusterRelay relay() {
     return relay;
@@ -86,6 +101,10 @@ public final class SessionRegistry {
 
   public Collection<LiveSession> sessions() {
     return List.copyOf(live.values());
+  }
+
+  public EventStore eventStore() {
+    return eventStore;
   }
 
   public StreamRegistry streams() {

@@ -163,7 +163,7 @@ public final class SseStream {
         }
         pending = null;
         endNow = closed;
-        if (!endNow) {
+        if (!endNow && !gone) { // a sink that failed during the replay is not attached
           attached = this;
           registry.add(this);
         }
@@ -238,6 +238,36 @@ public final class SseStream {
         listener.run();
       }
     }
+  }
+
+  /**
+   * The sequence number in the id of an encoded event ({@code id: <stream>_<sequence>}, as
+   * {@link #encode} writes it); -1 for a comment or an event without such an id.
+   */
+  public static long sequenceOf(byte[] event) {
+    if (event.length < 4 || event[0] != 'i' || event[1] != 'd' || event[2] != ':' || event[3] != ' ') {
+      return -1;
+    }
+    int end = 4;
+    while (end < event.length && event[end] != '\n') {
+      end++;
+    }
+    int separator = end - 1;
+    while (separator >= 4 && event[separator] != '_') {
+      separator--;
+    }
+    if (separator < 4 || separator == end - 1) {
+      return -1;
+    }
+    long sequence = 0;
+    for (int i = separator + 1; i < end; i++) {
+      int digit = event[i] - '0';
+      if (digit < 0 || digit > 9 || sequence > (Long.MAX_VALUE - digit) / 10) {
+        return -1;
+      }
+      sequence = sequence * 10 + digit;
+    }
+    return sequence;
   }
 
   /** Encodes one SSE event; JSON has no raw newlines, so one {@code data:} line suffices. */

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The retries of stateless clients whose parked call another replica holds, over the
- * {@link ClusterBus} topic {@value #TOPIC}. The replica that receives such a retry checks its
+ * {@link ClusterBus}: each replica listens on {@code stateless.<its id>} for what is sent to it,
+ * and on {@value #TOPIC} for what every replica hears. The replica that receives such a retry checks its
  * state as for a call of its own, then sends the client's request to the holder named in the
  * state; the holder continues the call exactly as if the retry had come to it (the chain's
  * phases run there) and sends back the HTTP answer: a JSON body, or the events of the request's
@@ -81,6 +82,7 @@ final class StatelessRelay implements AutoCloseable {
   /** This replica's name in the states it seals and on the bus: random, new at every start. */
   final String node;
   private final ClusterBus.Subscription subscription;
+  private final ClusterBus.Subscription own;
   /** Retries this replica received and sent on, by their id. */
   private final Map<String, Forward> forwards = new ConcurrentHashMap<>();
   /** Retries other replicas sent here, by sender and id. */
@@ -96,6 +98,7 @@ final class StatelessRelay implements AutoCloseable {
     this.workers = workers;
     this.node = newId(9);
     this.subscription = bus.subscribe(TOPIC, this::received);
+    this.own = bus.subscribe(TOPIC + "." + node, this::received);
   }
 
   private String newId(int bytes) {
@@ -447,8 +450,9 @@ final class StatelessRelay implements AutoCloseable {
     System.arraycopy(head, 0, message, 0, head.length);
     message[head.length] = '\n';
     System.arraycopy(payload, 0, message, head.length + 1, payload.length);
+    String to = header.path("to").asText(null);
     try {
-      bus.publish(TOPIC, message);
+      bus.publish(to == null ? TOPIC : TOPIC + "." + to, message);
       return true;
     } catch (RuntimeException e) {
       LOG.warn("Could not tell another replica about a stateless client's call ({}): {}", header.path("t").asText(), e.getMessage());
@@ -529,6 +533,7 @@ final class StatelessRelay implements AutoCloseable {
   public void close() {
     closed = true;
     subscription.close();
+    own.close();
     for (Forward forward : List.copyOf(forwards.values())) {
       forward.fail("the replica the client reached is closing");
     }
