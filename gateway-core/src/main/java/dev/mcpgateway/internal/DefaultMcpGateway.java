@@ -335,6 +335,7 @@ public final class DefaultMcpGateway implements McpGateway {
         LOG.error("Closing {} failed", closeable, e);
       }
     }
+    stateless.close();
     if (live.relay() != null) {
       live.relay().close();
     }

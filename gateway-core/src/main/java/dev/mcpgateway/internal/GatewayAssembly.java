@@ -99,7 +99,7 @@ final class GatewayAssembly {
     clientSessions.attacher(new SessionAttach(config, sessions, live, pool));
     CallForwarder forwarder = new CallForwarder(config, runtime, chain, live.streams());
     this.stateless = new StatelessEndpoint(config, runtime, clientSessions, pool, forwarder, live.streams(), chain,
-        rateLimiter, version);
+        rateLimiter, version, parts.clusterBus());
     this.endpoint = new McpEndpoint(clientSessions, forwarder, pool, rateLimiter, listeners, stateless, runtime.tracer());
     this.unified = parts.unified()
         ? new UnifiedEndpoint(config, clientSessions, forwarder, pool, runtime, chain, version, rateLimiter, stateless) : null;

@@ -32,21 +32,30 @@ class StatelessHttpBackendGatewayTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private McpGateway gateway;
+  private String url;
 
   @BeforeEach
   void start() throws IOException {
     NodeTools.assumeNode();
     NodeProcess server = NodeTools.statelessServerHttp().start();
     resources.add(server);
-    GatewayConfig config = GatewayConfig.builder()
+    url = NodeTools.awaitListeningUrl(server);
+    gateway = gateway(null);
+    resources.add(gateway);
+  }
+
+  /** A gateway in front of the server; in cluster mode with {@code clusterSecret} when not null. */
+  private McpGateway gateway(String clusterSecret) {
+    GatewayConfig.Builder config = GatewayConfig.builder()
         .toolTimeout(Duration.ofSeconds(20))
-        .server(ServerConfig.http(NodeTools.awaitListeningUrl(server)).connectTimeout(Duration.ofSeconds(2)).build("remote"))
-        .build();
-    gateway = McpGateway.builder(config)
+        .server(ServerConfig.http(url).connectTimeout(Duration.ofSeconds(2)).build("remote"));
+    if (clusterSecret != null) {
+      config.cluster(dev.mcpgateway.config.ClusterConfig.of("redis://127.0.0.1:6379", clusterSecret));
+    }
+    return McpGateway.builder(config.build())
         .launcher(BackendKind.HTTP, BackendLauncher.http())
         .interceptors(List.of()) // raw answers; policies have their own tests
         .build();
-    resources.add(gateway);
   }
 
   @AfterEach
@@ -232,6 +241,10 @@ class StatelessHttpBackendGatewayTest {
 
   /** A request of a client of revision 2026-07-28: its own _meta and the revision's headers. */
   private GatewayResponse stateless(long id, String method, String params) {
+    return stateless(gateway, id, method, params);
+  }
+
+  private static GatewayResponse stateless(McpGateway gateway, long id, String method, String params) {
     String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
         + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"modern\",\"version\":\"1\"},"
         + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{}}}";
@@ -263,5 +276,32 @@ class StatelessHttpBackendGatewayTest {
         + "\"inputResponses\":{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Grace\"}}},"
         + "\"requestState\":" + asked.get("requestState"))));
     assertThat(text(done)).as(done.toString()).isEqualTo("Hello, Grace");
+  }
+
+  @Test
+  void aRelayedStateContinuesOnAnyReplicaOfTheClusterWithoutTheBus() {
+    // the backend's own state is sealed into the gateway's: no call waits anywhere, so any replica
+    // that can open it (the same cluster secret) goes on with it; no bus is involved
+    String secret = "a shared cluster secret of more than 32 characters";
+    McpGateway first = gateway(secret);
+    resources.add(first);
+    McpGateway second = gateway(secret);
+    resources.add(second);
+    JsonNode asked = TestClient.parse(TestClient.bodyOf(stateless(first, 1, "tools/call", "\"name\":\"ask_name\",\"arguments\":{}")))
+        .path("result");
+    assertThat(asked.path("resultType").asText()).as(asked.toString()).isEqualTo("input_required");
+
+    JsonNode done = TestClient.parse(TestClient.bodyOf(stateless(second, 2, "tools/call", "\"name\":\"ask_name\",\"arguments\":{},"
+        + "\"inputResponses\":{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Lin\"}}},"
+        + "\"requestState\":" + asked.get("requestState"))));
+    assertThat(text(done)).as(done.toString()).isEqualTo("Hello, Lin");
+
+    // a replica of another cluster (another secret) cannot open it
+    McpGateway stranger = gateway("another cluster's secret, also over 32 characters");
+    resources.add(stranger);
+    JsonNode refused = TestClient.parse(TestClient.bodyOf(stateless(stranger, 3, "tools/call", "\"name\":\"ask_name\",\"arguments\":{},"
+        + "\"inputResponses\":{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Lin\"}}},"
+        + "\"requestState\":" + asked.get("requestState"))));
+    assertThat(refused.path("error").path("code").asInt()).as(refused.toString()).isEqualTo(-32602);
   }
 }

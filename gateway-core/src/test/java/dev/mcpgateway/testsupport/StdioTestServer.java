@@ -46,6 +46,11 @@ import java.util.concurrent.Executors;
  * {@code path} exists; {@code interview} runs {@code rounds} rounds of a progress notification
  * and a sampling request whose answer it waits for, then sends a last progress notification
  * and answers with the texts of the answers, joined by {@code ", "}.
+ *
+ * <p>{@code welcome} asks the client two things in turn: its name ({@code elicitation/create}),
+ * then a greeting for it ({@code sampling/createMessage}); then it sends a progress notification
+ * (when the call has a progress token) and a log message, waits, when {@code path} is given, until
+ * that file exists or the call is cancelled, and answers {@code "<name>: <greeting>"}.
  */
 public final class StdioTestServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -136,7 +141,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta", "interview"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta", "interview", "welcome"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -229,6 +234,39 @@ public final class StdioTestServer {
         }
         JsonNode answer = WAITING.remove(key);
         text = answer == null ? "no answer" : answer.path("result").path("content").path("text").asText(answer.toString());
+        break;
+      }
+      case "welcome": {
+        ObjectNode elicit = JSON.createObjectNode();
+        elicit.put("message", "What is your name?");
+        elicit.putObject("requestedSchema").put("type", "object").putObject("properties").putObject("name").put("type", "string");
+        JsonNode named = askClient("elicitation/create", elicit);
+        String name = named == null ? "nobody" : named.path("result").path("content").path("name").asText("nobody");
+        ObjectNode sample = JSON.createObjectNode();
+        sample.put("maxTokens", 10).putArray("messages").addObject().put("role", "user").putObject("content")
+            .put("type", "text").put("text", "Greet " + name);
+        JsonNode sampled = askClient("sampling/createMessage", sample);
+        String greeting = sampled == null ? "no answer" : sampled.path("result").path("content").path("text").asText();
+        JsonNode token = params.path("_meta").get("progressToken");
+        if (token != null) {
+          ObjectNode note = JSON.createObjectNode();
+          note.put("jsonrpc", "2.0");
+          note.put("method", "notifications/progress");
+          note.putObject("params").put("progress", 1).put("total", 2).set("progressToken", token);
+          write(note);
+        }
+        ObjectNode log = JSON.createObjectNode();
+        log.put("jsonrpc", "2.0");
+        log.put("method", "notifications/message");
+        log.putObject("params").put("level", "info").put("data", "welcomed " + name);
+        write(log);
+        if (args.hasNonNull("path")) {
+          java.nio.file.Path file = java.nio.file.Path.of(args.path("path").asText());
+          while (!java.nio.file.Files.exists(file) && !CANCELLED.contains(id.asText())) {
+            Thread.sleep(10);
+          }
+        }
+        text = name + ": " + greeting;
         break;
       }
       case "interview": {
@@ -340,7 +378,6 @@ public final class StdioTestServer {
     write(result(id, result));
   }
 
-  /** A GitHub-like token that is no environment value: only the credential patterns catch it. */
   /** Sends a sampling request to the client and waits up to {@code millis} for its answer's text. */
   private static String ask(String prompt, long millis) throws InterruptedException, java.io.IOException {
     String requestId = "srv-" + nextRequestId();
@@ -369,6 +406,29 @@ public final class StdioTestServer {
     return ++nextId;
   }
 
+  /** Sends the client a request and waits up to a minute for its answer; null without one. */
+  private static JsonNode askClient(String method, JsonNode params) throws InterruptedException, java.io.IOException {
+    String requestId = "srv-" + nextRequestId();
+    ObjectNode request = JSON.createObjectNode();
+    request.put("jsonrpc", "2.0");
+    request.put("id", requestId);
+    request.put("method", method);
+    request.set("params", params);
+    String key = JSON.writeValueAsString(requestId);
+    Object lock = new Object();
+    LOCKS.put(key, lock);
+    write(request);
+    long deadline = System.currentTimeMillis() + 60_000;
+    synchronized (lock) {
+      while (!WAITING.containsKey(key) && System.currentTimeMillis() < deadline) {
+        lock.wait(100);
+      }
+    }
+    LOCKS.remove(key);
+    return WAITING.remove(key);
+  }
+
+  /** A GitHub-like token that is no environment value: only the credential patterns catch it. */
   public static final String TOKEN = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
 
   /** Says the secret through {@code via}; true when it answered the call itself. */

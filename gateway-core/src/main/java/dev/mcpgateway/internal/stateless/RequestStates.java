@@ -21,9 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Format: {@code <parked>.<sealed>}: the parked call's id (random, base64url), then base64url
  * (no padding) of a 12-byte nonce followed by the GCM ciphertext and tag of the compact JSON
  * {@code {"p":parked,"c":caller,"s":server,"d":digest,"e":expiresAtMillis,"r":round}} (and {@code "i"}, the
- * backend's own state, when a backend of the stateless revision made the round), with the
- * id as associated data. The id in clear lets a state that fails its check still name the call
- * it claims, so that the call can be cancelled.
+ * backend's own state, when a backend of the stateless revision made the round; {@code "h"}, the
+ * replica that holds the parked call, when the gateway is one of a cluster), with the id as
+ * associated data. The id in clear lets a state that fails its check still name the call it
+ * claims, so that the call can be cancelled.
  */
 final class RequestStates {
   private static final int NONCE = 12;
@@ -34,9 +35,10 @@ final class RequestStates {
   static final int MAX_INNER = 32 * 1024;
 
   /** What a state carries. */
-  record State(String parked, String caller, String server, String digest, long expiresAtMillis, int round, String inner) {
+  record State(String parked, String caller, String server, String digest, long expiresAtMillis, int round, String inner,
+      String holder) {
     State(String parked, String caller, String server, String digest, long expiresAtMillis, int round) {
-      this(parked, caller, server, digest, expiresAtMillis, round, null);
+      this(parked, caller, server, digest, expiresAtMillis, round, null, null);
     }
   }
 
@@ -78,6 +80,9 @@ final class RequestStates {
     if (state.inner() != null) {
       json.put("i", state.inner());
     }
+    if (state.holder() != null) {
+      json.put("h", state.holder());
+    }
     byte[] nonce = new byte[NONCE];
     random.nextBytes(nonce);
     try {
@@ -117,7 +122,8 @@ final class RequestStates {
       cipher.updateAAD(claimed.getBytes(StandardCharsets.UTF_8));
       JsonNode json = Json.mapper().readTree(cipher.doFinal(bytes, NONCE, bytes.length - NONCE));
       State state = new State(json.path("p").asText(), json.path("c").asText(), json.path("s").asText(),
-          json.path("d").asText(), json.path("e").asLong(), json.path("r").asInt(), json.path("i").asText(null));
+          json.path("d").asText(), json.path("e").asLong(), json.path("r").asInt(), json.path("i").asText(null),
+          json.path("h").asText(null));
       return new Opened(claimed, state.parked().equals(claimed) ? state : null);
     } catch (GeneralSecurityException | java.io.IOException e) {
       return new Opened(claimed, null);

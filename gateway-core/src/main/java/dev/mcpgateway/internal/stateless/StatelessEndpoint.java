@@ -62,9 +62,13 @@ public final class StatelessEndpoint implements StatelessRoute {
   private final InterceptorChain chain;
   private final RateLimiter rateLimiter;
   private final String version;
+  /** Retries of parked calls that another replica holds; null without a bus or a cluster secret. */
+  private final StatelessRelay relay;
 
+  /** @param bus the replicas' bus; null for a gateway on its own (used only in cluster mode, with the secret that keys the states) */
   public StatelessEndpoint(GatewayConfig config, GatewayRuntime runtime, ClientSessions sessions, BackendPool pool,
-      CallForwarder forwarder, StreamRegistry streams, InterceptorChain chain, RateLimiter rateLimiter, String version) {
+      CallForwarder forwarder, StreamRegistry streams, InterceptorChain chain, RateLimiter rateLimiter, String version,
+      dev.mcpgateway.cluster.ClusterBus bus) {
     this.config = config;
     this.states = config.cluster().map(cluster -> new RequestStates(cluster.secret())).orElseGet(RequestStates::new);
     this.chain = chain;
@@ -74,6 +78,9 @@ public final class StatelessEndpoint implements StatelessRoute {
     this.forwarder = forwarder;
     this.streams = streams;
     this.bridge = new BridgeSessions(sessions, pool);
+    // only where the other replicas can open this one's states; last: from now on their messages arrive
+    this.relay = bus == null || config.cluster().isEmpty() ? null
+        : new StatelessRelay(bus, this, runtime.scheduler(), runtime.launchExecutor());
   }
 
   @Override
@@ -380,7 +387,7 @@ public final class StatelessEndpoint implements StatelessRoute {
     if (stateNode != null) {
       RequestStates.Opened opened = states.open(stateNode.asText());
       if (opened.state() == null || opened.state().inner() == null) {
-        return resume(r, accept, server, identity, opened, responses, digest, progressToken);
+        return resume(r, accept, server, identity, opened, responses, digest, progressToken, true);
       }
       String refusal = refusal(opened.state(), identity, server, digest);
       if (refusal != null) {
@@ -420,9 +427,12 @@ public final class StatelessEndpoint implements StatelessRoute {
     });
   }
 
-  /** A retry that carries a {@code requestState}: the parked call it names goes on, or the state is refused. */
+  /**
+   * A retry that carries a {@code requestState}: the parked call it names goes on, here or, when
+   * another replica holds it and {@code mayForward}, there; or the state is refused.
+   */
   private CompletionStage<GatewayResponse> resume(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
-      RequestStates.Opened opened, JsonNode responses, String digest, JsonNode progressToken) {
+      RequestStates.Opened opened, JsonNode responses, String digest, JsonNode progressToken, boolean mayForward) {
     BridgeExchange exchange = opened.claimed() == null ? null : parked.get(opened.claimed());
     RequestStates.State state = opened.state();
     String refusal = null;
@@ -430,9 +440,19 @@ public final class StatelessEndpoint implements StatelessRoute {
     if (state == null) {
       refusal = "requestState was not issued by this gateway or was altered";
       cancel = exchange != null && exchange.callerKey.equals(identity.sessionKey());
+      if (exchange == null && relay != null && opened.claimed() != null && opened.claimed().length() <= 64) {
+        // the call it claims may wait on another replica: its holder cancels it if it is the caller's
+        relay.cancel(null, opened.claimed(), identity.sessionKey(), "its requestState was refused: " + refusal);
+      }
     } else if ((refusal = refusal(state, identity, server, digest)) != null) {
       cancel = true;
+      if (exchange == null && relay != null && elsewhere(state)) {
+        relay.cancel(state.holder(), state.parked(), null, "its requestState was refused: " + refusal);
+      }
     } else if (exchange == null) {
+      if (mayForward && relay != null && elsewhere(state)) {
+        return relay.forward(r, accept, server, identity, state);
+      }
       refusal = "the call this requestState continues has ended (it finished, was cancelled, or waited too long); send the request again";
       cancel = false;
     } else if (state.round() != exchange.round() || !exchange.isParked()) {
@@ -466,6 +486,38 @@ public final class StatelessEndpoint implements StatelessRoute {
     }
     keepAlive(leg);
     return leg.response();
+  }
+
+  /** Whether another replica sealed {@code state} for a call it holds. */
+  private boolean elsewhere(RequestStates.State state) {
+    return state.holder() != null && !state.holder().equals(relay.node);
+  }
+
+  /**
+   * A retry that another replica received, checked and sent here, to the replica its state
+   * names: it goes on as if it had come here, but is never sent on again.
+   */
+  CompletionStage<GatewayResponse> resumeForwarded(StatelessRequest r, Http.Accept accept, String serverName, Identity identity) {
+    ServerConfig server = config.servers().get(serverName);
+    if (server == null) {
+      return done(StatelessRequest.error(404, r.id(), GatewayException.INVALID_PARAMS, "invalid params: server '"
+          + Json.truncate(serverName) + "' is not configured on the replica that holds the call", null));
+    }
+    JsonNode stateNode = r.params().get("requestState");
+    RequestStates.Opened opened = states.open(stateNode == null ? null : stateNode.asText(null));
+    return resume(r, accept, server, identity, opened, r.params().get("inputResponses"), digest(r),
+        r.params().path("_meta").get("progressToken"), false);
+  }
+
+  /**
+   * Another replica refused a state that names {@code parkedId}: the call is cancelled here when it
+   * is {@code caller}'s (any caller's when null).
+   */
+  void cancelParked(String parkedId, String caller, String reason) {
+    BridgeExchange exchange = parked.get(parkedId);
+    if (exchange != null && (caller == null || exchange.callerKey.equals(caller))) {
+      exchange.cancel(reason);
+    }
   }
 
   /** Why a state that passed its seal does not continue this request; null when it does. */
@@ -561,7 +613,7 @@ public final class StatelessEndpoint implements StatelessRoute {
 
   String seal(BridgeExchange exchange, int round, long expiresAtMillis) {
     return states.seal(new RequestStates.State(exchange.parkedId, exchange.callerKey, exchange.server, exchange.digest,
-        expiresAtMillis, round));
+        expiresAtMillis, round, null, relay == null ? null : relay.node));
   }
 
   /** The gateway's state around the state a backend of the stateless revision made; null when that is too large. */
@@ -570,13 +622,20 @@ public final class StatelessEndpoint implements StatelessRoute {
       return null;
     }
     return states.seal(new RequestStates.State(states.newId(), exchange.callerKey, exchange.server, exchange.digest,
-        stateExpiry(), 0, inner));
+        stateExpiry(), 0, inner, null));
   }
 
   /** The gateway closes: calls waiting for their client's input are cancelled, since no retry can reach them now. */
   public void closing() {
     for (BridgeExchange exchange : List.copyOf(parked.values())) {
       exchange.cancel("the gateway is closing");
+    }
+  }
+
+  /** The gateway closed: it stops taking the other replicas' retries; the retries it sent on end with an error. */
+  public void close() {
+    if (relay != null) {
+      relay.close();
     }
   }
 

@@ -131,6 +131,19 @@ record StatelessRequest(ObjectNode message, JsonNode id, String method, ObjectNo
         level), null, verdict);
   }
 
+  /**
+   * A request that another replica checked already (its headers, its {@code _meta}), as it sent
+   * it over: read again from its message.
+   */
+  static StatelessRequest checked(ObjectNode message) {
+    ObjectNode params = (ObjectNode) message.get("params");
+    JsonNode meta = params.path("_meta");
+    JsonNode capabilities = meta.get(META_CAPABILITIES);
+    return new StatelessRequest(message, message.get("id"), message.path("method").asText(), params,
+        capabilities != null && capabilities.isObject() ? (ObjectNode) capabilities : Json.object(), meta.get(META_CLIENT_INFO),
+        LogLevel.of(meta.path(META_LOG_LEVEL).asText(null)));
+  }
+
   /** The body field {@code Mcp-Name} mirrors for {@code method}; null when it has none. */
   static String nameField(String method) {
     switch (method) {
