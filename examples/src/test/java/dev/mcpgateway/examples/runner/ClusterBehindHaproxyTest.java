@@ -14,11 +14,15 @@ import dev.mcpgateway.examples.support.TaggedAskingServer;
 import dev.mcpgateway.testsupport.NodeCommand;
 import dev.mcpgateway.testsupport.NodeProcess;
 import dev.mcpgateway.testsupport.NodeTools;
+import dev.mcpgateway.testsupport.StdioTestServer;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -38,11 +42,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -57,9 +63,10 @@ import org.junit.jupiter.api.TestInstance;
  * Three standalone runners in cluster mode (each its own JVM) on one {@code redis-server}, behind
  * {@code haproxy} with {@code balance roundrobin} and no stickiness, so that consecutive requests
  * of one session go to different replicas: real SDK clients (Java and TypeScript) with sampling
- * and elicitation, {@code Last-Event-ID} replay on other replicas, a replica killed with SIGKILL,
- * Redis restarted without persistence, and a churn of sessions that leaves no backend and no key
- * behind. The haproxy configuration is the one in docs/cluster.md ("Tested setup").
+ * and elicitation, {@code Last-Event-ID} replay and live following on other replicas, a replica
+ * killed with SIGKILL, Redis restarted without persistence, and a churn of sessions that leaves no
+ * backend and no key behind. The haproxy configuration is the one in docs/cluster.md ("Tested
+ * setup").
  *
  * <p>Needs {@code haproxy}, {@code redis-server} and Node with the npm test packages (all
  * installed by {@code .ci/run}); without them the class is skipped with the reason printed,
@@ -88,6 +95,9 @@ class ClusterBehindHaproxyTest {
   private int statsPort;
   private McpHttp http;
   private final HttpClient statsClient = HttpClient.newHttpClient();
+  /** For the streams read as they arrive; a stream the test drops closes its connection. */
+  private final HttpClient streamClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
 
   /** A runner replica: the haproxy server name, its fixed loopback port, its process. */
   private static final class Replica {
@@ -305,8 +315,8 @@ class ClusterBehindHaproxyTest {
 
   /**
    * A stream that ended on one replica is replayed from its {@code Last-Event-ID} by each of the
-   * three, from the events in Redis. (A stream still live on another replica replays its stored
-   * events but does not follow live yet, docs/cluster.md; {@link #resume} serves a test of that too.)
+   * three, from the events in Redis. (A stream still live on its replica is followed by the one the
+   * resumption lands on: the next test.)
    */
   @Test
   void aFinishedStreamIsReplayedFromItsLastEventIdByEveryReplica() {
@@ -335,6 +345,77 @@ class ClusterBehindHaproxyTest {
     replayedBy.forEach((replica, replayed) -> assertThat(replayed.get(2).data()).as("replayed by %s", replica)
         .isEqualTo(events.get(4).data()));
     assertThat(deleteSession("everything", session, PROTOCOL_RESUMABLE).status()).isEqualTo(200);
+    assertNoErrorLogged();
+  }
+
+  /**
+   * A call whose connection drops, resumed with {@code Last-Event-ID} on another replica while it
+   * still runs on its own: the resumed stream shows the rest of the call live (progress, a sampling
+   * request, the answer), each event once, in order, with the ids the holder gave them, and ends with
+   * the call. The tool ({@code interview}) waits for each sampling answer, so nothing happens after
+   * the first question until the test answers it, after the resumption is open: every event of the
+   * resumed stream is followed live, none was stored before. The client's answers go through haproxy
+   * to whichever replica is next and reach the tool on the holder.
+   */
+  @Test
+  void aStreamStillLiveOnOneReplicaIsFollowedToItsEndFromAnother() {
+    String session = openResumable("interview", "{\"sampling\":{}}");
+    String holder;
+    SseEvent priming;
+    SseEvent progress1;
+    SseEvent question1;
+    try (LiveStream call = stream("POST", "interview", session, null, "{\"jsonrpc\":\"2.0\",\"id\":\"call-1\","
+        + "\"method\":\"tools/call\",\"params\":{\"name\":\"interview\",\"arguments\":{\"rounds\":2},"
+        + "\"_meta\":{\"progressToken\":\"token-1\"}}}")) {
+      assertThat(call.status()).isEqualTo(200);
+      holder = call.replica();
+      priming = call.next();
+      progress1 = call.next();
+      question1 = call.next();
+    } // the client's connection drops: the call goes on on its replica, waiting for the answer to question 1
+    String stream = priming.id().substring(0, priming.id().lastIndexOf('_'));
+    assertThat(priming.data()).isEmpty();
+    assertThat(progress1.json().path("params").path("progress").asInt()).isEqualTo(1);
+    assertThat(question1.json().path("method").asText()).isEqualTo("sampling/createMessage");
+
+    // round robin sends the resumption to the next replica; one that lands on the holder is dropped and sent again
+    List<String> resumedOn = new ArrayList<>();
+    LiveStream resumed = null;
+    for (int i = 0; i < REPLICAS.size() && (resumed == null || resumed.replica().equals(holder)); i++) {
+      if (resumed != null) {
+        resumed.close();
+      }
+      resumed = stream("GET", "interview", session, question1.id(), null);
+      assertThat(resumed.status()).as("resumption on %s", resumed.replica()).isEqualTo(200);
+      resumedOn.add(resumed.replica());
+    }
+    List<String> answeredOn = new ArrayList<>();
+    List<SseEvent> followed = new ArrayList<>();
+    try (LiveStream live = resumed) {
+      assertThat(live.replica()).as("the replica of the last resumption of %s", resumedOn).isNotEqualTo(holder);
+      answeredOn.add(answer("interview", session, question1, "first"));
+      followed.add(live.next()); // progress 2
+      SseEvent question2 = live.next();
+      followed.add(question2);
+      answeredOn.add(answer("interview", session, question2, "second"));
+      followed.add(live.next()); // progress 3
+      followed.add(live.next()); // the result
+      assertThat(live.awaitEnd()).as("events after the result").isEmpty();
+    }
+    System.out.println("ClusterBehindHaproxyTest: the call held by " + holder + " was resumed on " + resumedOn
+        + "; the answers to its questions landed on " + answeredOn);
+
+    assertThat(List.of(priming, progress1, question1)).extracting(SseEvent::id)
+        .containsExactly(stream + "_0", stream + "_1", stream + "_2");
+    assertThat(followed).extracting(SseEvent::id).containsExactly(stream + "_3", stream + "_4", stream + "_5", stream + "_6");
+    assertThat(followed.get(0).json().path("params").path("progress").asInt()).isEqualTo(2);
+    assertThat(followed.get(1).json().path("method").asText()).isEqualTo("sampling/createMessage");
+    assertThat(followed.get(2).json().path("params").path("progress").asInt()).isEqualTo(3);
+    JsonNode result = followed.get(3).json();
+    assertThat(result.path("id").asText()).isEqualTo("call-1");
+    assertThat(result.path("result").path("content").path(0).path("text").asText()).as("the tool got both answers")
+        .isEqualTo("first, second");
+    assertThat(deleteSession("interview", session, PROTOCOL_RESUMABLE).status()).isEqualTo(200);
     assertNoErrorLogged();
   }
 
@@ -575,8 +656,13 @@ class ClusterBehindHaproxyTest {
 
   /** Opens a session of the protocol revision whose streams are resumable; returns its id. */
   private String openResumable(String server) {
+    return openResumable(server, "{}");
+  }
+
+  /** {@link #openResumable(String)} for a client with {@code capabilities} (JSON). */
+  private String openResumable(String server, String capabilities) {
     McpHttp.Answer init = http.post("/mcp/" + server, null, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
-        + "\"params\":{\"protocolVersion\":\"" + PROTOCOL_RESUMABLE + "\",\"capabilities\":{},"
+        + "\"params\":{\"protocolVersion\":\"" + PROTOCOL_RESUMABLE + "\",\"capabilities\":" + capabilities + ","
         + "\"clientInfo\":{\"name\":\"resuming-client\",\"version\":\"1.0\"}}}");
     assertThat(init.status()).as(init.body()).isEqualTo(200);
     String session = init.header("Mcp-Session-Id");
@@ -588,6 +674,128 @@ class ClusterBehindHaproxyTest {
   private McpHttp.Answer postInSession(String server, String session, String body) {
     return http.send("POST", "/mcp/" + server, body, "Content-Type", "application/json", "Accept", McpHttp.ACCEPT_BOTH,
         "Mcp-Session-Id", session, "MCP-Protocol-Version", PROTOCOL_RESUMABLE);
+  }
+
+  /** Answers the sampling request {@code request} through haproxy with {@code text}; returns the replica it landed on. */
+  private String answer(String server, String session, SseEvent request, String text) {
+    assertThat(request.json().path("method").asText()).isEqualTo("sampling/createMessage");
+    McpHttp.Answer answer = postInSession(server, session, "{\"jsonrpc\":\"2.0\",\"id\":" + request.json().get("id")
+        + ",\"result\":{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"" + text + "\"},"
+        + "\"model\":\"test-model\"}}");
+    assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+    return answer.header("X-Replica");
+  }
+
+  /**
+   * Sends {@code method} (a {@code POST} of {@code body}, or a {@code GET} resuming after
+   * {@code lastEventId}) in {@code session} through haproxy, on a connection of its own, and reads
+   * the answer as SSE as it arrives.
+   */
+  private LiveStream stream(String method, String server, String session, String lastEventId, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + frontendPort + "/mcp/" + server))
+        .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", PROTOCOL_RESUMABLE);
+    if (body == null) {
+      request.GET().header("Accept", "text/event-stream").header("Last-Event-ID", lastEventId);
+    } else {
+      request.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+          .header("Content-Type", "application/json").header("Accept", McpHttp.ACCEPT_BOTH);
+    }
+    try {
+      return new LiveStream(streamClient.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * A response read as SSE on a daemon thread as it arrives: its replica ({@code X-Replica}), its
+   * events one at a time (comments such as keep-alives skipped). {@link #close()} drops the
+   * connection, as a client whose network went away.
+   */
+  private static final class LiveStream implements AutoCloseable {
+    private static final SseEvent END = new SseEvent(null, null);
+    private final HttpResponse<InputStream> response;
+    private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
+
+    LiveStream(HttpResponse<InputStream> response) {
+      this.response = response;
+      Thread reader = new Thread(this::read, "cluster-sse-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    int status() {
+      return response.statusCode();
+    }
+
+    String replica() {
+      return response.headers().firstValue("X-Replica").orElse(null);
+    }
+
+    private void read() {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        StringBuilder block = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (!line.isEmpty()) {
+            block.append(line).append('\n');
+            continue;
+          }
+          events.addAll(SseEvent.parse(block.toString()));
+          block.setLength(0);
+        }
+      } catch (IOException dropped) {
+        // closed by the client or the server
+      } finally {
+        events.add(END);
+      }
+    }
+
+    /** The next event; fails when the stream ends first or nothing comes within the deadline. */
+    SseEvent next() {
+      SseEvent event = poll();
+      if (event == END) {
+        events.add(END);
+        throw new AssertionError("the stream ended while an event was expected");
+      }
+      return event;
+    }
+
+    /** Waits for the end of the stream; returns the events that came before it. */
+    List<SseEvent> awaitEnd() {
+      List<SseEvent> rest = new ArrayList<>();
+      for (SseEvent event = poll(); event != END; event = poll()) {
+        rest.add(event);
+      }
+      events.add(END);
+      return rest;
+    }
+
+    private SseEvent poll() {
+      try {
+        SseEvent event = events.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        if (event == null) {
+          throw new AssertionError("no event within " + DEADLINE);
+        }
+        return event;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        response.body().close();
+      } catch (IOException e) {
+        // already gone
+      }
+    }
   }
 
   private McpHttp.Answer deleteSession(String server, String session, String protocol) {
@@ -735,6 +943,8 @@ class ClusterBehindHaproxyTest {
     ObjectNode servers = root.putObject("mcpServers");
     command(servers, TaggedAskingServer.config().build("asking"));
     command(servers, NodeTools.serverEverything().serverConfig().build("everything"));
+    List<String> interview = StdioTestServer.commandLine(); // its tool interview waits for each sampling answer
+    command(servers, ServerConfig.command(interview.get(0)).args(interview.subList(1, interview.size())).build("interview"));
     command(servers, demo("recover", RECOVER_MARKER));
     command(servers, demo("churn", CHURN_MARKER));
     return root;

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * go on through the other; a host's failed authentications and a caller's sessions count on both.
  * Needs {@code redis-server} on the PATH (installed by {@code .ci/run}).
  */
+@Tag("replicas")
 class RunnerReplicasTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final String SECRET = "replicas-test-secret-0123456789abcdef";
