@@ -37,6 +37,14 @@ public final class ClientSessions {
   /** The one revision with JSON-RPC batches: they were removed after it. */
   public static final String BATCH_VERSION = "2025-03-26";
 
+  /**
+   * In a cluster, how long a session this replica holds is served from what it holds after the
+   * shared store last confirmed it (and took the request as activity): a session ended on another
+   * replica ends here by the bus's notice at once, and, if that notice is lost, at the next
+   * confirmation at the latest. Without a cluster every request asks the store, which is in memory.
+   */
+  static final long RECONFIRM_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
   private final GatewayConfig config;
   private final SessionStore sessions;
   private final SessionRegistry live;
@@ -227,15 +235,24 @@ public final class ClientSessions {
           "Mcp-Session-Id header is required; send initialize first to get one"));
     }
     McpSession found;
-    try {
-      found = sessions.get(id).orElse(null);
-    } catch (RuntimeException e) {
-      // the store cannot answer: a session this node holds goes on from what it holds, others wait
-      LiveSession held = live.get(id);
-      if (held == null || held.isClosed()) {
-        return new SessionLookup(null, storeUnavailable(e));
-      }
+    LiveSession held = live.relay() == null ? null : live.get(id);
+    if (held != null && !held.isClosed() && held.confirmedWithin(RECONFIRM_NANOS)) {
+      // a cluster: its end anywhere reaches this replica as a notice; the store is asked again soon
       found = held.record();
+    } else {
+      try {
+        found = sessions.get(id).orElse(null);
+        if (held != null && found != null) {
+          held.confirmed();
+        }
+      } catch (RuntimeException e) {
+        // the store cannot answer: a session this node holds goes on from what it holds, others wait
+        held = live.get(id);
+        if (held == null || held.isClosed()) {
+          return new SessionLookup(null, storeUnavailable(e));
+        }
+        found = held.record();
+      }
     }
     LiveSession session = found == null ? null : live.get(found.id());
     if (found != null && session == null && found.server().equals(serverName) && found.callerDigest().equals(identity.sessionKey())) {

@@ -44,6 +44,8 @@ public final class LiveSession implements SessionChannel {
   private final SessionRegistry sessions;
   private java.util.function.UnaryOperator<byte[]> standaloneRewrite;
   private volatile boolean closed;
+  /** When the shared store last confirmed this session ({@link System#nanoTime()}); 0 before. */
+  private volatile long confirmedAt;
   /** In unified mode: the client's session, which owns streams and server-request ids; null otherwise. */
   private final LiveSession parent;
   /** In unified mode: one child session per server, created on first use. */
@@ -77,6 +79,18 @@ public final class LiveSession implements SessionChannel {
   /** The record of this session as the store keeps it. */
   public McpSession record() {
     return record;
+  }
+
+  /** Notes that the session store has just confirmed this session (and counted the request as activity). */
+  public void confirmed() {
+    long now = System.nanoTime();
+    confirmedAt = now == 0 ? 1 : now;
+  }
+
+  /** Whether the session store confirmed this session less than {@code nanos} ago. */
+  public boolean confirmedWithin(long nanos) {
+    long at = confirmedAt;
+    return at != 0 && System.nanoTime() - at < nanos;
   }
 
   /** Takes the record's new version (same id), for example once the protocol version is negotiated. */
