@@ -66,7 +66,8 @@ public final class BenchGateway {
 
   static GatewayConfig config(String echo, boolean secure) {
     String key = secure ? "\"apiKey\":\"" + API_KEY + "\"," : "";
-    return GatewayConfig.parse("{\"gateway\":{" + key + "\"port\":8000},\"mcpServers\":{\"echo\":{\"type\":\"stdio\","
+    // room for the load runs' idle sessions (LoadBenchmark.IDLE_SESSIONS) on the one key
+    return GatewayConfig.parse("{\"gateway\":{" + key + "\"port\":8000,\"maxSessions\":20000,\"maxSessionsPerCaller\":20000},\"mcpServers\":{\"echo\":{\"type\":\"stdio\","
         + "\"command\":\"" + echo + "\",\"env\":{\"BENCH_SECRET\":\"s3cret-value-the-gateway-redacts\"}}}}");
   }
 
