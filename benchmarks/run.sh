@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the gateway benchmarks; see docs/performance.md.
 #
-#   benchmarks/run.sh            load (side by side, 1 and 32 connections) + memory runs
+#   benchmarks/run.sh            load (side by side at 1 and 32 connections; the gateways and floors also at 1,024,
+#                                the gateway again with 10,000 idle sessions) + memory runs
 #   benchmarks/run.sh load       the side-by-side load runs only
 #   benchmarks/run.sh memory     the memory runs only
 #   benchmarks/run.sh cluster    one gateway alone, one replica in cluster mode (Redis), and 1 and 3 replicas
