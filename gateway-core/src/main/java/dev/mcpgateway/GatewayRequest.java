@@ -38,7 +38,7 @@ public final class GatewayRequest {
   private GatewayRequest(Builder builder) {
     this.method = builder.method;
     this.path = builder.path;
-    this.headers = Collections.unmodifiableMap(copy(builder.headers));
+    this.headers = Collections.unmodifiableMap(builder.handOverHeaders());
     this.body = builder.body;
     this.remoteAddress = builder.remoteAddress;
     this.localAddress = builder.localAddress;
@@ -130,7 +130,7 @@ public final class GatewayRequest {
   /** A builder that starts from this request. */
   public Builder toBuilder() {
     Builder builder = new Builder(method, path);
-    headers.forEach((name, values) -> builder.headers.put(name, new ArrayList<>(values)));
+    builder.headers.putAll(headers);
     builder.body = body;
     builder.remoteAddress = remoteAddress;
     builder.localAddress = localAddress;
@@ -143,17 +143,19 @@ public final class GatewayRequest {
     return method + " " + path + " (" + body.length + " bytes from " + remoteAddress + ")";
   }
 
-  private static Map<String, List<String>> copy(Map<String, List<String>> source) {
-    Map<String, List<String>> copy = new HashMap<>(Math.max(8, source.size() * 2));
-    source.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-    return copy;
-  }
-
   /** Builds a {@link GatewayRequest}. Not thread-safe. */
   public static final class Builder {
     private final String method;
     private final String path;
-    private final Map<String, List<String>> headers = new HashMap<>();
+    /**
+     * By lower-case name; one value as an immutable list, more in an {@link ArrayList} until
+     * {@link #build()} makes them immutable and hands the map to the request, which then owns it.
+     */
+    private Map<String, List<String>> headers = new HashMap<>();
+    /** Whether {@link #headers} belongs to a built request: copied before the next change. */
+    private boolean headersShared;
+    /** Whether some header has more than one value (in a mutable list). */
+    private boolean headersRepeated;
     private byte[] body = EMPTY;
     private String remoteAddress = "unknown";
     private String localAddress;
@@ -171,8 +173,31 @@ public final class GatewayRequest {
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
-      headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(value);
+      if (headersShared) {
+        headers = new HashMap<>(headers);
+        headersShared = false;
+      }
+      String key = name.toLowerCase(Locale.ROOT);
+      List<String> values = headers.putIfAbsent(key, List.of(value));
+      if (values != null) {
+        if (!(values instanceof ArrayList)) {
+          values = new ArrayList<>(values);
+          headers.put(key, values);
+        }
+        values.add(value);
+        headersRepeated = true;
+      }
       return this;
+    }
+
+    /** The headers, immutable, for a request built now; the builder copies them before changing them again. */
+    private Map<String, List<String>> handOverHeaders() {
+      if (headersRepeated) {
+        headers.replaceAll((name, values) -> List.copyOf(values));
+        headersRepeated = false;
+      }
+      headersShared = true;
+      return headers;
     }
 
     /** Sets the body; the array is kept, not copied. */

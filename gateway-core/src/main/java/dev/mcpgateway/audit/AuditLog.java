@@ -50,14 +50,16 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
 
   private final Timestamps timestamps = new Timestamps();
 
+  /** Credentials and each server's secrets, prepared once: every string of every line passes it. */
   private final Redaction redaction;
-  private final Map<String, List<String>> secrets;
   private final Clock clock;
   private final BufferedWriter file;
 
   private AuditLog(Builder b) throws IOException {
-    this.redaction = Redaction.builder().build();
-    this.secrets = Map.copyOf(b.secrets);
+    // Every secret, however short: a trail shows none of them.
+    Redaction.Builder redaction = Redaction.builder().minSecretLength(1);
+    b.secrets.forEach(redaction::secrets);
+    this.redaction = redaction.build();
     this.clock = b.clock;
     this.file = b.file == null ? null : open(b.file);
   }
@@ -121,7 +123,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.append(",\"tool\":");
     quote(line, truncate(call.toolName().orElse("")));
     line.append(",\"parameters\":");
-    appendParameters(line, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
+    appendParameters(line, call.arguments(), call.server());
     line.append(",\"result\":\"").append(result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
     line.append("\",\"duration_ms\":").append(Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.append(",\"identity\":");
@@ -145,9 +147,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
    * Appends the parameters as {@link #appendSanitized} does, or, when they take more than
    * {@value #MAX_PARAMETERS} characters, {@code {"truncated": <characters>}}: an audit line stays bounded.
    */
-  private void appendParameters(StringBuilder out, Object value, List<String> secrets) {
+  private void appendParameters(StringBuilder out, Object value, String server) {
     int start = out.length();
-    appendSanitized(out, value, secrets);
+    appendSanitized(out, value, server);
     int written = out.length() - start;
     if (written > MAX_PARAMETERS) {
       out.setLength(start);
@@ -156,9 +158,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
   }
 
   /** Appends {@code value} as JSON with credentials redacted and long strings cut. */
-  private void appendSanitized(StringBuilder out, Object value, List<String> secrets) {
+  private void appendSanitized(StringBuilder out, Object value, String server) {
     if (value instanceof String) {
-      quote(out, clean((String) value, secrets));
+      quote(out, clean((String) value, server));
     } else if (value instanceof Map) {
       out.append('{');
       boolean first = true;
@@ -167,9 +169,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
           out.append(',');
         }
         first = false;
-        quote(out, clean(String.valueOf(entry.getKey()), secrets));
+        quote(out, clean(String.valueOf(entry.getKey()), server));
         out.append(':');
-        appendSanitized(out, entry.getValue(), secrets);
+        appendSanitized(out, entry.getValue(), server);
       }
       out.append('}');
     } else if (value instanceof Collection) {
@@ -180,7 +182,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
           out.append(',');
         }
         first = false;
-        appendSanitized(out, item, secrets);
+        appendSanitized(out, item, server);
       }
       out.append(']');
     } else {
@@ -207,10 +209,10 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     call.toolName().ifPresent(tool -> line.put("tool", truncate(tool)));
     line.put("method", truncate(call.method()));
     StringBuilder parameters = new StringBuilder();
-    appendParameters(parameters, call.arguments(), secrets.getOrDefault(call.server(), List.of()));
+    appendParameters(parameters, call.arguments(), call.server());
     line.putRawValue("parameters", new com.fasterxml.jackson.databind.util.RawValue(parameters.toString()));
     line.put("result", "denied");
-    line.put("reason", clean(reason, secrets.getOrDefault(call.server(), List.of())));
+    line.put("reason", clean(reason, call.server()));
     line.put("duration_ms", Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.put("identity", call.identity().name());
     write(line);
@@ -239,7 +241,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     ObjectNode line = event("auth.failure");
     line.put("reason", reason);
     line.put("remote", remoteAddress);
-    line.put("path", clean(String.valueOf(path), List.of()));
+    line.put("path", clean(String.valueOf(path), null));
     write(line);
   }
 
@@ -267,13 +269,13 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     if (server != null) {
       line.put("server", server);
     }
-    line.put("message", redaction.redact(message, server == null ? List.of() : secrets.getOrDefault(server, List.of()), new HashMap<>()));
+    line.put("message", redaction.redact(server, message));
     write(line);
   }
 
-  /** A text with credentials and {@code secrets} redacted, cut to {@value #MAX_STRING} characters. */
-  private String clean(String text, List<String> secrets) {
-    return truncate(redaction.redact(text, secrets, new HashMap<>()));
+  /** A text with credentials and the secrets of {@code server} (none when null) redacted, cut to {@value #MAX_STRING} characters. */
+  private String clean(String text, String server) {
+    return truncate(redaction.redact(server, text));
   }
 
   private static String truncate(String text) {
