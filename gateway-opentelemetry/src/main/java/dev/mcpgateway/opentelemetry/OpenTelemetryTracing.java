@@ -107,7 +107,9 @@ public final class OpenTelemetryTracing implements RequestTracing {
     McpAttributes.put(builder, McpAttributes.NETWORK_TRANSPORT, "tcp");
     McpAttributes.put(builder, McpAttributes.NETWORK_PROTOCOL_NAME, "http");
     McpAttributes.client(builder, request.clientAddress());
-    builder.setAttribute(GATEWAY_SERVER, request.server());
+    if (!request.server().isEmpty()) {
+      builder.setAttribute(GATEWAY_SERVER, request.server()); // empty: the unified endpoint, no single server
+    }
     return new OpenTelemetrySpan(this, builder.startSpan(), request.sessionId());
   }
 

@@ -193,7 +193,7 @@ public final class BackendCall implements PendingCall {
   public static CompletableFuture<ObjectNode> ask(BackendConnection connection, ObjectNode request, ServerConfig server,
       GatewayRuntime runtime) {
     CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-    own(request, server, runtime, answer).start(connection);
+    own(request, server, runtime, answer, TraceSpan.NONE).start(connection);
     return answer;
   }
 
@@ -203,13 +203,23 @@ public final class BackendCall implements PendingCall {
    * the session's backends, as the session's own calls do.
    */
   public static CompletableFuture<ObjectNode> ask(SessionBackend backends, ObjectNode request, GatewayRuntime runtime) {
+    return ask(backends, request, runtime, TraceSpan.NONE);
+  }
+
+  /**
+   * As {@link #ask(SessionBackend, ObjectNode, GatewayRuntime)}, traced as a backend call of the
+   * client request {@code parent}, which the call does not end (several calls may serve it).
+   */
+  public static CompletableFuture<ObjectNode> ask(SessionBackend backends, ObjectNode request, GatewayRuntime runtime,
+      TraceSpan parent) {
     CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-    own(request, backends.server(), runtime, answer).start(backends);
+    own(request, backends.server(), runtime, answer, Tracer.parentOnly(parent)).start(backends);
     return answer;
   }
 
-  /** A call of the gateway's own whose answer completes {@code answer}. */
-  private static BackendCall own(ObjectNode request, ServerConfig server, GatewayRuntime runtime, CompletableFuture<ObjectNode> answer) {
+  /** A call of the gateway's own whose answer completes {@code answer}, traced under {@code span} (which it ends). */
+  private static BackendCall own(ObjectNode request, ServerConfig server, GatewayRuntime runtime, CompletableFuture<ObjectNode> answer,
+      TraceSpan span) {
     Client client = new Client() {
       @Override
       public void answer(byte[] json) {
@@ -231,7 +241,7 @@ public final class BackendCall implements PendingCall {
       }
     };
     return new BackendCall(null, server.name(), "", LongNode.valueOf(0), request.get("method").asText(), request,
-        server.toolTimeout().orElse(runtime.config().toolTimeout()), null, null, runtime, client, TraceSpan.NONE);
+        server.toolTimeout().orElse(runtime.config().toolTimeout()), null, null, runtime, client, span);
   }
 
   /**

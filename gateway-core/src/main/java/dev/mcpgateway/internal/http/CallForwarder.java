@@ -116,8 +116,11 @@ public final class CallForwarder {
    * A client request that another client side answers (the stateless revision's bridge): the
    * request phase of the chain, then the call. That client side runs the answer phase on what it
    * answers.
+   *
+   * @param span the span the backend call is traced under, which the call ends; {@link TraceSpan#NONE} when untraced
    */
-  public Started start(LiveSession session, ObjectNode message, JsonNode id, String method, BackendCall.Client client) {
+  public Started start(LiveSession session, ObjectNode message, JsonNode id, String method, BackendCall.Client client,
+      TraceSpan span) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
       return Started.refused(Json.bytes(Json.rpcError(id, GatewayException.INVALID_REQUEST, BackendCall.duplicateId(idJson))));
@@ -136,7 +139,7 @@ public final class CallForwarder {
       }
     }
     // the client side runs the answer phase of the chain itself, on every answer it gives
-    call(session, backend, message, id, method, null, client, TraceSpan.NONE);
+    call(session, backend, message, id, method, null, client, span);
     return new Started(null, intercepted);
   }
 

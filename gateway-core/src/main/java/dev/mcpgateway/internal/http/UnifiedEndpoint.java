@@ -14,8 +14,11 @@ import dev.mcpgateway.internal.connection.BackendPool;
 import dev.mcpgateway.internal.connection.GatewayRuntime;
 import dev.mcpgateway.internal.connection.SessionBackend;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.intercept.Tracer;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
+import dev.mcpgateway.trace.TraceOutcome;
+import dev.mcpgateway.trace.TraceSpan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * that server's backend like an ordinary session. Children send their streams and their
  * server-to-client requests through the unified session, so events share one id space and
  * requests of several backends get ids that cannot collide.
+ *
+ * <p>Traced as the routed endpoint is: a span per client request, named for the server a call
+ * is routed to and the tool's or prompt's name at that server; a list, which no single server
+ * answers, has a child span per call to each server's backend.
  */
 public final class UnifiedEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(UnifiedEndpoint.class);
@@ -87,7 +94,9 @@ public final class UnifiedEndpoint {
     JsonNode id = verdict.id();
     String method = verdict.method();
     if ("initialize".equals(method)) {
-      return initialize(message, id, identity, accept, request.remoteAddress(), epoch);
+      TraceSpan span = runtime.tracer().clientRequest(request, NAME, message, method, null,
+          message.path("params").path("protocolVersion").asText(null));
+      return initialize(message, id, identity, accept, request.remoteAddress(), epoch).thenApply(response -> ended(span, response));
     }
     ClientSessions.SessionLookup lookup = sessions.find(request, NAME, identity);
     if (lookup.error() != null) {
@@ -100,18 +109,21 @@ public final class UnifiedEndpoint {
     if (verdict.kind() == MessageGate.Kind.NOTIFICATION) {
       return done(notification(session, message, method));
     }
+    if ("tools/call".equals(method) || "prompts/get".equals(method)) {
+      return route(request, session, identity, message, id, method, accept); // traced once routed
+    }
+    TraceSpan span = runtime.tracer().clientRequest(request, NAME, message, method, session.id(), session.protocolVersion());
     switch (method) {
       case "ping":
+        Tracer.end(span, TraceOutcome.success());
         return done(ClientSessions.single(accept, session, result(id, Json.object())));
       case "tools/list":
-        return aggregate(session, identity, message, id, "tools/list", "tools", accept);
+        return aggregate(session, identity, message, id, "tools/list", "tools", accept, span);
       case "prompts/list":
-        return aggregate(session, identity, message, id, "prompts/list", "prompts", accept);
-      case "tools/call":
-      case "prompts/get":
-        return route(session, identity, message, id, method, accept);
+        return aggregate(session, identity, message, id, "prompts/list", "prompts", accept, span);
       default:
         forwarder.refused(UNIFIED, identity, MessageGate.refuse(message, method, id, GatewayException.METHOD_NOT_FOUND, "method not available on the unified endpoint"));
+        Tracer.end(span, TraceOutcome.error(GatewayException.METHOD_NOT_FOUND));
         return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.METHOD_NOT_FOUND,
             "method '" + Json.truncate(method) + "' is not available on the unified endpoint; use /mcp/{server}"))));
     }
@@ -167,14 +179,15 @@ public final class UnifiedEndpoint {
   }
 
   private CompletionStage<GatewayResponse> aggregate(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
-      String method, String field, Http.Accept accept) {
+      String method, String field, Http.Accept accept, TraceSpan span) {
     List<CompletableFuture<List<JsonNode>>> parts = new ArrayList<>();
     for (ServerConfig server : config.servers().values()) {
       if (identity.mayUse(server.name())) {
-        parts.add(list(child(session, server), server, identity, method, field));
+        parts.add(list(child(session, server), server, identity, method, field, span));
       }
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+      Tracer.end(span, TraceOutcome.success()); // a server that fails is left out: the list is still an answer
       ObjectNode result = Json.object();
       ArrayNode items = result.putArray(field);
       for (CompletableFuture<List<JsonNode>> part : parts) {
@@ -186,9 +199,9 @@ public final class UnifiedEndpoint {
 
   /** Every item of one server's list (following cursors), named {@code {server}___{name}}; empty when the server fails. */
   private CompletableFuture<List<JsonNode>> list(LiveSession child, ServerConfig server, Identity identity, String method,
-      String field) {
+      String field, TraceSpan span) {
     List<JsonNode> items = new ArrayList<>();
-    return page(child, server, identity, method, field, null, items, 0).handle((done, failure) -> {
+    return page(child, server, identity, method, field, null, items, 0, span).handle((done, failure) -> {
       if (failure != null) {
         LOG.warn("Unified {}: server '{}' is left out: {}", method, server.name(), rootMessage(failure));
         return List.of();
@@ -197,8 +210,9 @@ public final class UnifiedEndpoint {
     });
   }
 
+  /** @param span the list request's span: each page's call to the backend is a child of it */
   private CompletableFuture<Void> page(LiveSession child, ServerConfig server, Identity identity, String method, String field,
-      String cursor, List<JsonNode> items, int pages) {
+      String cursor, List<JsonNode> items, int pages, TraceSpan span) {
     SessionBackend backend = child.backend();
     if (backend.hasEnded()) {
       return CompletableFuture.failedFuture(new IllegalStateException("session ended"));
@@ -215,7 +229,7 @@ public final class UnifiedEndpoint {
       return CompletableFuture.completedFuture(null);
     }
     // on behalf of the child session: it takes an instance of the session's backends, as its calls do
-    return BackendCall.ask(backend, request, runtime).thenCompose(response -> {
+    return BackendCall.ask(backend, request, runtime, span).thenCompose(response -> {
       ObjectNode answer = call == null ? response : chain.response(call, response);
       JsonNode list = answer.path("result").path(field);
       for (JsonNode item : list) {
@@ -227,32 +241,39 @@ public final class UnifiedEndpoint {
       }
       String next = answer.path("result").path("nextCursor").asText(null);
       if (next != null && pages + 1 < MAX_PAGES) {
-        return page(child, server, identity, method, field, next, items, pages + 1);
+        return page(child, server, identity, method, field, next, items, pages + 1, span);
       }
       return CompletableFuture.completedFuture(null);
     });
   }
 
-  private CompletionStage<GatewayResponse> route(LiveSession session, Identity identity, ObjectNode message, JsonNode id,
-      String method, Http.Accept accept) {
+  /**
+   * A call routed by its prefixed name; its span is the routed server's, named for the tool or
+   * prompt as that server knows it (a name no server has keeps the client's name, and no server).
+   */
+  private CompletionStage<GatewayResponse> route(GatewayRequest request, LiveSession session, Identity identity, ObjectNode message,
+      JsonNode id, String method, Http.Accept accept) {
     String name = message.path("params").path("name").asText("");
     ServerConfig server = serverOf(config, name);
     if (server == null || !identity.mayUse(server.name())) {
+      Tracer.end(runtime.tracer().clientRequest(request, NAME, message, method, session.id(), session.protocolVersion()),
+          TraceOutcome.error(GatewayException.INVALID_PARAMS));
       return done(ClientSessions.single(accept, session, Json.bytes(Json.rpcError(id, GatewayException.INVALID_PARAMS,
           "unknown " + (method.equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name)
               + "'; names on the unified endpoint are {server}" + SEPARATOR + "{name}"))));
     }
+    ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
+    TraceSpan span = runtime.tracer().clientRequest(request, server.name(), message, method, session.id(), session.protocolVersion());
     if (server.rateLimit().isPresent()) {
       // The request paid the gateway's limit; a server with a limit of its own takes its token too.
       java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
       if (wait.isPresent()) {
         runtime.listeners().rateLimited(server.name(), identity.name());
+        Tracer.end(span, TraceOutcome.error(GatewayException.RATE_LIMITED));
         return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
       }
     }
-    LiveSession child = child(session, server);
-    ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + SEPARATOR.length()));
-    return forwarder.forward(child, message, id, method, accept, dev.mcpgateway.trace.TraceSpan.NONE);
+    return forwarder.forward(child(session, server), message, id, method, accept, span);
   }
 
   /** The server a prefixed name belongs to; the longest matching server name wins; null when none. */
@@ -306,6 +327,15 @@ public final class UnifiedEndpoint {
       cause = cause.getCause();
     }
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  /** Ends {@code span} with the answer in {@code response}: a JSON-RPC error, else a result. */
+  private static GatewayResponse ended(TraceSpan span, GatewayResponse response) {
+    if (span != TraceSpan.NONE) {
+      byte[] body = response.body();
+      Tracer.end(span, body != null && body.length > 0 ? Tracer.outcome(body) : TraceOutcome.success());
+    }
+    return response;
   }
 
   private static CompletionStage<GatewayResponse> done(GatewayResponse response) {

@@ -112,6 +112,33 @@ public final class Tracer {
     }
   }
 
+  /**
+   * A view of {@code span} that starts its children and propagates as it does, but whose end
+   * does nothing: for a backend call that must not end the client request's span (one of several
+   * calls of a fan-out, or a call that outlives the HTTP request that started it).
+   */
+  public static TraceSpan parentOnly(TraceSpan span) {
+    if (span == TraceSpan.NONE || span == null) {
+      return TraceSpan.NONE;
+    }
+    return new TraceSpan() {
+      @Override
+      public TraceSpan backendCall(TracedCall call) {
+        return span.backendCall(call);
+      }
+
+      @Override
+      public TraceSpan serverRequest(TracedCall call) {
+        return span.serverRequest(call);
+      }
+
+      @Override
+      public Map<String, String> propagation() {
+        return span.propagation();
+      }
+    };
+  }
+
   /** Ends {@code span}; a span that throws is logged. */
   public static void end(TraceSpan span, TraceOutcome outcome) {
     if (span == TraceSpan.NONE || span == null) {
@@ -144,6 +171,30 @@ public final class Tracer {
     } catch (IOException | RuntimeException e) {
       return TraceOutcome.error(dev.mcpgateway.GatewayException.INTERNAL_ERROR);
     }
+  }
+
+  /**
+   * The outcome of a JSON-RPC answer in bytes, of any size: only the top level is scanned, and
+   * only an error (small) is read.
+   */
+  public static TraceOutcome outcome(byte[] json) {
+    try (com.fasterxml.jackson.core.JsonParser parser = Json.mapper().getFactory().createParser(json)) {
+      if (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+          String field = parser.currentName();
+          parser.nextToken();
+          if ("error".equals(field)) {
+            JsonNode error = parser.readValueAsTree();
+            return TraceOutcome.error(error == null ? dev.mcpgateway.GatewayException.INTERNAL_ERROR
+                : error.path("code").asInt(dev.mcpgateway.GatewayException.INTERNAL_ERROR));
+          }
+          parser.skipChildren();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return TraceOutcome.error(dev.mcpgateway.GatewayException.INTERNAL_ERROR);
+    }
+    return RawAnswer.toolError(json) ? TraceOutcome.toolFailed() : TraceOutcome.success();
   }
 
   private Map<String, String> meta(ObjectNode message) {

@@ -298,6 +298,7 @@ final class BridgeExchange implements BackendCall.Client {
     if (request == null) {
       return; // the backend withdrew it, or it ended
     }
+    dev.mcpgateway.internal.intercept.Tracer.end(request.span(), dev.mcpgateway.trace.TraceOutcome.success()); // the client's input
     ObjectNode response = Json.object();
     response.put("jsonrpc", "2.0");
     response.set("id", request.backendId());

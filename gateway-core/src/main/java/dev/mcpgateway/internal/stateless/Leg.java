@@ -21,12 +21,16 @@ final class Leg {
   final LogLevel logLevel;
   final JsonNode progressToken;
   private final LiveSession session;
+  /** The request's span, which the answer ends. */
+  private final RoundSpan span;
   private final CompletableFuture<GatewayResponse> response = new CompletableFuture<>();
   private SseStream stream;
   private boolean done;
   private Runnable onDisconnect;
 
-  Leg(JsonNode id, Http.Accept accept, LogLevel logLevel, JsonNode progressToken, LiveSession session) {
+  Leg(JsonNode id, Http.Accept accept, LogLevel logLevel, JsonNode progressToken, LiveSession session, RoundSpan span) {
+    this.span = span;
+    span.answeredByLeg();
     this.id = id;
     this.accept = accept;
     this.logLevel = logLevel;
@@ -80,6 +84,7 @@ final class Leg {
         return;
       }
       done = true;
+      span.end(json);
       if (stream == null && !accept.json()) {
         openStream();
       }
@@ -103,6 +108,7 @@ final class Leg {
           return;
         }
         done = true;
+        span.end(json);
       }
     }
     if (streamed) {

@@ -22,6 +22,7 @@ import dev.mcpgateway.internal.connection.BackendCall;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.session.LiveSession;
 import dev.mcpgateway.internal.session.StreamRegistry;
+import dev.mcpgateway.trace.TraceSpan;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,6 +44,10 @@ import java.util.concurrent.TimeUnit;
  * {@code initialize}, every other request run through a {@link BridgeSessions bridge session} of
  * the caller, with multi-round-trip requests made from the backend's server requests
  * ({@link BridgeExchange}) and results in the revision's shape ({@link StatelessResults}).
+ *
+ * <p>Each HTTP request is traced as a request of its own ({@link RoundSpan}), a retry of a
+ * multi-round-trip call too: its span continues the context the retry carries, and the call's
+ * backend span, a child of the first request's, lasts until the call ends.
  */
 public final class StatelessEndpoint implements StatelessRoute {
   /** Methods of the session-based revisions that this one removed. */
@@ -94,12 +99,28 @@ public final class StatelessEndpoint implements StatelessRoute {
       return done(parsed.refusal());
     }
     StatelessRequest r = parsed.request();
+    if (server == null && ("tools/call".equals(r.method()) || "prompts/get".equals(r.method()))) {
+      return routed(request, r, accept, identity, epoch); // traced once routed, as the routed server's
+    }
+    RoundSpan span = span(request, r, server == null ? UnifiedEndpoint.NAME : server.name());
+    return span.endWith(dispatch(request, r, accept, server, identity, epoch, span));
+  }
+
+  /** The span of the request {@code r} to {@code server} (empty: the unified endpoint's own). */
+  private RoundSpan span(GatewayRequest request, StatelessRequest r, String server) {
+    TraceSpan span = runtime.tracer().clientRequest(request, server, r.message(), r.method(), null,
+        r.params().path("_meta").path(META_VERSION).asText(VERSION));
+    return span == TraceSpan.NONE ? RoundSpan.NONE : new RoundSpan(span);
+  }
+
+  private CompletionStage<GatewayResponse> dispatch(GatewayRequest request, StatelessRequest r, Http.Accept accept,
+      ServerConfig server, Identity identity, long epoch, RoundSpan span) {
     if (REMOVED.contains(r.method())) {
       return done(StatelessRequest.error(404, r.id(), GatewayException.METHOD_NOT_FOUND, "Method not found: " + r.method()
           + " is not part of protocol revision " + VERSION, null));
     }
     if (server == null) {
-      return unified(request, r, accept, identity, epoch);
+      return unified(r, identity, epoch, span);
     }
     if ("server/discover".equals(r.method())) {
       return discover(r, server, identity, epoch);
@@ -107,7 +128,7 @@ public final class StatelessEndpoint implements StatelessRoute {
     if ("subscriptions/listen".equals(r.method())) {
       return listen(r, accept, server, identity, epoch);
     }
-    return call(request, r, accept, server, identity, epoch);
+    return call(request, r, accept, server, identity, epoch, span);
   }
 
   /**
@@ -227,8 +248,7 @@ public final class StatelessEndpoint implements StatelessRoute {
    * The unified endpoint {@code /mcp}: the tools and prompts of every server the caller may use,
    * named {@code {server}___{name}}, each call routed to its server as on {@code /mcp/{server}}.
    */
-  private CompletionStage<GatewayResponse> unified(GatewayRequest request, StatelessRequest r, Http.Accept accept, Identity identity,
-      long epoch) {
+  private CompletionStage<GatewayResponse> unified(StatelessRequest r, Identity identity, long epoch, RoundSpan span) {
     switch (r.method()) {
       case "server/discover": {
         ObjectNode response = Json.object();
@@ -245,39 +265,46 @@ public final class StatelessEndpoint implements StatelessRoute {
         return done(GatewayResponse.json(200, Json.bytes(response)));
       }
       case "tools/list":
-        return aggregate(r, identity, epoch, "tools");
+        return aggregate(r, identity, epoch, "tools", span);
       case "prompts/list":
-        return aggregate(r, identity, epoch, "prompts");
-      case "tools/call":
-      case "prompts/get": {
-        String name = r.params().path("name").asText("");
-        ServerConfig server = UnifiedEndpoint.serverOf(config, name);
-        if (server == null || !identity.mayUse(server.name())) {
-          return done(StatelessRequest.error(200, r.id(), GatewayException.INVALID_PARAMS, "unknown "
-              + (r.method().equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name) + "'; names on the unified endpoint are {server}"
-              + UnifiedEndpoint.SEPARATOR + "{name}", null));
-        }
-        if (server.rateLimit().isPresent()) {
-          java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
-          if (wait.isPresent()) {
-            runtime.listeners().rateLimited(server.name(), identity.name());
-            return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
-          }
-        }
-        ObjectNode message = r.message().deepCopy();
-        ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + UnifiedEndpoint.SEPARATOR.length()));
-        StatelessRequest routed = new StatelessRequest(message, r.id(), r.method(), (ObjectNode) message.get("params"),
-            r.capabilities(), r.clientInfo(), r.logLevel());
-        return call(request, routed, accept, server, identity, epoch);
-      }
+        return aggregate(r, identity, epoch, "prompts", span);
       default:
         return done(StatelessRequest.error(404, r.id(), GatewayException.METHOD_NOT_FOUND, "Method not found: '"
             + Json.truncate(r.method()) + "' is not available on the unified endpoint; use /mcp/{server}", null));
     }
   }
 
+  /**
+   * A call of the unified endpoint, routed to the server its prefixed name names, as on
+   * {@code /mcp/{server}}; its span is that server's, named for the tool or prompt as the server
+   * knows it (a name no server has keeps the client's name, and no server).
+   */
+  private CompletionStage<GatewayResponse> routed(GatewayRequest request, StatelessRequest r, Http.Accept accept, Identity identity,
+      long epoch) {
+    String name = r.params().path("name").asText("");
+    ServerConfig server = UnifiedEndpoint.serverOf(config, name);
+    if (server == null || !identity.mayUse(server.name())) {
+      return span(request, r, UnifiedEndpoint.NAME).endWith(done(StatelessRequest.error(200, r.id(), GatewayException.INVALID_PARAMS,
+          "unknown " + (r.method().equals("tools/call") ? "tool" : "prompt") + " '" + Json.truncate(name)
+              + "'; names on the unified endpoint are {server}" + UnifiedEndpoint.SEPARATOR + "{name}", null)));
+    }
+    ObjectNode message = r.message().deepCopy();
+    ((ObjectNode) message.get("params")).put("name", name.substring(server.name().length() + UnifiedEndpoint.SEPARATOR.length()));
+    StatelessRequest routed = new StatelessRequest(message, r.id(), r.method(), (ObjectNode) message.get("params"),
+        r.capabilities(), r.clientInfo(), r.logLevel());
+    RoundSpan span = span(request, routed, server.name());
+    if (server.rateLimit().isPresent()) {
+      java.util.Optional<Duration> wait = rateLimiter.acquire(identity.sessionKey(), server);
+      if (wait.isPresent()) {
+        runtime.listeners().rateLimited(server.name(), identity.name());
+        return span.endWith(done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get())));
+      }
+    }
+    return span.endWith(call(request, routed, accept, server, identity, epoch, span));
+  }
+
   /** The list of every server the caller may use, names prefixed; a server that fails is left out. */
-  private CompletionStage<GatewayResponse> aggregate(StatelessRequest r, Identity identity, long epoch, String field) {
+  private CompletionStage<GatewayResponse> aggregate(StatelessRequest r, Identity identity, long epoch, String field, RoundSpan span) {
     java.util.List<CompletableFuture<java.util.List<JsonNode>>> parts = new java.util.ArrayList<>();
     for (ServerConfig server : config.servers().values()) {
       if (identity.mayUse(server.name())) {
@@ -286,7 +313,7 @@ public final class StatelessEndpoint implements StatelessRoute {
             return CompletableFuture.completedFuture(java.util.List.<JsonNode>of());
           }
           java.util.List<JsonNode> items = new java.util.ArrayList<>();
-          return page(acquired.session(), server, identity, r.method(), field, null, items, 0).handle((ok, failure) -> {
+          return page(acquired.session(), server, identity, r.method(), field, null, items, 0, span.parent()).handle((ok, failure) -> {
             bridge.release(acquired.session(), r.capabilities());
             return failure == null ? items : java.util.List.<JsonNode>of();
           });
@@ -307,8 +334,9 @@ public final class StatelessEndpoint implements StatelessRoute {
     });
   }
 
+  /** @param span the list request's span: each page's call to the backend is a child of it */
   private CompletableFuture<Void> page(LiveSession session, ServerConfig server, Identity identity, String method, String field,
-      String cursor, java.util.List<JsonNode> items, int pages) {
+      String cursor, java.util.List<JsonNode> items, int pages, TraceSpan span) {
     ObjectNode request = Json.object();
     request.put("jsonrpc", "2.0");
     request.put("method", method);
@@ -320,7 +348,7 @@ public final class StatelessEndpoint implements StatelessRoute {
     if (call != null && chain.request(call) != null) {
       return CompletableFuture.completedFuture(null);
     }
-    return BackendCall.ask(session.backend(), request, runtime).thenCompose(response -> {
+    return BackendCall.ask(session.backend(), request, runtime, span).thenCompose(response -> {
       ObjectNode answer = call == null ? response : chain.response(call, response);
       if ("tools/list".equals(method)) {
         paramHeaders.learn(identity.sessionKey(), server.name(), answer.path("result"));
@@ -334,7 +362,7 @@ public final class StatelessEndpoint implements StatelessRoute {
       }
       String next = answer.path("result").path("nextCursor").asText(null);
       if (next != null && pages + 1 < 20) {
-        return page(session, server, identity, method, field, next, items, pages + 1);
+        return page(session, server, identity, method, field, next, items, pages + 1, span);
       }
       return CompletableFuture.completedFuture(null);
     });
@@ -364,7 +392,7 @@ public final class StatelessEndpoint implements StatelessRoute {
   }
 
   private CompletionStage<GatewayResponse> call(GatewayRequest request, StatelessRequest r, Http.Accept accept, ServerConfig server,
-      Identity identity, long epoch) {
+      Identity identity, long epoch, RoundSpan span) {
     if ("tools/call".equals(r.method())) {
       String mismatch = paramHeaders.mismatch(request, identity.sessionKey(), server.name(), r.params());
       if (mismatch != null) {
@@ -387,15 +415,15 @@ public final class StatelessEndpoint implements StatelessRoute {
     if (stateNode != null) {
       RequestStates.Opened opened = states.open(stateNode.asText());
       if (opened.state() == null || opened.state().inner() == null) {
-        return resume(r, accept, server, identity, opened, responses, digest, progressToken, true);
+        return resume(r, accept, server, identity, opened, responses, digest, progressToken, true, span);
       }
       String refusal = refusal(opened.state(), identity, server, digest);
       if (refusal != null) {
         return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS, "invalid params: " + refusal, null));
       }
-      return start(r, accept, server, identity, epoch, mrtr, responses, digest, progressToken, opened.state().inner());
+      return start(r, accept, server, identity, epoch, mrtr, responses, digest, progressToken, opened.state().inner(), span);
     }
-    return start(r, accept, server, identity, epoch, mrtr, responses, digest, progressToken, null);
+    return start(r, accept, server, identity, epoch, mrtr, responses, digest, progressToken, null, span);
   }
 
   /**
@@ -403,20 +431,21 @@ public final class StatelessEndpoint implements StatelessRoute {
    * revision that a retry continues (null for a first request).
    */
   private CompletionStage<GatewayResponse> start(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
-      long epoch, boolean mrtr, JsonNode responses, String digest, JsonNode progressToken, String innerState) {
+      long epoch, boolean mrtr, JsonNode responses, String digest, JsonNode progressToken, String innerState, RoundSpan span) {
     return bridge.acquire(identity, server, r.capabilities(), r.clientInfo(), r.id(), epoch).thenCompose(acquired -> {
       if (acquired.refusal() != null) {
         return done(acquired.refusal());
       }
       LiveSession session = acquired.session();
       boolean nativeRelay = VERSION.equals(acquired.initialized().path("protocolVersion").asText());
-      Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, session);
+      Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, session, span);
       BridgeExchange exchange = new BridgeExchange(this, states.newId(), session, r.capabilities(),
           acquired.initialized().get("serverInfo"), r.method(), r.params(), digest, mrtr, nativeRelay, leg,
           nativeRelay ? null : responses);
       ObjectNode message = nativeRelay ? relayedMessage(r, innerState) : backendMessage(r);
       exchange.started(r.id(), null);
-      CallForwarder.Started started = forwarder.start(session, message, r.id(), r.method(), exchange);
+      // the call's backend span is a child of this request's and lasts as long as the call, across its rounds
+      CallForwarder.Started started = forwarder.start(session, message, r.id(), r.method(), exchange, span.parent());
       if (started.refusal() != null) {
         bridge.release(session, r.capabilities());
         return done(GatewayResponse.json(200, started.refusal()));
@@ -432,7 +461,7 @@ public final class StatelessEndpoint implements StatelessRoute {
    * another replica holds it and {@code mayForward}, there; or the state is refused.
    */
   private CompletionStage<GatewayResponse> resume(StatelessRequest r, Http.Accept accept, ServerConfig server, Identity identity,
-      RequestStates.Opened opened, JsonNode responses, String digest, JsonNode progressToken, boolean mayForward) {
+      RequestStates.Opened opened, JsonNode responses, String digest, JsonNode progressToken, boolean mayForward, RoundSpan span) {
     BridgeExchange exchange = opened.claimed() == null ? null : parked.get(opened.claimed());
     RequestStates.State state = opened.state();
     String refusal = null;
@@ -479,7 +508,7 @@ public final class StatelessEndpoint implements StatelessRoute {
         return done(GatewayResponse.json(200, Json.bytes(Json.rpcError(r.id(), GatewayException.DENIED, denial))));
       }
     }
-    Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, exchange.session());
+    Leg leg = new Leg(r.id(), accept, r.logLevel(), progressToken, exchange.session(), span);
     if (!exchange.resume(leg, intercepted, responses)) {
       return done(StatelessRequest.error(400, r.id(), GatewayException.INVALID_PARAMS,
           "invalid params: requestState was used already: each one continues its call once", null));
@@ -506,7 +535,7 @@ public final class StatelessEndpoint implements StatelessRoute {
     JsonNode stateNode = r.params().get("requestState");
     RequestStates.Opened opened = states.open(stateNode == null ? null : stateNode.asText(null));
     return resume(r, accept, server, identity, opened, r.params().get("inputResponses"), digest(r),
-        r.params().path("_meta").get("progressToken"), false);
+        r.params().path("_meta").get("progressToken"), false, RoundSpan.NONE);
   }
 
   /**
