@@ -22,15 +22,19 @@ import java.util.Optional;
 public interface Admission {
 
   /**
-   * The final answer to the request when its head alone decided it; empty when the transport
-   * should read the body and call {@link McpGateway#handle(GatewayRequest, Admission)}. An
+   * {@return the final answer to the request when its head alone decided it; empty when the transport
+   * should read the body and call {@link McpGateway#handle(GatewayRequest, Admission)}} An
    * answer here is always a complete response, never a stream. A transport that answers it
    * while the client still has body bytes to send should close the connection afterwards
    * rather than read them.
    */
   Optional<GatewayResponse> answer();
 
-  /** Lets the request in, vouching for nothing: {@code handle} decides everything, as without an admission. */
+  /**
+   * Lets the request in, vouching for nothing: {@code handle} decides everything, as without an admission.
+   *
+   * @return an admission that lets the request in
+   */
   static Admission proceed() {
     return PlainAdmission.PROCEED;
   }
@@ -38,6 +42,8 @@ public interface Admission {
   /**
    * Answers the request with {@code response} without reading its body.
    *
+   * @param response the complete response to send
+   * @return an admission that answers with {@code response}
    * @throws IllegalArgumentException when {@code response} is a stream
    */
   static Admission answered(GatewayResponse response) {

@@ -11,7 +11,11 @@ package dev.mcpgateway;
  */
 public interface EventStream {
 
-  /** Starts delivering events to {@code sink}. Called at most once. */
+  /**
+   * Starts delivering events to {@code sink}. Called at most once.
+   *
+   * @param sink where the transport writes the events; the stream closes it when it ends
+   */
   void open(EventSink sink);
 
   /** The client is gone or the transport gave up on it: stop delivering and release resources. */
@@ -26,7 +30,11 @@ public interface EventStream {
    */
   interface EventSink {
 
-    /** Writes encoded SSE bytes (one or more complete events or comments). */
+    /**
+     * Writes encoded SSE bytes (one or more complete events or comments).
+     *
+     * @param sseBytes the encoded bytes to send
+     */
     void write(byte[] sseBytes);
 
     /** Ends the response after what was written has been sent. */

@@ -30,29 +30,44 @@ public class GatewayException extends RuntimeException {
   /** Implementation-defined: a call inside a batch was over the caller's rate limit and did not run. */
   public static final int RATE_LIMITED = -32005;
 
+  /** The HTTP status with which this failure is answered. */
   private final int httpStatus;
+  /** The JSON-RPC error code with which this failure is answered. */
   private final int jsonRpcCode;
 
-  /** Creates an exception answered with the given HTTP status and JSON-RPC code. */
+  /**
+   * Creates an exception answered with the given HTTP status and JSON-RPC code.
+   *
+   * @param httpStatus the HTTP status of the answer
+   * @param jsonRpcCode the JSON-RPC error code, such as one of the constants of this class
+   * @param message the message for the client
+   */
   public GatewayException(int httpStatus, int jsonRpcCode, String message) {
     super(message);
     this.httpStatus = httpStatus;
     this.jsonRpcCode = jsonRpcCode;
   }
 
-  /** Creates an exception with a cause, for logs; the cause never reaches a client. */
+  /**
+   * Creates an exception with a cause, for logs; the cause never reaches a client.
+   *
+   * @param httpStatus the HTTP status of the answer
+   * @param jsonRpcCode the JSON-RPC error code
+   * @param message the message for the client
+   * @param cause the underlying failure
+   */
   public GatewayException(int httpStatus, int jsonRpcCode, String message, Throwable cause) {
     super(message, cause);
     this.httpStatus = httpStatus;
     this.jsonRpcCode = jsonRpcCode;
   }
 
-  /** The HTTP status with which this failure is answered. */
+  /** {@return the HTTP status with which this failure is answered} */
   public int httpStatus() {
     return httpStatus;
   }
 
-  /** The JSON-RPC error code with which this failure is answered. */
+  /** {@return the JSON-RPC error code with which this failure is answered} */
   public int jsonRpcCode() {
     return jsonRpcCode;
   }

@@ -53,65 +53,94 @@ public final class GatewayRequest {
     this.localAddress = head.localAddress;
   }
 
-  /** Starts a request with the given HTTP method and gateway-relative path (for example {@code /mcp/github}). */
+  /**
+   * Starts a request with the given HTTP method and gateway-relative path (for example {@code /mcp/github}).
+   *
+   * @param method the HTTP method, in any case
+   * @param path the path, starting with {@code /}
+   * @return a builder for the request
+   */
   public static Builder builder(String method, String path) {
     return new Builder(method, path);
   }
 
-  /** Starts a {@code POST} request to the given gateway-relative path. */
+  /**
+   * Starts a {@code POST} request to the given gateway-relative path.
+   *
+   * @param path the path, starting with {@code /}
+   * @return a builder for the request
+   */
   public static Builder post(String path) {
     return builder("POST", path);
   }
 
-  /** Starts a {@code GET} request to the given gateway-relative path. */
+  /**
+   * Starts a {@code GET} request to the given gateway-relative path.
+   *
+   * @param path the path, starting with {@code /}
+   * @return a builder for the request
+   */
   public static Builder get(String path) {
     return builder("GET", path);
   }
 
-  /** Starts a {@code DELETE} request to the given gateway-relative path. */
+  /**
+   * Starts a {@code DELETE} request to the given gateway-relative path.
+   *
+   * @param path the path, starting with {@code /}
+   * @return a builder for the request
+   */
   public static Builder delete(String path) {
     return builder("DELETE", path);
   }
 
-  /** The HTTP method, upper case. */
+  /** {@return the HTTP method, upper case} */
   public String method() {
     return method;
   }
 
-  /** The path relative to where the gateway is mounted, starting with {@code /}. */
+  /** {@return the path relative to where the gateway is mounted, starting with {@code /}} */
   public String path() {
     return path;
   }
 
-  /** The first value of a header, or empty when the request does not carry it. */
+  /**
+   * {@return the first value of a header, or empty when the request does not carry it}
+   *
+   * @param name the header name, in any case
+   */
   public Optional<String> header(String name) {
     List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  /** Every value of a header, in arrival order; empty when absent. */
+  /**
+   * {@return every value of a header, in arrival order; empty when absent}
+   *
+   * @param name the header name, in any case
+   */
   public List<String> headers(String name) {
     return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
   }
 
-  /** All headers, keyed by lower-case name. */
+  /** {@return all headers, keyed by lower-case name} */
   public Map<String, List<String>> headers() {
     return headers;
   }
 
-  /** The request body; an empty array when there is none. Callers must not modify it. */
+  /** {@return the request body; an empty array when there is none} Callers must not modify it. */
   public byte[] body() {
     return body;
   }
 
-  /** The remote address as {@code host:port}, for logs; {@code "unknown"} when not known. */
+  /** {@return the remote address as {@code host:port}, for logs; {@code "unknown"} when not known} */
   public String remoteAddress() {
     return remoteAddress;
   }
 
   /**
-   * The local address the request arrived on, as an IP literal (IPv6 without brackets);
-   * empty when the transport does not say. When it is a loopback address the gateway refuses
+   * {@return the local address the request arrived on, as an IP literal (IPv6 without brackets);
+   * empty when the transport does not say} When it is a loopback address the gateway refuses
    * {@code Host} names that are not loopback (DNS rebinding protection).
    */
   public Optional<String> localAddress() {
@@ -122,12 +151,15 @@ public final class GatewayRequest {
    * This request with another body. Cheap: the headers are shared, not copied. A transport
    * builds the head of a request once, asks {@link McpGateway#admit(GatewayRequest)} about it,
    * and hands {@code head.withBody(body)} to {@link McpGateway#handle(GatewayRequest, Admission)}.
+   *
+   * @param body the new body, kept, not copied
+   * @return a request with this head and {@code body}
    */
   public GatewayRequest withBody(byte[] body) {
     return new GatewayRequest(this, Objects.requireNonNull(body, "body"));
   }
 
-  /** A builder that starts from this request. */
+  /** {@return a builder that starts from this request} */
   public Builder toBuilder() {
     Builder builder = new Builder(method, path);
     builder.headers.putAll(headers);
@@ -169,7 +201,13 @@ public final class GatewayRequest {
       this.path = path;
     }
 
-    /** Adds a header value; repeated calls with one name keep every value. */
+    /**
+     * Adds a header value; repeated calls with one name keep every value.
+     *
+     * @param name the header name, in any case
+     * @param value the value
+     * @return this builder
+     */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
@@ -200,30 +238,54 @@ public final class GatewayRequest {
       return headers;
     }
 
-    /** Sets the body; the array is kept, not copied. */
+    /**
+     * Sets the body; the array is kept, not copied.
+     *
+     * @param body the body
+     * @return this builder
+     */
     public Builder body(byte[] body) {
       this.body = Objects.requireNonNull(body, "body");
       return this;
     }
 
-    /** Sets the body to the UTF-8 bytes of a string. */
+    /**
+     * Sets the body to the UTF-8 bytes of a string.
+     *
+     * @param body the body, encoded as UTF-8
+     * @return this builder
+     */
     public Builder body(String body) {
       return body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** Sets the remote address shown in logs, as {@code host:port}. */
+    /**
+     * Sets the remote address shown in logs, as {@code host:port}.
+     *
+     * @param remoteAddress the address as {@code host:port}
+     * @return this builder
+     */
     public Builder remoteAddress(String remoteAddress) {
       this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
       return this;
     }
 
-    /** Sets the local IP address the request arrived on (IPv6 without brackets). */
+    /**
+     * Sets the local IP address the request arrived on (IPv6 without brackets).
+     *
+     * @param localAddress the IP literal
+     * @return this builder
+     */
     public Builder localAddress(String localAddress) {
       this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
       return this;
     }
 
-    /** Builds the immutable request. */
+    /**
+     * Builds the immutable request.
+     *
+     * @return the request
+     */
     public GatewayRequest build() {
       return new GatewayRequest(this);
     }

@@ -28,22 +28,45 @@ public final class GatewayResponse {
     this.stream = stream;
   }
 
-  /** A response with a JSON body. */
+  /**
+   * A response with a JSON body.
+   *
+   * @param status the HTTP status
+   * @param body the JSON bytes, kept, not copied
+   * @return the response
+   */
   public static GatewayResponse json(int status, byte[] body) {
     return new GatewayResponse(status, Map.of("Content-Type", "application/json"), body, null);
   }
 
-  /** A response with a JSON body given as a string. */
+  /**
+   * A response with a JSON body given as a string.
+   *
+   * @param status the HTTP status
+   * @param body the JSON text
+   * @return the response
+   */
   public static GatewayResponse json(int status, String body) {
     return json(status, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A response with no body (for example 202 for a notification). */
+  /**
+   * A response with no body (for example 202 for a notification).
+   *
+   * @param status the HTTP status
+   * @return the response
+   */
   public static GatewayResponse empty(int status) {
     return new GatewayResponse(status, Map.of(), EMPTY, null);
   }
 
-  /** A {@code text/event-stream} response whose events come from {@code stream}. */
+  /**
+   * A {@code text/event-stream} response whose events come from {@code stream}.
+   *
+   * @param status the HTTP status
+   * @param stream the events to send
+   * @return the response
+   */
   public static GatewayResponse stream(int status, EventStream stream) {
     Objects.requireNonNull(stream, "stream");
     Map<String, String> headers = new LinkedHashMap<>();
@@ -52,34 +75,40 @@ public final class GatewayResponse {
     return new GatewayResponse(status, headers, EMPTY, stream);
   }
 
-  /** A copy of this response with one more header (replacing one of the same name). */
+  /**
+   * A copy of this response with one more header (replacing one of the same name).
+   *
+   * @param name the header name
+   * @param value the header value
+   * @return the new response
+   */
   public GatewayResponse withHeader(String name, String value) {
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.put(name, value);
     return new GatewayResponse(status, copy, body, stream);
   }
 
-  /** The HTTP status code. */
+  /** {@return the HTTP status code} */
   public int status() {
     return status;
   }
 
-  /** Response headers; {@code Content-Type} is set whenever there is a body. */
+  /** {@return response headers; {@code Content-Type} is set whenever there is a body} */
   public Map<String, String> headers() {
     return headers;
   }
 
-  /** The complete body; empty for a streamed response. Callers must not modify it. */
+  /** {@return the complete body; empty for a streamed response} Callers must not modify it. */
   public byte[] body() {
     return body;
   }
 
-  /** The body as UTF-8 text, for tests and logs. */
+  /** {@return the body as UTF-8 text, for tests and logs} */
   public String bodyText() {
     return new String(body, StandardCharsets.UTF_8);
   }
 
-  /** The event stream of a {@code text/event-stream} response; empty for a complete body. */
+  /** {@return the event stream of a {@code text/event-stream} response; empty for a complete body} */
   public Optional<EventStream> stream() {
     return Optional.ofNullable(stream);
   }

@@ -19,7 +19,15 @@ import java.util.Optional;
 public record GatewayStats(Duration uptime, int activeSessions, int activeBackends, int requestsInFlight,
     Map<String, ServerStats> servers) {
 
-  /** Copies {@code servers}; rejects nulls. */
+  /**
+   * Copies {@code servers}; rejects nulls.
+   *
+   * @param uptime how long the gateway has been running
+   * @param activeSessions MCP sessions currently held
+   * @param activeBackends backends currently running, over all servers
+   * @param requestsInFlight client requests waiting for a backend's answer
+   * @param servers per configured server, in configuration order
+   */
   public GatewayStats {
     Objects.requireNonNull(uptime, "uptime");
     servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Objects.requireNonNull(servers, "servers")));
@@ -34,7 +42,7 @@ public record GatewayStats(Duration uptime, int activeSessions, int activeBacken
     /** No backend is running and the latest start failed. */
     ERROR;
 
-    /** The lower-case name used in {@code /health}. */
+    /** {@return the lower-case name used in {@code /health}} */
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -57,7 +65,19 @@ public record GatewayStats(Duration uptime, int activeSessions, int activeBacken
   public record ServerStats(ServerStatus status, int backends, int starts, int restarts, int failures,
       int unexpectedExits, Optional<Duration> uptime, Optional<Instant> lastStartedAt, Optional<String> lastError) {
 
-    /** Rejects nulls. */
+    /**
+     * Rejects nulls.
+     *
+     * @param status see {@link ServerStatus}
+     * @param backends backend instances of this server running now, over all callers: a caller may run several (see {@link dev.mcpgateway.config.ServerConfig.BackendSharing}); with isolation {@code SESSION}, one per session
+     * @param starts backends started successfully since the gateway started
+     * @param restarts starts that replaced a backend which had stopped unexpectedly
+     * @param failures start attempts that failed
+     * @param unexpectedExits started backends that stopped without the gateway asking them to
+     * @param uptime how long the oldest running backend has been up; empty when none runs
+     * @param lastStartedAt when a backend of this server last started; empty when none has
+     * @param lastError why the latest start failed, while the status is {@link ServerStatus#ERROR}
+     */
     public ServerStats {
       Objects.requireNonNull(status, "status");
       Objects.requireNonNull(uptime, "uptime");

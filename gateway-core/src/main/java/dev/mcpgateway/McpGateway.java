@@ -44,7 +44,12 @@ import java.util.function.Function;
  */
 public interface McpGateway extends AutoCloseable {
 
-  /** Starts a builder for a gateway serving {@code config}. */
+  /**
+   * Starts a builder for a gateway serving {@code config}.
+   *
+   * @param config the configuration to serve
+   * @return a new builder
+   */
   static Builder builder(GatewayConfig config) {
     return new Builder(config);
   }
@@ -52,6 +57,9 @@ public interface McpGateway extends AutoCloseable {
   /**
    * Answers one HTTP request. Never completes exceptionally: every failure becomes a response
    * with a clear status and message.
+   *
+   * @param request the request, with its body
+   * @return a stage that completes with the response
    */
   CompletionStage<GatewayResponse> handle(GatewayRequest request);
 
@@ -77,6 +85,9 @@ public interface McpGateway extends AutoCloseable {
    * throttling once). Never blocks and never throws; thread-safe. The default lets every
    * request in and leaves every decision to {@link #handle(GatewayRequest)}, for gateways that
    * do not decide early.
+   *
+   * @param head the request; its body, if any, is ignored
+   * @return the admission to send or to pass on to {@code handle}
    */
   default Admission admit(GatewayRequest head) {
     return Admission.proceed();
@@ -88,34 +99,43 @@ public interface McpGateway extends AutoCloseable {
    * {@code head.withBody(body)}), the caller is not authenticated again; with any other
    * admission this is {@link #handle(GatewayRequest)}. Never completes exceptionally. The
    * default ignores the admission.
+   *
+   * @param request the request, with its body
+   * @param admission what {@link #admit(GatewayRequest)} returned for the request's head
+   * @return a stage that completes with the response
    */
   default CompletionStage<GatewayResponse> handle(GatewayRequest request, Admission admission) {
     return handle(request);
   }
 
-  /** The configuration this gateway serves. */
+  /** {@return the configuration this gateway serves} */
   GatewayConfig config();
 
-  /** The largest request body accepted; transports answer 413 beyond it without reading the rest. */
+  /** {@return the largest request body accepted} Transports answer 413 beyond it without reading the rest. */
   long maxRequestBytes();
 
-  /** The library version. */
+  /** {@return the library version} */
   String version();
 
   /**
    * A snapshot of sessions, backends and per-server health, as {@code /health} reports it.
    * Cheap enough to poll (metrics gauges do); thread-safe.
    *
+   * @return a snapshot as of now
    * @throws UnsupportedOperationException from gateways that do not keep statistics (test fakes)
    */
   default GatewayStats stats() {
     throw new UnsupportedOperationException(getClass().getName() + " keeps no statistics");
   }
 
-  /** Whether {@link #close()} has begun. */
+  /**
+   * Whether {@link #close()} has begun.
+   *
+   * @return {@code true} once closing has begun
+   */
   boolean isClosed();
 
-  /** Completes when the gateway has closed, whether by {@link #close()} or by {@code POST /close}. */
+  /** {@return a stage that completes when the gateway has closed, whether by {@link #close()} or by {@code POST /close}} */
   CompletionStage<Void> closed();
 
   /**
@@ -163,13 +183,22 @@ public interface McpGateway extends AutoCloseable {
      * Sets who may call. Without one, a configuration without {@code apiKey} runs open
      * ({@link Authenticator#none()}, logged as a WARN) and one with an {@code apiKey} fails to
      * build: add {@code gateway-auth}'s {@code ApiKeyAuthenticator}.
+     *
+     * @param authenticator decides who the caller is
+     * @return this builder
      */
     public Builder authenticator(Authenticator authenticator) {
       this.authenticator = once(this.authenticator, Objects.requireNonNull(authenticator, "authenticator"), "authenticator");
       return this;
     }
 
-    /** Registers the launcher for servers of one kind. */
+    /**
+     * Registers the launcher for servers of one kind.
+     *
+     * @param kind the kind of server
+     * @param launcher starts backends of that kind; owned by the gateway
+     * @return this builder
+     */
     public Builder launcher(BackendKind kind, BackendLauncher launcher) {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(launcher, "launcher");
@@ -179,7 +208,12 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** Sets the session store; default {@code SessionStore.caffeine(30 minutes, 10,000)}. */
+    /**
+     * Sets the session store; default {@code SessionStore.caffeine(30 minutes, 10,000)}.
+     *
+     * @param store the store; owned by the gateway
+     * @return this builder
+     */
     public Builder sessionStore(SessionStore store) {
       this.sessionStore = once(this.sessionStore, Objects.requireNonNull(store, "sessionStore"), "sessionStore");
       return this;
@@ -188,6 +222,9 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Sets the payload store for large results; default a {@code FileSystemPayloadStore} in the
      * configured {@code payloadDir}.
+     *
+     * @param store the store; owned by the gateway
+     * @return this builder
      */
     public Builder payloadStore(PayloadStore store) {
       this.payloadStore = once(this.payloadStore, Objects.requireNonNull(store, "payloadStore"), "payloadStore");
@@ -197,13 +234,21 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Sets where {@code env} pass-through values ({@code "NAME": ""}) come from; default
      * {@link System#getenv(String)}.
+     *
+     * @param environment returns a variable's value, or null when it is not set
+     * @return this builder
      */
     public Builder environment(Function<String, String> environment) {
       this.environment = once(this.environment, Objects.requireNonNull(environment, "environment"), "environment");
       return this;
     }
 
-    /** The largest request body accepted (default 4 MiB). */
+    /**
+     * The largest request body accepted (default 4 MiB).
+     *
+     * @param bytes the limit, at least 1024
+     * @return this builder
+     */
     public Builder maxRequestBytes(long bytes) {
       if (bytes < 1024) {
         throw new IllegalArgumentException("maxRequestBytes must be at least 1024: " + bytes);
@@ -215,6 +260,9 @@ public interface McpGateway extends AutoCloseable {
     /**
      * The largest message accepted from a backend (default: the configuration's
      * {@code maxMessageBytes}, 64 MiB unless set); longer ones are discarded and logged.
+     *
+     * @param bytes the limit, at least 1024
+     * @return this builder
      */
     public Builder maxMessageBytes(int bytes) {
       if (bytes < 1024) {
@@ -227,6 +275,9 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Whether a pass-through variable missing from the environment only logs a WARN (and is
      * left out) instead of failing {@link #build()}. Default: it fails.
+     *
+     * @param allow {@code true} to only log a WARN
+     * @return this builder
      */
     public Builder allowMissingEnvironment(boolean allow) {
       this.allowMissingEnvironment = once(this.allowMissingEnvironment, allow, "allowMissingEnvironment");
@@ -236,6 +287,9 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Sets where SSE events are kept for resumption with {@code Last-Event-ID}; default
      * in memory, 1,000 events and 4 MiB per session, 5 minutes.
+     *
+     * @param store the store
+     * @return this builder
      */
     public Builder eventStore(EventStore store) {
       this.eventStore = once(this.eventStore, Objects.requireNonNull(store, "eventStore"), "eventStore");
@@ -246,6 +300,9 @@ public interface McpGateway extends AutoCloseable {
      * How long an SSE stream may stay silent before it gets a keep-alive comment (default 15 s).
      * A request still unanswered after this long is answered as a stream when the client accepts
      * one, so that a long, silent tool call carries keep-alives too.
+     *
+     * @param interval the interval, at least 100 ms
+     * @return this builder
      */
     public Builder keepAliveInterval(Duration interval) {
       Objects.requireNonNull(interval, "keepAliveInterval");
@@ -260,13 +317,21 @@ public interface McpGateway extends AutoCloseable {
      * Origins (such as {@code https://app.example.com}) allowed in the {@code Origin} header of
      * browser clients, besides loopback origins, which are always allowed. A request with
      * another Origin gets 403; requests without Origin (non-browser clients) are not affected.
+     *
+     * @param origins the allowed origins
+     * @return this builder
      */
     public Builder allowedOrigins(Collection<String> origins) {
       this.allowedOrigins = once(this.allowedOrigins, Set.copyOf(origins), "allowedOrigins");
       return this;
     }
 
-    /** How many bytes of an offloaded payload the client sees as preview (default 1024). */
+    /**
+     * How many bytes of an offloaded payload the client sees as preview (default 1024).
+     *
+     * @param bytes the preview size, zero or more
+     * @return this builder
+     */
     public Builder payloadPreviewBytes(int bytes) {
       if (bytes < 0) {
         throw new IllegalArgumentException("payloadPreviewBytes must not be negative: " + bytes);
@@ -275,7 +340,12 @@ public interface McpGateway extends AutoCloseable {
       return this;
     }
 
-    /** How long closing waits for requests in flight before it ends them (default 30 s). */
+    /**
+     * How long closing waits for requests in flight before it ends them (default 30 s).
+     *
+     * @param timeout how long to wait; zero ends them at once
+     * @return this builder
+     */
     public Builder drainTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "drainTimeout");
       if (timeout.isNegative()) {
@@ -298,6 +368,9 @@ public interface McpGateway extends AutoCloseable {
      *
      * <p>Interceptors that implement {@link GatewayListener} also hear the gateway's events;
      * those that implement {@link AutoCloseable} are closed with the gateway.
+     *
+     * @param chain the interceptors, outermost first
+     * @return this builder
      */
     public Builder interceptors(List<Interceptor> chain) {
       this.interceptors = once(this.interceptors, List.copyOf(chain), "interceptors");
@@ -308,6 +381,9 @@ public interface McpGateway extends AutoCloseable {
      * Turns on unified mode: one more endpoint, {@code /mcp}, that offers the tools and prompts
      * of every server the caller may use, named {@code {server}___{name}}, and routes each call
      * to its server. {@code /mcp/{server}} keeps working. Default off.
+     *
+     * @param on {@code true} to serve {@code /mcp}
+     * @return this builder
      */
     public Builder unifiedEndpoint(boolean on) {
       this.unified = once(this.unified, on, "unifiedEndpoint");
@@ -327,6 +403,9 @@ public interface McpGateway extends AutoCloseable {
      * <p>May be called several times; the first added is outermost. An interceptor that also
      * implements {@link GatewayListener} hears gateway events; one that is {@link AutoCloseable}
      * is closed with the gateway.
+     *
+     * @param interceptor the interceptor to add
+     * @return this builder
      */
     public Builder addOuterInterceptor(Interceptor interceptor) {
       outerInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
@@ -336,6 +415,9 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Sets the gateway's time source for rate limits and uptimes, as {@link System#nanoTime()};
      * for tests, which move time instead of sleeping.
+     *
+     * @param nanoTicker returns the current time in nanoseconds
+     * @return this builder
      */
     public Builder ticker(java.util.function.LongSupplier nanoTicker) {
       this.ticker = once(this.ticker, Objects.requireNonNull(nanoTicker, "ticker"), "ticker");
@@ -349,6 +431,9 @@ public interface McpGateway extends AutoCloseable {
      * holds, go to that replica; a stream resumed with {@code Last-Event-ID} on another replica
      * than the one holding it replays the stored events, then follows that replica to the
      * stream's end. The gateway does not close the bus.
+     *
+     * @param bus the bus; the caller closes it
+     * @return this builder
      */
     public Builder clusterBus(dev.mcpgateway.cluster.ClusterBus bus) {
       this.clusterBus = once(this.clusterBus, Objects.requireNonNull(bus, "clusterBus"), "clusterBus");
@@ -358,6 +443,9 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Sets where the replicas of a cluster count rate limits together (Redis): a caller's limit
      * then holds across replicas, not per replica. Without it each replica counts on its own.
+     *
+     * @param limits the shared counters
+     * @return this builder
      */
     public Builder sharedRateLimits(dev.mcpgateway.cluster.SharedRateLimits limits) {
       this.sharedRateLimits = once(this.sharedRateLimits, Objects.requireNonNull(limits, "sharedRateLimits"), "sharedRateLimits");
@@ -375,6 +463,9 @@ public interface McpGateway extends AutoCloseable {
      *
      * <p>Without it nothing is traced, and trace context a client sends in {@code params._meta}
      * reaches the backend unchanged. The gateway does not close it.
+     *
+     * @param tracing starts the spans; the caller closes it
+     * @return this builder
      */
     public Builder tracing(dev.mcpgateway.trace.RequestTracing tracing) {
       this.tracing = once(this.tracing, Objects.requireNonNull(tracing, "tracing"), "tracing");
@@ -384,6 +475,7 @@ public interface McpGateway extends AutoCloseable {
     /**
      * Validates the settings against the configuration and builds the gateway.
      *
+     * @return the gateway, taking requests
      * @throws dev.mcpgateway.config.ConfigException when a server has no launcher for its
      *     kind, a pass-through variable is missing, or an API key is configured without an
      *     authenticator
