@@ -78,7 +78,11 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
         StandardOpenOption.WRITE);
   }
 
-  /** Starts a builder: SLF4J logger {@code audit} only, system clock. */
+  /**
+   * Starts a builder: SLF4J logger {@code audit} only, system clock.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -353,25 +357,45 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
 
     private Builder() {}
 
-    /** Also appends every line to {@code file}. */
+    /**
+     * Also appends every line to {@code file}.
+     *
+     * @param file the file, created if missing, appended to otherwise
+     * @return this builder
+     */
     public Builder file(Path file) {
       this.file = Objects.requireNonNull(file, "file");
       return this;
     }
 
-    /** Values never to show for {@code server} (the secrets passed to its environment). */
+    /**
+     * Values never to show for {@code server} (the secrets passed to its environment).
+     *
+     * @param server the server's name
+     * @param values the secret values
+     * @return this builder
+     */
     public Builder secrets(String server, Collection<String> values) {
       secrets.put(server, List.copyOf(values));
       return this;
     }
 
-    /** The clock for timestamps and durations; for tests. */
+    /**
+     * The clock for timestamps and durations; for tests.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Builds the audit log, opening its file if one is set. */
+    /**
+     * Builds the audit log, opening its file if one is set.
+     *
+     * @return the audit log
+     */
     public AuditLog build() {
       try {
         return new AuditLog(this);

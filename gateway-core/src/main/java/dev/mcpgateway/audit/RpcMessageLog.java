@@ -57,7 +57,11 @@ public final class RpcMessageLog implements Interceptor {
     this.clock = b.clock;
   }
 
-  /** Starts a builder: no environment secrets, bodies cut at 2,048 characters. */
+  /**
+   * Starts a builder: no environment secrets, bodies cut at 2,048 characters.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -65,6 +69,10 @@ public final class RpcMessageLog implements Interceptor {
   /**
    * A log that knows the secrets each server of {@code config} gets in its environment ({@code env}
    * values, pass-through ones from {@code environment}, and {@code headers}), so it never writes them.
+   *
+   * @param config the configuration whose servers' secrets to hide
+   * @param environment returns an environment variable's value, or null when it is not set
+   * @return the log
    */
   public static RpcMessageLog forConfig(GatewayConfig config, Function<String, String> environment) {
     Builder builder = builder();
@@ -181,13 +189,24 @@ public final class RpcMessageLog implements Interceptor {
 
     private Builder() {}
 
-    /** Values never to write for {@code server} (the secrets passed to its environment). */
+    /**
+     * Values never to write for {@code server} (the secrets passed to its environment).
+     *
+     * @param server the server's name
+     * @param values the secret values, added to those given before
+     * @return this builder
+     */
     public Builder secrets(String server, Collection<String> values) {
       secrets.computeIfAbsent(Objects.requireNonNull(server, "server"), k -> new ArrayList<>()).addAll(values);
       return this;
     }
 
-    /** The longest body written, in characters of its sanitized JSON (default 2,048). */
+    /**
+     * The longest body written, in characters of its sanitized JSON (default 2,048).
+     *
+     * @param chars the limit, at least 16
+     * @return this builder
+     */
     public Builder maxBodyChars(int chars) {
       if (chars < 16) {
         throw new IllegalArgumentException("maxBodyChars must be at least 16: " + chars);
@@ -196,13 +215,22 @@ public final class RpcMessageLog implements Interceptor {
       return this;
     }
 
-    /** The clock for timestamps and durations; for tests. */
+    /**
+     * The clock for timestamps and durations; for tests.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Builds the log. */
+    /**
+     * Builds the log.
+     *
+     * @return the log
+     */
     public RpcMessageLog build() {
       return new RpcMessageLog(this);
     }

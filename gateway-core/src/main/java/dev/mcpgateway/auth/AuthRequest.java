@@ -31,33 +31,39 @@ public final class AuthRequest {
    * @param path the gateway-relative path, for logs
    * @param remoteAddress {@code host:port} of the caller, for logs and throttling
    * @param headers reads any header by case-insensitive name
+   * @return the request view
    */
   public static AuthRequest of(String authorization, String path, String remoteAddress,
       Function<String, Optional<String>> headers) {
     return new AuthRequest(authorization, path, remoteAddress, headers);
   }
 
-  /** A request with only an Authorization value, for tests and benchmarks. */
+  /**
+   * A request with only an Authorization value, for tests and benchmarks.
+   *
+   * @param authorization the raw Authorization header value
+   * @return the request view
+   */
   public static AuthRequest of(String authorization) {
     return new AuthRequest(authorization, "/", "unknown", name -> Optional.empty());
   }
 
-  /** The raw Authorization header value, exactly as sent; empty when absent. */
+  /** {@return the raw Authorization header value, exactly as sent; empty when absent} */
   public Optional<String> authorization() {
     return Optional.ofNullable(authorization);
   }
 
-  /** The gateway-relative path, for example {@code /mcp/github}. */
+  /** {@return the gateway-relative path, for example {@code /mcp/github}} */
   public String path() {
     return path;
   }
 
-  /** The caller's {@code host:port}. */
+  /** {@return the caller's {@code host:port}} */
   public String remoteAddress() {
     return remoteAddress;
   }
 
-  /** The caller's host, without the port: the unit of brute-force throttling. */
+  /** {@return the caller's host, without the port: the unit of brute-force throttling} */
   public String remoteHost() {
     int colon = remoteAddress.lastIndexOf(':');
     if (colon <= 0 || remoteAddress.startsWith("[") && !remoteAddress.endsWith("]") && colon < remoteAddress.indexOf(']')) {
@@ -66,7 +72,11 @@ public final class AuthRequest {
     return remoteAddress.substring(0, colon);
   }
 
-  /** The first value of any header; empty when absent. */
+  /**
+   * {@return the first value of any header; empty when absent}
+   *
+   * @param name the header name, in any case
+   */
   public Optional<String> header(String name) {
     return headers.apply(name);
   }

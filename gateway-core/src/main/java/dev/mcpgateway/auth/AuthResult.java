@@ -36,7 +36,12 @@ public final class AuthResult {
     this.retryAfter = retryAfter;
   }
 
-  /** The caller is {@code identity}. */
+  /**
+   * The caller is {@code identity}.
+   *
+   * @param identity who the caller is
+   * @return a successful result
+   */
   public static AuthResult success(Identity identity) {
     return new AuthResult(Kind.SUCCESS, Objects.requireNonNull(identity, "identity"), 200, null, null);
   }
@@ -47,6 +52,7 @@ public final class AuthResult {
    * @param status 401 for missing or wrong credentials, 400 for a malformed header, 403 for a
    *     known caller without access
    * @param message the client-facing reason, such as {@code authentication failed: invalid API key}
+   * @return a denial
    */
   public static AuthResult denied(int status, String message) {
     if (status < 400 || status > 499) {
@@ -55,38 +61,47 @@ public final class AuthResult {
     return new AuthResult(Kind.DENIED, null, status, Objects.requireNonNull(message, "message"), null);
   }
 
-  /** The caller failed too often and must wait {@code retryAfter} before trying again. */
+  /**
+   * The caller failed too often and must wait {@code retryAfter} before trying again.
+   *
+   * @param retryAfter how long to wait
+   * @return a throttle with status 429
+   */
   public static AuthResult throttled(Duration retryAfter) {
     return new AuthResult(Kind.THROTTLED, null, 429, "too many failed authentication attempts",
         Objects.requireNonNull(retryAfter, "retryAfter"));
   }
 
-  /** What kind of outcome this is. */
+  /** {@return what kind of outcome this is} */
   public Kind kind() {
     return kind;
   }
 
-  /** Whether the caller is authenticated. */
+  /**
+   * Whether the caller is authenticated.
+   *
+   * @return {@code true} on success
+   */
   public boolean isSuccess() {
     return kind == Kind.SUCCESS;
   }
 
-  /** The authenticated identity; empty unless {@link #isSuccess()}. */
+  /** {@return the authenticated identity; empty unless {@link #isSuccess()}} */
   public Optional<Identity> identity() {
     return Optional.ofNullable(identity);
   }
 
-  /** The HTTP status for a denial or throttle; 200 for success. */
+  /** {@return the HTTP status for a denial or throttle; 200 for success} */
   public int status() {
     return status;
   }
 
-  /** The client-facing reason of a denial or throttle; empty for success. */
+  /** {@return the client-facing reason of a denial or throttle; empty for success} */
   public Optional<String> message() {
     return Optional.ofNullable(message);
   }
 
-  /** How long a throttled caller must wait; empty unless throttled. */
+  /** {@return how long a throttled caller must wait; empty unless throttled} */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
   }

@@ -22,12 +22,19 @@ package dev.mcpgateway.auth;
 @FunctionalInterface
 public interface Authenticator {
 
-  /** Authenticates one request. Never returns {@code null}. */
+  /**
+   * Authenticates one request. Never returns {@code null}.
+   *
+   * @param request the request's head, as the authenticator sees it
+   * @return success, denial or throttle
+   */
   AuthResult authenticate(AuthRequest request);
 
   /**
    * Lets everyone in, as one anonymous identity: for development only. The gateway logs a
    * WARN at start when it runs with this authenticator.
+   *
+   * @return the open authenticator
    */
   static Authenticator none() {
     return NoAuthenticator.INSTANCE;
@@ -36,6 +43,8 @@ public interface Authenticator {
   /**
    * Whether this authenticator lets everyone in; the gateway warns at start when it does.
    * Implementations that check credentials keep the default.
+   *
+   * @return {@code true} when every caller is let in
    */
   default boolean isOpen() {
     return false;
@@ -45,13 +54,19 @@ public interface Authenticator {
    * Registers a callback that the authenticator calls when an identity's credentials are
    * revoked, so that the gateway ends that identity's sessions. The default does nothing,
    * for authenticators whose credentials never change.
+   *
+   * @param listener called with the revoked credential's session key
    */
   default void onRevoked(RevocationListener listener) {}
 
   /** Told when credentials are revoked at runtime. */
   @FunctionalInterface
   interface RevocationListener {
-    /** The credential whose session key is {@code sessionKey} no longer authenticates. */
+    /**
+     * The credential whose session key is {@code sessionKey} no longer authenticates.
+     *
+     * @param sessionKey the {@link Identity#sessionKey()} of the revoked credential
+     */
     void revoked(String sessionKey);
   }
 }

@@ -24,14 +24,27 @@ public record Identity(String name, String sessionKey, Optional<Set<String>> all
 
   private static final Identity ANONYMOUS = new Identity("anonymous", digest(""), Optional.empty());
 
-  /** Validates and copies. */
+  /**
+   * Validates and copies.
+   *
+   * @param name display name, for example the API key's name; never the key
+   * @param sessionKey one-way digest that keys backend pooling and payload storage
+   * @param allowedServers servers this identity may use; empty means all
+   * @param admin whether this identity may use the gateway's admin endpoint ({@code POST /close})
+   */
   public Identity {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(sessionKey, "sessionKey");
     allowedServers = Objects.requireNonNull(allowedServers, "allowedServers").map(Set::copyOf);
   }
 
-  /** An identity that is not an admin. */
+  /**
+   * An identity that is not an admin.
+   *
+   * @param name display name, for example the API key's name; never the key
+   * @param sessionKey one-way digest that keys backend pooling and payload storage
+   * @param allowedServers servers this identity may use; empty means all
+   */
   public Identity(String name, String sessionKey, Optional<Set<String>> allowedServers) {
     this(name, sessionKey, allowedServers, false);
   }
@@ -39,32 +52,51 @@ public record Identity(String name, String sessionKey, Optional<Set<String>> all
   /**
    * An identity named {@code name} whose session key is the SHA-256 digest of
    * {@code credential}; allowed every server.
+   *
+   * @param name the caller's name
+   * @param credential the secret the caller presented
+   * @return the identity
    */
   public static Identity of(String name, String credential) {
     return new Identity(name, digest(credential), Optional.empty());
   }
 
-  /** The identity of callers when authentication is off and no Authorization is sent. */
+  /** {@return the identity of callers when authentication is off and no Authorization is sent} */
   public static Identity anonymous() {
     return ANONYMOUS;
   }
 
-  /** A copy allowed only the named servers. */
+  /**
+   * A copy allowed only the named servers.
+   *
+   * @param servers the servers it may use
+   * @return the copy
+   */
   public Identity withAllowedServers(Set<String> servers) {
     return new Identity(name, sessionKey, Optional.of(servers), admin);
   }
 
-  /** A copy that may use the admin endpoint. */
+  /** {@return a copy that may use the admin endpoint} */
   public Identity asAdmin() {
     return new Identity(name, sessionKey, allowedServers, true);
   }
 
-  /** Whether this identity may use {@code server}. */
+  /**
+   * Whether this identity may use {@code server}.
+   *
+   * @param server the server's name
+   * @return {@code true} when {@code server} is allowed
+   */
   public boolean mayUse(String server) {
     return allowedServers.map(servers -> servers.contains(server)).orElse(true);
   }
 
-  /** Hex SHA-256 of a credential, prefixed so that a key is visibly a digest. */
+  /**
+   * Hex SHA-256 of a credential, prefixed so that a key is visibly a digest.
+   *
+   * @param credential the credential
+   * @return 32 hex digits: the first 16 bytes of the digest
+   */
   public static String digest(String credential) {
     try {
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");

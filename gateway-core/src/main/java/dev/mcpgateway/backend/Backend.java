@@ -15,14 +15,19 @@ public interface Backend extends AutoCloseable {
   /**
    * Writes one JSON-RPC message (a complete JSON text without a trailing newline).
    *
+   * @param message the message's UTF-8 bytes
    * @throws IOException when the backend is gone or its input is closed
    */
   void send(byte[] message) throws IOException;
 
-  /** Whether the backend is still running. */
+  /**
+   * Whether the backend is still running.
+   *
+   * @return {@code true} while it runs
+   */
   boolean isAlive();
 
-  /** A short description for logs, such as {@code pid 4711} or {@code container 3f2a9c}; never secrets. */
+  /** {@return a short description for logs, such as {@code pid 4711} or {@code container 3f2a9c}; never secrets} */
   String describe();
 
   /** Ends the backend and releases everything it holds; idempotent, may block up to its grace periods. */

@@ -27,6 +27,8 @@ public interface BackendLauncher extends AutoCloseable {
    * Starts the server described by {@code request} and returns its channel, with the reader
    * already delivering to {@link LaunchRequest#listener()}.
    *
+   * @param request what to start and where its messages go
+   * @return the running backend
    * @throws IOException when the backend cannot be started; the message reaches the client,
    *     so it must name the server and must not contain environment values
    */
@@ -37,6 +39,7 @@ public interface BackendLauncher extends AutoCloseable {
    * that its container arguments and mounts are allowed), so that a configuration it would refuse
    * fails at start rather than at first use. The default accepts everything.
    *
+   * @param server the server's configuration
    * @throws dev.mcpgateway.config.ConfigException naming the JSON path of the problem and the fix
    */
   default void validate(ServerConfig server) {}
@@ -51,6 +54,8 @@ public interface BackendLauncher extends AutoCloseable {
   /**
    * The opt-in launcher that runs {@code command} servers as child processes of the gateway,
    * without isolation. Use containers where you can.
+   *
+   * @return a process launcher with the defaults of {@link ProcessBackendLauncher#builder()}
    */
   static BackendLauncher process() {
     return ProcessBackendLauncher.builder().build();
@@ -59,6 +64,8 @@ public interface BackendLauncher extends AutoCloseable {
   /**
    * The launcher that reaches {@code "type": "http"} servers over Streamable HTTP (with the
    * HTTP+SSE fallback); see {@link HttpBackendLauncher}.
+   *
+   * @return an HTTP launcher with the defaults of {@link HttpBackendLauncher#create()}
    */
   static BackendLauncher http() {
     return HttpBackendLauncher.create();

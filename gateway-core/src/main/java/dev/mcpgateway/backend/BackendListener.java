@@ -8,7 +8,11 @@ package dev.mcpgateway.backend;
  */
 public interface BackendListener {
 
-  /** One complete JSON-RPC message (one line of stdout without its newline). The array is handed over. */
+  /**
+   * One complete JSON-RPC message (one line of stdout without its newline). The array is handed over.
+   *
+   * @param message the message's UTF-8 bytes
+   */
   void onMessage(byte[] message);
 
   /**
@@ -16,6 +20,8 @@ public interface BackendListener {
    * a stdio backend), in the chunks it arrived in. The message is handed over; dropping it frees
    * it. The default gathers it and calls {@link #onMessage(byte[])}, so a listener that can use
    * the chunks (to stream a large result to the payload store, say) overrides this.
+   *
+   * @param message the message's chunks
    */
   default void onLargeMessage(ChunkedMessage message) {
     onMessage(message.toArray());
@@ -25,6 +31,8 @@ public interface BackendListener {
    * The size past which a message is handed over as it arrives, through {@link #openMessage()},
    * instead of being gathered first; read once, when a launcher sets up its reader. The default,
    * {@link Long#MAX_VALUE}, gathers every message (up to the launch request's message limit).
+   *
+   * @return the size in bytes
    */
   default long streamMessagesOverBytes() {
     return Long.MAX_VALUE;
@@ -34,6 +42,8 @@ public interface BackendListener {
    * Opens the sink for one message that has grown past {@link #streamMessagesOverBytes()}; the
    * launcher writes the message's bytes to it from the first and ends it. Only called when that
    * size is overridden; the default refuses.
+   *
+   * @return the sink for the message's bytes
    */
   default MessageSink openMessage() {
     throw new UnsupportedOperationException("this listener gathers every message");

@@ -33,6 +33,9 @@ public final class ChunkedMessage {
    * A message of the first {@code length} bytes of {@code chunks} laid end to end; the arrays
    * are handed over and must not change afterwards.
    *
+   * @param chunks the arrays, in order
+   * @param length the message's size in bytes
+   * @return the message
    * @throws IllegalArgumentException when the chunks hold fewer than {@code length} bytes
    */
   public static ChunkedMessage of(List<byte[]> chunks, int length) {
@@ -47,23 +50,36 @@ public final class ChunkedMessage {
     return new ChunkedMessage(copy, length);
   }
 
-  /** The message's size in bytes. */
+  /** {@return the message's size in bytes} */
   public int length() {
     return length;
   }
 
-  /** A stream over the whole message. */
+  /** {@return a stream over the whole message} */
   public InputStream inputStream() {
     return inputStream(0, length);
   }
 
-  /** A stream over {@code length} bytes from {@code offset}. */
+  /**
+   * A stream over {@code length} bytes from {@code offset}.
+   *
+   * @param offset where the stream starts, in bytes from the message's start
+   * @param length how many bytes the stream holds
+   * @return the stream
+   */
   public InputStream inputStream(int offset, int length) {
     checkRange(offset, length);
     return new RangeStream(offset, offset + length);
   }
 
-  /** Writes {@code length} bytes from {@code offset} to {@code out}, a chunk at a time. */
+  /**
+   * Writes {@code length} bytes from {@code offset} to {@code out}, a chunk at a time.
+   *
+   * @param out where to write
+   * @param offset where to start, in bytes from the message's start
+   * @param length how many bytes to write
+   * @throws IOException when writing to {@code out} fails
+   */
   public void writeTo(OutputStream out, int offset, int length) throws IOException {
     checkRange(offset, length);
     int at = offset;
@@ -81,7 +97,13 @@ public final class ChunkedMessage {
     }
   }
 
-  /** A copy of {@code length} bytes from {@code offset}. */
+  /**
+   * A copy of {@code length} bytes from {@code offset}.
+   *
+   * @param offset where to start, in bytes from the message's start
+   * @param length how many bytes to copy
+   * @return the copy
+   */
   public byte[] toArray(int offset, int length) {
     checkRange(offset, length);
     byte[] bytes = new byte[length];
@@ -89,7 +111,7 @@ public final class ChunkedMessage {
     return bytes;
   }
 
-  /** A copy of the whole message in one array. */
+  /** {@return a copy of the whole message in one array} */
   public byte[] toArray() {
     return toArray(0, length);
   }

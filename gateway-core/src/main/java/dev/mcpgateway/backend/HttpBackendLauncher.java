@@ -74,12 +74,20 @@ public final class HttpBackendLauncher implements BackendLauncher {
     });
   }
 
-  /** A launcher with the defaults: connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}, 2 s to end a remote session on close. */
+  /**
+   * A launcher with the defaults: connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}, 2 s to end a remote session on close.
+   *
+   * @return the launcher
+   */
   public static HttpBackendLauncher create() {
     return builder().build();
   }
 
-  /** Starts a builder with the defaults of {@link #create()}. */
+  /**
+   * Starts a builder with the defaults of {@link #create()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -158,13 +166,23 @@ public final class HttpBackendLauncher implements BackendLauncher {
 
     private Builder() {}
 
-    /** How long connecting to a remote may take, for servers without their own {@code connectTimeout}. */
+    /**
+     * How long connecting to a remote may take, for servers without their own {@code connectTimeout}.
+     *
+     * @param timeout the connect timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
     }
 
-    /** How long {@link Backend#close()} waits for the remote to answer the {@code DELETE} of its session. */
+    /**
+     * How long {@link Backend#close()} waits for the remote to answer the {@code DELETE} of its session.
+     *
+     * @param timeout the close timeout
+     * @return this builder
+     */
     public Builder closeTimeout(Duration timeout) {
       this.closeTimeout = positive(timeout, "closeTimeout");
       return this;
@@ -178,7 +196,11 @@ public final class HttpBackendLauncher implements BackendLauncher {
       return value;
     }
 
-    /** Builds the launcher. */
+    /**
+     * Builds the launcher.
+     *
+     * @return the launcher
+     */
     public HttpBackendLauncher build() {
       return new HttpBackendLauncher(this);
     }

@@ -101,7 +101,13 @@ public final class JsonLineDecoder {
     this.sinks = sinks;
   }
 
-  /** Feeds bytes; complete lines are delivered before this returns. */
+  /**
+   * Feeds bytes; complete lines are delivered before this returns.
+   *
+   * @param bytes holds the bytes; not kept after this returns
+   * @param offset where the bytes start in {@code bytes}
+   * @param count how many bytes to take
+   */
   public void feed(byte[] bytes, int offset, int count) {
     int end = offset + count;
     int start = offset;

@@ -41,43 +41,49 @@ public final class LaunchRequest {
     return text -> redaction.redact(server, text);
   }
 
-  /** Starts a request for {@code server}, delivering to {@code listener}. */
+  /**
+   * Starts a request for {@code server}, delivering to {@code listener}.
+   *
+   * @param server the server to start
+   * @param listener where the backend's messages and exit go
+   * @return a new builder
+   */
   public static Builder builder(ServerConfig server, BackendListener listener) {
     return new Builder(server, listener);
   }
 
-  /** The server to start. */
+  /** {@return the server to start} */
   public ServerConfig server() {
     return server;
   }
 
   /**
-   * The one-way digest that identifies whose backend this is (a caller's session key, or an
-   * MCP session for per-session servers); safe for labels and logs.
+   * {@return the one-way digest that identifies whose backend this is (a caller's session key, or an
+   * MCP session for per-session servers); safe for labels and logs}
    */
   public String sessionKey() {
     return sessionKey;
   }
 
   /**
-   * The backend's environment with pass-through values resolved: exactly the variables the
-   * configuration names. Values are secrets.
+   * {@return the backend's environment with pass-through values resolved: exactly the variables the
+   * configuration names} Values are secrets.
    */
   public Map<String, String> environment() {
     return environment;
   }
 
-  /** Where the backend's messages and exit go. */
+  /** {@return where the backend's messages and exit go} */
   public BackendListener listener() {
     return listener;
   }
 
-  /** The largest message the launcher delivers; longer lines are discarded with a log line. */
+  /** {@return the largest message the launcher delivers; longer lines are discarded with a log line} */
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
 
-  /** How long starting may take before the launch fails. */
+  /** {@return how long starting may take before the launch fails} */
   public Duration startupTimeout() {
     return startupTimeout;
   }
@@ -86,6 +92,8 @@ public final class LaunchRequest {
    * Redacts a text the backend produced before a launcher logs it (a stderr line): the gateway's
    * redaction for this server, which always covers the {@link #environment()} values. By default
    * (a request not built by a gateway) the environment's values alone. Thread-safe.
+   *
+   * @return the redaction, applied to each text before it is logged
    */
   public UnaryOperator<String> redactor() {
     return redactor;
@@ -111,20 +119,35 @@ public final class LaunchRequest {
       this.listener = Objects.requireNonNull(listener, "listener");
     }
 
-    /** Sets whose backend this is (a digest, never a credential). */
+    /**
+     * Sets whose backend this is (a digest, never a credential).
+     *
+     * @param sessionKey the digest
+     * @return this builder
+     */
     public Builder sessionKey(String sessionKey) {
       this.sessionKey = Objects.requireNonNull(sessionKey, "sessionKey");
       return this;
     }
 
-    /** Sets the resolved environment. */
+    /**
+     * Sets the resolved environment.
+     *
+     * @param environment the variables and their values
+     * @return this builder
+     */
     public Builder environment(Map<String, String> environment) {
       this.environment.clear();
       this.environment.putAll(environment);
       return this;
     }
 
-    /** Sets the largest message delivered. */
+    /**
+     * Sets the largest message delivered.
+     *
+     * @param bytes the limit
+     * @return this builder
+     */
     public Builder maxMessageBytes(int bytes) {
       if (bytes < 1024) {
         throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + bytes);
@@ -133,19 +156,33 @@ public final class LaunchRequest {
       return this;
     }
 
-    /** Sets the start-up timeout. */
+    /**
+     * Sets the start-up timeout.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder startupTimeout(Duration timeout) {
       this.startupTimeout = Objects.requireNonNull(timeout, "startupTimeout");
       return this;
     }
 
-    /** Sets how the backend's texts are redacted before they are logged (default: the environment's values). */
+    /**
+     * Sets how the backend's texts are redacted before they are logged (default: the environment's values).
+     *
+     * @param redactor returns its argument with secrets replaced
+     * @return this builder
+     */
     public Builder redactor(UnaryOperator<String> redactor) {
       this.redactor = Objects.requireNonNull(redactor, "redactor");
       return this;
     }
 
-    /** Builds the request. */
+    /**
+     * Builds the request.
+     *
+     * @return the request
+     */
     public LaunchRequest build() {
       return new LaunchRequest(this);
     }

@@ -12,7 +12,13 @@ package dev.mcpgateway.backend;
  */
 public interface MessageSink {
 
-  /** The next {@code count} bytes of the message; the array is not kept after this returns. */
+  /**
+   * The next {@code count} bytes of the message; the array is not kept after this returns.
+   *
+   * @param bytes holds the bytes
+   * @param offset where they start in {@code bytes}
+   * @param count how many there are
+   */
   void write(byte[] bytes, int offset, int count);
 
   /** The message is complete: every byte was written. */

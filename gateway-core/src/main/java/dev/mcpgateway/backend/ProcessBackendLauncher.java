@@ -41,7 +41,11 @@ public final class ProcessBackendLauncher implements BackendLauncher {
     this.workingDirectory = b.workingDirectory;
   }
 
-  /** Starts a builder with the defaults: 2 s grace period, {@link #DEFAULT_INHERITED}. */
+  /**
+   * Starts a builder with the defaults: 2 s grace period, {@link #DEFAULT_INHERITED}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -99,7 +103,12 @@ public final class ProcessBackendLauncher implements BackendLauncher {
 
     private Builder() {}
 
-    /** How long to wait after EOF, and again after TERM, before the next step. */
+    /**
+     * How long to wait after EOF, and again after TERM, before the next step.
+     *
+     * @param gracePeriod the wait at each step
+     * @return this builder
+     */
     public Builder gracePeriod(Duration gracePeriod) {
       Objects.requireNonNull(gracePeriod, "gracePeriod");
       if (gracePeriod.isNegative()) {
@@ -109,19 +118,33 @@ public final class ProcessBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** Which of the gateway's environment variables children inherit (besides the server's {@code env}). */
+    /**
+     * Which of the gateway's environment variables children inherit (besides the server's {@code env}).
+     *
+     * @param names the variable names
+     * @return this builder
+     */
     public Builder inheritedVariables(Set<String> names) {
       this.inheritedVariables = Set.copyOf(names);
       return this;
     }
 
-    /** The children's working directory; the gateway's by default. */
+    /**
+     * The children's working directory; the gateway's by default.
+     *
+     * @param directory the directory
+     * @return this builder
+     */
     public Builder workingDirectory(Path directory) {
       this.workingDirectory = Objects.requireNonNull(directory, "directory");
       return this;
     }
 
-    /** Builds the launcher. */
+    /**
+     * Builds the launcher.
+     *
+     * @return the launcher
+     */
     public ProcessBackendLauncher build() {
       return new ProcessBackendLauncher(this);
     }

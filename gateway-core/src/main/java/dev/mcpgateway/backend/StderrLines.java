@@ -31,7 +31,12 @@ public final class StderrLines {
   private int held;
   private long lineBytes;
 
-  /** Lines of the backend started by {@code request}, redacted with its redactor, to {@code sink}. */
+  /**
+   * Lines of the backend started by {@code request}, redacted with its redactor, to {@code sink}.
+   *
+   * @param request the launch request of the backend whose stderr this reads
+   * @param sink receives each redacted line
+   */
   public StderrLines(LaunchRequest request, Consumer<String> sink) {
     this(request.redactor(), longest(request), sink);
   }
@@ -51,7 +56,13 @@ public final class StderrLines {
     return longest;
   }
 
-  /** Takes the next bytes of stderr; logs each line they complete. */
+  /**
+   * Takes the next bytes of stderr; logs each line they complete.
+   *
+   * @param bytes holds the bytes
+   * @param offset where they start in {@code bytes}
+   * @param length how many there are
+   */
   public void feed(byte[] bytes, int offset, int length) {
     for (int i = offset, end = offset + length; i < end; i++) {
       byte b = bytes[i];
