@@ -28,6 +28,8 @@ public interface ClusterBus extends AutoCloseable {
   /**
    * Sends {@code message} to every subscriber of {@code topic}; returns without waiting for them.
    *
+   * @param topic the topic's name
+   * @param message the message's bytes
    * @throws IllegalArgumentException when the topic is not a valid name
    * @throws IllegalStateException when the bus is closed
    */
@@ -37,6 +39,9 @@ public interface ClusterBus extends AutoCloseable {
    * Calls {@code handler} with every message published on {@code topic} from now on, until the
    * returned subscription is closed. Each call gets its own copy of the message.
    *
+   * @param topic the topic's name
+   * @param handler receives each message; must not block for long
+   * @return the subscription; closing it stops the calls
    * @throws IllegalArgumentException when the topic is not a valid name
    * @throws IllegalStateException when the bus is closed
    */
@@ -49,6 +54,8 @@ public interface ClusterBus extends AutoCloseable {
   /**
    * A bus for the nodes of one JVM: messages go straight to the subscribers, on the publisher's
    * thread, in the order the subscriptions were made. For a single node, and for tests.
+   *
+   * @return a new local bus
    */
   static ClusterBus local() {
     return new LocalClusterBus();
@@ -57,6 +64,7 @@ public interface ClusterBus extends AutoCloseable {
   /**
    * Checks a topic name: not empty, at most {@link #MAX_TOPIC_LENGTH} characters, visible ASCII only.
    *
+   * @param topic the name to check
    * @return the topic
    * @throws IllegalArgumentException naming what is wrong
    */

@@ -17,6 +17,7 @@ public interface SharedFailureCounts {
   /**
    * How long {@code key} is still locked out.
    *
+   * @param key the key, such as a remote host
    * @return {@link Duration#ZERO} when it is not locked out
    * @throws RuntimeException when the store cannot be reached
    */
@@ -27,6 +28,8 @@ public interface SharedFailureCounts {
    *
    * @param maxFailures the failures within {@code window} that lock the key out, at least 1
    * @param window how long failures count from the first one, and how long a lock-out lasts
+   * @param key the key, such as a remote host
+   * @return the key's state after this failure
    * @throws RuntimeException when the store cannot be reached; nothing was counted
    */
   Failures recordFailure(String key, int maxFailures, Duration window);
@@ -39,7 +42,11 @@ public interface SharedFailureCounts {
    * @param lockedFor how long the key is locked out from now; {@link Duration#ZERO} when it is not
    */
   record Failures(int count, Duration lockedFor) {
-    /** Whether this failure is the one that locked the key out. */
+    /**
+     * Whether this failure is the one that locked the key out.
+     *
+     * @param maxFailures the maximum given to {@link SharedFailureCounts#recordFailure}
+     */
     public boolean lockedNow(int maxFailures) {
       return count == maxFailures && !lockedFor.isZero();
     }

@@ -14,6 +14,9 @@ public interface SharedRateLimits {
   /**
    * Takes one token of bucket {@code key}.
    *
+   * @param key the bucket's key
+   * @param intervalNanos the interval between two tokens
+   * @param toleranceNanos how far ahead of its time the bucket may take tokens, the burst
    * @return 0 when taken, else the nanoseconds until one is there
    * @throws RuntimeException when the store cannot be reached
    */

@@ -18,6 +18,13 @@ public record ClusterConfig(URI redis, String secret) {
   /** The shortest secret accepted: 32 characters. */
   public static final int MIN_SECRET_CHARS = 32;
 
+  /**
+   * Checks the URI's scheme and host and the secret's length.
+   *
+   * @param redis the Redis URI ({@code redis://} or {@code rediss://})
+   * @param secret at least 32 characters, the same on every replica
+   * @throws IllegalArgumentException naming what is wrong
+   */
   public ClusterConfig {
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(secret, "secret");
@@ -34,7 +41,14 @@ public record ClusterConfig(URI redis, String secret) {
     }
   }
 
-  /** Parses {@code redis} as a URI. */
+  /**
+   * Parses {@code redis} as a URI.
+   *
+   * @param redis the Redis URI, as text
+   * @param secret at least 32 characters, the same on every replica
+   * @return the configuration
+   * @throws IllegalArgumentException when {@code redis} is not a valid URI, or as the constructor
+   */
   public static ClusterConfig of(String redis, String secret) {
     URI uri;
     try {

@@ -103,23 +103,42 @@ public final class ConfigLoader {
     this.environment = environment;
   }
 
-  /** A loader that expands {@code ${VAR}} from {@link System#getenv(String)}. */
+  /**
+   * A loader that expands {@code ${VAR}} from {@link System#getenv(String)}.
+   *
+   * @return the loader
+   */
   public static ConfigLoader withSystemEnvironment() {
     return new ConfigLoader(System::getenv);
   }
 
-  /** A loader that expands {@code ${VAR}} from {@code environment} (returns {@code null} for undefined). */
+  /**
+   * A loader that expands {@code ${VAR}} from {@code environment} (returns {@code null} for undefined).
+   *
+   * @param environment returns a variable's value
+   * @return the loader
+   */
   public static ConfigLoader withEnvironment(Function<String, String> environment) {
     return new ConfigLoader(Objects.requireNonNull(environment, "environment"));
   }
 
-  /** A loader that expands {@code ${VAR}} from a map. */
+  /**
+   * A loader that expands {@code ${VAR}} from a map.
+   *
+   * @param environment the variables and their values
+   * @return the loader
+   */
   public static ConfigLoader withEnvironment(Map<String, String> environment) {
     Map<String, String> copy = Map.copyOf(environment);
     return new ConfigLoader(copy::get);
   }
 
-  /** Parses JSON text. */
+  /**
+   * Parses JSON text.
+   *
+   * @param json the configuration's JSON text
+   * @return the configuration
+   */
   public GatewayConfig parse(String json) {
     try {
       return load(MAPPER.readTree(json));
@@ -128,7 +147,13 @@ public final class ConfigLoader {
     }
   }
 
-  /** Reads JSON from {@code reader}, which is not closed. */
+  /**
+   * Reads JSON from {@code reader}, which is not closed.
+   *
+   * @param reader where to read the JSON
+   * @return the configuration
+   * @throws IOException when reading fails
+   */
   public GatewayConfig read(Reader reader) throws IOException {
     try {
       return load(MAPPER.readTree(reader));
@@ -137,7 +162,13 @@ public final class ConfigLoader {
     }
   }
 
-  /** Reads a JSON file. */
+  /**
+   * Reads a JSON file.
+   *
+   * @param file the file to read
+   * @return the configuration
+   * @throws IOException when the file cannot be read
+   */
   public GatewayConfig read(Path file) throws IOException {
     try (Reader reader = Files.newBufferedReader(file)) {
       return read(reader);

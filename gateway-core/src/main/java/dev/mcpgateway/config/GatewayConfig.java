@@ -107,34 +107,58 @@ public final class GatewayConfig {
     this.auditFile = b.auditFile;
   }
 
-  /** Starts an empty configuration. */
+  /**
+   * Starts an empty configuration.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Parses JSON text, expanding {@code ${VAR}} from the process environment. */
+  /**
+   * Parses JSON text, expanding {@code ${VAR}} from the process environment.
+   *
+   * @param json the configuration's JSON text
+   * @return the configuration
+   * @throws ConfigException when the configuration is invalid, naming the JSON path at fault
+   */
   public static GatewayConfig parse(String json) {
     return ConfigLoader.withSystemEnvironment().parse(json);
   }
 
-  /** Reads JSON from {@code reader} (not closed), expanding {@code ${VAR}} from the process environment. */
+  /**
+   * Reads JSON from {@code reader} (not closed), expanding {@code ${VAR}} from the process environment.
+   *
+   * @param reader where to read the JSON
+   * @return the configuration
+   * @throws IOException when reading fails
+   * @throws ConfigException when the configuration is invalid, naming the JSON path at fault
+   */
   public static GatewayConfig read(Reader reader) throws IOException {
     return ConfigLoader.withSystemEnvironment().read(reader);
   }
 
-  /** Reads a JSON file, expanding {@code ${VAR}} from the process environment. */
+  /**
+   * Reads a JSON file, expanding {@code ${VAR}} from the process environment.
+   *
+   * @param file the file to read
+   * @return the configuration
+   * @throws IOException when the file cannot be read
+   * @throws ConfigException when the configuration is invalid, naming the JSON path at fault
+   */
   public static GatewayConfig read(Path file) throws IOException {
     return ConfigLoader.withSystemEnvironment().read(file);
   }
 
-  /** The gateway API key from {@code gateway.apiKey}; empty when not configured. A secret. */
+  /** {@return the gateway API key from {@code gateway.apiKey}; empty when not configured} A secret. */
   public Optional<String> apiKey() {
     return Optional.ofNullable(apiKey);
   }
 
   /**
-   * The agent identifiers from {@code gateway.agentId} (one) or {@code gateway.agentIds}
-   * (several), in order; empty when none is configured. Clients send one of them in
+   * {@return the agent identifiers from {@code gateway.agentId} (one) or {@code gateway.agentIds}
+   * (several), in order; empty when none is configured} Clients send one of them in
    * {@code Authorization}, like an API key, and each is an identity of its own: its sessions,
    * backends and payloads are apart from every other agent's. Secrets.
    */
@@ -143,44 +167,44 @@ public final class GatewayConfig {
   }
 
   /**
-   * The JSON paths of settings of the MCP gateway specification that were accepted but that
+   * {@return the JSON paths of settings of the MCP gateway specification that were accepted but that
    * this gateway does not act on (such as {@code $.gateway.trustedBots}), in the order they
-   * were read; empty for a configuration built in code. The loader logs them in one WARN.
+   * were read; empty for a configuration built in code} The loader logs them in one WARN.
    */
   public List<String> ignoredSettings() {
     return ignoredSettings;
   }
 
   /**
-   * The admin key from {@code gateway.adminKey}: the only key that may use {@code POST /close};
-   * empty when not configured (then no key may). A secret.
+   * {@return the admin key from {@code gateway.adminKey}: the only key that may use {@code POST /close};
+   * empty when not configured (then no key may)} A secret.
    */
   public Optional<String> adminKey() {
     return Optional.ofNullable(adminKey);
   }
 
   /**
-   * Whether {@code POST /close} is served while authentication is off
-   * ({@code gateway.closeWithoutAuthentication}; default no: refused with 403).
+   * {@return whether {@code POST /close} is served while authentication is off
+   * ({@code gateway.closeWithoutAuthentication}; default no: refused with 403)}
    */
   public boolean closeWithoutAuthentication() {
     return closeWithoutAuthentication;
   }
 
   /**
-   * The most MCP sessions one caller holds at once ({@code gateway.maxSessionsPerCaller}; default
+   * {@return the most MCP sessions one caller holds at once ({@code gateway.maxSessionsPerCaller}; default
    * {@value #DEFAULT_MAX_SESSIONS_PER_CALLER}, never more than {@link #maxSessions()}); a caller
-   * past it gets 429 until it ends sessions.
+   * past it gets 429 until it ends sessions}
    */
   public int maxSessionsPerCaller() {
     return Math.min(maxSessionsPerCaller, maxSessions);
   }
 
   /**
-   * The most backend instances of one server that one caller's sessions may run at once for
+   * {@return the most backend instances of one server that one caller's sessions may run at once for
    * sessions that can receive server-to-client requests ({@code gateway.maxBackendsPerCaller};
    * default {@value #DEFAULT_MAX_BACKENDS_PER_CALLER}); a server may set its own,
-   * {@link ServerConfig#maxBackendsPerCaller()}. Such a session holds an instance exclusively
+   * {@link ServerConfig#maxBackendsPerCaller()}} Such a session holds an instance exclusively
    * while it has calls in flight; past the bound, a call waits for one to free, within its tool
    * timeout. The one instance shared by sessions that declared no such capability is not counted.
    */
@@ -192,49 +216,51 @@ public final class GatewayConfig {
    * Cluster mode ({@code gateway.cluster}): replicas sharing sessions through Redis; empty for a
    * gateway on its own. The runner, and host applications that add {@code gateway-redis}, build
    * the shared stores from it.
+   *
+   * @return the cluster settings; empty when not configured
    */
   public Optional<ClusterConfig> cluster() {
     return Optional.ofNullable(cluster);
   }
 
-  /** The port a standalone runner listens on. */
+  /** {@return the port a standalone runner listens on} */
   public int port() {
     return port;
   }
 
-  /** The host name clients use to reach the gateway, if configured. */
+  /** {@return the host name clients use to reach the gateway, if configured} */
   public Optional<String> domain() {
     return Optional.ofNullable(domain);
   }
 
-  /** Default start-up timeout of a backend. */
+  /** {@return the default start-up timeout of a backend} */
   public Duration startupTimeout() {
     return startupTimeout;
   }
 
-  /** Default time one request may wait for its answer. */
+  /** {@return the default time one request may wait for its answer} */
   public Duration toolTimeout() {
     return toolTimeout;
   }
 
-  /** Directory of offloaded payloads. */
+  /** {@return the directory of offloaded payloads} */
   public Path payloadDir() {
     return payloadDir;
   }
 
-  /** Size in bytes above which a tool result is offloaded. */
+  /** {@return the size in bytes above which a tool result is offloaded} */
   public long payloadSizeThreshold() {
     return payloadSizeThreshold;
   }
 
-  /** Prefix that replaces {@link #payloadDir()} in paths shown to clients. */
+  /** {@return the prefix that replaces {@link #payloadDir()} in paths shown to clients} */
   public Optional<String> payloadPathPrefix() {
     return Optional.ofNullable(payloadPathPrefix);
   }
 
   /**
-   * The most bytes of offloaded payloads one caller (one session key) may keep on disk
-   * ({@code payloadQuotaBytes}; default 1 GiB). A result that would go over it is answered with
+   * {@return the most bytes of offloaded payloads one caller (one session key) may keep on disk
+   * ({@code payloadQuotaBytes}; default 1 GiB)} A result that would go over it is answered with
    * a JSON-RPC error; a caller's payloads are deleted when its last session ends.
    */
   public long payloadQuotaBytes() {
@@ -242,8 +268,8 @@ public final class GatewayConfig {
   }
 
   /**
-   * The largest message taken from a backend ({@code maxMessageBytes}; default 64 MiB); longer
-   * ones are discarded and logged. A {@code tools/call} result over the payload threshold is
+   * {@return the largest message taken from a backend ({@code maxMessageBytes}; default 64 MiB); longer
+   * ones are discarded and logged} A {@code tools/call} result over the payload threshold is
    * streamed to the payload store as it arrives and never held, so raising this costs disk (up to
    * the caller's quota), not heap; other messages are handled in memory, up to this size.
    */
@@ -251,55 +277,59 @@ public final class GatewayConfig {
     return maxMessageBytes;
   }
 
-  /** How long an MCP session may stay idle before it expires; empty means never. */
+  /** {@return how long an MCP session may stay idle before it expires; empty means never} */
   public Optional<Duration> sessionTimeout() {
     return Optional.ofNullable(sessionTimeout);
   }
 
-  /** The most MCP sessions held at once; new ones beyond it get 503. */
+  /** {@return the most MCP sessions held at once; new ones beyond it get 503} */
   public int maxSessions() {
     return maxSessions;
   }
 
   /**
-   * The rate limit per caller across servers ({@code gateway.rateLimit}); empty means no limit.
+   * {@return the rate limit per caller across servers ({@code gateway.rateLimit}); empty means no limit}
    * A server with its own {@link ServerConfig#rateLimit()} uses that instead.
    */
   public Optional<RateLimit> rateLimit() {
     return Optional.ofNullable(rateLimit);
   }
 
-  /** The servers, by name, in configuration order. */
+  /** {@return the servers, by name, in configuration order} */
   public Map<String, ServerConfig> servers() {
     return servers;
   }
 
-  /** Whether answers also lose private IPv4 addresses ({@code redaction.privateAddresses}; default no). */
+  /** {@return whether answers also lose private IPv4 addresses ({@code redaction.privateAddresses}; default no)} */
   public boolean redactPrivateAddresses() {
     return redactPrivateAddresses;
   }
 
-  /** Whether answers also lose internal host names ({@code redaction.internalHostNames}; default no). */
+  /** {@return whether answers also lose internal host names ({@code redaction.internalHostNames}; default no)} */
   public boolean redactInternalHostNames() {
     return redactInternalHostNames;
   }
 
-  /** Texts in answers longer than this are truncated ({@code redaction.maxTextChars}); 0, the default, keeps all. */
+  /**
+   * Texts in answers longer than this are truncated ({@code redaction.maxTextChars}); 0, the default, keeps all.
+   *
+   * @return the limit in characters; 0 for none
+   */
   public int maxTextChars() {
     return maxTextChars;
   }
 
-  /** Whether and how tool definitions are pinned ({@code toolPinning}; default {@link ToolPinningMode#OFF}). */
+  /** {@return whether and how tool definitions are pinned ({@code toolPinning}; default {@link ToolPinningMode#OFF})} */
   public ToolPinningMode toolPinning() {
     return toolPinning;
   }
 
-  /** A file the audit trail is also appended to ({@code auditFile}); empty when only the {@code audit} logger gets it. */
+  /** {@return a file the audit trail is also appended to ({@code auditFile}); empty when only the {@code audit} logger gets it} */
   public Optional<Path> auditFile() {
     return Optional.ofNullable(auditFile);
   }
 
-  /** A builder holding this configuration's values. */
+  /** {@return a builder holding this configuration's values} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.apiKey = apiKey;
@@ -370,7 +400,12 @@ public final class GatewayConfig {
 
     private Builder() {}
 
-    /** Sets the API key clients must send; {@code null} or empty turns authentication off. */
+    /**
+     * Sets the API key clients must send; {@code null} or empty turns authentication off.
+     *
+     * @param apiKey the key, a secret
+     * @return this builder
+     */
     public Builder apiKey(String apiKey) {
       this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
       return this;
@@ -379,6 +414,9 @@ public final class GatewayConfig {
     /**
      * Sets the one agent identifier clients send in {@code Authorization}
      * ({@code gateway.agentId}); {@code null} or empty for none. Replaces earlier agent ids.
+     *
+     * @param agentId the identifier, a secret
+     * @return this builder
      */
     public Builder agentId(String agentId) {
       return agentIds(agentId == null || agentId.isEmpty() ? List.of() : List.of(agentId));
@@ -387,6 +425,9 @@ public final class GatewayConfig {
     /**
      * Sets the agent identifiers ({@code gateway.agentIds}), each an identity of its own;
      * replaces earlier ones. Each must be non-empty and different from the others.
+     *
+     * @param ids the identifiers, secrets
+     * @return this builder
      */
     public Builder agentIds(List<String> ids) {
       Objects.requireNonNull(ids, "agentIds");
@@ -405,25 +446,45 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Records the JSON path of a specification setting accepted but not acted on; see {@link GatewayConfig#ignoredSettings()}. */
+    /**
+     * Records the JSON path of a specification setting accepted but not acted on; see {@link GatewayConfig#ignoredSettings()}.
+     *
+     * @param jsonPath the setting's JSON path, such as {@code $.gateway.trustedBots}
+     * @return this builder
+     */
     public Builder ignoredSetting(String jsonPath) {
       this.ignoredSettings.add(Objects.requireNonNull(jsonPath, "jsonPath"));
       return this;
     }
 
-    /** Sets the admin key, the only key allowed {@code POST /close}; {@code null} or empty for none. */
+    /**
+     * Sets the admin key, the only key allowed {@code POST /close}; {@code null} or empty for none.
+     *
+     * @param adminKey the key, a secret
+     * @return this builder
+     */
     public Builder adminKey(String adminKey) {
       this.adminKey = adminKey == null || adminKey.isEmpty() ? null : adminKey;
       return this;
     }
 
-    /** Serves {@code POST /close} while authentication is off (default: refused). */
+    /**
+     * Serves {@code POST /close} while authentication is off (default: refused).
+     *
+     * @param allow {@code true} to serve it
+     * @return this builder
+     */
     public Builder closeWithoutAuthentication(boolean allow) {
       this.closeWithoutAuthentication = allow;
       return this;
     }
 
-    /** Sets the most MCP sessions one caller holds at once. */
+    /**
+     * Sets the most MCP sessions one caller holds at once.
+     *
+     * @param max the limit
+     * @return this builder
+     */
     public Builder maxSessionsPerCaller(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("maxSessionsPerCaller must be at least 1: " + max);
@@ -432,13 +493,23 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Turns on cluster mode; see {@link GatewayConfig#cluster()}. Null turns it off. */
+    /**
+     * Turns on cluster mode; see {@link GatewayConfig#cluster()}. Null turns it off.
+     *
+     * @param cluster the cluster settings, or {@code null}
+     * @return this builder
+     */
     public Builder cluster(ClusterConfig cluster) {
       this.cluster = cluster;
       return this;
     }
 
-    /** Sets the most backend instances of one server per caller; see {@link GatewayConfig#maxBackendsPerCaller()}. */
+    /**
+     * Sets the most backend instances of one server per caller; see {@link GatewayConfig#maxBackendsPerCaller()}.
+     *
+     * @param max the limit
+     * @return this builder
+     */
     public Builder maxBackendsPerCaller(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("maxBackendsPerCaller must be at least 1: " + max);
@@ -447,7 +518,12 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets the runner's port (1-65535, or 0 for any free port). */
+    /**
+     * Sets the runner's port (1-65535, or 0 for any free port).
+     *
+     * @param port the port
+     * @return this builder
+     */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0-65535: " + port);
@@ -456,31 +532,56 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets the host name clients use. */
+    /**
+     * Sets the host name clients use.
+     *
+     * @param domain the host name
+     * @return this builder
+     */
     public Builder domain(String domain) {
       this.domain = domain;
       return this;
     }
 
-    /** Sets the default start-up timeout of backends. */
+    /**
+     * Sets the default start-up timeout of backends.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder startupTimeout(Duration timeout) {
       this.startupTimeout = positive(timeout, "startupTimeout");
       return this;
     }
 
-    /** Sets the default time one request may wait for its answer. */
+    /**
+     * Sets the default time one request may wait for its answer.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder toolTimeout(Duration timeout) {
       this.toolTimeout = positive(timeout, "toolTimeout");
       return this;
     }
 
-    /** Sets the payload directory. */
+    /**
+     * Sets the payload directory.
+     *
+     * @param dir the directory
+     * @return this builder
+     */
     public Builder payloadDir(Path dir) {
       this.payloadDir = Objects.requireNonNull(dir, "payloadDir");
       return this;
     }
 
-    /** Sets the offload threshold in bytes. */
+    /**
+     * Sets the offload threshold in bytes.
+     *
+     * @param bytes the threshold
+     * @return this builder
+     */
     public Builder payloadSizeThreshold(long bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("payloadSizeThreshold must be positive: " + bytes);
@@ -489,7 +590,12 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets the prefix shown to clients instead of the payload directory. */
+    /**
+     * Sets the prefix shown to clients instead of the payload directory.
+     *
+     * @param prefix the prefix
+     * @return this builder
+     */
     public Builder payloadPathPrefix(String prefix) {
       this.payloadPathPrefix = prefix;
       return this;
@@ -498,6 +604,9 @@ public final class GatewayConfig {
     /**
      * Sets the most bytes of payloads one caller may keep on disk (default 1 GiB); at least
      * {@link #payloadSizeThreshold(long)}, since every stored payload is larger than that.
+     *
+     * @param bytes the quota
+     * @return this builder
      */
     public Builder payloadQuotaBytes(long bytes) {
       if (bytes <= 0) {
@@ -507,7 +616,12 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets the largest message taken from a backend (default 64 MiB, at least 1024); see {@link GatewayConfig#maxMessageBytes()}. */
+    /**
+     * Sets the largest message taken from a backend (default 64 MiB, at least 1024); see {@link GatewayConfig#maxMessageBytes()}.
+     *
+     * @param bytes the limit
+     * @return this builder
+     */
     public Builder maxMessageBytes(int bytes) {
       if (bytes < 1024) {
         throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + bytes);
@@ -516,13 +630,23 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets how long a session may stay idle; {@code null} means sessions never expire. */
+    /**
+     * Sets how long a session may stay idle; {@code null} means sessions never expire.
+     *
+     * @param timeout the idle timeout, or {@code null}
+     * @return this builder
+     */
     public Builder sessionTimeout(Duration timeout) {
       this.sessionTimeout = timeout == null ? null : positive(timeout, "sessionTimeout");
       return this;
     }
 
-    /** Sets the most MCP sessions held at once. */
+    /**
+     * Sets the most MCP sessions held at once.
+     *
+     * @param maxSessions the limit
+     * @return this builder
+     */
     public Builder maxSessions(int maxSessions) {
       if (maxSessions < 1) {
         throw new IllegalArgumentException("maxSessions must be at least 1: " + maxSessions);
@@ -531,19 +655,34 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16) in answers. */
+    /**
+     * Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16) in answers.
+     *
+     * @param redact {@code true} to redact them
+     * @return this builder
+     */
     public Builder redactPrivateAddresses(boolean redact) {
       this.redactPrivateAddresses = redact;
       return this;
     }
 
-    /** Also redacts internal host names ({@code *.internal}, {@code *.local}, {@code *.corp}...) in answers. */
+    /**
+     * Also redacts internal host names ({@code *.internal}, {@code *.local}, {@code *.corp}...) in answers.
+     *
+     * @param redact {@code true} to redact them
+     * @return this builder
+     */
     public Builder redactInternalHostNames(boolean redact) {
       this.redactInternalHostNames = redact;
       return this;
     }
 
-    /** Truncates texts in answers longer than this many characters; 0 keeps all. */
+    /**
+     * Truncates texts in answers longer than this many characters; 0 keeps all.
+     *
+     * @param chars the limit, or 0
+     * @return this builder
+     */
     public Builder maxTextChars(int chars) {
       if (chars < 0) {
         throw new IllegalArgumentException("maxTextChars must not be negative: " + chars);
@@ -552,13 +691,23 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets whether and how tool definitions are pinned. */
+    /**
+     * Sets whether and how tool definitions are pinned.
+     *
+     * @param mode the mode
+     * @return this builder
+     */
     public Builder toolPinning(ToolPinningMode mode) {
       this.toolPinning = Objects.requireNonNull(mode, "toolPinning");
       return this;
     }
 
-    /** Also appends the audit trail to this absolute file ({@code null} for none). */
+    /**
+     * Also appends the audit trail to this absolute file ({@code null} for none).
+     *
+     * @param file the file, or {@code null}
+     * @return this builder
+     */
     public Builder auditFile(Path file) {
       if (file != null && !file.isAbsolute()) {
         throw new IllegalArgumentException("auditFile must be an absolute path: " + file);
@@ -567,13 +716,23 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Sets the rate limit per caller across servers; {@code null} (the default) means none. */
+    /**
+     * Sets the rate limit per caller across servers; {@code null} (the default) means none.
+     *
+     * @param rateLimit the limit, or {@code null}
+     * @return this builder
+     */
     public Builder rateLimit(RateLimit rateLimit) {
       this.rateLimit = rateLimit;
       return this;
     }
 
-    /** Adds a server; a second server with the same name is an error. */
+    /**
+     * Adds a server; a second server with the same name is an error.
+     *
+     * @param server the server
+     * @return this builder
+     */
     public Builder server(ServerConfig server) {
       Objects.requireNonNull(server, "server");
       if (servers.putIfAbsent(server.name(), server) != null) {
@@ -582,7 +741,11 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** Builds the immutable configuration. */
+    /**
+     * Builds the immutable configuration.
+     *
+     * @return the configuration
+     */
     public GatewayConfig build() {
       if (apiKey != null && !agentIds.isEmpty()) {
         throw new IllegalArgumentException("apiKey and agentIds are both set: the agent id is the new name of the API key; "

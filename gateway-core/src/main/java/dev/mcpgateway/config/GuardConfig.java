@@ -47,37 +47,41 @@ public final class GuardConfig {
     this.tools = Collections.unmodifiableMap(new LinkedHashMap<>(b.tools));
   }
 
-  /** Starts empty settings. */
+  /**
+   * Starts empty settings.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Absolute directories that path-like arguments must resolve inside; empty when not set (no directory check). */
+  /** {@return absolute directories that path-like arguments must resolve inside; empty when not set (no directory check)} */
   public Optional<List<Path>> allowedPaths() {
     return Optional.ofNullable(allowedPaths);
   }
 
-  /** File extensions (lower case, without dot; {@code ""} for none) a path may have; empty when not set (any). */
+  /** {@return file extensions (lower case, without dot; {@code ""} for none) a path may have; empty when not set (any)} */
   public Optional<Set<String>> allowedExtensions() {
     return Optional.ofNullable(allowedExtensions);
   }
 
-  /** The most bytes the JSON of a call's arguments may have; empty when not set (no limit). */
+  /** {@return the most bytes the JSON of a call's arguments may have; empty when not set (no limit)} */
   public OptionalLong maxArgumentBytes() {
     return maxArgumentBytes == null ? OptionalLong.empty() : OptionalLong.of(maxArgumentBytes);
   }
 
-  /** Whether symbolic links are resolved on this host; empty when not set (off). */
+  /** {@return whether symbolic links are resolved on this host; empty when not set (off)} */
   public Optional<Boolean> checkHostSymlinks() {
     return Optional.ofNullable(checkHostSymlinks);
   }
 
-  /** Names of the arguments that hold paths (lower case); empty when not set (the guard's defaults). */
+  /** {@return names of the arguments that hold paths (lower case); empty when not set (the guard's defaults)} */
   public Optional<Set<String>> pathArguments() {
     return Optional.ofNullable(pathArguments);
   }
 
-  /** Overrides by tool name; empty for a tool's own settings. */
+  /** {@return overrides by tool name; empty for a tool's own settings} */
   public Map<String, GuardConfig> tools() {
     return tools;
   }
@@ -86,6 +90,9 @@ public final class GuardConfig {
    * The settings that apply to {@code tool}: its overrides, with every field it leaves out
    * taken from these settings. Without overrides for {@code tool}, these settings minus
    * {@link #tools()}.
+   *
+   * @param tool the tool's name
+   * @return the settings for the tool
    */
   public GuardConfig forTool(String tool) {
     GuardConfig own = tools.get(tool);
@@ -98,7 +105,7 @@ public final class GuardConfig {
     return b.build();
   }
 
-  /** A builder holding these settings. */
+  /** {@return a builder holding these settings} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.allowedPaths = allowedPaths;
@@ -144,7 +151,12 @@ public final class GuardConfig {
 
     private Builder() {}
 
-    /** Path-like arguments must resolve inside these absolute directories; relative paths resolve against the first. */
+    /**
+     * Path-like arguments must resolve inside these absolute directories; relative paths resolve against the first.
+     *
+     * @param directories the directories
+     * @return this builder
+     */
     public Builder allowedPaths(Collection<Path> directories) {
       List<Path> list = new ArrayList<>();
       for (Path dir : directories) {
@@ -161,7 +173,12 @@ public final class GuardConfig {
       return this;
     }
 
-    /** Only paths with these extensions pass (a leading dot is dropped; case does not matter; {@code ""} for none). */
+    /**
+     * Only paths with these extensions pass (a leading dot is dropped; case does not matter; {@code ""} for none).
+     *
+     * @param extensions the extensions
+     * @return this builder
+     */
     public Builder allowedExtensions(Collection<String> extensions) {
       Set<String> set = new LinkedHashSet<>();
       for (String extension : extensions) {
@@ -171,7 +188,12 @@ public final class GuardConfig {
       return this;
     }
 
-    /** Refuses calls whose arguments, as JSON, exceed this many bytes. */
+    /**
+     * Refuses calls whose arguments, as JSON, exceed this many bytes.
+     *
+     * @param bytes the limit
+     * @return this builder
+     */
     public Builder maxArgumentBytes(long bytes) {
       if (bytes < 1) {
         throw new IllegalArgumentException("maxArgumentBytes must be positive: " + bytes);
@@ -183,13 +205,21 @@ public final class GuardConfig {
     /**
      * Whether to resolve symbolic links on this host, for servers that see the gateway's file
      * system (host processes, or containers that mount the same paths at the same place).
+     *
+     * @param check {@code true} to resolve them
+     * @return this builder
      */
     public Builder checkHostSymlinks(boolean check) {
       this.checkHostSymlinks = check;
       return this;
     }
 
-    /** Names of the arguments that hold paths (case does not matter), replacing the guard's defaults. */
+    /**
+     * Names of the arguments that hold paths (case does not matter), replacing the guard's defaults.
+     *
+     * @param names the argument names
+     * @return this builder
+     */
     public Builder pathArguments(Collection<String> names) {
       Set<String> set = new LinkedHashSet<>();
       for (String name : names) {
@@ -202,7 +232,13 @@ public final class GuardConfig {
       return this;
     }
 
-    /** Sets the overrides of one tool; they must not have overrides of their own. */
+    /**
+     * Sets the overrides of one tool; they must not have overrides of their own.
+     *
+     * @param name the tool's name
+     * @param overrides the settings that replace these for the tool
+     * @return this builder
+     */
     public Builder tool(String name, GuardConfig overrides) {
       if (name == null || name.isEmpty()) {
         throw new IllegalArgumentException("tool name must not be empty");
@@ -215,7 +251,11 @@ public final class GuardConfig {
       return this;
     }
 
-    /** Builds the immutable settings. */
+    /**
+     * Builds the immutable settings.
+     *
+     * @return the settings
+     */
     public GuardConfig build() {
       return new GuardConfig(this);
     }

@@ -12,7 +12,12 @@ package dev.mcpgateway.config;
  */
 public record RateLimit(double requestsPerSecond, int burst) {
 
-  /** Rejects a rate that is not positive and finite, or a burst under 1. */
+  /**
+   * Rejects a rate that is not positive and finite, or a burst under 1.
+   *
+   * @param requestsPerSecond the sustained rate, more than 0 (fractions allowed: 0.5 is one request every 2 s)
+   * @param burst how many requests may come at once after a quiet period, at least 1
+   */
   public RateLimit {
     if (!(requestsPerSecond > 0) || Double.isInfinite(requestsPerSecond) || requestsPerSecond > 1_000_000) {
       throw new IllegalArgumentException("requestsPerSecond must be more than 0 and at most 1000000: " + requestsPerSecond);
@@ -22,7 +27,12 @@ public record RateLimit(double requestsPerSecond, int burst) {
     }
   }
 
-  /** A limit of {@code requestsPerSecond} with a burst of the same size (at least 1). */
+  /**
+   * A limit of {@code requestsPerSecond} with a burst of the same size (at least 1).
+   *
+   * @param requestsPerSecond the sustained rate, more than 0
+   * @return the limit
+   */
   public static RateLimit perSecond(double requestsPerSecond) {
     return new RateLimit(requestsPerSecond, (int) Math.max(1, Math.ceil(Math.min(requestsPerSecond, 1_000_000))));
   }
