@@ -46,6 +46,7 @@ public interface SharedFailureCounts {
      * Whether this failure is the one that locked the key out.
      *
      * @param maxFailures the maximum given to {@link SharedFailureCounts#recordFailure}
+     * @return {@code true} for the failure that reached {@code maxFailures}
      */
     public boolean lockedNow(int maxFailures) {
       return count == maxFailures && !lockedFor.isZero();

@@ -119,14 +119,25 @@ public final class ServerConfig {
     this.rateLimit = b.rateLimit;
   }
 
-  /** A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}. */
+  /**
+   * A stdio server run from a container image, such as {@code ghcr.io/github/github-mcp-server:v1.2.3}.
+   *
+   * @param image the image reference
+   * @return a builder for the server
+   */
   public static Builder container(String image) {
     Builder b = new Builder(BackendKind.CONTAINER);
     b.container = requireText(image, "container");
     return b;
   }
 
-  /** A stdio server run as a host process (needs the opt-in process launcher). */
+  /**
+   * A stdio server run as a host process (needs the opt-in process launcher).
+   *
+   * @param command the executable
+   * @param args its arguments
+   * @return a builder for the server
+   */
   public static Builder command(String command, String... args) {
     Builder b = new Builder(BackendKind.COMMAND);
     b.command = requireText(command, "command");
@@ -134,157 +145,171 @@ public final class ServerConfig {
     return b;
   }
 
-  /** A remote server reached over Streamable HTTP. */
+  /**
+   * A remote server reached over Streamable HTTP.
+   *
+   * @param url the server's URL
+   * @return a builder for the server
+   */
   public static Builder http(String url) {
     Builder b = new Builder(BackendKind.HTTP);
     b.url = requireText(url, "url");
     return b;
   }
 
-  /** Whether {@code name} can name a server: letters, digits, {@code _ . -}, at most 64 characters. */
+  /**
+   * Whether {@code name} can name a server: letters, digits, {@code _ . -}, at most 64 characters.
+   *
+   * @param name the name to check
+   * @return {@code true} when it is valid
+   */
   public static boolean isValidName(String name) {
     return name != null && NAME.matcher(name).matches();
   }
 
-  /** The server's name, as in {@code /mcp/{name}}. */
+  /** {@return the server's name, as in {@code /mcp/{name}}} */
   public String name() {
     return name;
   }
 
   /**
-   * How the gateway starts or reaches it, and so which launcher it needs: {@link BackendKind#CONTAINER}
+   * {@return how the gateway starts or reaches it, and so which launcher it needs: {@link BackendKind#CONTAINER}
    * with a {@link #container()} image, {@link BackendKind#COMMAND} with a host {@link #command()},
-   * {@link BackendKind#HTTP} with a {@link #url()}.
+   * {@link BackendKind#HTTP} with a {@link #url()}}
    */
   public BackendKind kind() {
     return kind;
   }
 
-  /** The container image of a containerized stdio server. */
+  /** {@return the container image of a containerized stdio server} */
   public Optional<String> container() {
     return Optional.ofNullable(container);
   }
 
   /**
-   * Where the server is listed in an MCP registry ({@code registry}, a URI): informational,
-   * for host applications and tooling; it does not change how the server runs.
+   * {@return where the server is listed in an MCP registry ({@code registry}, a URI): informational,
+   * for host applications and tooling; it does not change how the server runs}
    */
   public Optional<String> registry() {
     return Optional.ofNullable(registry);
   }
 
-  /** The container entrypoint override. */
+  /** {@return the container entrypoint override} */
   public Optional<String> entrypoint() {
     return Optional.ofNullable(entrypoint);
   }
 
-  /** Arguments passed to the container's entrypoint. */
+  /** {@return arguments passed to the container's entrypoint} */
   public List<String> entrypointArgs() {
     return entrypointArgs;
   }
 
-  /** The host command of a process-launched stdio server. */
+  /** {@return the host command of a process-launched stdio server} */
   public Optional<String> command() {
     return Optional.ofNullable(command);
   }
 
-  /** Arguments of {@link #command()}; for container servers, extra container-runtime arguments. */
+  /** {@return arguments of {@link #command()}; for container servers, extra container-runtime arguments} */
   public List<String> args() {
     return args;
   }
 
-  /** Host mounts of a container server, each {@code /host:/container:ro|rw}. */
+  /** {@return host mounts of a container server, each {@code /host:/container:ro|rw}} */
   public List<String> mounts() {
     return mounts;
   }
 
-  /** Environment for the backend; an empty value passes the variable through from the gateway's environment. */
+  /**
+   * Environment for the backend; an empty value passes the variable through from the gateway's environment.
+   *
+   * @return the variables by name
+   */
   public Map<String, String> env() {
     return env;
   }
 
-  /** Tools the server may offer; {@code ["*"]} (the default) allows every tool. */
+  /** {@return tools the server may offer; {@code ["*"]} (the default) allows every tool} */
   public List<String> tools() {
     return tools;
   }
 
-  /** The URL of an HTTP server. */
+  /** {@return the URL of an HTTP server} */
   public Optional<String> url() {
     return Optional.ofNullable(url);
   }
 
-  /** Headers sent to an HTTP server (values are secrets). */
+  /** {@return headers sent to an HTTP server (values are secrets)} */
   public Map<String, String> headers() {
     return headers;
   }
 
-  /** How long starting the backend and answering {@code initialize} may take; empty means the gateway default. */
+  /** {@return how long starting the backend and answering {@code initialize} may take; empty means the gateway default} */
   public Optional<Duration> startupTimeout() {
     return Optional.ofNullable(startupTimeout);
   }
 
-  /** How long one request may wait for its answer; empty means the gateway default. */
+  /** {@return how long one request may wait for its answer; empty means the gateway default} */
   public Optional<Duration> toolTimeout() {
     return Optional.ofNullable(toolTimeout);
   }
 
-  /** How long connecting to an HTTP server may take; empty means the HTTP launcher's default. */
+  /** {@return how long connecting to an HTTP server may take; empty means the HTTP launcher's default} */
   public Optional<Duration> connectTimeout() {
     return Optional.ofNullable(connectTimeout);
   }
 
-  /** Which clients share a backend of this server. */
+  /** {@return which clients share a backend of this server} */
   public Isolation isolation() {
     return isolation;
   }
 
-  /** How the sessions of one caller share this server's backends; {@link BackendSharing#EXACT} unless set. */
+  /** {@return how the sessions of one caller share this server's backends; {@link BackendSharing#EXACT} unless set} */
   public BackendSharing backendSharing() {
     return backendSharing == null ? BackendSharing.EXACT : backendSharing;
   }
 
   /**
-   * This server's own bound on the backends one caller runs for sessions that can receive server
-   * requests, instead of {@link GatewayConfig#maxBackendsPerCaller()}; empty means the gateway's.
+   * {@return this server's own bound on the backends one caller runs for sessions that can receive server
+   * requests, instead of {@link GatewayConfig#maxBackendsPerCaller()}; empty means the gateway's}
    */
   public OptionalInt maxBackendsPerCaller() {
     return maxBackendsPerCaller == null ? OptionalInt.empty() : OptionalInt.of(maxBackendsPerCaller);
   }
 
-  /** The container network to join; empty means none (no network interface but loopback). */
+  /** {@return the container network to join; empty means none (no network interface but loopback)} */
   public Optional<String> network() {
     return Optional.ofNullable(network);
   }
 
-  /** The container's memory limit in bytes (swap included); empty means the launcher default. */
+  /** {@return the container's memory limit in bytes (swap included); empty means the launcher default} */
   public OptionalLong memoryLimitBytes() {
     return memoryLimitBytes == null ? OptionalLong.empty() : OptionalLong.of(memoryLimitBytes);
   }
 
-  /** How many CPUs the container may use, such as {@code 0.5}; empty means the launcher default. */
+  /** {@return how many CPUs the container may use, such as {@code 0.5}; empty means the launcher default} */
   public OptionalDouble cpuLimit() {
     return cpuLimit == null ? OptionalDouble.empty() : OptionalDouble.of(cpuLimit);
   }
 
-  /** The most processes and threads the container may run; empty means the launcher default. */
+  /** {@return the most processes and threads the container may run; empty means the launcher default} */
   public OptionalInt pidsLimit() {
     return pidsLimit == null ? OptionalInt.empty() : OptionalInt.of(pidsLimit);
   }
 
-  /** Whether the container's root filesystem is read-only; empty means the launcher default (read-only). */
+  /** {@return whether the container's root filesystem is read-only; empty means the launcher default (read-only)} */
   public Optional<Boolean> readOnlyRootFilesystem() {
     return Optional.ofNullable(readOnlyRootFilesystem);
   }
 
-  /** The digest ({@code sha256:...}) the container image must have; empty means not pinned. */
+  /** {@return the digest ({@code sha256:...}) the container image must have; empty means not pinned} */
   public Optional<String> imageDigest() {
     return Optional.ofNullable(imageDigest);
   }
 
   /**
-   * The user the container runs as, {@code uid:gid} (such as {@code 1000:1000}), {@code uid}, or a
+   * {@return the user the container runs as, {@code uid:gid} (such as {@code 1000:1000}), {@code uid}, or a
    * name the image knows ({@code name} or {@code name:group}); empty means the launcher's
-   * unprivileged default ({@code 65534:65534} for {@code gateway-docker}), never the image's root.
+   * unprivileged default ({@code 65534:65534} for {@code gateway-docker}), never the image's root}
    */
   public Optional<String> user() {
     return Optional.ofNullable(user);
@@ -294,6 +319,9 @@ public final class ServerConfig {
    * Whether {@code user} can name a container user: a uid or a name, optionally followed by
    * {@code :} and a gid or a group name; numbers at most 2147483647, names at most 32
    * characters of letters, digits, {@code _ . -} that do not start with a digit.
+   *
+   * @param user the text to check
+   * @return {@code true} when it is valid
    */
   public static boolean isValidUser(String user) {
     if (user == null || !USER.matcher(user).matches()) {
@@ -307,20 +335,20 @@ public final class ServerConfig {
     return true;
   }
 
-  /** The argument guards of this server's tools; empty when none are configured. */
+  /** {@return the argument guards of this server's tools; empty when none are configured} */
   public Optional<GuardConfig> guards() {
     return Optional.ofNullable(guards);
   }
 
   /**
-   * This server's own rate limit per caller, used instead of the gateway's
-   * {@link GatewayConfig#rateLimit()}; empty means the gateway's applies.
+   * {@return this server's own rate limit per caller, used instead of the gateway's
+   * {@link GatewayConfig#rateLimit()}; empty means the gateway's applies}
    */
   public Optional<RateLimit> rateLimit() {
     return Optional.ofNullable(rateLimit);
   }
 
-  /** A builder holding this server's values. */
+  /** {@return a builder holding this server's values} */
   public Builder toBuilder() {
     Builder b = new Builder(kind);
     b.name = name;
@@ -413,94 +441,171 @@ public final class ServerConfig {
       this.kind = kind;
     }
 
-    /** Sets the registry URI the server is listed under (informational); {@code null} for none. */
+    /**
+     * Sets the registry URI the server is listed under (informational); {@code null} for none.
+     *
+     * @param registry the URI, or {@code null}
+     * @return this builder
+     */
     public Builder registry(String registry) {
       this.registry = registry == null ? null : requireText(registry, "registry");
       return this;
     }
 
-    /** Sets the container entrypoint. */
+    /**
+     * Sets the container entrypoint.
+     *
+     * @param entrypoint the entrypoint
+     * @return this builder
+     */
     public Builder entrypoint(String entrypoint) {
       this.entrypoint = requireText(entrypoint, "entrypoint");
       return this;
     }
 
-    /** Replaces the entrypoint arguments. */
+    /**
+     * Replaces the entrypoint arguments.
+     *
+     * @param args the arguments
+     * @return this builder
+     */
     public Builder entrypointArgs(List<String> args) {
       entrypointArgs.clear();
       entrypointArgs.addAll(args);
       return this;
     }
 
-    /** Replaces {@code args}. */
+    /**
+     * Replaces {@code args}.
+     *
+     * @param args the arguments
+     * @return this builder
+     */
     public Builder args(List<String> args) {
       this.args.clear();
       this.args.addAll(args);
       return this;
     }
 
-    /** Replaces the mounts ({@code /host:/container:ro|rw}). */
+    /**
+     * Replaces the mounts ({@code /host:/container:ro|rw}).
+     *
+     * @param mounts the mounts
+     * @return this builder
+     */
     public Builder mounts(List<String> mounts) {
       this.mounts.clear();
       this.mounts.addAll(mounts);
       return this;
     }
 
-    /** Sets one environment variable; {@code ""} passes it through from the gateway's environment. */
+    /**
+     * Sets one environment variable; {@code ""} passes it through from the gateway's environment.
+     *
+     * @param name the variable's name
+     * @param value its value, or {@code ""}
+     * @return this builder
+     */
     public Builder env(String name, String value) {
       env.put(requireText(name, "env name"), Objects.requireNonNull(value, "env value"));
       return this;
     }
 
-    /** Passes a variable through from the gateway's environment (same as {@code env(name, "")}). */
+    /**
+     * Passes a variable through from the gateway's environment (same as {@code env(name, "")}).
+     *
+     * @param name the variable's name
+     * @return this builder
+     */
     public Builder passEnv(String name) {
       return env(name, "");
     }
 
-    /** Replaces the tool allowlist; {@code "*"} allows every tool. */
+    /**
+     * Replaces the tool allowlist; {@code "*"} allows every tool.
+     *
+     * @param tools the tool names
+     * @return this builder
+     */
     public Builder tools(List<String> tools) {
       this.tools.clear();
       this.tools.addAll(tools);
       return this;
     }
 
-    /** Sets one header sent to an HTTP server. */
+    /**
+     * Sets one header sent to an HTTP server.
+     *
+     * @param name the header's name
+     * @param value its value, a secret
+     * @return this builder
+     */
     public Builder header(String name, String value) {
       headers.put(requireText(name, "header name"), Objects.requireNonNull(value, "header value"));
       return this;
     }
 
-    /** Sets how long start-up and {@code initialize} may take. */
+    /**
+     * Sets how long start-up and {@code initialize} may take.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder startupTimeout(Duration timeout) {
       this.startupTimeout = positive(timeout, "startupTimeout");
       return this;
     }
 
-    /** Sets how long one request may wait for its answer. */
+    /**
+     * Sets how long one request may wait for its answer.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder toolTimeout(Duration timeout) {
       this.toolTimeout = positive(timeout, "toolTimeout");
       return this;
     }
 
-    /** Sets how long connecting to an HTTP server may take. */
+    /**
+     * Sets how long connecting to an HTTP server may take.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
     }
 
-    /** Sets which clients share a backend (default {@link Isolation#KEY}). */
+    /**
+     * Sets which clients share a backend (default {@link Isolation#KEY}).
+     *
+     * @param isolation the isolation
+     * @return this builder
+     */
     public Builder isolation(Isolation isolation) {
       this.isolation = Objects.requireNonNull(isolation, "isolation");
       return this;
     }
 
-    /** Sets how the sessions of one caller share backends (default {@link BackendSharing#EXACT}); only with {@link Isolation#KEY}. */
+    /**
+     * Sets how the sessions of one caller share backends (default {@link BackendSharing#EXACT}); only with {@link Isolation#KEY}.
+     *
+     * @param sharing the sharing
+     * @return this builder
+     */
     public Builder backendSharing(BackendSharing sharing) {
       this.backendSharing = Objects.requireNonNull(sharing, "backendSharing");
       return this;
     }
 
-    /** Sets this server's own bound on backends per caller (at least 1); only with {@link BackendSharing#EXACT}. */
+    /**
+     * Sets this server's own bound on backends per caller (at least 1); only with {@link BackendSharing#EXACT}.
+     *
+     * @param max the bound
+     * @return this builder
+     */
     public Builder maxBackendsPerCaller(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("maxBackendsPerCaller must be at least 1: " + max);
@@ -509,13 +614,23 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Sets the container network to join (such as {@code bridge}); without it the container has none. */
+    /**
+     * Sets the container network to join (such as {@code bridge}); without it the container has none.
+     *
+     * @param network the network's name
+     * @return this builder
+     */
     public Builder network(String network) {
       this.network = requireText(network, "network");
       return this;
     }
 
-    /** Sets the container's memory limit in bytes; at least 6 MiB. */
+    /**
+     * Sets the container's memory limit in bytes; at least 6 MiB.
+     *
+     * @param bytes the limit
+     * @return this builder
+     */
     public Builder memoryLimitBytes(long bytes) {
       if (bytes < 6L * 1024 * 1024) {
         throw new IllegalArgumentException("memoryLimitBytes must be at least 6 MiB: " + bytes);
@@ -524,7 +639,12 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Sets how many CPUs the container may use, such as {@code 0.5}. */
+    /**
+     * Sets how many CPUs the container may use, such as {@code 0.5}.
+     *
+     * @param cpus the number of CPUs, fractions allowed
+     * @return this builder
+     */
     public Builder cpuLimit(double cpus) {
       if (!(cpus >= 0.01 && cpus <= 1024)) {
         throw new IllegalArgumentException("cpuLimit must be from 0.01 to 1024: " + cpus);
@@ -533,7 +653,12 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Sets the most processes and threads the container may run. */
+    /**
+     * Sets the most processes and threads the container may run.
+     *
+     * @param pids the limit
+     * @return this builder
+     */
     public Builder pidsLimit(int pids) {
       if (pids < 1) {
         throw new IllegalArgumentException("pidsLimit must be positive: " + pids);
@@ -542,13 +667,23 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Sets whether the container's root filesystem is read-only (the launcher's default is read-only). */
+    /**
+     * Sets whether the container's root filesystem is read-only (the launcher's default is read-only).
+     *
+     * @param readOnly {@code true} for read-only
+     * @return this builder
+     */
     public Builder readOnlyRootFilesystem(boolean readOnly) {
       this.readOnlyRootFilesystem = readOnly;
       return this;
     }
 
-    /** Pins the container image to a digest ({@code sha256:} and 64 hex digits). */
+    /**
+     * Pins the container image to a digest ({@code sha256:} and 64 hex digits).
+     *
+     * @param digest the digest
+     * @return this builder
+     */
     public Builder imageDigest(String digest) {
       if (digest == null || !DIGEST.matcher(digest).matches()) {
         throw new IllegalArgumentException("imageDigest must be 'sha256:' and 64 lowercase hex digits: " + digest);
@@ -560,6 +695,9 @@ public final class ServerConfig {
     /**
      * Sets the user the container runs as: {@code "1000:1000"} (uid:gid), {@code "1000"}, or a
      * name the image knows, optionally with {@code ":group"}; see {@link ServerConfig#isValidUser}.
+     *
+     * @param user the user
+     * @return this builder
      */
     public Builder user(String user) {
       if (!isValidUser(user)) {
@@ -570,13 +708,23 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Sets the argument guards of this server's tools ({@code null} for none). */
+    /**
+     * Sets the argument guards of this server's tools ({@code null} for none).
+     *
+     * @param guards the guards, or {@code null}
+     * @return this builder
+     */
     public Builder guards(GuardConfig guards) {
       this.guards = guards;
       return this;
     }
 
-    /** Gives this server its own rate limit per caller, instead of the gateway's; {@code null} for the gateway's. */
+    /**
+     * Gives this server its own rate limit per caller, instead of the gateway's; {@code null} for the gateway's.
+     *
+     * @param rateLimit the limit, or {@code null}
+     * @return this builder
+     */
     public Builder rateLimit(RateLimit rateLimit) {
       this.rateLimit = rateLimit;
       return this;
@@ -587,7 +735,12 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Builds the server config under {@code name}. */
+    /**
+     * Builds the server config under {@code name}.
+     *
+     * @param name the server's name, as in {@code /mcp/{name}}
+     * @return the server's configuration
+     */
     public ServerConfig build(String name) {
       if (!isValidName(name)) {
         throw new IllegalArgumentException("server name '" + name
