@@ -86,27 +86,40 @@ public final class FileSystemPayloadStore implements PayloadStore {
     countStoredPayloads();
   }
 
-  /** Starts a builder storing under {@code directory}. */
+  /**
+   * Starts a builder storing under {@code directory}.
+   *
+   * @param directory the root directory of the payloads
+   * @return a new builder
+   */
   public static Builder builder(Path directory) {
     return new Builder(directory);
   }
 
-  /** The directory holding every session's payloads. */
+  /** {@return the directory holding every session's payloads} */
   public Path root() {
     return root;
   }
 
-  /** The directory of one session key's payloads (which may not exist yet). */
+  /**
+   * {@return the directory of one session key's payloads (which may not exist yet)}
+   *
+   * @param sessionKey the caller's session key
+   */
   public Path sessionDirectory(String sessionKey) {
     return root.resolve(sessionDir(sessionKey));
   }
 
-  /** The most bytes of payloads one session key may keep. */
+  /** {@return the most bytes of payloads one session key may keep} */
   public long quotaBytes() {
     return quota.quotaBytes();
   }
 
-  /** The bytes of payloads {@code sessionKey} keeps now (including payloads being written). */
+  /**
+   * {@return the bytes of payloads {@code sessionKey} keeps now (including payloads being written)}
+   *
+   * @param sessionKey the caller's session key
+   */
   public long usedBytes(String sessionKey) {
     return quota.used(sessionDir(sessionKey));
   }
@@ -259,7 +272,13 @@ public final class FileSystemPayloadStore implements PayloadStore {
     }
   }
 
-  /** Removes session directories last modified before {@code cutoff}; returns how many. */
+  /**
+   * Removes session directories last modified before {@code cutoff}; returns how many.
+   *
+   * @param cutoff the oldest modification time kept
+   * @return how many directories were removed
+   * @throws IOException when listing or deleting fails
+   */
   public int removeOlderThan(Instant cutoff) throws IOException {
     int removed = 0;
     try (Stream<Path> dirs = Files.list(root)) {
@@ -374,25 +393,44 @@ public final class FileSystemPayloadStore implements PayloadStore {
       this.root = Objects.requireNonNull(root, "directory");
     }
 
-    /** Shows paths to clients under {@code prefix} instead of the directory (for agents that mount it elsewhere). */
+    /**
+     * Shows paths to clients under {@code prefix} instead of the directory (for agents that mount it elsewhere).
+     *
+     * @param prefix the path prefix
+     * @return this builder
+     */
     public Builder pathPrefix(String prefix) {
       this.pathPrefix = prefix;
       return this;
     }
 
-    /** At start, removes session directories older than this (default 24 hours). */
+    /**
+     * At start, removes session directories older than this (default 24 hours).
+     *
+     * @param retention the age past which a directory is removed
+     * @return this builder
+     */
     public Builder retention(Duration retention) {
       this.retention = Objects.requireNonNull(retention, "retention");
       return this;
     }
 
-    /** Keeps every directory at start. */
+    /**
+     * Keeps every directory at start.
+     *
+     * @return this builder
+     */
     public Builder keepOldPayloads() {
       this.retention = null;
       return this;
     }
 
-    /** The most bytes of payloads one session key (one caller) may keep on disk; default 1 GiB. */
+    /**
+     * The most bytes of payloads one session key (one caller) may keep on disk; default 1 GiB.
+     *
+     * @param bytes the quota
+     * @return this builder
+     */
     public Builder quotaBytes(long bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("quotaBytes must be positive: " + bytes);
@@ -401,7 +439,12 @@ public final class FileSystemPayloadStore implements PayloadStore {
       return this;
     }
 
-    /** The clock for the retention check; for tests. */
+    /**
+     * The clock for the retention check; for tests.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -411,6 +454,7 @@ public final class FileSystemPayloadStore implements PayloadStore {
      * Creates the directory (0700) if needed, or checks the existing one; removes expired
      * payloads, counts the rest towards their callers' quotas, and builds the store.
      *
+     * @return the store
      * @throws UnsafePayloadDirectoryException when the directory is a link, not a directory,
      *     owned by another user or writable by group or others
      */

@@ -11,7 +11,9 @@ import java.io.IOException;
 public final class PayloadQuotaExceededException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The caller's quota in bytes. */
   private final long quotaBytes;
+  /** The bytes the caller's other payloads take up. */
   private final long usedBytes;
 
   /**
@@ -29,12 +31,12 @@ public final class PayloadQuotaExceededException extends IOException {
     this.usedBytes = usedBytes;
   }
 
-  /** The caller's quota in bytes. */
+  /** {@return the caller's quota in bytes} */
   public long quotaBytes() {
     return quotaBytes;
   }
 
-  /** The bytes the caller's other payloads take up. */
+  /** {@return the bytes the caller's other payloads take up} */
   public long usedBytes() {
     return usedBytes;
   }

@@ -19,7 +19,10 @@ public interface PayloadStore extends AutoCloseable {
   /**
    * Stores a payload for {@code sessionKey}, streaming it from {@code writer}.
    *
+   * @param sessionKey the caller's session key
+   * @param writer writes the payload's bytes
    * @return where it was stored
+   * @throws IOException when the payload cannot be stored
    */
   StoredPayload store(String sessionKey, PayloadWriter writer) throws IOException;
 
@@ -29,6 +32,8 @@ public interface PayloadStore extends AutoCloseable {
    * results it spooled while they arrived, before it knew whose they were. The default copies
    * the file through {@link #store} and deletes it; a store on the file system moves it.
    *
+   * @param sessionKey the caller's session key
+   * @param file the file to take over
    * @return where it was stored
    * @throws PayloadQuotaExceededException when the caller's payloads would exceed its quota
    */
@@ -44,6 +49,9 @@ public interface PayloadStore extends AutoCloseable {
    * A private directory where the gateway may spool large results while they arrive, on the same
    * file system as the payloads, so that {@link #storeFile} can move rather than copy. Empty
    * (the default): the gateway spools to a private temporary directory of its own.
+   *
+   * @return the directory; empty to let the gateway pick its own
+   * @throws IOException when the directory cannot be created
    */
   default Optional<Path> spoolDirectory() throws IOException {
     return Optional.empty();
@@ -52,10 +60,20 @@ public interface PayloadStore extends AutoCloseable {
   /**
    * Opens a payload of {@code sessionKey} by id; empty when the id is malformed, unknown or
    * belongs to another session key.
+   *
+   * @param sessionKey the caller's session key
+   * @param payloadId the payload's id
+   * @return a stream over the payload's bytes, which the caller closes; empty when not found
+   * @throws IOException when the payload cannot be read
    */
   Optional<InputStream> open(String sessionKey, String payloadId) throws IOException;
 
-  /** Deletes every payload of {@code sessionKey}. */
+  /**
+   * Deletes every payload of {@code sessionKey}.
+   *
+   * @param sessionKey the caller's session key
+   * @throws IOException when deleting fails
+   */
   void deleteAll(String sessionKey) throws IOException;
 
   /** Releases resources; stored payloads stay unless deleted. Idempotent. */
@@ -65,7 +83,12 @@ public interface PayloadStore extends AutoCloseable {
   /** Writes a payload's bytes. */
   @FunctionalInterface
   interface PayloadWriter {
-    /** Writes the whole payload to {@code out}, which the store owns. */
+    /**
+     * Writes the whole payload to {@code out}, which the store owns.
+     *
+     * @param out where to write
+     * @throws IOException when writing fails
+     */
     void writeTo(OutputStream out) throws IOException;
   }
 

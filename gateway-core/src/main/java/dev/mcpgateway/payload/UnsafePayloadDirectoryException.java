@@ -13,13 +13,18 @@ public final class UnsafePayloadDirectoryException extends IOException {
 
   private final transient Path directory;
 
-  /** Creates the error for {@code directory} with a message that says what is wrong and what to do. */
+  /**
+   * Creates the error for {@code directory} with a message that says what is wrong and what to do.
+   *
+   * @param directory the directory refused
+   * @param message what is wrong and what to do
+   */
   public UnsafePayloadDirectoryException(Path directory, String message) {
     super(message);
     this.directory = directory;
   }
 
-  /** The directory refused. */
+  /** {@return the directory refused} */
   public Path directory() {
     return directory;
   }

@@ -53,7 +53,11 @@ public final class CaffeineSessionStore implements SessionStore {
     }).build();
   }
 
-  /** Starts a builder: 30 minutes idle timeout, at most 10,000 sessions, system time. */
+  /**
+   * Starts a builder: 30 minutes idle timeout, at most 10,000 sessions, system time.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -146,7 +150,12 @@ public final class CaffeineSessionStore implements SessionStore {
 
     private Builder() {}
 
-    /** Sessions idle longer than this expire. */
+    /**
+     * Sessions idle longer than this expire.
+     *
+     * @param idleTimeout the idle timeout
+     * @return this builder
+     */
     public Builder idleTimeout(Duration idleTimeout) {
       Objects.requireNonNull(idleTimeout, "idleTimeout");
       if (idleTimeout.isNegative() || idleTimeout.isZero()) {
@@ -156,13 +165,22 @@ public final class CaffeineSessionStore implements SessionStore {
       return this;
     }
 
-    /** Sessions never expire; they end by {@code DELETE} or when the gateway closes. */
+    /**
+     * Sessions never expire; they end by {@code DELETE} or when the gateway closes.
+     *
+     * @return this builder
+     */
     public Builder neverExpire() {
       this.idleTimeout = null;
       return this;
     }
 
-    /** At most this many live sessions; new ones are refused beyond it. */
+    /**
+     * At most this many live sessions; new ones are refused beyond it.
+     *
+     * @param maximumSessions the limit
+     * @return this builder
+     */
     public Builder maximumSessions(int maximumSessions) {
       if (maximumSessions < 1) {
         throw new IllegalArgumentException("maximumSessions must be at least 1: " + maximumSessions);
@@ -171,13 +189,22 @@ public final class CaffeineSessionStore implements SessionStore {
       return this;
     }
 
-    /** Reads time from {@code nanoTicker} (as {@link System#nanoTime()}); for tests. */
+    /**
+     * Reads time from {@code nanoTicker} (as {@link System#nanoTime()}); for tests.
+     *
+     * @param nanoTicker returns the current time in nanoseconds
+     * @return this builder
+     */
     public Builder ticker(LongSupplier nanoTicker) {
       this.ticker = Objects.requireNonNull(nanoTicker, "nanoTicker");
       return this;
     }
 
-    /** Builds the store. */
+    /**
+     * Builds the store.
+     *
+     * @return the store
+     */
     public CaffeineSessionStore build() {
       return new CaffeineSessionStore(this);
     }

@@ -49,7 +49,18 @@ public record McpSession(
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** Validates; the JSON values are copied into unmodifiable maps and lists. */
+  /**
+   * Validates; the JSON values are copied into unmodifiable maps and lists.
+   *
+   * @param id the session id: unguessable, visible ASCII
+   * @param callerDigest the caller's session key ({@link dev.mcpgateway.auth.Identity#sessionKey()}), a one-way digest of the credential, never the credential
+   * @param server the server the session was initialized on; empty for the unified endpoint
+   * @param protocolVersion the negotiated MCP revision, such as {@code 2025-06-18}
+   * @param clientCapabilities the client's {@code initialize} capabilities, as JDK values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null})
+   * @param clientInfo the client's {@code initialize} {@code clientInfo}, as JDK values
+   * @param isolation whose backend serves the session: the caller's shared one, or its own
+   * @param createdAt when the session was created
+   */
   public McpSession {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(callerDigest, "callerDigest");
@@ -64,24 +75,33 @@ public record McpSession(
     clientInfo = frozen(clientInfo);
   }
 
-  /** A new session id: 24 random bytes, base64url. */
+  /** {@return a new session id: 24 random bytes, base64url} */
   public static String newId() {
     byte[] bytes = new byte[24];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** A copy at another protocol version. */
+  /**
+   * A copy at another protocol version.
+   *
+   * @param version the negotiated protocol version
+   * @return the copy
+   */
   public McpSession withProtocolVersion(String version) {
     return new McpSession(id, callerDigest, server, version, clientCapabilities, clientInfo, isolation, createdAt);
   }
 
-  /** Whether the unified endpoint ({@code /mcp}) holds this session. */
+  /**
+   * Whether the unified endpoint ({@code /mcp}) holds this session.
+   *
+   * @return {@code true} for a session of {@code /mcp}
+   */
   public boolean isUnified() {
     return server.isEmpty();
   }
 
-  /** This session as one JSON object, the form {@link #fromJson(String)} reads. */
+  /** {@return this session as one JSON object, the form {@link #fromJson(String)} reads} */
   public String toJson() {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("id", id);
@@ -102,6 +122,8 @@ public record McpSession(
   /**
    * Reads what {@link #toJson()} wrote.
    *
+   * @param json the JSON text
+   * @return the session
    * @throws IllegalArgumentException when {@code json} is not such a session
    */
   public static McpSession fromJson(String json) {

@@ -26,12 +26,17 @@ import java.util.Optional;
  */
 public interface SessionStore extends AutoCloseable {
 
-  /** Registers the gateway's removal listener; called once, before anything else. */
+  /**
+   * Registers the gateway's removal listener; called once, before anything else.
+   *
+   * @param listener told of every session that leaves the store
+   */
   void onRemoval(RemovalListener listener);
 
   /**
    * Adds a new session.
    *
+   * @param session the session to add
    * @return {@code false} when the store is full; the session was not added
    */
   boolean add(McpSession session);
@@ -47,30 +52,42 @@ public interface SessionStore extends AutoCloseable {
    * node leaves the per-caller count to the gateway. A store that several replicas share overrides
    * it to count the caller's sessions of every replica, atomically with the add.
    *
+   * @param session the session to add
+   * @param maxPerCaller the most live sessions one caller may hold in the store
    * @return whether the session was added, or why not; nothing was added unless {@link AddResult#ADDED}
    */
   default AddResult add(McpSession session, int maxPerCaller) {
     return add(session) ? AddResult.ADDED : AddResult.FULL;
   }
 
-  /** Looks a session up and counts the look-up as activity; empty when unknown or expired. */
+  /**
+   * Looks a session up and counts the look-up as activity; empty when unknown or expired.
+   *
+   * @param sessionId the session's id
+   * @return the session; empty when unknown or expired
+   */
   Optional<McpSession> get(String sessionId);
 
   /**
    * Replaces the record of a session that is in the store (same id), for example once its
    * protocol version is negotiated; counts as activity.
    *
+   * @param session the new record of the session
    * @return {@code false} when no session with this id is in the store; nothing was added
    */
   boolean update(McpSession session);
 
-  /** Removes a session (the listener hears {@link RemovalCause#EXPLICIT}); no-op when unknown. */
+  /**
+   * Removes a session (the listener hears {@link RemovalCause#EXPLICIT}); no-op when unknown.
+   *
+   * @param sessionId the session's id
+   */
   void remove(String sessionId);
 
-  /** A snapshot of the live sessions. */
+  /** {@return a snapshot of the live sessions} */
   Collection<McpSession> sessions();
 
-  /** How many sessions are live. */
+  /** {@return how many sessions are live} */
   int size();
 
   /** Performs pending expiry now. */
@@ -80,7 +97,13 @@ public interface SessionStore extends AutoCloseable {
   @Override
   void close();
 
-  /** The default store, backed by Caffeine: sessions idle longer than {@code idleTimeout} expire. */
+  /**
+   * The default store, backed by Caffeine: sessions idle longer than {@code idleTimeout} expire.
+   *
+   * @param idleTimeout how long a session may stay idle
+   * @param maximumSessions the most live sessions; new ones are refused beyond it
+   * @return the store
+   */
   static SessionStore caffeine(Duration idleTimeout, int maximumSessions) {
     return CaffeineSessionStore.builder().idleTimeout(idleTimeout).maximumSessions(maximumSessions).build();
   }
@@ -108,7 +131,12 @@ public interface SessionStore extends AutoCloseable {
   /** Told when a session leaves the store. */
   @FunctionalInterface
   interface RemovalListener {
-    /** {@code session} is gone; must not throw and should not block for long. */
+    /**
+     * {@code session} is gone; must not throw and should not block for long.
+     *
+     * @param session the session that left the store
+     * @param cause why it left
+     */
     void removed(McpSession session, RemovalCause cause);
   }
 }

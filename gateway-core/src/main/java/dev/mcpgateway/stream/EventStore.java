@@ -18,13 +18,30 @@ import java.util.List;
  */
 public interface EventStore {
 
-  /** Records event {@code sequence} of stream {@code streamId} in session {@code sessionId}. */
+  /**
+   * Records event {@code sequence} of stream {@code streamId} in session {@code sessionId}.
+   *
+   * @param sessionId the session's id
+   * @param streamId the stream's id within the session
+   * @param sequence the event's number in the stream, higher than the ones before
+   * @param encodedEvent the SSE bytes of the event
+   */
   void append(String sessionId, String streamId, long sequence, byte[] encodedEvent);
 
-  /** The stored events of one stream with a sequence above {@code afterSequence}, oldest first. */
+  /**
+   * {@return the stored events of one stream with a sequence above {@code afterSequence}, oldest first}
+   *
+   * @param sessionId the session's id
+   * @param streamId the stream's id within the session
+   * @param afterSequence the sequence of the last event the client received
+   */
   List<byte[]> replay(String sessionId, String streamId, long afterSequence);
 
-  /** Forgets everything of a session; called when the session ends. */
+  /**
+   * Forgets everything of a session; called when the session ends.
+   *
+   * @param sessionId the session's id
+   */
   void removeSession(String sessionId);
 
   /**
@@ -33,12 +50,17 @@ public interface EventStore {
    * @param maxEventsPerSession events kept per session, newest win
    * @param maxBytesPerSession bytes kept per session, newest win
    * @param maxAge events older than this are forgotten
+   * @return the store
    */
   static EventStore inMemory(int maxEventsPerSession, long maxBytesPerSession, Duration maxAge) {
     return new InMemoryEventStore(maxEventsPerSession, maxBytesPerSession, maxAge, System::nanoTime);
   }
 
-  /** A store that keeps nothing: streams cannot be resumed. */
+  /**
+   * A store that keeps nothing: streams cannot be resumed.
+   *
+   * @return the store
+   */
   static EventStore none() {
     return NoEventStore.INSTANCE;
   }

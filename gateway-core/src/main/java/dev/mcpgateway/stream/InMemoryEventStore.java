@@ -30,6 +30,9 @@ public final class InMemoryEventStore implements EventStore {
    * Creates a store.
    *
    * @param ticker nanosecond time source, as {@link System#nanoTime()}; tests pass their own
+   * @param maxEventsPerSession events kept per session, newest win
+   * @param maxBytesPerSession bytes kept per session, newest win
+   * @param maxAge events older than this are forgotten
    */
   public InMemoryEventStore(int maxEventsPerSession, long maxBytesPerSession, Duration maxAge, LongSupplier ticker) {
     if (maxEventsPerSession < 1 || maxBytesPerSession < 1) {
@@ -91,7 +94,7 @@ public final class InMemoryEventStore implements EventStore {
     sessions.remove(sessionId);
   }
 
-  /** How many sessions have stored events, for tests and metrics. */
+  /** {@return how many sessions have stored events, for tests and metrics} */
   public int sessionCount() {
     return sessions.size();
   }

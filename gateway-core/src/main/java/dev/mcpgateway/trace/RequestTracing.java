@@ -26,6 +26,9 @@ public interface RequestTracing {
   /**
    * Starts the span of a client's request; {@link TraceSpan#NONE} to leave it untraced. The
    * span is ended exactly once, with the answer the client gets.
+   *
+   * @param request what the gateway knows of the request
+   * @return the span, or {@link TraceSpan#NONE}
    */
   TraceSpan clientRequest(TracedRequest request);
 
@@ -33,12 +36,18 @@ public interface RequestTracing {
    * The propagation fields this tracing reads: the gateway copies these HTTP headers and
    * {@code params._meta} entries, and no others, into {@link TracedRequest}. The W3C fields by
    * default.
+   *
+   * @return the header and {@code _meta} names
    */
   default List<String> fields() {
     return W3C_FIELDS;
   }
 
-  /** Traces nothing. */
+  /**
+   * Traces nothing.
+   *
+   * @return the tracing that traces nothing
+   */
   static RequestTracing none() {
     return request -> TraceSpan.NONE;
   }

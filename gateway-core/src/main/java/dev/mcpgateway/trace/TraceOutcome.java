@@ -13,22 +13,39 @@ public record TraceOutcome(Integer errorCode, boolean toolError) {
   private static final TraceOutcome SUCCESS = new TraceOutcome(null, false);
   private static final TraceOutcome TOOL_ERROR = new TraceOutcome(null, true);
 
-  /** A result. */
+  /**
+   * A result.
+   *
+   * @return the outcome of a result
+   */
   public static TraceOutcome success() {
     return SUCCESS;
   }
 
-  /** A tool's result with {@code isError: true}. */
+  /**
+   * A tool's result with {@code isError: true}.
+   *
+   * @return the outcome of a tool error
+   */
   public static TraceOutcome toolFailed() {
     return TOOL_ERROR;
   }
 
-  /** A JSON-RPC error answer with {@code code}. */
+  /**
+   * A JSON-RPC error answer with {@code code}.
+   *
+   * @param code the JSON-RPC error code
+   * @return the outcome
+   */
   public static TraceOutcome error(int code) {
     return new TraceOutcome(code, false);
   }
 
-  /** Whether the operation failed: an error answer or a tool's error. */
+  /**
+   * Whether the operation failed: an error answer or a tool's error.
+   *
+   * @return {@code true} for an error answer or a tool's error
+   */
   public boolean failed() {
     return errorCode != null || toolError;
   }

@@ -23,6 +23,9 @@ public interface TraceSpan {
   /**
    * Starts the child span of the call to the backend made for this client request. Its
    * {@link #propagation()} goes into {@code params._meta} of the request the backend receives.
+   *
+   * @param call the call to the backend
+   * @return the child span, or {@link #NONE}
    */
   default TraceSpan backendCall(TracedCall call) {
     return NONE;
@@ -33,6 +36,9 @@ public interface TraceSpan {
    * (sampling, elicitation, roots). {@code call.propagation()} holds the backend's own
    * propagation fields from the request's {@code params._meta}, when it sent any. Its
    * {@link #propagation()} goes into {@code params._meta} of the request the client receives.
+   *
+   * @param call the backend's request
+   * @return the span, or {@link #NONE}
    */
   default TraceSpan serverRequest(TracedCall call) {
     return NONE;
@@ -42,11 +48,17 @@ public interface TraceSpan {
    * The propagation fields (such as {@code traceparent}) that carry this span to the next hop,
    * written into the forwarded message's {@code params._meta} over any the sender put there;
    * empty to leave the message as it is.
+   *
+   * @return the fields by name
    */
   default Map<String, String> propagation() {
     return Map.of();
   }
 
-  /** Ends the span with what came of it. */
+  /**
+   * Ends the span with what came of it.
+   *
+   * @param outcome the outcome
+   */
   default void end(TraceOutcome outcome) {}
 }
