@@ -66,7 +66,12 @@ public final class ArgumentGuard implements Interceptor {
     this.checkHostSymlinks = b.checkHostSymlinks;
   }
 
-  /** Starts a guard for the tools of {@code server}. */
+  /**
+   * Starts a guard for the tools of {@code server}.
+   *
+   * @param server the server's name
+   * @return a new builder
+   */
   public static Builder forServer(String server) {
     return new Builder(server);
   }
@@ -74,6 +79,10 @@ public final class ArgumentGuard implements Interceptor {
   /**
    * The guards a server's configuration asks for: one for the tools without overrides, and one
    * per tool with overrides (its settings merged over the server's).
+   *
+   * @param server the server's name
+   * @param config the server's {@code guards}
+   * @return the guards
    */
   public static List<ArgumentGuard> fromConfig(String server, GuardConfig config) {
     List<ArgumentGuard> guards = new ArrayList<>();
@@ -296,19 +305,34 @@ public final class ArgumentGuard implements Interceptor {
       this.server = Objects.requireNonNull(server, "server");
     }
 
-    /** Guards only these tools (default: all of the server's). */
+    /**
+     * Guards only these tools (default: all of the server's).
+     *
+     * @param tools the tool names
+     * @return this builder
+     */
     public Builder tools(Collection<String> tools) {
       this.tools = List.copyOf(tools);
       return this;
     }
 
-    /** Leaves these tools alone (for tools that have guards of their own). */
+    /**
+     * Leaves these tools alone (for tools that have guards of their own).
+     *
+     * @param tools the tool names
+     * @return this builder
+     */
     public Builder exceptTools(Collection<String> tools) {
       this.exceptTools = List.copyOf(tools);
       return this;
     }
 
-    /** Path arguments must resolve inside these absolute directories; relative paths resolve against the first. */
+    /**
+     * Path arguments must resolve inside these absolute directories; relative paths resolve against the first.
+     *
+     * @param directories the directories
+     * @return this builder
+     */
     public Builder allowedDirectories(Collection<Path> directories) {
       for (Path dir : directories) {
         if (!dir.isAbsolute()) {
@@ -319,7 +343,12 @@ public final class ArgumentGuard implements Interceptor {
       return this;
     }
 
-    /** Which argument names hold paths, case ignored (default {@link ArgumentGuard#DEFAULT_PATH_ARGUMENTS}). */
+    /**
+     * Which argument names hold paths, case ignored (default {@link ArgumentGuard#DEFAULT_PATH_ARGUMENTS}).
+     *
+     * @param names the argument names
+     * @return this builder
+     */
     public Builder pathArguments(Collection<String> names) {
       this.pathArguments = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
       return this;
@@ -329,6 +358,9 @@ public final class ArgumentGuard implements Interceptor {
      * Only paths with these extensions (without dot, case ignored; {@code ""} for none) pass.
      * Directories pass when they end with {@code /} or, with {@link #checkHostSymlinks(boolean)},
      * exist on the host; put extension lists on the tools that take files.
+     *
+     * @param extensions the extensions
+     * @return this builder
      */
     public Builder allowedExtensions(Collection<String> extensions) {
       this.extensions = extensions.stream().map(e -> e.toLowerCase(Locale.ROOT)).map(e -> e.startsWith(".") ? e.substring(1) : e)
@@ -336,7 +368,12 @@ public final class ArgumentGuard implements Interceptor {
       return this;
     }
 
-    /** Refuses calls whose arguments, as JSON, exceed this many bytes (0, the default, for no limit). */
+    /**
+     * Refuses calls whose arguments, as JSON, exceed this many bytes (0, the default, for no limit).
+     *
+     * @param bytes the limit, or 0
+     * @return this builder
+     */
     public Builder maxArgumentBytes(long bytes) {
       if (bytes < 0) {
         throw new IllegalArgumentException("maxArgumentBytes must not be negative: " + bytes);
@@ -349,13 +386,20 @@ public final class ArgumentGuard implements Interceptor {
      * Also resolves symbolic links on this host, for servers that see the same file system as
      * the gateway (host processes or containers with the same paths mounted). A path whose
      * existing part cannot be resolved is refused.
+     *
+     * @param check {@code true} to resolve them
+     * @return this builder
      */
     public Builder checkHostSymlinks(boolean check) {
       this.checkHostSymlinks = check;
       return this;
     }
 
-    /** Builds the guard. */
+    /**
+     * Builds the guard.
+     *
+     * @return the guard
+     */
     public ArgumentGuard build() {
       return new ArgumentGuard(this);
     }

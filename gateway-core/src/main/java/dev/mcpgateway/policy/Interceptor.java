@@ -25,12 +25,23 @@ package dev.mcpgateway.policy;
  */
 public interface Interceptor {
 
-  /** Inspects (and may change the params of) a request before it reaches the backend. */
+  /**
+   * Inspects (and may change the params of) a request before it reaches the backend.
+   *
+   * @param call the request
+   * @return {@link Verdict#pass()}, or a denial the client gets instead of the answer
+   */
   default Verdict onRequest(McpCall call) {
     return Verdict.pass();
   }
 
-  /** Inspects (and may change) the backend's answer before it reaches the client. */
+  /**
+   * Inspects (and may change) the backend's answer before it reaches the client.
+   *
+   * @param call the request
+   * @param result the backend's answer
+   * @return {@link Verdict#pass()}, or a denial the client gets instead of the answer
+   */
   default Verdict onResponse(McpCall call, McpResult result) {
     return Verdict.pass();
   }
@@ -39,6 +50,9 @@ public interface Interceptor {
    * Told when a request was denied or its answer withheld, by any interceptor of the chain
    * (this one included) or because one failed, so that audit logs see every denial. Must not
    * throw.
+   *
+   * @param call the request
+   * @param reason the reason, as the client got it
    */
   default void onDenied(McpCall call, String reason) {}
 
@@ -52,22 +66,35 @@ public interface Interceptor {
       this.denial = denial;
     }
 
-    /** Let the message continue (possibly changed). */
+    /**
+     * Let the message continue (possibly changed).
+     *
+     * @return the passing verdict
+     */
     public static Verdict pass() {
       return PASS;
     }
 
-    /** Stop the message; the client gets a JSON-RPC error with {@code reason}. */
+    /**
+     * Stop the message; the client gets a JSON-RPC error with {@code reason}.
+     *
+     * @param reason the reason, for the client; must not contain secrets
+     * @return the denial
+     */
     public static Verdict deny(String reason) {
       return new Verdict(java.util.Objects.requireNonNull(reason, "reason"));
     }
 
-    /** Whether this verdict denies. */
+    /**
+     * Whether this verdict denies.
+     *
+     * @return {@code true} for a denial
+     */
     public boolean isDenied() {
       return denial != null;
     }
 
-    /** The reason of a denial; null when passing. */
+    /** {@return the reason of a denial; null when passing} */
     public String reason() {
       return denial;
     }

@@ -16,25 +16,33 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public interface McpCall {
 
-  /** The server the request goes to. */
+  /** {@return the server the request goes to} */
   String server();
 
-  /** Who sends it. */
+  /** {@return who sends it} */
   Identity identity();
 
-  /** The JSON-RPC method, such as {@code tools/call}. */
+  /** {@return the JSON-RPC method, such as {@code tools/call}} */
   String method();
 
-  /** The request params, mutable; an empty map when the request has none. */
+  /** {@return the request params, mutable; an empty map when the request has none} */
   Map<String, Object> params();
 
-  /** For {@code tools/call}: the tool's name. */
+  /**
+   * For {@code tools/call}: the tool's name.
+   *
+   * @return the tool's name; empty for other methods
+   */
   default Optional<String> toolName() {
     Object name = "tools/call".equals(method()) ? params().get("name") : null;
     return name instanceof String ? Optional.of((String) name) : Optional.empty();
   }
 
-  /** For {@code tools/call}: the arguments, mutable; empty map when none. */
+  /**
+   * For {@code tools/call}: the arguments, mutable; empty map when none.
+   *
+   * @return the arguments; an empty map for other methods
+   */
   @SuppressWarnings("unchecked")
   default Map<String, Object> arguments() {
     Object arguments = params().get("arguments");
@@ -42,16 +50,16 @@ public interface McpCall {
   }
 
   /**
-   * The JSON-RPC id as the client sent it, in JSON text ({@code 7} or {@code "abc"}); empty
-   * when the gateway cannot tell.
+   * {@return the JSON-RPC id as the client sent it, in JSON text ({@code 7} or {@code "abc"}); empty
+   * when the gateway cannot tell}
    */
   default Optional<String> requestId() {
     return Optional.empty();
   }
 
-  /** When the gateway received the request. */
+  /** {@return when the gateway received the request} */
   Instant receivedAt();
 
-  /** Per-call state shared by interceptors (keys should be namespaced). */
+  /** {@return per-call state shared by interceptors (keys should be namespaced)} */
   ConcurrentHashMap<String, Object> attributes();
 }

@@ -11,18 +11,22 @@ import java.util.Optional;
  */
 public interface McpResult {
 
-  /** Whether the backend answered with a JSON-RPC error (rather than a result). */
+  /**
+   * Whether the backend answered with a JSON-RPC error (rather than a result).
+   *
+   * @return {@code true} for an error answer
+   */
   boolean isError();
 
-  /** The result object, mutable; empty for an error answer. */
+  /** {@return the result object, mutable; empty for an error answer} */
   Optional<Map<String, Object>> result();
 
-  /** The error message of an error answer. */
+  /** {@return the error message of an error answer} */
   Optional<String> errorMessage();
 
   /**
-   * The error object of an error answer ({@code code}, {@code message}, optional {@code data}),
-   * mutable; changes reach the client. Empty for a result answer.
+   * {@return the error object of an error answer ({@code code}, {@code message}, optional {@code data}),
+   * mutable; changes reach the client} Empty for a result answer.
    */
   default Optional<Map<String, Object>> error() {
     return Optional.empty();
@@ -32,6 +36,9 @@ public interface McpResult {
    * Whether any string of the answer (values and object keys, in the result or the error)
    * satisfies {@code test}. Read-only and cheap: a policy that changes only some answers checks
    * with it first and leaves the others unconverted.
+   *
+   * @param test the condition
+   * @return {@code true} when some string satisfies it
    */
   default boolean anyString(java.util.function.Predicate<String> test) {
     return result().map(r -> anyString(r, test)).orElse(false) || error().map(e -> anyString(e, test)).orElse(false);
@@ -57,7 +64,11 @@ public interface McpResult {
     return false;
   }
 
-  /** For a {@code tools/call} result: whether the tool reported {@code isError: true}. */
+  /**
+   * For a {@code tools/call} result: whether the tool reported {@code isError: true}.
+   *
+   * @return {@code true} when the result has {@code isError: true}
+   */
   default boolean isToolError() {
     return result().map(r -> Boolean.TRUE.equals(r.get("isError"))).orElse(false);
   }

@@ -48,6 +48,8 @@ public final class Policies {
    * (the audit log's file).
    *
    * @param environment where pass-through {@code env} values come from, to redact their values
+   * @param config the gateway's configuration
+   * @return the interceptors, in order
    */
   public static List<Interceptor> defaults(GatewayConfig config, Function<String, String> environment) {
     List<Interceptor> chain = new ArrayList<>();
@@ -62,7 +64,12 @@ public final class Policies {
     return List.copyOf(chain);
   }
 
-  /** The argument guards of every server whose configuration has {@code guards}; empty when none has. */
+  /**
+   * The argument guards of every server whose configuration has {@code guards}; empty when none has.
+   *
+   * @param config the gateway's configuration
+   * @return the guards
+   */
   public static List<Interceptor> argumentGuards(GatewayConfig config) {
     List<Interceptor> guards = new ArrayList<>();
     for (ServerConfig server : config.servers().values()) {
@@ -71,17 +78,32 @@ public final class Policies {
     return guards;
   }
 
-  /** {@link #defaults(GatewayConfig, Function)} with the process environment. */
+  /**
+   * {@link #defaults(GatewayConfig, Function)} with the process environment.
+   *
+   * @param config the gateway's configuration
+   * @return the interceptors, in order
+   */
   public static List<Interceptor> defaults(GatewayConfig config) {
     return defaults(config, System::getenv);
   }
 
-  /** Only the tools each server's {@code tools} lists ({@code "*"}: all). */
+  /**
+   * Only the tools each server's {@code tools} lists ({@code "*"}: all).
+   *
+   * @param config the gateway's configuration
+   * @return the interceptor
+   */
   public static Interceptor toolAllowlist(GatewayConfig config) {
     return new ToolAllowlist(config);
   }
 
-  /** Refuses command-execution tools (shell, exec, eval...) unless a server's {@code tools} names them. */
+  /**
+   * Refuses command-execution tools (shell, exec, eval...) unless a server's {@code tools} names them.
+   *
+   * @param config the gateway's configuration
+   * @return the interceptor
+   */
   public static Interceptor dangerousTools(GatewayConfig config) {
     return new DangerousTools(config, DangerousTools.DEFAULT, "built-in list");
   }
@@ -89,6 +111,10 @@ public final class Policies {
   /**
    * Refuses tools whose names match {@code pattern} unless a server's {@code tools} names them.
    * The pattern runs on names clients and servers choose: keep it free of nested repetition.
+   *
+   * @param config the gateway's configuration
+   * @param pattern looked for anywhere in a tool's name
+   * @return the interceptor
    */
   public static Interceptor denyTools(GatewayConfig config, Pattern pattern) {
     return new DangerousTools(config, pattern);
@@ -97,6 +123,10 @@ public final class Policies {
   /**
    * Redacts credentials and each server's environment secrets from answers, and private
    * addresses, internal host names and long texts as the configuration's {@code redaction} asks.
+   *
+   * @param config the gateway's configuration
+   * @param environment where pass-through {@code env} values come from, to redact their values
+   * @return the interceptor
    */
   public static Redaction redaction(GatewayConfig config, Function<String, String> environment) {
     Redaction.Builder builder = Redaction.builder()
@@ -107,7 +137,12 @@ public final class Policies {
     return builder.build();
   }
 
-  /** {@link #redaction(GatewayConfig, Function)} with the process environment. */
+  /**
+   * {@link #redaction(GatewayConfig, Function)} with the process environment.
+   *
+   * @param config the gateway's configuration
+   * @return the interceptor
+   */
   public static Redaction redaction(GatewayConfig config) {
     return redaction(config, System::getenv);
   }
@@ -116,6 +151,10 @@ public final class Policies {
    * The audit trail, knowing each server's environment secrets so that it never writes them;
    * also appended to the configuration's {@code auditFile} when there is one. The caller closes
    * it (a gateway closes the interceptors of its chain).
+   *
+   * @param config the gateway's configuration
+   * @param environment where pass-through {@code env} values come from, so that they are never written
+   * @return the audit log
    */
   public static AuditLog audit(GatewayConfig config, Function<String, String> environment) {
     AuditLog.Builder builder = AuditLog.builder();
@@ -124,7 +163,12 @@ public final class Policies {
     return builder.build();
   }
 
-  /** {@link #audit(GatewayConfig, Function)} with the process environment. */
+  /**
+   * {@link #audit(GatewayConfig, Function)} with the process environment.
+   *
+   * @param config the gateway's configuration
+   * @return the audit log
+   */
   public static AuditLog audit(GatewayConfig config) {
     return audit(config, System::getenv);
   }
@@ -132,6 +176,8 @@ public final class Policies {
   /**
    * Pins tool definitions at first sight and warns or refuses when they change.
    *
+   * @param mode {@link ToolPinningMode#WARN} or {@link ToolPinningMode#REFUSE}
+   * @return the interceptor
    * @throws IllegalArgumentException for {@link ToolPinningMode#OFF}, which needs no interceptor
    */
   public static ToolPinning toolPinning(ToolPinningMode mode) {

@@ -35,36 +35,37 @@ public final class Redaction implements Interceptor {
   /** The call attribute holding this call's redaction count by kind ({@code Map<String, Integer>}). */
   public static final String ATTRIBUTE = "dev.mcpgateway.redactions";
 
-  /**
-   * What was redacted. Each kind matches what its pattern below would, found by a linear scan:
-   * <ul>
-   *   <li>{@code GITHUB_TOKEN}: {@code gh[pousr]_} and 20 to 255 letters or digits, or
-   *       {@code github_pat_} and 20 to 255 of letters, digits and {@code _}, not inside a longer
-   *       alphanumeric run;
-   *   <li>{@code AWS_ACCESS_KEY}: {@code AKIA ASIA AGPA AIDA AROA ANPA ANVA} and 16 of
-   *       {@code [0-9A-Z]}, as a whole alphanumeric run;
-   *   <li>{@code PRIVATE_KEY}: {@code -----BEGIN ... PRIVATE KEY-----} through the first
-   *       {@code -----END ... PRIVATE KEY-----}, or to the end of the text;
-   *   <li>{@code JWT}: three dot-separated base64url parts of 5 or more, the first two starting
-   *       with {@code eyJ};
-   *   <li>{@code BEARER}: the word {@code bearer} in any case, white space and 8 or more of
-   *       {@code [A-Za-z0-9._~+/=-]};
-   *   <li>{@code SK_KEY}: {@code sk-} and 20 or more of {@code [A-Za-z0-9_-]};
-   *   <li>{@code SECRET}: an exact value passed to the server's environment;
-   *   <li>{@code PRIVATE_IP}: 10/8, 172.16/12, 192.168/16 and 169.254/16 addresses as whole words;
-   *   <li>{@code INTERNAL_HOST}: dotted host names ending in {@code .internal .local .localdomain
-   *       .corp .lan .intranet .private} (any case) as whole words.
-   * </ul>
-   */
+  /** What was redacted: each kind says what it matches; matches are found by a linear scan. */
   public enum Kind {
+    /**
+     * {@code gh[pousr]_} and 20 to 255 letters or digits, or {@code github_pat_} and 20 to 255 of
+     * letters, digits and {@code _}, not inside a longer alphanumeric run.
+     */
     GITHUB_TOKEN("github-token"),
+    /**
+     * {@code AKIA ASIA AGPA AIDA AROA ANPA ANVA} and 16 of {@code [0-9A-Z]}, as a whole
+     * alphanumeric run.
+     */
     AWS_ACCESS_KEY("aws-access-key"),
+    /**
+     * {@code -----BEGIN ... PRIVATE KEY-----} through the first {@code -----END ... PRIVATE KEY-----},
+     * or to the end of the text.
+     */
     PRIVATE_KEY("private-key"),
+    /** Three dot-separated base64url parts of 5 or more, the first two starting with {@code eyJ}. */
     JWT("jwt"),
+    /** The word {@code bearer} in any case, white space and 8 or more of {@code [A-Za-z0-9._~+/=-]}. */
     BEARER("bearer"),
+    /** {@code sk-} and 20 or more of {@code [A-Za-z0-9_-]}. */
     SK_KEY("api-key"),
+    /** An exact value passed to the server's environment. */
     SECRET("secret"),
+    /** 10/8, 172.16/12, 192.168/16 and 169.254/16 addresses as whole words. */
     PRIVATE_IP("private-ip"),
+    /**
+     * Dotted host names ending in {@code .internal .local .localdomain .corp .lan .intranet
+     * .private} (any case) as whole words.
+     */
     INTERNAL_HOST("internal-host");
 
     private final String marker;
@@ -73,7 +74,7 @@ public final class Redaction implements Interceptor {
       this.marker = marker;
     }
 
-    /** The marker's label, as in {@code [REDACTED:label]}. */
+    /** {@return the marker's label, as in {@code [REDACTED:label]}} */
     public String label() {
       return marker;
     }
@@ -84,7 +85,11 @@ public final class Redaction implements Interceptor {
    * Not thread-safe.
    */
   public interface TextStream {
-    /** Adds the next piece of the text; redacted text goes out as soon as no secret can span it. */
+    /**
+     * Adds the next piece of the text; redacted text goes out as soon as no secret can span it.
+     *
+     * @param text the next piece
+     */
     void append(CharSequence text);
 
     /** Ends the text: the rest goes out. Idempotent. */
@@ -110,12 +115,16 @@ public final class Redaction implements Interceptor {
     }
   }
 
-  /** Starts a builder with the credential kinds on and private addresses off. */
+  /**
+   * Starts a builder with the credential kinds on and private addresses off.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Redactions so far, by kind. */
+  /** {@return redactions so far, by kind} */
   public Map<Kind, Long> counts() {
     Map<Kind, Long> snapshot = new EnumMap<>(Kind.class);
     counts.forEach((kind, count) -> snapshot.put(kind, count.get()));
@@ -145,6 +154,10 @@ public final class Redaction implements Interceptor {
   /**
    * Whether {@link #redact(String, String)} would change {@code text} of {@code server}: a cheap
    * test (one pass, no copy) for the common case of nothing to redact.
+   *
+   * @param server the server's name
+   * @param text the text
+   * @return {@code false} when {@code redact} would return {@code text} unchanged
    */
   public boolean mayRedact(String server, String text) {
     return mayChange(text, secretsOf(server), false);
@@ -154,6 +167,10 @@ public final class Redaction implements Interceptor {
    * Redacts a text {@code server} produced (a notification, a log line, an error): its
    * environment secrets and the enabled kinds, never truncated. Returns {@code text} itself when
    * nothing was found. Counted in {@link #counts()}.
+   *
+   * @param server the server's name
+   * @param text the text
+   * @return the redacted text
    */
   public String redact(String server, String text) {
     return replace(text, secretsOf(server), new java.util.HashMap<>());
@@ -163,6 +180,10 @@ public final class Redaction implements Interceptor {
    * Redacts, in place, every string and map key of a JSON-like value ({@link Map},
    * {@link List}, {@link String}, other values untouched) that {@code server} produced; returns
    * the value (a new string when the value itself is a string that changed). Never truncates.
+   *
+   * @param server the server's name
+   * @param value the value
+   * @return the value, redacted
    */
   public Object redactValue(String server, Object value) {
     return walk(value, secretsOf(server), new java.util.HashMap<>(), false);
@@ -172,12 +193,21 @@ public final class Redaction implements Interceptor {
    * Starts redacting a long text of {@code server} that arrives in pieces, writing the result to
    * {@code out} as it goes, in bounded memory: a secret or credential split between two pieces
    * is still found. Never truncates. See {@link TextStream}.
+   *
+   * @param server the server's name
+   * @param out where the redacted text goes
+   * @return the stream to append the pieces to
    */
   public TextStream stream(String server, Appendable out) {
     return new RedactingStream(this, secretsOf(server), out);
   }
 
-  /** The longest exact secret of {@code server}, in characters (0 when it has none). */
+  /**
+   * The longest exact secret of {@code server}, in characters (0 when it has none).
+   *
+   * @param server the server's name
+   * @return the length in characters
+   */
   public int longestSecret(String server) {
     return secretsOf(server).maxLength();
   }
@@ -214,7 +244,14 @@ public final class Redaction implements Interceptor {
     return !scanner.isEmpty() && scanner.hinted(text) && scanner.findsAny(text);
   }
 
-  /** Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors. */
+  /**
+   * Redacts one text; {@code found} collects counts by kind label. For tests and other interceptors.
+   *
+   * @param text the text
+   * @param secrets exact values to redact
+   * @param found counts by kind label, added to
+   * @return the redacted text
+   */
   public String redact(String text, Collection<String> secrets, Map<String, Integer> found) {
     return truncate(replace(text, new SecretValues(secrets), found), found);
   }
@@ -319,6 +356,9 @@ public final class Redaction implements Interceptor {
     /**
      * Whether the credential kinds (GitHub, AWS, private keys, JWTs, bearer values, {@code sk-}
      * keys) are redacted; on by default. Off leaves only exact secrets and what else is asked.
+     *
+     * @param on {@code false} to turn them off
+     * @return this builder
      */
     public Builder credentials(boolean on) {
       for (Kind kind : List.of(Kind.GITHUB_TOKEN, Kind.AWS_ACCESS_KEY, Kind.PRIVATE_KEY, Kind.JWT, Kind.BEARER, Kind.SK_KEY)) {
@@ -327,31 +367,57 @@ public final class Redaction implements Interceptor {
       return this;
     }
 
-    /** Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16). */
+    /**
+     * Also redacts private IPv4 addresses (10/8, 172.16/12, 192.168/16, 169.254/16).
+     *
+     * @param on {@code true} to redact them
+     * @return this builder
+     */
     public Builder privateAddresses(boolean on) {
       toggle(Kind.PRIVATE_IP, on);
       return this;
     }
 
-    /** Also redacts internal host names ({@code *.internal}, {@code *.local}, {@code *.corp}...). */
+    /**
+     * Also redacts internal host names ({@code *.internal}, {@code *.local}, {@code *.corp}...).
+     *
+     * @param on {@code true} to redact them
+     * @return this builder
+     */
     public Builder internalHostNames(boolean on) {
       toggle(Kind.INTERNAL_HOST, on);
       return this;
     }
 
-    /** Redacts these exact values in answers of {@code server} (the secrets passed to its environment). */
+    /**
+     * Redacts these exact values in answers of {@code server} (the secrets passed to its environment).
+     *
+     * @param server the server's name
+     * @param values the values
+     * @return this builder
+     */
     public Builder secrets(String server, Collection<String> values) {
       secrets.computeIfAbsent(Objects.requireNonNull(server, "server"), k -> new ArrayList<>()).addAll(values);
       return this;
     }
 
-    /** Secret values shorter than this are not redacted as exact values (default 6): too many false matches. */
+    /**
+     * Secret values shorter than this are not redacted as exact values (default 6): too many false matches.
+     *
+     * @param length the shortest length redacted
+     * @return this builder
+     */
     public Builder minSecretLength(int length) {
       this.minSecretLength = length;
       return this;
     }
 
-    /** Truncates any text longer than this many characters; 0 (the default) keeps all. */
+    /**
+     * Truncates any text longer than this many characters; 0 (the default) keeps all.
+     *
+     * @param chars the limit, or 0
+     * @return this builder
+     */
     public Builder maxTextChars(int chars) {
       if (chars < 0) {
         throw new IllegalArgumentException("maxTextChars must not be negative: " + chars);
@@ -368,7 +434,11 @@ public final class Redaction implements Interceptor {
       }
     }
 
-    /** Builds the interceptor. */
+    /**
+     * Builds the interceptor.
+     *
+     * @return the interceptor
+     */
     public Redaction build() {
       return new Redaction(this);
     }

@@ -31,6 +31,7 @@ public final class ToolPinning implements Interceptor {
    * Creates a pinning interceptor that warns ({@link ToolPinningMode#WARN}) or also refuses
    * ({@link ToolPinningMode#REFUSE}) when a definition changes.
    *
+   * @param mode {@link ToolPinningMode#WARN} or {@link ToolPinningMode#REFUSE}
    * @throws IllegalArgumentException for {@link ToolPinningMode#OFF}, which pins nothing: leave
    *     the interceptor out of the chain instead
    */
@@ -42,7 +43,13 @@ public final class ToolPinning implements Interceptor {
     }
   }
 
-  /** The pinned digest of a tool, for tests and reviews; null when never listed. */
+  /**
+   * The pinned digest of a tool, for tests and reviews; null when never listed.
+   *
+   * @param server the server's name
+   * @param tool the tool's name
+   * @return the digest; null when never listed
+   */
   public String pin(String server, String tool) {
     return pins.get(server + "\u0000" + tool);
   }
