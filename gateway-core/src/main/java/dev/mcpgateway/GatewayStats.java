@@ -69,7 +69,9 @@ public record GatewayStats(Duration uptime, int activeSessions, int activeBacken
      * Rejects nulls.
      *
      * @param status see {@link ServerStatus}
-     * @param backends backend instances of this server running now, over all callers: a caller may run several (see {@link dev.mcpgateway.config.ServerConfig.BackendSharing}); with isolation {@code SESSION}, one per session
+     * @param backends backend instances of this server running now, over all callers: a caller may
+     *     run several (see {@link dev.mcpgateway.config.ServerConfig.BackendSharing}); with
+     *     isolation {@code SESSION}, one per session
      * @param starts backends started successfully since the gateway started
      * @param restarts starts that replaced a backend which had stopped unexpectedly
      * @param failures start attempts that failed

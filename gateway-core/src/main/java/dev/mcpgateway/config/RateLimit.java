@@ -15,7 +15,8 @@ public record RateLimit(double requestsPerSecond, int burst) {
   /**
    * Rejects a rate that is not positive and finite, or a burst under 1.
    *
-   * @param requestsPerSecond the sustained rate, more than 0 (fractions allowed: 0.5 is one request every 2 s)
+   * @param requestsPerSecond the sustained rate, more than 0 (fractions allowed: 0.5 is one request
+   *     every 2 s)
    * @param burst how many requests may come at once after a quiet period, at least 1
    */
   public RateLimit {

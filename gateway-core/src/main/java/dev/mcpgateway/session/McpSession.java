@@ -53,10 +53,13 @@ public record McpSession(
    * Validates; the JSON values are copied into unmodifiable maps and lists.
    *
    * @param id the session id: unguessable, visible ASCII
-   * @param callerDigest the caller's session key ({@link dev.mcpgateway.auth.Identity#sessionKey()}), a one-way digest of the credential, never the credential
+   * @param callerDigest the caller's session key ({@link
+   *     dev.mcpgateway.auth.Identity#sessionKey()}), a one-way digest of the credential, never the
+   *     credential
    * @param server the server the session was initialized on; empty for the unified endpoint
    * @param protocolVersion the negotiated MCP revision, such as {@code 2025-06-18}
-   * @param clientCapabilities the client's {@code initialize} capabilities, as JDK values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null})
+   * @param clientCapabilities the client's {@code initialize} capabilities, as JDK values ({@code
+   *     Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null})
    * @param clientInfo the client's {@code initialize} {@code clientInfo}, as JDK values
    * @param isolation whose backend serves the session: the caller's shared one, or its own
    * @param createdAt when the session was created

@@ -26,11 +26,13 @@ public record TracedCall(String server, String method, String requestId, String 
    * @param server the gateway's name of the server
    * @param method the JSON-RPC method
    * @param requestId the id of the message as its receiver sees it, as JSON text; null when unknown
-   * @param target the tool's name of a {@code tools/call}, the prompt's of a {@code prompts/get}; else null
+   * @param target the tool's name of a {@code tools/call}, the prompt's of a {@code prompts/get};
+   *     else null
    * @param transport how the message travels: {@code pipe} (a backend's stdio) or {@code tcp} (HTTP)
    * @param address the receiver's host for a remote backend; else null
    * @param port the receiver's port for a remote backend; else 0
-   * @param propagation for a backend's request to the client, the propagation fields the backend put in its {@code params._meta}; else empty
+   * @param propagation for a backend's request to the client, the propagation fields the backend
+   *     put in its {@code params._meta}; else empty
    */
   public TracedCall {
     Objects.requireNonNull(server, "server");
