@@ -169,7 +169,7 @@ public final class HttpBackendLauncher implements BackendLauncher {
     /**
      * How long connecting to a remote may take, for servers without their own {@code connectTimeout}.
      *
-     * @param timeout the connect timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder connectTimeout(Duration timeout) {
@@ -180,7 +180,7 @@ public final class HttpBackendLauncher implements BackendLauncher {
     /**
      * How long {@link Backend#close()} waits for the remote to answer the {@code DELETE} of its session.
      *
-     * @param timeout the close timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder closeTimeout(Duration timeout) {

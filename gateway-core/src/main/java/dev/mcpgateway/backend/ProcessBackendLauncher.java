@@ -106,7 +106,7 @@ public final class ProcessBackendLauncher implements BackendLauncher {
     /**
      * How long to wait after EOF, and again after TERM, before the next step.
      *
-     * @param gracePeriod the wait at each step
+     * @param gracePeriod the wait at each step, zero or more
      * @return this builder
      */
     public Builder gracePeriod(Duration gracePeriod) {

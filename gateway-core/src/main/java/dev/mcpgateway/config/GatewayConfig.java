@@ -482,7 +482,7 @@ public final class GatewayConfig {
     /**
      * Sets the most MCP sessions one caller holds at once.
      *
-     * @param max the limit
+     * @param max the limit, at least 1
      * @return this builder
      */
     public Builder maxSessionsPerCaller(int max) {
@@ -507,7 +507,7 @@ public final class GatewayConfig {
     /**
      * Sets the most backend instances of one server per caller; see {@link GatewayConfig#maxBackendsPerCaller()}.
      *
-     * @param max the limit
+     * @param max the bound, at least 1
      * @return this builder
      */
     public Builder maxBackendsPerCaller(int max) {
@@ -521,7 +521,7 @@ public final class GatewayConfig {
     /**
      * Sets the runner's port (1-65535, or 0 for any free port).
      *
-     * @param port the port
+     * @param port the port, or 0 for any free port
      * @return this builder
      */
     public Builder port(int port) {
@@ -546,7 +546,7 @@ public final class GatewayConfig {
     /**
      * Sets the default start-up timeout of backends.
      *
-     * @param timeout the timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder startupTimeout(Duration timeout) {
@@ -557,7 +557,7 @@ public final class GatewayConfig {
     /**
      * Sets the default time one request may wait for its answer.
      *
-     * @param timeout the timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder toolTimeout(Duration timeout) {
@@ -579,7 +579,7 @@ public final class GatewayConfig {
     /**
      * Sets the offload threshold in bytes.
      *
-     * @param bytes the threshold
+     * @param bytes the threshold, positive
      * @return this builder
      */
     public Builder payloadSizeThreshold(long bytes) {
@@ -605,7 +605,7 @@ public final class GatewayConfig {
      * Sets the most bytes of payloads one caller may keep on disk (default 1 GiB); at least
      * {@link #payloadSizeThreshold(long)}, since every stored payload is larger than that.
      *
-     * @param bytes the quota
+     * @param bytes the quota, positive
      * @return this builder
      */
     public Builder payloadQuotaBytes(long bytes) {
@@ -619,7 +619,7 @@ public final class GatewayConfig {
     /**
      * Sets the largest message taken from a backend (default 64 MiB, at least 1024); see {@link GatewayConfig#maxMessageBytes()}.
      *
-     * @param bytes the limit
+     * @param bytes the limit, at least 1024
      * @return this builder
      */
     public Builder maxMessageBytes(int bytes) {
@@ -633,7 +633,7 @@ public final class GatewayConfig {
     /**
      * Sets how long a session may stay idle; {@code null} means sessions never expire.
      *
-     * @param timeout the idle timeout, or {@code null}
+     * @param timeout a positive duration, or {@code null}
      * @return this builder
      */
     public Builder sessionTimeout(Duration timeout) {
@@ -644,7 +644,7 @@ public final class GatewayConfig {
     /**
      * Sets the most MCP sessions held at once.
      *
-     * @param maxSessions the limit
+     * @param maxSessions the limit, at least 1
      * @return this builder
      */
     public Builder maxSessions(int maxSessions) {
@@ -705,7 +705,7 @@ public final class GatewayConfig {
     /**
      * Also appends the audit trail to this absolute file ({@code null} for none).
      *
-     * @param file the file, or {@code null}
+     * @param file an absolute path, or {@code null}
      * @return this builder
      */
     public Builder auditFile(Path file) {

@@ -154,7 +154,7 @@ public final class GuardConfig {
     /**
      * Path-like arguments must resolve inside these absolute directories; relative paths resolve against the first.
      *
-     * @param directories the directories
+     * @param directories absolute directories, at least one
      * @return this builder
      */
     public Builder allowedPaths(Collection<Path> directories) {
@@ -191,7 +191,7 @@ public final class GuardConfig {
     /**
      * Refuses calls whose arguments, as JSON, exceed this many bytes.
      *
-     * @param bytes the limit
+     * @param bytes the limit, positive
      * @return this builder
      */
     public Builder maxArgumentBytes(long bytes) {
@@ -217,7 +217,7 @@ public final class GuardConfig {
     /**
      * Names of the arguments that hold paths (case does not matter), replacing the guard's defaults.
      *
-     * @param names the argument names
+     * @param names the argument names, at least one
      * @return this builder
      */
     public Builder pathArguments(Collection<String> names) {

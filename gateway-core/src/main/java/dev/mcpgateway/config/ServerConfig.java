@@ -455,7 +455,7 @@ public final class ServerConfig {
     /**
      * Sets the container entrypoint.
      *
-     * @param entrypoint the entrypoint
+     * @param entrypoint the entrypoint, not blank
      * @return this builder
      */
     public Builder entrypoint(String entrypoint) {
@@ -548,7 +548,7 @@ public final class ServerConfig {
     /**
      * Sets how long start-up and {@code initialize} may take.
      *
-     * @param timeout the timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder startupTimeout(Duration timeout) {
@@ -559,7 +559,7 @@ public final class ServerConfig {
     /**
      * Sets how long one request may wait for its answer.
      *
-     * @param timeout the timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder toolTimeout(Duration timeout) {
@@ -570,7 +570,7 @@ public final class ServerConfig {
     /**
      * Sets how long connecting to an HTTP server may take.
      *
-     * @param timeout the timeout
+     * @param timeout a positive duration
      * @return this builder
      */
     public Builder connectTimeout(Duration timeout) {
@@ -603,7 +603,7 @@ public final class ServerConfig {
     /**
      * Sets this server's own bound on backends per caller (at least 1); only with {@link BackendSharing#EXACT}.
      *
-     * @param max the bound
+     * @param max the bound, at least 1
      * @return this builder
      */
     public Builder maxBackendsPerCaller(int max) {
@@ -617,7 +617,7 @@ public final class ServerConfig {
     /**
      * Sets the container network to join (such as {@code bridge}); without it the container has none.
      *
-     * @param network the network's name
+     * @param network the network's name, not blank
      * @return this builder
      */
     public Builder network(String network) {
@@ -628,7 +628,7 @@ public final class ServerConfig {
     /**
      * Sets the container's memory limit in bytes; at least 6 MiB.
      *
-     * @param bytes the limit
+     * @param bytes the limit, at least 6 MiB
      * @return this builder
      */
     public Builder memoryLimitBytes(long bytes) {
@@ -642,7 +642,7 @@ public final class ServerConfig {
     /**
      * Sets how many CPUs the container may use, such as {@code 0.5}.
      *
-     * @param cpus the number of CPUs, fractions allowed
+     * @param cpus the number of CPUs, from 0.01 to 1024
      * @return this builder
      */
     public Builder cpuLimit(double cpus) {
@@ -656,7 +656,7 @@ public final class ServerConfig {
     /**
      * Sets the most processes and threads the container may run.
      *
-     * @param pids the limit
+     * @param pids the limit, positive
      * @return this builder
      */
     public Builder pidsLimit(int pids) {
@@ -681,7 +681,7 @@ public final class ServerConfig {
     /**
      * Pins the container image to a digest ({@code sha256:} and 64 hex digits).
      *
-     * @param digest the digest
+     * @param digest {@code sha256:} and 64 lower-case hex digits
      * @return this builder
      */
     public Builder imageDigest(String digest) {
@@ -696,7 +696,7 @@ public final class ServerConfig {
      * Sets the user the container runs as: {@code "1000:1000"} (uid:gid), {@code "1000"}, or a
      * name the image knows, optionally with {@code ":group"}; see {@link ServerConfig#isValidUser}.
      *
-     * @param user the user
+     * @param user a uid or a name, optionally followed by {@code :} and a gid or a group
      * @return this builder
      */
     public Builder user(String user) {

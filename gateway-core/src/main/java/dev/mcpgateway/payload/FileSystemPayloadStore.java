@@ -428,7 +428,7 @@ public final class FileSystemPayloadStore implements PayloadStore {
     /**
      * The most bytes of payloads one session key (one caller) may keep on disk; default 1 GiB.
      *
-     * @param bytes the quota
+     * @param bytes the quota, positive
      * @return this builder
      */
     public Builder quotaBytes(long bytes) {

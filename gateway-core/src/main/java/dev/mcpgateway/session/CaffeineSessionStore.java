@@ -153,7 +153,7 @@ public final class CaffeineSessionStore implements SessionStore {
     /**
      * Sessions idle longer than this expire.
      *
-     * @param idleTimeout the idle timeout
+     * @param idleTimeout a positive duration
      * @return this builder
      */
     public Builder idleTimeout(Duration idleTimeout) {
@@ -178,7 +178,7 @@ public final class CaffeineSessionStore implements SessionStore {
     /**
      * At most this many live sessions; new ones are refused beyond it.
      *
-     * @param maximumSessions the limit
+     * @param maximumSessions the limit, at least 1
      * @return this builder
      */
     public Builder maximumSessions(int maximumSessions) {
