@@ -92,7 +92,8 @@ public record Identity(String name, String sessionKey, Optional<Set<String>> all
   }
 
   /**
-   * Hex SHA-256 of a credential, prefixed so that a key is visibly a digest.
+   * The session key of a credential: the SHA-256 digest of the credential behind a fixed prefix,
+   * in hex.
    *
    * @param credential the credential
    * @return 32 hex digits: the first 16 bytes of the digest
