@@ -82,7 +82,11 @@ public final class DockerBackendLauncher implements BackendLauncher {
     bounded("Removing containers of gateways that died", this::removeOrphans, engineTimeout);
   }
 
-  /** A launcher with the defaults: see {@link #builder()}. Does not fail when the engine is down; launches do. */
+  /**
+   * A launcher with the defaults: see {@link #builder()}. Does not fail when the engine is down; launches do.
+   *
+   * @return a new launcher, to close when the gateway no longer uses it
+   */
   public static DockerBackendLauncher create() {
     return builder().build();
   }
@@ -91,6 +95,8 @@ public final class DockerBackendLauncher implements BackendLauncher {
    * Starts a builder with the defaults: 512 MiB memory, 1 CPU, 256 processes, 64 MiB {@code /tmp},
    * user {@code 65534:65534}, no mount roots (so no host mounts), {@link PullPolicy#IF_MISSING},
    * 2 s grace period.
+   *
+   * @return a new builder
    */
   public static Builder builder() {
     return new Builder();
@@ -99,6 +105,7 @@ public final class DockerBackendLauncher implements BackendLauncher {
   /**
    * Checks that this launcher can run {@code server}: its image, args, network and mounts.
    *
+   * @param server the server's configuration
    * @throws ConfigException naming the JSON path of the first problem
    */
   public void validate(ServerConfig server) {
@@ -224,7 +231,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
 
     private Builder() {}
 
-    /** The engine's address, such as {@code unix:///var/run/docker.sock} or {@code tcp://127.0.0.1:2375}; default {@code DOCKER_HOST}. */
+    /**
+     * The engine's address, such as {@code unix:///var/run/docker.sock} or {@code tcp://127.0.0.1:2375}; default {@code DOCKER_HOST}.
+     *
+     * @param dockerHost a {@code unix://}, {@code tcp://} or {@code npipe://} address
+     * @return this builder
+     */
     public Builder dockerHost(String dockerHost) {
       if (dockerHost == null || !dockerHost.matches("(unix|tcp|npipe)://.+")) {
         throw new IllegalArgumentException("dockerHost must be unix://, tcp:// or npipe:// followed by an address: " + dockerHost);
@@ -233,7 +245,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** Host directories under which servers may mount paths; none by default, so no server may mount anything. */
+    /**
+     * Host directories under which servers may mount paths; none by default, so no server may mount anything.
+     *
+     * @param roots absolute directories other than {@code /}
+     * @return this builder
+     */
     public Builder allowedMountRoots(Collection<Path> roots) {
       for (Path root : roots) {
         if (!root.isAbsolute() || root.getNameCount() == 0) {
@@ -244,7 +261,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** The memory limit (swap included) of a server that sets none; default 512 MiB. */
+    /**
+     * The memory limit (swap included) of a server that sets none; default 512 MiB.
+     *
+     * @param bytes the limit, at least 6 MiB
+     * @return this builder
+     */
     public Builder memoryLimitBytes(long bytes) {
       if (bytes < 6L * 1024 * 1024) {
         throw new IllegalArgumentException("memoryLimitBytes must be at least 6 MiB: " + bytes);
@@ -253,7 +275,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** The CPUs a server that sets none may use; default 1. */
+    /**
+     * The CPUs a server that sets none may use; default 1.
+     *
+     * @param cpus from 0.01 to 1024
+     * @return this builder
+     */
     public Builder cpuLimit(double cpus) {
       if (!(cpus >= 0.01 && cpus <= 1024)) {
         throw new IllegalArgumentException("cpuLimit must be from 0.01 to 1024: " + cpus);
@@ -262,7 +289,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** The process and thread limit of a server that sets none; default 256. */
+    /**
+     * The process and thread limit of a server that sets none; default 256.
+     *
+     * @param pids the limit, at least 1
+     * @return this builder
+     */
     public Builder pidsLimit(int pids) {
       if (pids < 1) {
         throw new IllegalArgumentException("pidsLimit must be positive: " + pids);
@@ -271,7 +303,12 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** The size of every container's writable {@code /tmp}; default 64 MiB. */
+    /**
+     * The size of every container's writable {@code /tmp}; default 64 MiB.
+     *
+     * @param bytes the size, at least 1 MiB
+     * @return this builder
+     */
     public Builder tmpfsSizeBytes(long bytes) {
       if (bytes < 1024 * 1024) {
         throw new IllegalArgumentException("tmpfsSizeBytes must be at least 1 MiB: " + bytes);
@@ -284,6 +321,9 @@ public final class DockerBackendLauncher implements BackendLauncher {
      * The user containers of servers that name none run as, {@code uid:gid}; default
      * {@code 65534:65534} (nobody). Root ({@code 0}) is refused here: a server that needs it says
      * so in its own {@code "user"}.
+     *
+     * @param user a numeric {@code uid:gid} other than root
+     * @return this builder
      */
     public Builder defaultUser(String user) {
       if (!ServerConfig.isValidUser(user) || !user.matches("[0-9]+:[0-9]+")) {
@@ -296,13 +336,23 @@ public final class DockerBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** When images are pulled; default {@link PullPolicy#IF_MISSING}. */
+    /**
+     * When images are pulled; default {@link PullPolicy#IF_MISSING}.
+     *
+     * @param policy the pull policy
+     * @return this builder
+     */
     public Builder pullPolicy(PullPolicy policy) {
       this.pullPolicy = Objects.requireNonNull(policy, "pullPolicy");
       return this;
     }
 
-    /** How long a closing container may take to exit after its stdin ends before it is killed; default 2 s. */
+    /**
+     * How long a closing container may take to exit after its stdin ends before it is killed; default 2 s.
+     *
+     * @param gracePeriod the time allowed, not negative
+     * @return this builder
+     */
     public Builder gracePeriod(Duration gracePeriod) {
       Objects.requireNonNull(gracePeriod, "gracePeriod");
       if (gracePeriod.isNegative()) {
@@ -327,6 +377,8 @@ public final class DockerBackendLauncher implements BackendLauncher {
     /**
      * Builds the launcher and removes containers left by gateways on this host that died. An
      * engine that is down is logged, not thrown: launches fail until it answers.
+     *
+     * @return a new launcher, to close when the gateway no longer uses it
      */
     public DockerBackendLauncher build() {
       return new DockerBackendLauncher(this);

@@ -60,7 +60,12 @@ public final class MicrometerMetrics implements Interceptor, GatewayListener, Au
     this.registry = registry;
   }
 
-  /** Metrics reported to {@code registry}, which stays the caller's. */
+  /**
+   * Metrics reported to {@code registry}, which stays the caller's.
+   *
+   * @param registry where the meters are registered
+   * @return the metrics, to add as an outer interceptor
+   */
   public static MicrometerMetrics create(MeterRegistry registry) {
     return new MicrometerMetrics(Objects.requireNonNull(registry, "registry"));
   }

@@ -69,7 +69,13 @@ public final class OpenTelemetryTracing implements RequestTracing {
     this.fields = List.copyOf(propagator.fields());
   }
 
-  /** Tracing to {@code openTelemetry}'s tracer provider, with its propagators. */
+  /**
+   * Tracing to {@code openTelemetry}'s tracer provider, with its propagators; W3C trace context
+   * when it configures none.
+   *
+   * @param openTelemetry the SDK or API instance the host configured
+   * @return the tracing, to pass to the gateway builder's {@code tracing}
+   */
   public static OpenTelemetryTracing create(OpenTelemetry openTelemetry) {
     Objects.requireNonNull(openTelemetry, "openTelemetry");
     TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();

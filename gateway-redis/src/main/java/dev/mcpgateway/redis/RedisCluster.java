@@ -61,7 +61,12 @@ public final class RedisCluster implements AutoCloseable {
     this.keepAliveMillis = b.keepAlive.toMillis();
   }
 
-  /** Starts a builder for the Redis at {@code uri}: prefix {@code mcpgw:}, 2 seconds timeout, 16 connections. */
+  /**
+   * Starts a builder for the Redis at {@code uri}: prefix {@code mcpgw:}, 2 seconds timeout, 16 connections.
+   *
+   * @param uri {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS
+   * @return a new builder
+   */
   public static Builder builder(URI uri) {
     return new Builder(RedisEndpoint.parse(uri));
   }
@@ -71,6 +76,10 @@ public final class RedisCluster implements AutoCloseable {
    * replicas; with a cluster secret it shares removals with the other replicas over
    * {@link #bus()} ({@link RedisSessionStore.Builder#removalNotices}).
    * {@link RedisSessionStore#builder(RedisCluster)} has more settings.
+   *
+   * @param idleTimeout how long a session may stay idle before it expires
+   * @param maximumSessions the most live sessions across all replicas
+   * @return a new store, closed with this cluster if not before
    */
   public RedisSessionStore sessionStore(Duration idleTimeout, int maximumSessions) {
     RedisSessionStore.Builder builder = RedisSessionStore.builder(this).idleTimeout(idleTimeout).maximumSessions(maximumSessions);
@@ -80,7 +89,11 @@ public final class RedisCluster implements AutoCloseable {
     return builder.build();
   }
 
-  /** Rate limits that every replica on this Redis counts together. */
+  /**
+   * Rate limits that every replica on this Redis counts together.
+   *
+   * @return the rate limits, for {@code McpGateway.Builder.sharedRateLimits}
+   */
   public RedisRateLimits rateLimits() {
     return new RedisRateLimits(this);
   }
@@ -89,6 +102,8 @@ public final class RedisCluster implements AutoCloseable {
    * Failures that every replica on this Redis counts together, for the API-key throttle
    * ({@code ApiKeyAuthenticator.Builder.sharedFailureCounts}); keys are named by a digest keyed
    * with the cluster secret when there is one.
+   *
+   * @return the failure counts, for the authenticator
    */
   public RedisFailureCounts failureCounts() {
     return new RedisFailureCounts(this, secret);
@@ -97,6 +112,8 @@ public final class RedisCluster implements AutoCloseable {
   /**
    * An event store on this Redis that keeps 1,000 events, 8 MiB and 5 minutes per stream;
    * {@link RedisEventStore#builder(RedisCluster)} sets other limits.
+   *
+   * @return a new event store
    */
   public RedisEventStore eventStore() {
     return RedisEventStore.builder(this).build();
@@ -105,6 +122,7 @@ public final class RedisCluster implements AutoCloseable {
   /**
    * This replica's bus, made on first use; the same object on every call until it is closed.
    *
+   * @return the bus, closed with this cluster if not before
    * @throws IllegalStateException when no {@link Builder#clusterSecret(byte[]) cluster secret} was set, or the cluster is closed
    */
   public synchronized ClusterBus bus() {
@@ -118,12 +136,20 @@ public final class RedisCluster implements AutoCloseable {
     return bus;
   }
 
-  /** Whether Redis answers a {@code PING} within the timeout; never throws. */
+  /**
+   * Whether Redis answers a {@code PING} within the timeout; never throws.
+   *
+   * @return true when Redis answered
+   */
   public boolean isReachable() {
     return !closed.get() && connection.ping();
   }
 
-  /** The prefix of every key and channel. */
+  /**
+   * The prefix of every key and channel.
+   *
+   * @return the prefix set with {@link Builder#prefix(String)}
+   */
   public String prefix() {
     return prefix;
   }
@@ -184,7 +210,12 @@ public final class RedisCluster implements AutoCloseable {
       this.endpoint = endpoint;
     }
 
-    /** The start of every key and channel name: visible ASCII, 1 to 64 characters, such as {@code mcpgw:} or {@code team-a:mcpgw:}. */
+    /**
+     * The start of every key and channel name: visible ASCII, 1 to 64 characters, such as {@code mcpgw:} or {@code team-a:mcpgw:}.
+     *
+     * @param prefix the prefix
+     * @return this builder
+     */
     public Builder prefix(String prefix) {
       Objects.requireNonNull(prefix, "prefix");
       if (prefix.isEmpty() || prefix.length() > 64 || !prefix.chars().allMatch(c -> c > ' ' && c <= '~')) {
@@ -194,7 +225,12 @@ public final class RedisCluster implements AutoCloseable {
       return this;
     }
 
-    /** The longest wait for a connection, for connecting, and for each answer; from 10 ms to 1 minute. */
+    /**
+     * The longest wait for a connection, for connecting, and for each answer; from 10 ms to 1 minute.
+     *
+     * @param timeout the wait
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.compareTo(Duration.ofMillis(10)) < 0 || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
@@ -204,7 +240,12 @@ public final class RedisCluster implements AutoCloseable {
       return this;
     }
 
-    /** At most this many pooled connections (the bus's listening connection comes on top). */
+    /**
+     * At most this many pooled connections (the bus's listening connection comes on top).
+     *
+     * @param maxConnections at least 1
+     * @return this builder
+     */
     public Builder maxConnections(int maxConnections) {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
@@ -216,6 +257,9 @@ public final class RedisCluster implements AutoCloseable {
     /**
      * The secret shared by every replica that signs and checks the bus's messages (HMAC-SHA256):
      * at least 32 bytes, best random. Copied; needed only for {@link RedisCluster#bus()}.
+     *
+     * @param secret the secret, at least 32 bytes
+     * @return this builder
      */
     public Builder clusterSecret(byte[] secret) {
       Objects.requireNonNull(secret, "secret");
@@ -224,7 +268,12 @@ public final class RedisCluster implements AutoCloseable {
       return this;
     }
 
-    /** How often the bus's listening connection is checked with a PING; a silent one is replaced. */
+    /**
+     * How often the bus's listening connection is checked with a PING; a silent one is replaced.
+     *
+     * @param interval the interval, at least 100 ms
+     * @return this builder
+     */
     public Builder keepAlive(Duration interval) {
       Objects.requireNonNull(interval, "interval");
       if (interval.compareTo(Duration.ofMillis(100)) < 0) {
@@ -238,7 +287,9 @@ public final class RedisCluster implements AutoCloseable {
      * For {@code rediss://}: trust the certificates of this key store file (PKCS12 or JKS, such
      * as a private CA's) instead of the JVM's trust store. The host name is checked all the same.
      *
+     * @param file a readable key store file
      * @param password the key store's password, or null for none; copied
+     * @return this builder
      */
     public Builder trustStore(Path file, char[] password) {
       Objects.requireNonNull(file, "file");
@@ -250,7 +301,11 @@ public final class RedisCluster implements AutoCloseable {
       return this;
     }
 
-    /** Builds the cluster; connects only when first used. */
+    /**
+     * Builds the cluster; connects only when first used.
+     *
+     * @return a new cluster, to close when the gateway is closed
+     */
     public RedisCluster build() {
       return new RedisCluster(this);
     }

@@ -108,7 +108,12 @@ public final class RedisEventStore implements EventStore {
     this.maxAgeMillis = b.maxAge.toMillis();
   }
 
-  /** Starts a builder for a store on {@code cluster}'s Redis: 1,000 events, 8 MiB and 5 minutes per stream. */
+  /**
+   * Starts a builder for a store on {@code cluster}'s Redis: 1,000 events, 8 MiB and 5 minutes per stream.
+   *
+   * @param cluster the Redis to store on
+   * @return a new builder
+   */
   public static Builder builder(RedisCluster cluster) {
     return new Builder(Objects.requireNonNull(cluster, "cluster"));
   }
@@ -190,7 +195,12 @@ public final class RedisEventStore implements EventStore {
       this.cluster = cluster;
     }
 
-    /** Events kept per stream, newest win. */
+    /**
+     * Events kept per stream, newest win.
+     *
+     * @param maxEvents at least 1
+     * @return this builder
+     */
     public Builder maxEventsPerStream(int maxEvents) {
       if (maxEvents < 1) {
         throw new IllegalArgumentException("maxEventsPerStream must be at least 1: " + maxEvents);
@@ -199,7 +209,12 @@ public final class RedisEventStore implements EventStore {
       return this;
     }
 
-    /** Bytes kept per stream, newest win; a larger event is not kept at all. */
+    /**
+     * Bytes kept per stream, newest win; a larger event is not kept at all.
+     *
+     * @param maxBytes at least 1
+     * @return this builder
+     */
     public Builder maxBytesPerStream(long maxBytes) {
       if (maxBytes < 1) {
         throw new IllegalArgumentException("maxBytesPerStream must be at least 1: " + maxBytes);
@@ -208,7 +223,12 @@ public final class RedisEventStore implements EventStore {
       return this;
     }
 
-    /** Events older than this are forgotten, and a session's keys expire this long after its last event; at least 1 second. */
+    /**
+     * Events older than this are forgotten, and a session's keys expire this long after its last event; at least 1 second.
+     *
+     * @param maxAge the age
+     * @return this builder
+     */
     public Builder maxAge(Duration maxAge) {
       Objects.requireNonNull(maxAge, "maxAge");
       if (maxAge.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -218,7 +238,11 @@ public final class RedisEventStore implements EventStore {
       return this;
     }
 
-    /** Builds the store; it uses the cluster's connections and holds nothing of its own to close. */
+    /**
+     * Builds the store; it uses the cluster's connections and holds nothing of its own to close.
+     *
+     * @return a new store
+     */
     public RedisEventStore build() {
       cluster.connection(); // fails fast on a closed cluster
       return new RedisEventStore(this);

@@ -98,6 +98,9 @@ public final class RedisSessionStore implements SessionStore {
   /**
    * Starts a builder for a store on {@code cluster}'s Redis: 30 minutes idle timeout, at most
    * 10,000 sessions, expiry checked every 5 seconds, Redis's clock.
+   *
+   * @param cluster the Redis to store on
+   * @return a new builder
    */
   public static Builder builder(RedisCluster cluster) {
     return new Builder(Objects.requireNonNull(cluster, "cluster"));
@@ -331,7 +334,12 @@ public final class RedisSessionStore implements SessionStore {
       this.cluster = cluster;
     }
 
-    /** Sessions idle longer than this expire; at least one second. */
+    /**
+     * Sessions idle longer than this expire; at least one second.
+     *
+     * @param idleTimeout the timeout
+     * @return this builder
+     */
     public Builder idleTimeout(Duration idleTimeout) {
       Objects.requireNonNull(idleTimeout, "idleTimeout");
       if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -341,7 +349,12 @@ public final class RedisSessionStore implements SessionStore {
       return this;
     }
 
-    /** At most this many live sessions across all replicas; new ones are refused beyond it. */
+    /**
+     * At most this many live sessions across all replicas; new ones are refused beyond it.
+     *
+     * @param maximumSessions at least 1
+     * @return this builder
+     */
     public Builder maximumSessions(int maximumSessions) {
       if (maximumSessions < 1) {
         throw new IllegalArgumentException("maximumSessions must be at least 1: " + maximumSessions);
@@ -353,6 +366,9 @@ public final class RedisSessionStore implements SessionStore {
     /**
      * How often this store sweeps for expired sessions; at least 100 ms. Records stay in Redis
      * twice this (at least a minute) past their idle timeout, for a sweep to report them.
+     *
+     * @param interval the interval
+     * @return this builder
      */
     public Builder expiryCheckInterval(Duration interval) {
       Objects.requireNonNull(interval, "interval");
@@ -367,6 +383,9 @@ public final class RedisSessionStore implements SessionStore {
      * Reads time from {@code nanoTicker} (as {@link System#nanoTime()}) instead of Redis's clock,
      * and sweeps only on {@link #cleanUp()}; for tests. Every store on the same keys must use the
      * same ticker.
+     *
+     * @param nanoTicker the ticker, in nanoseconds
+     * @return this builder
      */
     public Builder ticker(LongSupplier nanoTicker) {
       this.ticker = Objects.requireNonNull(nanoTicker, "nanoTicker");
@@ -380,13 +399,20 @@ public final class RedisSessionStore implements SessionStore {
      * hears every session leave once, as long as the bus delivers (at most once: a replica
      * disconnected at that moment misses the notice). Not set: the listener hears only what this
      * store removes or finds expired. The caller keeps ownership of the bus.
+     *
+     * @param bus the bus, such as the cluster's
+     * @return this builder
      */
     public Builder removalNotices(ClusterBus bus) {
       this.notices = Objects.requireNonNull(bus, "bus");
       return this;
     }
 
-    /** Builds the store; it is closed with its cluster if not before. */
+    /**
+     * Builds the store; it is closed with its cluster if not before.
+     *
+     * @return a new store
+     */
     public RedisSessionStore build() {
       return cluster.register(new RedisSessionStore(this));
     }

@@ -14,7 +14,12 @@ import dev.mcpgateway.GatewayException;
 public final class RedisUnavailableException extends GatewayException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception; {@code message} is shown to clients. */
+  /**
+   * Creates the exception; {@code message} is shown to clients.
+   *
+   * @param message what failed, without addresses or credentials
+   * @param cause the Redis client's error, for logs
+   */
   public RedisUnavailableException(String message, Throwable cause) {
     super(503, INTERNAL_ERROR, message, cause);
   }

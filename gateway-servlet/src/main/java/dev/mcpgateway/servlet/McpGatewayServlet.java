@@ -71,6 +71,7 @@ public final class McpGatewayServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(McpGatewayServlet.class);
 
+  /** Whether the gateway comes from the servlet context attribute rather than the constructor. */
   private final boolean fromContext;
   private transient volatile McpGateway gateway;
   private transient volatile ServletExchange.Limits limits;
@@ -84,7 +85,11 @@ public final class McpGatewayServlet extends HttpServlet {
     this.fromContext = true;
   }
 
-  /** Creates a servlet serving {@code gateway} with default options; the caller keeps ownership of it. */
+  /**
+   * Creates a servlet serving {@code gateway} with default options; the caller keeps ownership of it.
+   *
+   * @param gateway the gateway to serve
+   */
   public McpGatewayServlet(McpGateway gateway) {
     this(builder(gateway));
   }
@@ -96,7 +101,12 @@ public final class McpGatewayServlet extends HttpServlet {
         new BodyBudget(builder.maxInFlightBodyBytes), builder.bodyTimeout.toNanos(), deadlines);
   }
 
-  /** Starts a builder for a servlet serving {@code gateway}, to set options. */
+  /**
+   * Starts a builder for a servlet serving {@code gateway}, to set options.
+   *
+   * @param gateway the gateway to serve; the caller keeps ownership of it
+   * @return a new builder
+   */
   public static Builder builder(McpGateway gateway) {
     return new Builder(gateway);
   }
@@ -180,6 +190,8 @@ public final class McpGatewayServlet extends HttpServlet {
    * The request body bytes held now by requests whose body is arriving or waiting for the
    * gateway's answer, out of the budget set with {@link Builder#maxInFlightBodyBytes(long)};
    * for monitoring and tests.
+   *
+   * @return the bytes reserved now; 0 before the servlet initialized
    */
   public long inFlightBodyBytes() {
     ServletExchange.Limits current = limits;
@@ -222,6 +234,9 @@ public final class McpGatewayServlet extends HttpServlet {
      * Sets how many bytes of events may wait for one client that reads slower than the gateway
      * writes (default 4 MiB); past it the stream is cancelled and the response ended. A single
      * event larger than the bound is still delivered when nothing else waits.
+     *
+     * @param bytes the bound, at least 1
+     * @return this builder
      */
     public Builder maxBufferedEventBytes(long bytes) {
       if (bytes < 1) {
@@ -235,6 +250,9 @@ public final class McpGatewayServlet extends HttpServlet {
      * Sets the servlet async timeout of a whole exchange, event streams included; default
      * {@link Duration#ZERO}, no timeout, since the gateway bounds how long a backend may take.
      * A request that times out before its answer starts gets 504.
+     *
+     * @param timeout the timeout, not negative; {@link Duration#ZERO} for none
+     * @return this builder
      */
     public Builder asyncTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "asyncTimeout");
@@ -253,6 +271,9 @@ public final class McpGatewayServlet extends HttpServlet {
      * {@code Retry-After: 1} and its connection is closed. Keep it at least
      * {@link McpGateway#maxRequestBytes()}, or the largest bodies can never be read. Bodies of
      * unknown length may take up to about twice their size in heap while they arrive.
+     *
+     * @param bytes the budget, at least 1024
+     * @return this builder
      */
     public Builder maxInFlightBodyBytes(long bytes) {
       if (bytes < 1024) {
@@ -267,6 +288,9 @@ public final class McpGatewayServlet extends HttpServlet {
      * (default 30 s): a client that sends its body slowly, a byte now and then, gets 408 when
      * it passes, its buffer is dropped and its connection closed. A body that arrives with its
      * headers, the common case, starts no timer.
+     *
+     * @param timeout the time allowed, at least 1 ms
+     * @return this builder
      */
     public Builder bodyTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "bodyTimeout");
@@ -277,7 +301,11 @@ public final class McpGatewayServlet extends HttpServlet {
       return this;
     }
 
-    /** Builds the servlet. */
+    /**
+     * Builds the servlet.
+     *
+     * @return a servlet with this builder's options
+     */
     public McpGatewayServlet build() {
       return new McpGatewayServlet(this);
     }

@@ -52,16 +52,26 @@ public abstract class AuthenticatorContract {
   protected AuthenticatorContract() {
   }
 
-  /** A new authenticator. */
+  /**
+   * A new authenticator.
+   *
+   * @return the authenticator under test
+   */
   protected abstract Authenticator newAuthenticator();
 
   /**
    * Authorization values the authenticator accepts, exactly as a client sends them, each of a
    * different caller: at least two, each at least 6 characters long.
+   *
+   * @return the accepted values, one per caller
    */
   protected abstract List<String> validAuthorizations();
 
-  /** Authorization values it must refuse besides those the contract makes up; none by default. */
+  /**
+   * Authorization values it must refuse besides those the contract makes up; none by default.
+   *
+   * @return the values to refuse
+   */
   protected List<String> invalidAuthorizations() {
     return List.of();
   }

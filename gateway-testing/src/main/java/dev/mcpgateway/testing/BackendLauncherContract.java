@@ -65,12 +65,19 @@ public abstract class BackendLauncherContract {
   protected BackendLauncherContract() {
   }
 
-  /** A new launcher; the contract closes it after each test. */
+  /**
+   * A new launcher; the contract closes it after each test.
+   *
+   * @return the launcher under test
+   * @throws Exception when it cannot be made, which fails the test
+   */
   protected abstract BackendLauncher newLauncher() throws Exception;
 
   /**
    * A real MCP server this launcher runs or reaches: it answers {@code initialize},
    * {@code ping} and {@code tools/call}, and runs until it is closed.
+   *
+   * @return the server's configuration
    */
   protected abstract ServerConfig server();
 
@@ -78,13 +85,23 @@ public abstract class BackendLauncherContract {
    * A server that starts, then exits (or, for a remote, ends) on its own, at the latest once it
    * has read its first message, without being closed: for example a command
    * {@code sh -c 'read line; exit 3'}, or for a remote launcher a URL where nothing listens.
+   *
+   * @return the server's configuration
    */
   protected abstract ServerConfig exitingServer();
 
-  /** A server this launcher cannot start: a command or image that does not exist, a URL it cannot use. */
+  /**
+   * A server this launcher cannot start: a command or image that does not exist, a URL it cannot use.
+   *
+   * @return the server's configuration
+   */
   protected abstract ServerConfig unstartableServer();
 
-  /** How long starting, an answer or an exit may take before a test fails; 60 seconds unless overridden. */
+  /**
+   * How long starting, an answer or an exit may take before a test fails; 60 seconds unless overridden.
+   *
+   * @return the time allowed
+   */
   protected Duration timeout() {
     return Duration.ofSeconds(60);
   }
@@ -229,6 +246,9 @@ public abstract class BackendLauncherContract {
    * Checks that the value of {@link #SECRET_VARIABLE} reaches the server: {@code probeParams}
    * are the params of a {@code tools/call} that makes {@link #server()} say it in its result.
    * {@link StdioLauncherContract} runs it as a test, for launchers that give servers an environment.
+   *
+   * @param probeParams the {@code tools/call} params, as JSON text
+   * @throws Exception when the launch or a call fails, which fails the test
    */
   protected final void checkEnvironmentValuesReachTheServer(String probeParams) throws Exception {
     RecordingBackendListener listener = new RecordingBackendListener();

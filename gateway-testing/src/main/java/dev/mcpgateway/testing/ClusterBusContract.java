@@ -32,7 +32,11 @@ public abstract class ClusterBusContract {
   protected ClusterBusContract() {
   }
 
-  /** A new bus, connected and ready: a subscription made on it receives what is published on it afterwards. */
+  /**
+   * A new bus, connected and ready: a subscription made on it receives what is published on it afterwards.
+   *
+   * @return the bus under test
+   */
   protected abstract ClusterBus newBus();
 
   private ClusterBus bus() {

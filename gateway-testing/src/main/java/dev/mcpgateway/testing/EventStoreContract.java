@@ -18,7 +18,11 @@ public abstract class EventStoreContract {
   protected EventStoreContract() {
   }
 
-  /** A new, empty store that keeps at least 100 events and 1 MiB per session for at least a minute. */
+  /**
+   * A new, empty store that keeps at least 100 events and 1 MiB per session for at least a minute.
+   *
+   * @return the store under test
+   */
   protected abstract EventStore newStore();
 
   private static byte[] event(String stream, long sequence) {

@@ -53,7 +53,11 @@ public final class InMemoryBackendLauncher implements BackendLauncher {
     this.exiting = Set.copyOf(b.exiting);
   }
 
-  /** Starts a builder for a launcher with servers that fail to start or exit on their own. */
+  /**
+   * Starts a builder for a launcher with servers that fail to start or exit on their own.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -75,12 +79,20 @@ public final class InMemoryBackendLauncher implements BackendLauncher {
     return backend;
   }
 
-  /** Every launch so far, in order. */
+  /**
+   * Every launch so far, in order.
+   *
+   * @return the launch requests, a snapshot
+   */
   public List<LaunchRequest> launched() {
     return List.copyOf(launched);
   }
 
-  /** How many launched backends are still running. */
+  /**
+   * How many launched backends are still running.
+   *
+   * @return the number of backends alive
+   */
   public long running() {
     return backends.stream().filter(Backend::isAlive).count();
   }
@@ -97,7 +109,12 @@ public final class InMemoryBackendLauncher implements BackendLauncher {
 
     private Builder() {}
 
-    /** Launches of these servers throw an {@link IOException} naming the server, as a missing command would. */
+    /**
+     * Launches of these servers throw an {@link IOException} naming the server, as a missing command would.
+     *
+     * @param servers server names
+     * @return this builder
+     */
     public Builder unstartable(String... servers) {
       for (String server : servers) {
         unstartable.add(Objects.requireNonNull(server, "server"));
@@ -108,6 +125,9 @@ public final class InMemoryBackendLauncher implements BackendLauncher {
     /**
      * These servers exit on their own, as a crashing process would, once they have read their
      * first message (without answering it): the listener hears {@code exited with status 1}.
+     *
+     * @param servers server names
+     * @return this builder
      */
     public Builder exitingAfterFirstMessage(String... servers) {
       for (String server : servers) {
@@ -116,7 +136,11 @@ public final class InMemoryBackendLauncher implements BackendLauncher {
       return this;
     }
 
-    /** Builds the launcher. */
+    /**
+     * Builds the launcher.
+     *
+     * @return a new launcher
+     */
     public InMemoryBackendLauncher build() {
       return new InMemoryBackendLauncher(this);
     }

@@ -57,7 +57,13 @@ public abstract class PayloadStoreContract {
   protected PayloadStoreContract() {
   }
 
-  /** A new, empty store in which each session key may keep at most {@code quotaBytes} bytes of payloads. */
+  /**
+   * A new, empty store in which each session key may keep at most {@code quotaBytes} bytes of payloads.
+   *
+   * @param quotaBytes the quota per session key
+   * @return the store under test
+   * @throws IOException when the store cannot be made, which fails the test
+   */
   protected abstract PayloadStore newStore(long quotaBytes) throws IOException;
 
   private PayloadStore store(long quotaBytes) throws IOException {

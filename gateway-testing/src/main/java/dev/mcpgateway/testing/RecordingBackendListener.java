@@ -51,17 +51,29 @@ public final class RecordingBackendListener implements BackendListener {
     unavailable.add(reason);
   }
 
-  /** Every message so far, in the order delivered. */
+  /**
+   * Every message so far, in the order delivered.
+   *
+   * @return the messages, a snapshot
+   */
   public List<String> messages() {
     return List.copyOf(messages);
   }
 
-  /** Every exit reason heard so far; a backend reports one. */
+  /**
+   * Every exit reason heard so far; a backend reports one.
+   *
+   * @return the exit reasons, a snapshot
+   */
   public List<String> exits() {
     return List.copyOf(exits);
   }
 
-  /** Every report that the remote could not be reached. */
+  /**
+   * Every report that the remote could not be reached.
+   *
+   * @return the reasons given, a snapshot
+   */
   public List<String> unavailable() {
     return List.copyOf(unavailable);
   }
@@ -70,6 +82,10 @@ public final class RecordingBackendListener implements BackendListener {
    * Waits for the response (a message with {@code result} or {@code error}) to the request with
    * the number id {@code id}, passing over other messages not read yet, and returns its JSON text.
    *
+   * @param id the request's id
+   * @param timeout how long to wait
+   * @return the response's JSON text
+   * @throws InterruptedException when the thread is interrupted while waiting
    * @throws AssertionError when none arrives within {@code timeout}, naming what did
    */
   public String response(int id, Duration timeout) throws InterruptedException {
@@ -92,6 +108,10 @@ public final class RecordingBackendListener implements BackendListener {
   /**
    * Waits for the next message not read yet that contains {@code text}, passing over others.
    *
+   * @param text what the message must contain
+   * @param timeout how long to wait
+   * @return the message's JSON text
+   * @throws InterruptedException when the thread is interrupted while waiting
    * @throws AssertionError when none arrives within {@code timeout}
    */
   public String next(String text, Duration timeout) throws InterruptedException {
@@ -111,6 +131,9 @@ public final class RecordingBackendListener implements BackendListener {
   /**
    * Waits for the first exit and returns its reason.
    *
+   * @param timeout how long to wait
+   * @return the reason the backend gave
+   * @throws InterruptedException when the thread is interrupted while waiting
    * @throws AssertionError when the backend does not exit within {@code timeout}
    */
   public String awaitExit(Duration timeout) throws InterruptedException {

@@ -34,7 +34,12 @@ public final class SerializingSessionStore implements SessionStore {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
-  /** A store that keeps its sessions in {@code delegate}, as records read back from their JSON. */
+  /**
+   * A store that keeps its sessions in {@code delegate}, as records read back from their JSON.
+   *
+   * @param delegate the store that holds the records; closed with this one
+   * @return the wrapping store
+   */
   public static SerializingSessionStore wrap(SessionStore delegate) {
     return new SerializingSessionStore(delegate);
   }

@@ -52,7 +52,10 @@ public abstract class SessionStoreContract {
   /**
    * A new, empty store.
    *
+   * @param idleTimeout how long a session may stay idle before it expires
+   * @param maximumSessions the most sessions the store may hold
    * @param ticker nanosecond time the store must use for expiry; tests move it instead of sleeping
+   * @return the store under test
    */
   protected abstract SessionStore newStore(Duration idleTimeout, int maximumSessions, LongSupplier ticker);
 

@@ -23,6 +23,11 @@ public final class SharedSessionStore implements AutoCloseable {
   private final SessionStore backing;
   private final List<SessionStore.RemovalListener> listeners = new CopyOnWriteArrayList<>();
 
+  /**
+   * Shares {@code backing}, which this object then owns: {@link #close()} closes it.
+   *
+   * @param backing the store that holds the records
+   */
   public SharedSessionStore(SessionStore backing) {
     this.backing = backing;
     backing.onRemoval((session, cause) -> {
@@ -32,7 +37,11 @@ public final class SharedSessionStore implements AutoCloseable {
     });
   }
 
-  /** A store for one gateway. */
+  /**
+   * A store for one gateway.
+   *
+   * @return a new view; closing it detaches only this view
+   */
   public SessionStore view() {
     return new View();
   }

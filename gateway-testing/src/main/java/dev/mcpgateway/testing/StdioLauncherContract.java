@@ -25,6 +25,9 @@ public abstract class StdioLauncherContract extends BackendLauncherContract {
    * The params of a {@code tools/call} that makes {@link #server()} say the value of the
    * environment variable {@code variable} in its result, such as
    * {@code {"name":"env","arguments":{"name":"<variable>"}}}.
+   *
+   * @param variable the name of the environment variable
+   * @return the params, as JSON text
    */
   protected abstract String environmentProbe(String variable);
 

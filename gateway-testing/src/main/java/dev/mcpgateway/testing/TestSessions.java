@@ -28,6 +28,10 @@ public final class TestSessions {
   /**
    * A session on {@code server} of the caller whose credential is {@code credential} (the record
    * holds only its digest, {@link Identity#digest(String)}), created now.
+   *
+   * @param server the server's name; empty for the unified endpoint
+   * @param credential the caller's credential, such as an API key
+   * @return a new session
    */
   public static McpSession of(String server, String credential) {
     Objects.requireNonNull(server, "server");
@@ -41,7 +45,12 @@ public final class TestSessions {
         clientInfo, ServerConfig.Isolation.KEY, Instant.now());
   }
 
-  /** A session of the unified endpoint ({@code /mcp}), which serves every server. */
+  /**
+   * A session of the unified endpoint ({@code /mcp}), which serves every server.
+   *
+   * @param credential the caller's credential, such as an API key
+   * @return a new session
+   */
   public static McpSession unified(String credential) {
     return of("", credential);
   }

@@ -98,7 +98,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
     this.weakKeys = b.weakKeys == null ? WeakKeyPolicy.WARN : b.weakKeys;
   }
 
-  /** Starts a builder without keys, throttling {@value #DEFAULT_MAX_FAILURES} failures a minute. */
+  /**
+   * Starts a builder without keys, throttling {@value #DEFAULT_MAX_FAILURES} failures a minute.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -106,6 +110,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
   /**
    * The authenticator a configuration asks for, reading the environment of this process:
    * see {@link #fromConfig(GatewayConfig, Function)}.
+   *
+   * @param config the gateway configuration
+   * @return the API-key authenticator, or {@link Authenticator#none()} when no key is configured
    */
   public static Authenticator fromConfig(GatewayConfig config) {
     return fromConfig(config, System::getenv);
@@ -120,7 +127,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
    * that it is open to anyone). Each agent id is an identity of its own, so agents share no
    * session, backend or payload.
    *
+   * @param config the gateway configuration
    * @param env reads environment variables; see {@link #configuredKeys} for which keys win
+   * @return the API-key authenticator, or {@link Authenticator#none()} when no key is configured
    */
   public static Authenticator fromConfig(GatewayConfig config, Function<String, String> env) {
     return fromConfig(config, env, null);
@@ -129,6 +138,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
   /**
    * As {@link #fromConfig(GatewayConfig, Function)}, counting failures together with the other
    * replicas of a cluster ({@link Builder#sharedFailureCounts(SharedFailureCounts)}).
+   *
+   * @param config the gateway configuration
+   * @param env reads environment variables
+   * @param sharedFailures the cluster's failure counts, or {@code null} to count on this replica only
+   * @return the API-key authenticator, or {@link Authenticator#none()} when no key is configured
    */
   public static Authenticator fromConfig(GatewayConfig config, Function<String, String> env,
       SharedFailureCounts sharedFailures) {
@@ -152,6 +166,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
    * {@code agent-2}, ..., else {@value #API_KEY_VARIABLE} from {@code env} named
    * {@value #CONFIGURED_KEY_NAME}, else none. Use it to build an authenticator with other
    * settings. The values are secrets.
+   *
+   * @param config the gateway configuration
+   * @param env reads environment variables, for {@value #API_KEY_VARIABLE}
+   * @return the secrets by key name, in the order above; empty when none is configured
    */
   public static Map<String, String> configuredKeys(GatewayConfig config, Function<String, String> env) {
     Objects.requireNonNull(config, "config");
@@ -176,6 +194,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
    * The first key of {@link #configuredKeys}: the API key, or the first agent id (the primary
    * agent's), or empty. The standalone runner prints it in the client configuration it writes.
    * The result is a secret.
+   *
+   * @param config the gateway configuration
+   * @param env reads environment variables, for {@value #API_KEY_VARIABLE}
+   * @return the first configured secret, or empty
    */
   public static Optional<String> configuredKey(GatewayConfig config, Function<String, String> env) {
     return configuredKeys(config, env).values().stream().findFirst();
@@ -238,6 +260,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
   /**
    * Adds a key allowed every server, effective for the next request.
    *
+   * @param name the key's name, its identity in logs and audit
+   * @param secret the key itself
    * @throws IllegalArgumentException when the name or secret is already in use, the key is
    *     malformed, or it is weak and weak keys are refused
    */
@@ -245,7 +269,13 @@ public final class ApiKeyAuthenticator implements Authenticator {
     add(name, secret, null);
   }
 
-  /** Adds a key allowed only {@code servers}; otherwise like {@link #addKey(String, String)}. */
+  /**
+   * Adds a key allowed only {@code servers}; otherwise like {@link #addKey(String, String)}.
+   *
+   * @param name the key's name, its identity in logs and audit
+   * @param secret the key itself
+   * @param servers the names of the servers the key may use
+   */
   public void addKey(String name, String secret, Set<String> servers) {
     add(name, secret, Objects.requireNonNull(servers, "servers"));
   }
@@ -259,6 +289,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
    * Revokes the key named {@code name}: it no longer authenticates, and every registered
    * {@link RevocationListener} is told its session key so that its sessions end.
    *
+   * @param name the name the key was added with
    * @return whether there was such a key
    */
   public boolean revokeKey(String name) {
@@ -276,7 +307,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return removed.isPresent();
   }
 
-  /** The names of the keys that authenticate now, sorted. */
+  /**
+   * The names of the keys that authenticate now, sorted.
+   *
+   * @return the key names, a snapshot
+   */
   public Set<String> keyNames() {
     return keys.names();
   }
@@ -335,12 +370,25 @@ public final class ApiKeyAuthenticator implements Authenticator {
       }
     }
 
-    /** Adds a key named {@code name} (its identity in logs and audit) allowed every server. */
+    /**
+     * Adds a key named {@code name} (its identity in logs and audit) allowed every server.
+     *
+     * @param name the key's name
+     * @param secret the key itself
+     * @return this builder
+     */
     public Builder key(String name, String secret) {
       return addKey(name, secret, null);
     }
 
-    /** Adds a key named {@code name} allowed only {@code servers} (others answer 403). */
+    /**
+     * Adds a key named {@code name} allowed only {@code servers} (others answer 403).
+     *
+     * @param name the key's name
+     * @param secret the key itself
+     * @param servers the names of the servers the key may use
+     * @return this builder
+     */
     public Builder key(String name, String secret, Set<String> servers) {
       return addKey(name, secret, Set.copyOf(Objects.requireNonNull(servers, "servers")));
     }
@@ -355,6 +403,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
     /**
      * Adds an admin key named {@code name}: allowed every server and the admin endpoint
      * ({@code POST /close}, which no other key may use).
+     *
+     * @param name the key's name
+     * @param secret the key itself
+     * @return this builder
      */
     public Builder adminKey(String name, String secret) {
       Objects.requireNonNull(name, "name");
@@ -368,6 +420,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
      * is answered 429 with {@code Retry-After} until {@code window} has passed since the
      * failure that tripped the limit. Default: {@value ApiKeyAuthenticator#DEFAULT_MAX_FAILURES} failures within one
      * minute.
+     *
+     * @param maxFailures failures that trip the limit, at least 1
+     * @param window how long a failure counts, and how long a host that tripped the limit waits; positive
+     * @return this builder
      */
     public Builder throttling(int maxFailures, Duration window) {
       if (maxFailures < 1) {
@@ -383,7 +439,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return this;
     }
 
-    /** Turns throttling off, for gateways behind a proxy that limits rates itself. */
+    /**
+     * Turns throttling off, for gateways behind a proxy that limits rates itself.
+     *
+     * @return this builder
+     */
     public Builder withoutThrottling() {
       this.throttling = once(this.throttling, "off", "throttling");
       this.maxFailures = 0;
@@ -398,6 +458,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
      * reached (one WARN, one INFO when they answer again): it never lets through more than it
      * would alone. Asking {@code counts} takes one round trip per authentication.
      * Not set: each replica counts its own failures.
+     *
+     * @param counts the cluster's shared counts
+     * @return this builder
      */
     public Builder sharedFailureCounts(SharedFailureCounts counts) {
       this.sharedFailures = once(this.sharedFailures, Objects.requireNonNull(counts, "sharedFailureCounts"),
@@ -405,7 +468,12 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return this;
     }
 
-    /** Sets how many remote hosts' failures are remembered at most; default 10,000. */
+    /**
+     * Sets how many remote hosts' failures are remembered at most; default 10,000.
+     *
+     * @param hosts at least 1
+     * @return this builder
+     */
     public Builder maxTrackedHosts(long hosts) {
       if (hosts < 1) {
         throw new IllegalArgumentException("maxTrackedHosts must be at least 1: " + hosts);
@@ -414,13 +482,23 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return this;
     }
 
-    /** Sets the source of nanosecond time used by throttling; default {@link System#nanoTime()}. */
+    /**
+     * Sets the source of nanosecond time used by throttling; default {@link System#nanoTime()}.
+     *
+     * @param nanoTicker returns the time in nanoseconds, as {@link System#nanoTime()}
+     * @return this builder
+     */
     public Builder ticker(LongSupplier nanoTicker) {
       this.ticker = once(this.ticker, Objects.requireNonNull(nanoTicker, "ticker"), "ticker");
       return this;
     }
 
-    /** Sets what happens to weak keys, at build and when added later; default {@link WeakKeyPolicy#WARN}. */
+    /**
+     * Sets what happens to weak keys, at build and when added later; default {@link WeakKeyPolicy#WARN}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
     public Builder weakKeys(WeakKeyPolicy policy) {
       this.weakKeys = once(this.weakKeys, Objects.requireNonNull(policy, "weakKeys"), "weakKeys");
       return this;
@@ -431,6 +509,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
      * {@link WeakKeyPolicy#REFUSE}. An authenticator without keys denies everyone until keys
      * are added.
      *
+     * @return the authenticator
      * @throws IllegalArgumentException naming the key (never showing it) when a key is
      *     malformed, weak and refused, or a name or secret is used twice
      * @throws IllegalStateException when shared failure counts are set and throttling is off

@@ -27,13 +27,24 @@ import java.util.Objects;
  */
 public record BackendLauncherRegistration(BackendKind kind, BackendLauncher launcher) {
 
-  /** Rejects nulls. */
+  /**
+   * Rejects nulls.
+   *
+   * @param kind the kind of servers the launcher starts
+   * @param launcher the launcher
+   */
   public BackendLauncherRegistration {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(launcher, "launcher");
   }
 
-  /** {@code launcher} for the servers of {@code kind}. */
+  /**
+   * {@code launcher} for the servers of {@code kind}.
+   *
+   * @param kind the kind of servers the launcher starts
+   * @param launcher the launcher
+   * @return the registration, to declare as a bean
+   */
   public static BackendLauncherRegistration of(BackendKind kind, BackendLauncher launcher) {
     return new BackendLauncherRegistration(kind, launcher);
   }

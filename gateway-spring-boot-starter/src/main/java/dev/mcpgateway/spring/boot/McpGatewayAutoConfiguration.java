@@ -74,7 +74,12 @@ public class McpGatewayAutoConfiguration {
   private static final String DOCKER_LAUNCHER = "dev.mcpgateway.docker.DockerBackendLauncher";
   private static final String REDIS_CLUSTER = "dev.mcpgateway.redis.RedisCluster";
 
-  /** The configuration read from {@code mcp.gateway.config-file}. */
+  /**
+   * The configuration read from {@code mcp.gateway.config-file}.
+   *
+   * @param properties the {@code mcp.gateway.*} settings
+   * @return the configuration read
+   */
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnProperty(prefix = McpGatewayProperties.PREFIX, name = "config-file")
@@ -110,7 +115,20 @@ public class McpGatewayAutoConfiguration {
     return RedisSupport.connect(config);
   }
 
-  /** The gateway, with the application's beans; closed by {@link McpGatewayLifecycle}, else when the context closes. */
+  /**
+   * The gateway, with the application's beans; closed by {@link McpGatewayLifecycle}, else when the context closes.
+   *
+   * @param config the gateway configuration
+   * @param properties the {@code mcp.gateway.*} settings
+   * @param cluster the Redis connections of cluster mode, or none
+   * @param beans the application's beans, checked for launchers declared without a kind
+   * @param authenticator the application's authenticator; else API keys from the configuration
+   * @param launchers the application's launchers by kind; else the built-in ones the servers need
+   * @param sessionStore the application's session store, if it declares one
+   * @param interceptors the application's interceptors, placed in the default chain before redaction
+   * @param customizers run last, in order
+   * @return the gateway
+   */
   @Bean
   @ConditionalOnBean(GatewayConfig.class)
   @ConditionalOnMissingBean
@@ -193,7 +211,13 @@ public class McpGatewayAutoConfiguration {
     return loader != null ? loader : McpGatewayAutoConfiguration.class.getClassLoader();
   }
 
-  /** The servlet at {@code mcp.gateway.path}, async supported. */
+  /**
+   * The servlet at {@code mcp.gateway.path}, async supported.
+   *
+   * @param gateway the auto-configured gateway
+   * @param properties the {@code mcp.gateway.*} settings
+   * @return the servlet's registration
+   */
   @Bean
   @ConditionalOnBean(McpGateway.class)
   @ConditionalOnMissingBean(name = "mcpGatewayServlet")
@@ -220,7 +244,12 @@ public class McpGatewayAutoConfiguration {
     return registration;
   }
 
-  /** Closes the gateway before the web server's graceful shutdown. */
+  /**
+   * Closes the gateway before the web server's graceful shutdown.
+   *
+   * @param gateway the auto-configured gateway
+   * @return the lifecycle
+   */
   @Bean
   @ConditionalOnBean(McpGateway.class)
   @ConditionalOnMissingBean

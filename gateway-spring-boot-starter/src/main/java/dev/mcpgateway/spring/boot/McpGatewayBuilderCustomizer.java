@@ -17,6 +17,10 @@ import dev.mcpgateway.McpGateway;
  */
 @FunctionalInterface
 public interface McpGatewayBuilderCustomizer {
-  /** Changes {@code builder}. */
+  /**
+   * Changes {@code builder}.
+   *
+   * @param builder the gateway's builder
+   */
   void customize(McpGateway.Builder builder);
 }

@@ -13,13 +13,23 @@ public class McpGatewayConfigurationException extends RuntimeException {
 
   private final transient Path configFile;
 
-  /** A problem with {@code configFile} (null when the configuration came from a bean). */
+  /**
+   * A problem with {@code configFile} (null when the configuration came from a bean).
+   *
+   * @param configFile the configuration file, or null
+   * @param message what is wrong, naming the JSON path when it is the content
+   * @param cause the error that made the configuration unusable
+   */
   public McpGatewayConfigurationException(Path configFile, String message, Throwable cause) {
     super(message, cause);
     this.configFile = configFile;
   }
 
-  /** The configuration file, or null when the configuration came from a GatewayConfig bean. */
+  /**
+   * The configuration file, or null when the configuration came from a GatewayConfig bean.
+   *
+   * @return the file, or null
+   */
   public Path configFile() {
     return configFile;
   }

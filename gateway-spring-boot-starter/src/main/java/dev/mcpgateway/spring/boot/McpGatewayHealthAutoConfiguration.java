@@ -19,6 +19,12 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(McpGateway.class)
 @ConditionalOnEnabledHealthIndicator("mcpgateway")
 public class McpGatewayHealthAutoConfiguration {
+  /**
+   * The health indicator, unless the application declares one named {@code mcpGatewayHealthIndicator}.
+   *
+   * @param gateway the auto-configured gateway
+   * @return the indicator
+   */
   @Bean
   @ConditionalOnMissingBean(name = "mcpGatewayHealthIndicator")
   public McpGatewayHealthIndicator mcpGatewayHealthIndicator(McpGateway gateway) {

@@ -20,7 +20,11 @@ import org.springframework.boot.health.contributor.Status;
 public class McpGatewayHealthIndicator implements HealthIndicator {
   private final McpGateway gateway;
 
-  /** Reports {@code gateway}. */
+  /**
+   * Reports {@code gateway}.
+   *
+   * @param gateway the gateway to report
+   */
   public McpGatewayHealthIndicator(McpGateway gateway) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
   }

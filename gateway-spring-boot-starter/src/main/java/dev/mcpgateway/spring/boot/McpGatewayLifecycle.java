@@ -23,7 +23,11 @@ public final class McpGatewayLifecycle implements SmartLifecycle {
   private final McpGateway gateway;
   private volatile boolean running;
 
-  /** Closes {@code gateway} when stopped. */
+  /**
+   * Closes {@code gateway} when stopped.
+   *
+   * @param gateway the gateway to close
+   */
   public McpGatewayLifecycle(McpGateway gateway) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
   }
