@@ -286,14 +286,20 @@ public final class LiveSession implements SessionChannel {
     if (!orEmpty(inFlight).isEmpty()) {
       return true;
     }
-    for (LiveSession child : orEmpty(children).values()) {
-      if (!orEmpty(child.inFlight).isEmpty()) {
-        return true;
+    ConcurrentHashMap<String, LiveSession> kids = children;
+    if (kids != null) {
+      for (LiveSession child : kids.values()) {
+        if (!orEmpty(child.inFlight).isEmpty()) {
+          return true;
+        }
       }
     }
-    for (SseStream stream : orEmpty(streamsById).values()) {
-      if (stream.isAttached()) {
-        return true;
+    ConcurrentHashMap<String, SseStream> open = streamsById;
+    if (open != null) {
+      for (SseStream stream : open.values()) {
+        if (stream.isAttached()) {
+          return true;
+        }
       }
     }
     return false;
