@@ -51,7 +51,7 @@ final class SessionAttach implements ClientSessions.Attacher {
       String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id())
           : identity.sessionKey();
       SessionBackend backend = pool.join(owner, identity.name(), server, session, record.clientCapabilities(),
-          session.initializeParams());
+          session.protocolVersion());
       session.backend(backend);
     } // a unified session joins the backends of its servers as it uses them
     boolean stillThere;

@@ -2,6 +2,7 @@ package dev.mcpgateway.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Interner;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
@@ -31,8 +32,9 @@ import java.util.Objects;
  * @param server the server the session was initialized on; empty for the unified endpoint
  * @param protocolVersion the negotiated MCP revision, such as {@code 2025-06-18}
  * @param clientCapabilities the client's {@code initialize} capabilities, as JDK values
- *     ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null})
- * @param clientInfo the client's {@code initialize} {@code clientInfo}, as JDK values
+ *     ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null});
+ *     sessions with equal values (in the same order) share one unmodifiable instance
+ * @param clientInfo the client's {@code initialize} {@code clientInfo}, as JDK values, shared the same way
  * @param isolation whose backend serves the session: the caller's shared one, or its own
  * @param createdAt when the session was created
  */
@@ -48,9 +50,15 @@ public record McpSession(
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * The frozen capabilities and client infos in use: the sessions of one client send the same
+   * ones, so they share one copy instead of holding one each. Weak: a value no session holds goes.
+   */
+  private static final Interner<Map<String, Object>> SHARED = Interner.newWeakInterner();
 
   /**
-   * Validates; the JSON values are copied into unmodifiable maps and lists.
+   * Validates; the JSON values are copied into unmodifiable maps and lists, or replaced by an
+   * equal instance (same values, same order) that another session holds.
    *
    * @param id the session id: unguessable, visible ASCII
    * @param callerDigest the caller's session key ({@link
@@ -74,8 +82,8 @@ public record McpSession(
     if (id.isEmpty()) {
       throw new IllegalArgumentException("id must not be empty");
     }
-    clientCapabilities = frozen(clientCapabilities);
-    clientInfo = frozen(clientInfo);
+    clientCapabilities = shared(clientCapabilities);
+    clientInfo = shared(clientInfo);
   }
 
   /** {@return a new session id: 24 random bytes, base64url} */
@@ -163,6 +171,47 @@ public record McpSession(
       throw new IllegalArgumentException("clientCapabilities and clientInfo are JSON objects");
     }
     return MAPPER.convertValue(node, LinkedHashMap.class);
+  }
+
+  /** {@code map} frozen, as the instance other sessions hold when one has the same values in the same order. */
+  private static Map<String, Object> shared(Map<String, Object> map) {
+    Map<String, Object> frozen = frozen(map);
+    if (frozen.isEmpty()) {
+      return frozen;
+    }
+    Map<String, Object> canonical = SHARED.intern(frozen);
+    // Map equality ignores the order of keys, a JSON object's form keeps it: an equal map in another order is not shared.
+    return sameOrder(canonical, frozen) ? canonical : frozen;
+  }
+
+  /** Whether two equal JSON values list their objects' keys in the same order, at every depth. */
+  private static boolean sameOrder(Object a, Object b) {
+    if (a == b) {
+      return true;
+    }
+    if (a instanceof Map && b instanceof Map) {
+      Iterator<? extends Map.Entry<?, ?>> itA = ((Map<?, ?>) a).entrySet().iterator();
+      Iterator<? extends Map.Entry<?, ?>> itB = ((Map<?, ?>) b).entrySet().iterator();
+      while (itA.hasNext() && itB.hasNext()) {
+        Map.Entry<?, ?> entryA = itA.next();
+        Map.Entry<?, ?> entryB = itB.next();
+        if (!entryA.getKey().equals(entryB.getKey()) || !sameOrder(entryA.getValue(), entryB.getValue())) {
+          return false;
+        }
+      }
+      return !itA.hasNext() && !itB.hasNext();
+    }
+    if (a instanceof List && b instanceof List) {
+      Iterator<?> itA = ((List<?>) a).iterator();
+      Iterator<?> itB = ((List<?>) b).iterator();
+      while (itA.hasNext() && itB.hasNext()) {
+        if (!sameOrder(itA.next(), itB.next())) {
+          return false;
+        }
+      }
+      return !itA.hasNext() && !itB.hasNext();
+    }
+    return true; // scalars: equal already
   }
 
   private static Map<String, Object> frozen(Map<String, Object> map) {

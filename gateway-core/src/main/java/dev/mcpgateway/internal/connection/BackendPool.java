@@ -1,6 +1,5 @@
 package dev.mcpgateway.internal.connection;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,15 +34,16 @@ public final class BackendPool {
    * @param owner the caller's session key, or a session's own key with isolation {@code SESSION}
    * @param ownerName whose backend it is, for logs and audit
    * @param capabilities the client's {@code initialize} capabilities, which pick the instances it may use
-   * @param initializeParams the client's {@code initialize} params, read only
+   * @param protocolVersion the protocol version the session's backends are initialized at
+   *     ({@link SessionChannel#initializeParams})
    */
   public SessionBackend join(String owner, String ownerName, ServerConfig server, SessionChannel session,
-      Map<String, Object> capabilities, ObjectNode initializeParams) {
+      Map<String, Object> capabilities, String protocolVersion) {
     SessionBackend[] joined = new SessionBackend[1];
     callers.compute(new Key(owner, server.name()), (k, existing) -> {
       CallerBackends group = existing == null || existing.isClosed()
           ? new CallerBackends(owner, ownerName, server, runtime, this::closeLater) : existing;
-      joined[0] = group.join(session, capabilities, initializeParams);
+      joined[0] = group.join(session, capabilities, protocolVersion);
       return group;
     });
     return joined[0];

@@ -1,7 +1,6 @@
 package dev.mcpgateway.internal.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.config.ServerConfig;
 import java.util.ArrayDeque;
@@ -96,6 +95,11 @@ final class CallerBackends {
     return runtime;
   }
 
+  /** Whether instances are initialized with exactly the capabilities of their key (else with those of the session that started them). */
+  boolean exact() {
+    return exact;
+  }
+
   int bound() {
     return bound;
   }
@@ -104,16 +108,15 @@ final class CallerBackends {
     return closed;
   }
 
-  /** Adds a session; {@code sessionParams} are its own {@code initialize} params (read only). */
-  synchronized SessionBackend join(SessionChannel session, Map<String, Object> capabilities, ObjectNode sessionParams) {
+  /** Adds a session, whose backends are initialized at {@code protocolVersion}. */
+  synchronized SessionBackend join(SessionChannel session, Map<String, Object> capabilities, String protocolVersion) {
     CapabilityKey declared = CapabilityKey.of(capabilities);
     boolean leases = exact && !declared.isEmpty();
     // exact: sessions that declared nothing share the instance that takes no server requests;
     // single: the sessions of one declared set share one instance, initialized with that set
     CapabilityKey key = leases || !exact ? declared : CapabilityKey.NONE;
-    ObjectNode params = exact ? declared.initializeParams(sessionParams) : sessionParams.deepCopy();
     sessionsOf(key).add(session);
-    return new SessionBackend(this, session, key, leases, params);
+    return new SessionBackend(this, session, key, leases, protocolVersion);
   }
 
   /** The sessions of {@code key}, a live set, with the settings they share: made with the key's first session. */

@@ -22,19 +22,20 @@ public final class SessionBackend {
   private final SessionChannel session;
   private final CapabilityKey key;
   private final boolean leases;
-  private final ObjectNode initializeParams;
+  /** The version the session's backends are initialized at: the session's when it joined. */
+  private final String protocolVersion;
   // guarded by group
   BackendSlot held;
   int calls;
   BackendSlot lastUsed;
   boolean left;
 
-  SessionBackend(CallerBackends group, SessionChannel session, CapabilityKey key, boolean leases, ObjectNode initializeParams) {
+  SessionBackend(CallerBackends group, SessionChannel session, CapabilityKey key, boolean leases, String protocolVersion) {
     this.group = group;
     this.session = session;
     this.key = key;
     this.leases = leases;
-    this.initializeParams = initializeParams;
+    this.protocolVersion = protocolVersion;
   }
 
   CallerBackends group() {
@@ -51,9 +52,14 @@ public final class SessionBackend {
     return key;
   }
 
-  /** What a backend started for this session is initialized with. */
+  /**
+   * What a backend started for this session is initialized with, a new tree: the session's params,
+   * with exactly its key's capabilities when its instances are shared by key. Built on each (rare)
+   * start instead of kept: an idle session holds no copy of its params.
+   */
   ObjectNode initializeParams() {
-    return initializeParams;
+    ObjectNode params = session.initializeParams(protocolVersion);
+    return group.exact() ? key.initializeParams(params) : params; // with exact sharing, the key is what the session declared
   }
 
   /** Whether the session holds an instance exclusively while its calls run (it can receive server requests). */

@@ -1,6 +1,7 @@
 package dev.mcpgateway.internal.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
 /**
@@ -22,6 +23,12 @@ public interface SessionChannel {
 
   /** Whether the client declared {@code capability} (such as {@code sampling}) in its {@code initialize}. */
   boolean declares(String capability);
+
+  /**
+   * The client's {@code initialize} params as recorded (capabilities, client info) at
+   * {@code protocolVersion}: what a backend of this session is started with; a new tree each call.
+   */
+  ObjectNode initializeParams(String protocolVersion);
 
   /**
    * Records a call of this session's client, by the client's id as JSON text; false, recording

@@ -78,7 +78,9 @@ public final class ClientSessions {
   /** A new session's record: the client's {@code initialize} capabilities and info, as data. */
   public static McpSession newRecord(String server, Identity identity, String version, ObjectNode params,
       ServerConfig.Isolation isolation) {
-    return new McpSession(McpSession.newId(), identity.sessionKey(), server, version, jsonObject(params.get("capabilities")),
+    int known = VERSIONS.indexOf(version);
+    String shared = known >= 0 ? VERSIONS.get(known) : version; // one string for all the sessions of a version
+    return new McpSession(McpSession.newId(), identity.sessionKey(), server, shared, jsonObject(params.get("capabilities")),
         jsonObject(params.get("clientInfo")), isolation, Instant.now());
   }
 

@@ -218,7 +218,7 @@ public final class McpEndpoint {
     LiveSession session = opened.session();
     String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id()) : identity.sessionKey();
     SessionBackend backend = pool.join(owner, identity.name(), server, session, session.record().clientCapabilities(),
-        session.initializeParams());
+        session.protocolVersion());
     session.backend(backend);
     if (session.isClosed()) {
       // Ended (revoked, expired, closed) while it joined: whoever ended it may have looked before the join.

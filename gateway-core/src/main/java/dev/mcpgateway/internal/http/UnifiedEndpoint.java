@@ -169,7 +169,7 @@ public final class UnifiedEndpoint {
       String owner = server.isolation() == ServerConfig.Isolation.SESSION
           ? "session-" + Identity.digest(child.id()) : parent.identity().sessionKey();
       SessionBackend backend = pool.join(owner, parent.identity().name(), server, child, child.record().clientCapabilities(),
-          child.initializeParams());
+          child.protocolVersion());
       child.backend(backend);
       if (parent.isClosed()) {
         pool.leave(backend); // the parent ended while this child joined: its end may not have seen the child

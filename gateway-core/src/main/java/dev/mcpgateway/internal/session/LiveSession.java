@@ -12,31 +12,58 @@ import dev.mcpgateway.session.McpSession;
 import dev.mcpgateway.session.SessionStore;
 import dev.mcpgateway.stream.EventStore;
 import java.time.Instant;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * What this node holds for one session beside its record: the caller, the backend it uses, its
  * streams, its calls in flight and the server-to-client requests waiting for its answer.
  * The record ({@link McpSession}) is data, kept by the session store; this is not.
+ *
+ * <p>Most sessions sit idle most of the time, and a node may hold many of them: the maps of
+ * calls, streams, server requests and children are made when the first one comes, and the
+ * {@code initialize} params are built from the record each time a backend needs them.
  */
 public final class LiveSession implements SessionChannel {
+  private static final VarHandle STREAMS;
+  private static final VarHandle SERVER_REQUEST_IDS;
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle SERVER_REQUESTS;
+  private static final VarHandle STREAMS_BY_ID;
+  private static final VarHandle CHILDREN;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STREAMS = lookup.findVarHandle(LiveSession.class, "streams", long.class);
+      SERVER_REQUEST_IDS = lookup.findVarHandle(LiveSession.class, "serverRequestIds", long.class);
+      IN_FLIGHT = lookup.findVarHandle(LiveSession.class, "inFlight", ConcurrentHashMap.class);
+      SERVER_REQUESTS = lookup.findVarHandle(LiveSession.class, "serverRequests", ConcurrentHashMap.class);
+      STREAMS_BY_ID = lookup.findVarHandle(LiveSession.class, "streamsById", ConcurrentHashMap.class);
+      CHILDREN = lookup.findVarHandle(LiveSession.class, "children", ConcurrentHashMap.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private volatile McpSession record;
-  /** Built from the record on first use. */
-  private volatile ObjectNode initializeParams;
   private final Identity identity;
   private volatile SessionBackend backend;
-  private final AtomicLong streams = new AtomicLong();
-  private final AtomicLong serverRequestIds = new AtomicLong();
-  /** Client requests in flight, by the client's id as JSON text. */
-  private final ConcurrentHashMap<String, BackendCall> inFlight = new ConcurrentHashMap<>();
-  /** Server-to-client requests awaiting this client's answer, by the id the client sees. */
-  private final ConcurrentHashMap<Long, ServerRequest> serverRequests = new ConcurrentHashMap<>();
-  /** Streams that have not ended, by stream id. */
-  private final ConcurrentHashMap<String, SseStream> streamsById = new ConcurrentHashMap<>();
+  /** The last stream id given out (through {@link #STREAMS}). */
+  private volatile long streams;
+  /** The last server-request id given out (through {@link #SERVER_REQUEST_IDS}). */
+  private volatile long serverRequestIds;
+  /** Client requests in flight, by the client's id as JSON text; null before the first. */
+  private volatile ConcurrentHashMap<String, BackendCall> inFlight;
+  /** Server-to-client requests awaiting this client's answer, by the id the client sees; null before the first. */
+  private volatile ConcurrentHashMap<Long, ServerRequest> serverRequests;
+  /** Streams that have not ended, by stream id; null before the first. */
+  private volatile ConcurrentHashMap<String, SseStream> streamsById;
   private final EventStore eventStore;
   private final StreamRegistry registry;
   private SseStream standaloneStream;
@@ -48,8 +75,8 @@ public final class LiveSession implements SessionChannel {
   private volatile long confirmedAt;
   /** In unified mode: the client's session, which owns streams and server-request ids; null otherwise. */
   private final LiveSession parent;
-  /** In unified mode: one child session per server, created on first use. */
-  private final ConcurrentHashMap<String, LiveSession> children = new ConcurrentHashMap<>();
+  /** In unified mode: one child session per server, created on first use; null before the first. */
+  private volatile ConcurrentHashMap<String, LiveSession> children;
 
   public LiveSession(McpSession record, Identity identity, EventStore eventStore, StreamRegistry registry) {
     this(record, identity, eventStore, registry, null, 0, null);
@@ -72,8 +99,25 @@ public final class LiveSession implements SessionChannel {
     this.registry = registry;
     this.parent = parent;
     this.sessions = sessions;
-    this.streams.set(idBase);
-    this.serverRequestIds.set(idBase);
+    this.streams = idBase;
+    this.serverRequestIds = idBase;
+  }
+
+  /** The map in {@code field}, made by the first that needs it. */
+  @SuppressWarnings("unchecked")
+  private <K, V> ConcurrentHashMap<K, V> map(VarHandle field) {
+    ConcurrentHashMap<K, V> map = (ConcurrentHashMap<K, V>) field.getVolatile(this);
+    if (map != null) {
+      return map;
+    }
+    ConcurrentHashMap<K, V> made = new ConcurrentHashMap<>();
+    ConcurrentHashMap<K, V> witness = (ConcurrentHashMap<K, V>) field.compareAndExchange(this, null, made);
+    return witness == null ? made : witness;
+  }
+
+  /** What {@code map} holds, or an empty map while it has not been made. */
+  private static <K, V> Map<K, V> orEmpty(ConcurrentHashMap<K, V> map) {
+    return map != null ? map : Map.of();
   }
 
   /** The record of this session as the store keeps it. */
@@ -124,21 +168,17 @@ public final class LiveSession implements SessionChannel {
     return record.clientCapabilities().containsKey(capability);
   }
 
-  /** The {@code initialize} params a backend of this session is started with: the client's, as recorded; read only. */
-  public ObjectNode initializeParams() {
+  @Override
+  public ObjectNode initializeParams(String protocolVersion) {
     if (parent != null) {
-      return parent.initializeParams();
+      return parent.initializeParams(protocolVersion);
     }
-    ObjectNode params = initializeParams;
-    if (params == null) {
-      McpSession r = record;
-      params = Json.object();
-      params.put("protocolVersion", r.protocolVersion());
-      params.set("capabilities", Json.mapper().valueToTree(r.clientCapabilities()));
-      params.set("clientInfo", Json.mapper().valueToTree(r.clientInfo()));
-      initializeParams = params;
-    }
-    return params; // not changed by anyone: a backend start takes a copy
+    McpSession r = record;
+    ObjectNode params = Json.object();
+    params.put("protocolVersion", protocolVersion);
+    params.set("capabilities", Json.mapper().valueToTree(r.clientCapabilities()));
+    params.set("clientInfo", Json.mapper().valueToTree(r.clientInfo()));
+    return params;
   }
 
   /** The unified session this one belongs to; null for an ordinary session. */
@@ -148,7 +188,7 @@ public final class LiveSession implements SessionChannel {
 
   /** The child session for {@code server}, made by {@code factory} (from {@link #newChild}) on first use. */
   public LiveSession child(String server, Function<String, LiveSession> factory) {
-    return children.computeIfAbsent(server, factory);
+    return this.<String, LiveSession>map(CHILDREN).computeIfAbsent(server, factory);
   }
 
   /** A child of this unified session for one server; its streams and server requests go through this one. */
@@ -161,7 +201,7 @@ public final class LiveSession implements SessionChannel {
 
   /** The child sessions of a unified session. */
   public Collection<LiveSession> children() {
-    return List.copyOf(children.values());
+    return List.copyOf(orEmpty(children).values());
   }
 
   /** The session's use of its server's backends; null before it joined them (and for a unified session, which uses its children's). */
@@ -191,16 +231,17 @@ public final class LiveSession implements SessionChannel {
     if (parent != null) {
       return parent.newStream(priming);
     }
-    String streamId = Long.toString(streams.incrementAndGet());
-    SseStream stream = new SseStream(id(), streamId, eventStore, registry, priming,
-        () -> streamsById.remove(streamId));
-    streamsById.put(streamId, stream);
+    String streamId = Long.toString((long) STREAMS.getAndAdd(this, 1L) + 1);
+    ConcurrentHashMap<String, SseStream> open = map(STREAMS_BY_ID);
+    SseStream stream = new SseStream(id(), streamId, eventStore, registry, priming, () -> open.remove(streamId));
+    open.put(streamId, stream);
     return stream;
   }
 
   /** A stream that has not ended, by id; null when unknown or ended. */
   public SseStream stream(String streamId) {
-    return streamsById.get(streamId);
+    ConcurrentHashMap<String, SseStream> open = streamsById;
+    return open == null ? null : open.get(streamId);
   }
 
   /** A stream that ended, for replaying what the event store still holds. */
@@ -212,7 +253,7 @@ public final class LiveSession implements SessionChannel {
 
   @Override
   public boolean track(String clientIdJson, BackendCall call) {
-    if (inFlight.putIfAbsent(clientIdJson, call) != null) {
+    if (this.<String, BackendCall>map(IN_FLIGHT).putIfAbsent(clientIdJson, call) != null) {
       return false;
     }
     if (closed) {
@@ -224,12 +265,16 @@ public final class LiveSession implements SessionChannel {
 
   @Override
   public void untrack(String clientIdJson, BackendCall call) {
-    inFlight.remove(clientIdJson, call);
+    ConcurrentHashMap<String, BackendCall> calls = inFlight;
+    if (calls != null) {
+      calls.remove(clientIdJson, call);
+    }
   }
 
   /** The call of this session's client with this id, while it is in flight; null otherwise. */
   public BackendCall inFlight(String clientIdJson) {
-    return inFlight.get(clientIdJson);
+    ConcurrentHashMap<String, BackendCall> calls = inFlight;
+    return calls == null ? null : calls.get(clientIdJson);
   }
 
   /**
@@ -238,17 +283,23 @@ public final class LiveSession implements SessionChannel {
    * holds one of its streams open (a {@code GET}, a POST answered as a stream).
    */
   public boolean isBusy() {
-    if (!inFlight.isEmpty()) {
+    if (!orEmpty(inFlight).isEmpty()) {
       return true;
     }
-    for (LiveSession child : children.values()) {
-      if (!child.inFlight.isEmpty()) {
-        return true;
+    ConcurrentHashMap<String, LiveSession> kids = children;
+    if (kids != null) {
+      for (LiveSession child : kids.values()) {
+        if (!orEmpty(child.inFlight).isEmpty()) {
+          return true;
+        }
       }
     }
-    for (SseStream stream : streamsById.values()) {
-      if (stream.isAttached()) {
-        return true;
+    ConcurrentHashMap<String, SseStream> open = streamsById;
+    if (open != null) {
+      for (SseStream stream : open.values()) {
+        if (stream.isAttached()) {
+          return true;
+        }
       }
     }
     return false;
@@ -260,8 +311,8 @@ public final class LiveSession implements SessionChannel {
     if (parent != null) {
       return parent.registerServerRequest(connection, backendId, call, span);
     }
-    long clientId = serverRequestIds.incrementAndGet();
-    serverRequests.put(clientId, new ServerRequest(clientId, connection, backendId, call, span.apply(clientId)));
+    long clientId = (long) SERVER_REQUEST_IDS.getAndAdd(this, 1L) + 1;
+    this.<Long, ServerRequest>map(SERVER_REQUESTS).put(clientId, new ServerRequest(clientId, connection, backendId, call, span.apply(clientId)));
     return clientId;
   }
 
@@ -270,10 +321,11 @@ public final class LiveSession implements SessionChannel {
     if (parent != null) {
       return parent.takeServerRequest(id);
     }
-    if (id == null || !id.canConvertToLong()) {
+    ConcurrentHashMap<Long, ServerRequest> waiting = serverRequests;
+    if (waiting == null || id == null || !id.canConvertToLong()) {
       return null;
     }
-    return serverRequests.remove(id.longValue());
+    return waiting.remove(id.longValue());
   }
 
   /** The server request waiting for this client's answer under {@code clientId}, left waiting; null when none. */
@@ -281,7 +333,8 @@ public final class LiveSession implements SessionChannel {
     if (parent != null) {
       return parent.serverRequest(clientId);
     }
-    return serverRequests.get(clientId);
+    ConcurrentHashMap<Long, ServerRequest> waiting = serverRequests;
+    return waiting == null ? null : waiting.get(clientId);
   }
 
   @Override
@@ -289,14 +342,15 @@ public final class LiveSession implements SessionChannel {
     if (parent != null) {
       return parent.withdrawServerRequest(connection, backendId);
     }
-    if (backendId == null) {
+    ConcurrentHashMap<Long, ServerRequest> waiting = serverRequests;
+    if (waiting == null || backendId == null) {
       return null;
     }
     String wanted = Json.idText(backendId);
-    for (ServerRequest request : serverRequests.values()) {
+    for (ServerRequest request : waiting.values()) {
       // Another backend may use the same id: the request is this connection's only.
       if (request.connection() == connection && Json.idText(request.backendId()).equals(wanted)
-          && serverRequests.remove(request.clientId(), request)) {
+          && waiting.remove(request.clientId(), request)) {
         return request;
       }
     }
@@ -309,7 +363,10 @@ public final class LiveSession implements SessionChannel {
       parent.forgetServerRequests(connection);
       return;
     }
-    serverRequests.values().removeIf(request -> request.connection() == connection);
+    ConcurrentHashMap<Long, ServerRequest> waiting = serverRequests;
+    if (waiting != null) {
+      waiting.values().removeIf(request -> request.connection() == connection);
+    }
   }
 
   /** Installs the stream of a {@code GET}, ending the one it replaces; a session that ended ends it at once. */
@@ -406,18 +463,19 @@ public final class LiveSession implements SessionChannel {
     synchronized (this) {
       closed = true; // under the lock: a GET that installs its stream now sees it
     }
-    for (LiveSession child : children.values()) {
+    for (LiveSession child : orEmpty(children).values()) {
       child.close(cause);
     }
-    for (BackendCall call : List.copyOf(inFlight.values())) {
+    for (BackendCall call : List.copyOf(orEmpty(inFlight).values())) {
       if (cause == SessionStore.RemovalCause.CLOSED) {
         call.gatewayClosing();
       } else {
         call.sessionEnded(cause == SessionStore.RemovalCause.EXPIRED ? "expired" : "ended");
       }
     }
-    for (Long clientId : List.copyOf(serverRequests.keySet())) {
-      ServerRequest request = serverRequests.remove(clientId);
+    ConcurrentHashMap<Long, ServerRequest> waiting = serverRequests;
+    for (Long clientId : waiting == null ? List.<Long>of() : List.copyOf(waiting.keySet())) {
+      ServerRequest request = waiting.remove(clientId);
       if (request != null) { // else the client's answer took it meanwhile
         dev.mcpgateway.internal.intercept.Tracer.end(request.span(),
             dev.mcpgateway.trace.TraceOutcome.error(dev.mcpgateway.GatewayException.INTERNAL_ERROR));
@@ -432,7 +490,7 @@ public final class LiveSession implements SessionChannel {
     if (stream != null) {
       stream.close();
     }
-    for (SseStream open : List.copyOf(streamsById.values())) {
+    for (SseStream open : List.copyOf(orEmpty(streamsById).values())) {
       open.close();
     }
     ClusterRelay relay = sessions == null ? null : sessions.relay();

@@ -80,7 +80,7 @@ final class BridgeSessions {
     LiveSession session = opened.session();
     String owner = server.isolation() == ServerConfig.Isolation.SESSION ? "session-" + Identity.digest(session.id())
         : identity.sessionKey();
-    SessionBackend backend = pool.join(owner, identity.name(), server, session, record.clientCapabilities(), session.initializeParams());
+    SessionBackend backend = pool.join(owner, identity.name(), server, session, record.clientCapabilities(), session.protocolVersion());
     session.backend(backend);
     CompletableFuture<JsonNode> ready = session.isClosed() ? null : backend.initialized();
     if (ready == null) {
