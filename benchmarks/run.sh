@@ -8,6 +8,9 @@
 #   benchmarks/run.sh cluster    one gateway alone, one replica in cluster mode (Redis), and 1 and 3 replicas
 #                                behind HAProxy (round-robin); needs redis-server, haproxy and wrk
 #                                (Debian: apt-get install -y redis-server haproxy wrk); writes docs/benchmarks/cluster.{md,json}
+#   benchmarks/run.sh profile    the secure and bare gateway and the stdio bridge floor under wrk (32 connections),
+#                                profiled with async-profiler (CPU and allocation); writes flame graphs and
+#                                docs/benchmarks/profile.md (TARGETS=gateway,... EVENTS=cpu,alloc to choose)
 #   benchmarks/run.sh jmh [ARGS] the JMH micro-benchmarks (ARGS go to JMH, e.g. a name regex)
 #   benchmarks/run.sh redaction  every redaction rule and argument guard on 1 MB adversarial texts
 #                                (OK within 50 ms each, else TOO SLOW and exit status 1); needs only JDK and Maven
@@ -48,6 +51,15 @@ case "$what" in
       --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
       --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" \
       --jit-warmup "${JIT_WARMUP_SECONDS:-20}" ${TARGETS:+--targets "$TARGETS"}
+    ;;
+esac
+case "$what" in
+  profile)
+    command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+    java -cp "$jar" dev.mcpgateway.benchmarks.ProfileBenchmark --echo "$work/echo-server" \
+      --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
+      --seconds "${SECONDS_PER_RUN:-10}" --jit-warmup "${JIT_WARMUP_SECONDS:-30}" \
+      ${TARGETS:+--targets "$TARGETS"} ${EVENTS:+--events "$EVENTS"}
     ;;
 esac
 case "$what" in

@@ -166,6 +166,11 @@ final class Target implements AutoCloseable {
     return port;
   }
 
+  /** The server's process id (the JVM, for the Java targets). */
+  long pid() {
+    return process.pid();
+  }
+
   String url() {
     return "http://127.0.0.1:" + port + path;
   }

@@ -12,6 +12,7 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -98,6 +99,18 @@ final class ServletExchange implements AsyncListener {
     this.admission = admitted;
     this.startedNanos = bodyExpected ? System.nanoTime() : 0;
     ServletInputStream in = async.getRequest().getInputStream();
+    if (expectedBodyBytes > 0 && in.available() >= expectedBodyBytes) {
+      // The whole body came with the head, as it mostly does: reading it cannot block, and
+      // handing it on here spares the container a read callback on another of its threads.
+      // (A container that reports fewer bytes than it holds takes the listener below, as before.)
+      byte[] body = in.readNBytes((int) expectedBodyBytes);
+      if (body.length < expectedBodyBytes) {
+        bodyFailed(new EOFException("the body ended after " + body.length + " of " + expectedBodyBytes + " bytes"));
+      } else {
+        bodyRead(body);
+      }
+      return;
+    }
     BodyReader body = new BodyReader(this, in, limit, expectedBodyBytes, Math.max(0, expectedBodyBytes));
     this.reader = body;
     in.setReadListener(body);

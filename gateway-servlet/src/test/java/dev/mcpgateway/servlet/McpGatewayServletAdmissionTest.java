@@ -180,6 +180,40 @@ class McpGatewayServletAdmissionTest {
 
   @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
+  void readsExactlyEachBodyOfRequestsPipelinedInOneWrite(EmbeddedContainer container) throws Exception {
+    // Bodies that arrive with their heads are read at once: never a byte of the next request.
+    Running running = start(container, new McpGatewayServlet(fake));
+    RawHttp raw = connect(running);
+
+    raw.send(post(running, "/mcp/a", 7, "") + "{\"a\":1}" + post(running, "/mcp/b", 9, "") + "{\"bb\":22}"
+        + post(running, "/mcp/c", 2, "Connection: close\r\n") + "{}");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(raw.readResponse().status()).isEqualTo(200);
+    }
+    assertThat(fake.requests()).extracting(request -> new String(request.body(), UTF_8))
+        .containsExactly("{\"a\":1}", "{\"bb\":22}", "{}");
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
+  void readsABodyWhoseRestArrivesAfterItsHeadAndPartOfIt(EmbeddedContainer container) throws Exception {
+    McpGatewayServlet servlet = McpGatewayServlet.builder(fake).build();
+    Running running = start(container, servlet);
+    RawHttp raw = connect(running);
+
+    raw.send(post(running, "/mcp/github", 16, "Connection: close\r\n") + "{\"long\":");
+    Await.until(DEADLINE, "the body holds its bytes", () -> servlet.inFlightBodyBytes() == 16);
+    assertThat(fake.requests()).isEmpty();
+    raw.send("\"value\"}");
+
+    assertThat(raw.readResponse().status()).isEqualTo(200);
+    assertThat(new String(fake.takeRequest().body(), UTF_8)).isEqualTo("{\"long\":\"value\"}");
+    Await.until(DEADLINE, "the body's bytes are given back", () -> servlet.inFlightBodyBytes() == 0);
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
   void writesAnAnswerTheAdmissionGaveAndNeverHandsTheRequestOn(EmbeddedContainer container) throws Exception {
     fake.admitWith(head -> Admission.answered(GatewayResponse.json(429, "{\"error\":\"slow down\"}")
         .withHeader("Retry-After", "7")));
