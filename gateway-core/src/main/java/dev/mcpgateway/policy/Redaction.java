@@ -1,5 +1,6 @@
 package dev.mcpgateway.policy;
 
+import dev.mcpgateway.internal.jsonrpc.RawStringTest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -134,7 +135,7 @@ public final class Redaction implements Interceptor {
   @Override
   public Verdict onResponse(McpCall call, McpResult result) {
     SecretValues secrets = secretsOf(call.server());
-    if (!result.anyString(text -> mayChange(text, secrets, true))) {
+    if (!result.anyString(new ChangeTest(secrets))) {
       return Verdict.pass(); // the common case: nothing to redact, so nothing is converted
     }
     Map<String, Integer> found = new java.util.HashMap<>();
@@ -221,6 +222,11 @@ public final class Redaction implements Interceptor {
     return secretsByServer.getOrDefault(server, SecretValues.NONE);
   }
 
+  /** The secrets of {@code server}, for tests. */
+  SecretValues secretsFor(String server) {
+    return secretsOf(server);
+  }
+
   CredentialScanner scanner() {
     return scanner;
   }
@@ -234,6 +240,68 @@ public final class Redaction implements Interceptor {
   }
 
   /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
+  /**
+   * Whether an answer's string may change: {@link #mayChange} per string, and for a whole
+   * answer without escapes at once, from its bytes (the usual answer has no hint and no secret,
+   * and is then not read string by string).
+   */
+  final class ChangeTest implements RawStringTest {
+    private final SecretValues secrets;
+
+    ChangeTest(SecretValues secrets) {
+      this.secrets = secrets;
+    }
+
+    @Override
+    public boolean test(String text) {
+      return mayChange(text, secrets, true);
+    }
+
+    /**
+     * A string of an answer without escapes is a run of the answer's UTF-8 bytes. So, over the
+     * whole answer seen one char per byte: no string is longer than the answer; a secret in a
+     * string is there as its UTF-8 bytes; and a hint in a string (hints are ASCII and look
+     * only forward) is a hint in the answer.
+     */
+    @Override
+    public boolean mayPassIn(byte[] raw) {
+      if (maxTextChars > 0 && raw.length > maxTextChars) {
+        return true;
+      }
+      ByteChars chars = new ByteChars(raw);
+      return secrets.asUtf8Bytes().anyIn(chars) || !scanner.isEmpty() && scanner.hinted(chars);
+    }
+  }
+
+  /** Bytes read as chars, one each (ISO-8859-1), without a copy. */
+  static final class ByteChars implements CharSequence {
+    private final byte[] bytes;
+
+    ByteChars(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) (bytes[index] & 0xff);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new String(bytes, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
   private boolean mayChange(String text, SecretValues secrets, boolean truncating) {
     if (truncating && maxTextChars > 0 && text.length() > maxTextChars) {
       return true;

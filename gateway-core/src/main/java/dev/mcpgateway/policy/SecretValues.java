@@ -14,6 +14,8 @@ final class SecretValues {
   private final String[] values;
   private final int[][] failures;
   private final int maxLength;
+  /** The same values as their UTF-8 bytes, one char per byte; made on first use. */
+  private volatile SecretValues utf8Bytes;
 
   /** The values in the order they are replaced in; empty values are left out. */
   SecretValues(Collection<String> values) {
@@ -25,6 +27,24 @@ final class SecretValues {
       longest = Math.max(longest, this.values[i].length());
     }
     this.maxLength = longest;
+  }
+
+  /**
+   * The same values, each as its UTF-8 bytes read one char per byte (ISO-8859-1): what a value
+   * looks like in a {@link Redaction.ByteChars} view of the UTF-8 text holding it.
+   */
+  SecretValues asUtf8Bytes() {
+    SecretValues bytes = utf8Bytes;
+    if (bytes == null) {
+      List<String> forms = new java.util.ArrayList<>(values.length);
+      for (String value : values) {
+        forms.add(new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+      bytes = new SecretValues(forms);
+      utf8Bytes = bytes;
+    }
+    return bytes;
   }
 
   boolean isEmpty() {

@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 public final class RawAnswer {
   private static final byte[] IS_ERROR = "\"isError\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
+  private static final byte[] BACKSLASH = {'\\'};
 
   private RawAnswer() {}
 
@@ -50,8 +51,15 @@ public final class RawAnswer {
     }
   }
 
-  /** Whether a key or string value inside {@code result} or {@code error} satisfies {@code test}. */
+  /**
+   * Whether a key or string value inside {@code result} or {@code error} satisfies {@code test}.
+   * A {@link RawStringTest} that rules out the whole answer at once spares the reading of its
+   * strings; answers with escapes are always read.
+   */
   public static boolean anyString(byte[] raw, Predicate<String> test) {
+    if (test instanceof RawStringTest && !contains(raw, BACKSLASH) && !((RawStringTest) test).mayPassIn(raw)) {
+      return false;
+    }
     try (JsonParser parser = Json.mapper().getFactory().createParser(raw)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return false;
