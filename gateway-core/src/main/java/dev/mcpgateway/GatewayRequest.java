@@ -110,7 +110,7 @@ public final class GatewayRequest {
    * @param name the header name, in any case
    */
   public Optional<String> header(String name) {
-    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+    List<String> values = headers.get(headerKey(name));
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
@@ -120,7 +120,34 @@ public final class GatewayRequest {
    * @param name the header name, in any case
    */
   public List<String> headers(String name) {
-    return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    return headers.getOrDefault(headerKey(name), List.of());
+  }
+
+  /**
+   * The key of a header name in {@link #headers()}: the name in lower case. The names MCP
+   * clients and containers send most, in their usual spellings, come from a table, without a
+   * new string each time.
+   *
+   * @param name a header name, in any case
+   * @return the name in lower case ({@link Locale#ROOT})
+   */
+  public static String headerKey(String name) {
+    String key = KNOWN_HEADER_KEYS.get(name);
+    return key != null ? key : name.toLowerCase(Locale.ROOT);
+  }
+
+  private static final Map<String, String> KNOWN_HEADER_KEYS = knownHeaderKeys("Accept", "Accept-Encoding",
+      "Authorization", "Cache-Control", "Connection", "Content-Length", "Content-Type", "Cookie", "Forwarded", "Host",
+      "Last-Event-ID", "Last-Event-Id", "MCP-Protocol-Version", "Mcp-Protocol-Version", "Mcp-Session-Id",
+      "MCP-Session-Id", "Mcp-Method", "Mcp-Name", "Origin", "Transfer-Encoding", "User-Agent", "X-Forwarded-For",
+      "X-Forwarded-Proto");
+
+  private static Map<String, String> knownHeaderKeys(String... names) {
+    Map<String, String> keys = new HashMap<>();
+    for (String name : names) {
+      keys.put(name, name.toLowerCase(Locale.ROOT));
+    }
+    return Map.copyOf(keys);
   }
 
   /** {@return all headers, keyed by lower-case name} */
@@ -215,7 +242,7 @@ public final class GatewayRequest {
         headers = new HashMap<>(headers);
         headersShared = false;
       }
-      String key = name.toLowerCase(Locale.ROOT);
+      String key = headerKey(name);
       List<String> values = headers.putIfAbsent(key, List.of(value));
       if (values != null) {
         if (!(values instanceof ArrayList)) {

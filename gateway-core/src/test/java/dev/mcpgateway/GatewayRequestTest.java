@@ -67,4 +67,17 @@ class GatewayRequestTest {
     assertThat(changed.body()).isSameAs(original.body());
     assertThat(changed.remoteAddress()).isEqualTo("10.0.0.1:5");
   }
+
+  @Test
+  void keysEveryHeaderNameByItsLowerCaseWhateverItsSpelling() {
+    for (String name : List.of("Content-Type", "content-type", "CONTENT-TYPE", "Mcp-Session-Id", "MCP-Session-Id",
+        "mCp-SeSsIoN-iD", "MCP-Protocol-Version", "Last-Event-ID", "Authorization", "X-Custom", "traceparent", "\u212a-Kelvin",
+        "ÄÖÜ-Header", "")) {
+      assertThat(GatewayRequest.headerKey(name)).as(name).isEqualTo(name.toLowerCase(java.util.Locale.ROOT));
+    }
+    GatewayRequest request = GatewayRequest.post("/mcp").header("MCP-Session-Id", "a").header("mcp-session-id", "b")
+        .header("Mcp-Session-Id", "c").build();
+    assertThat(request.headers("MCP-SESSION-ID")).containsExactly("a", "b", "c");
+    assertThat(request.headers().keySet()).containsExactly("mcp-session-id");
+  }
 }

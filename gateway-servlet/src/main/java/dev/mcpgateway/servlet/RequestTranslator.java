@@ -7,7 +7,6 @@ import jakarta.servlet.http.MappingMatch;
 import java.util.Enumeration;
 import java.util.Set;
 import java.util.HashSet;
-import java.util.Locale;
 
 /** Translates the servlet view of a request (all but its body) to a {@link GatewayRequest.Builder}. */
 final class RequestTranslator {
@@ -26,7 +25,7 @@ final class RequestTranslator {
     Set<String> seen = new HashSet<>();
     for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
       String name = names.nextElement();
-      if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+      if (!seen.add(GatewayRequest.headerKey(name))) {
         continue;
       }
       for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
