@@ -8,6 +8,8 @@
 #   benchmarks/run.sh cluster    one gateway alone, one replica in cluster mode (Redis), and 1 and 3 replicas
 #                                behind HAProxy (round-robin); needs redis-server, haproxy and wrk
 #                                (Debian: apt-get install -y redis-server haproxy wrk); writes docs/benchmarks/cluster.{md,json}
+#   benchmarks/run.sh ratios     the ratio targets measured in turns (stdio bridge floor, secure and bare gateway,
+#                                ROUNDS rounds, default 5; ~10 minutes); writes docs/benchmarks/ratios.md
 #   benchmarks/run.sh profile    the secure and bare gateway and the stdio bridge floor under wrk (32 connections),
 #                                profiled with async-profiler (CPU and allocation); writes flame graphs and
 #                                docs/benchmarks/profile.md (TARGETS=gateway,... EVENTS=cpu,alloc to choose)
@@ -51,6 +53,15 @@ case "$what" in
       --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
       --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" \
       --jit-warmup "${JIT_WARMUP_SECONDS:-20}" ${TARGETS:+--targets "$TARGETS"}
+    ;;
+esac
+case "$what" in
+  all|ratios)
+    command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+    java -cp "$jar" dev.mcpgateway.benchmarks.RatioBenchmark --echo "$work/echo-server" \
+      --lua "$root/benchmarks/src/main/lua/tools-call.lua" --work "$work" --out "$root/docs/benchmarks" \
+      --rounds "${ROUNDS:-5}" --seconds "${SECONDS_PER_RUN:-10}" --warmup "${WARMUP_SECONDS:-3}" \
+      --jit-warmup "${JIT_WARMUP_SECONDS:-20}"
     ;;
 esac
 case "$what" in
