@@ -239,7 +239,6 @@ public final class Redaction implements Interceptor {
     counts.get(kind).incrementAndGet();
   }
 
-  /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
   /**
    * Whether an answer's string may change: {@link #mayChange} per string, and for a whole
    * answer without escapes at once, from its bytes (the usual answer has no hint and no secret,
@@ -302,6 +301,7 @@ public final class Redaction implements Interceptor {
     }
   }
 
+  /** Whether {@link #redact} could change {@code text}: a cheap test before any conversion. */
   private boolean mayChange(String text, SecretValues secrets, boolean truncating) {
     if (truncating && maxTextChars > 0 && text.length() > maxTextChars) {
       return true;
