@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +99,7 @@ public final class McpGatewayServlet extends HttpServlet {
     this.fromContext = false;
     this.gateway = builder.gateway;
     this.limits = new ServletExchange.Limits(builder.maxBufferedEventBytes, builder.asyncTimeout.toMillis(),
-        new BodyBudget(builder.maxInFlightBodyBytes), builder.bodyTimeout.toNanos(), deadlines);
+        new BodyBudget(builder.maxInFlightBodyBytes), builder.bodyTimeout.toNanos(), deadlines, new AtomicInteger());
   }
 
   /**
@@ -135,7 +136,7 @@ public final class McpGatewayServlet extends HttpServlet {
     long maxInFlightBodyBytes = numberParam(MAX_IN_FLIGHT_BODY_BYTES_PARAM, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, 1024);
     long bodyTimeoutMillis = numberParam(BODY_TIMEOUT_MILLIS_PARAM, DEFAULT_BODY_TIMEOUT.toMillis(), 1);
     limits = new ServletExchange.Limits(maxBufferedEventBytes, asyncTimeoutMillis, new BodyBudget(maxInFlightBodyBytes),
-        Duration.ofMillis(bodyTimeoutMillis).toNanos(), deadlines);
+        Duration.ofMillis(bodyTimeoutMillis).toNanos(), deadlines, new AtomicInteger());
     gateway = (McpGateway) attribute;
   }
 

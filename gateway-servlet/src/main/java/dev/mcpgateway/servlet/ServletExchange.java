@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +58,21 @@ final class ServletExchange implements AsyncListener {
   private final AtomicBoolean completed = new AtomicBoolean();
   private volatile boolean clientGone;
   private volatile EventStreamWriter streamWriter;
+  /** Whether this exchange is counted in {@link Limits#awaiting}. */
+  private final AtomicBoolean awaitingCounted = new AtomicBoolean();
+  private final AnswerSlot slot = new AnswerSlot(this);
 
   /** What one servlet sets for all its exchanges. */
   record Limits(long maxBufferedEventBytes, long timeoutMillis, BodyBudget budget, long bodyTimeoutNanos,
-      BodyDeadlines deadlines) {}
+      BodyDeadlines deadlines, AtomicInteger awaiting) {}
+
+  /**
+   * The most other exchanges that may await the gateway while the thread completing an answer
+   * writes it itself. With few, the client waits on that thread and a hand-off to a container
+   * thread would only add a wake-up; with more, the completing thread (often the one reader of a
+   * busy backend) passes the write on, so that the writes of many answers spread over the cores.
+   */
+  private static final int WRITE_IN_PLACE_MAX_AWAITING = 1;
 
   ServletExchange(McpGateway gateway, AsyncContext async, GatewayRequest head, HttpServletRequest request,
       HttpServletResponse response, Limits limits) {
@@ -81,6 +93,8 @@ final class ServletExchange implements AsyncListener {
   void start(Admission admitted) throws IOException {
     async.addListener(this);
     async.setTimeout(limits.timeoutMillis());
+    // Set now, on the container thread, so that whichever thread has the answer writes it.
+    response.getOutputStream().setWriteListener(slot);
     Optional<GatewayResponse> decided = admitted.answer();
     if (decided.isPresent()) {
       // Refused (or answered, like /health) on its head: the body is never read.
@@ -187,6 +201,8 @@ final class ServletExchange implements AsyncListener {
   void bodyRead(byte[] body) {
     stopBodyDeadline();
     CompletionStage<GatewayResponse> stage;
+    limits.awaiting().incrementAndGet();
+    awaitingCounted.set(true);
     try {
       stage = gateway.handle(head.withBody(body), admission);
       if (stage == null) {
@@ -229,6 +245,7 @@ final class ServletExchange implements AsyncListener {
 
   private void answered(GatewayResponse answer, Throwable failure) {
     releaseBody(); // the gateway is done with the body
+    stopAwaiting();
     if (failure != null) {
       // McpGateway promises never to do this; the client still gets a clean answer.
       LOG.error("gateway completed {} exceptionally", description, failure);
@@ -240,9 +257,17 @@ final class ServletExchange implements AsyncListener {
     answer(answer);
   }
 
+  /** This exchange no longer awaits the gateway; idempotent. */
+  private void stopAwaiting() {
+    if (awaitingCounted.compareAndSet(true, false)) {
+      limits.awaiting().decrementAndGet();
+    }
+  }
+
   /** Writes {@code answer} unless another answer started or the client is gone; never throws. */
   private void answer(GatewayResponse answer) {
     releaseBody();
+    stopAwaiting();
     EventStream stream = answer.stream().orElse(null);
     if (clientGone || !answering.compareAndSet(false, true)) {
       if (stream != null) {
@@ -250,6 +275,11 @@ final class ServletExchange implements AsyncListener {
       }
       return;
     }
+    write(answer, stream);
+  }
+
+  /** Writes {@code answer}, whose writing this thread has claimed; never throws. */
+  private void write(GatewayResponse answer, EventStream stream) {
     try {
       response.setStatus(answer.status());
       answer.headers().forEach(response::setHeader);
@@ -262,10 +292,10 @@ final class ServletExchange implements AsyncListener {
           writer.release();
           return;
         }
-        out.setWriteListener(writer);
+        slot.answer(writer, inPlace(), this::dispatch);
       } else {
         response.setContentLength(answer.body().length);
-        out.setWriteListener(new BodyWriter(this, out, answer.body()));
+        slot.answer(new BodyWriter(this, out, answer.body()), inPlace(), this::dispatch);
       }
     } catch (Exception | Error e) {
       LOG.debug("{}: could not write the answer; the client is probably gone", description, e);
@@ -276,9 +306,19 @@ final class ServletExchange implements AsyncListener {
     }
   }
 
+  private boolean inPlace() {
+    return limits.awaiting().get() <= WRITE_IN_PLACE_MAX_AWAITING;
+  }
+
+  /** Runs {@code task} on a container thread. */
+  private void dispatch(Runnable task) {
+    async.start(task);
+  }
+
   /** The answer was written, or writing it failed; ends the exchange. Idempotent. */
   void complete() {
     releaseBody();
+    stopAwaiting();
     stopBodyDeadline();
     if (!completed.compareAndSet(false, true)) {
       return;
@@ -301,6 +341,7 @@ final class ServletExchange implements AsyncListener {
     completed.set(true);
     clientGone = true;
     releaseBody();
+    stopAwaiting();
     stopBodyDeadline();
     releaseStream();
   }
@@ -310,11 +351,7 @@ final class ServletExchange implements AsyncListener {
     long timeoutMillis = limits.timeoutMillis();
     LOG.warn("{} timed out after {} ms", description, timeoutMillis);
     if (answering.compareAndSet(false, true)) {
-      try {
-        ErrorResponses.writeNow(response, 504, "gateway timed out after " + timeoutMillis + " ms", false);
-      } catch (IOException | RuntimeException e) {
-        LOG.debug("{}: could not answer 504", description, e);
-      }
+      write(ErrorResponses.response(504, "gateway timed out after " + timeoutMillis + " ms", false), null);
     }
     clientGone = true;
     if (reader != null) {

@@ -324,6 +324,71 @@ class McpGatewayServletTest {
 
   @ParameterizedTest(name = "on {0}")
   @EnumSource(EmbeddedContainer.class)
+  void theThreadWithTheAnswerNeverWaitsForAClientThatDoesNotReadAndTheAnswerArrivesWhole(EmbeddedContainer container)
+      throws Exception {
+    java.util.Map<String, CompletableFuture<GatewayResponse>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    gateway.answerWith(request -> pending.computeIfAbsent(request.path(), path -> new CompletableFuture<>()));
+    Running running = start(container);
+    // Alone, the answer is written by the thread that completes it; with more requests awaiting
+    // the gateway, that thread hands the write to the container. Both ways must hold.
+    answersWholeWithoutWaiting(running, pending, "alone", 0);
+    answersWholeWithoutWaiting(running, pending, "busy", 4);
+  }
+
+  private void answersWholeWithoutWaiting(Running running, java.util.Map<String, CompletableFuture<GatewayResponse>> pending,
+      String name, int othersAwaiting) throws Exception {
+    String large = "{\"data\":\"" + "0123456789abcdef".repeat(512 * 1024) + "\"}";
+    List<RawHttp> others = new ArrayList<>();
+    try (RawHttp stalled = connect(running); RawHttp other = connect(running)) {
+      for (int i = 0; i < othersAwaiting; i++) {
+        RawHttp waiting = connect(running);
+        others.add(waiting);
+        waiting.send("POST " + running.target("/mcp/" + name + "-waiting-" + i)
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+      }
+      stalled.send("POST " + running.target("/mcp/" + name + "-stalled")
+          + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+      other.send("POST " + running.target("/mcp/" + name + "-other")
+          + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+      Await.until(DEADLINE, "the requests reach the gateway",
+          () -> pending.keySet().stream().filter(path -> path.startsWith("/mcp/" + name)).count() == othersAwaiting + 2);
+      Thread.sleep(100); // the container has long since offered the output
+
+      // What the socket does not take at once, the container writes as the client reads.
+      // 8 MiB is far more than loopback buffers hold.
+      long before = System.nanoTime();
+      pending.get("/mcp/" + name + "-stalled").complete(GatewayResponse.json(200, large));
+      pending.get("/mcp/" + name + "-other").complete(GatewayResponse.json(200, "{\"small\":true}"));
+      assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(5));
+
+      RawHttp.Response small = other.readResponse();
+      assertThat(small.status()).isEqualTo(200);
+      assertThat(small.body()).isEqualTo("{\"small\":true}");
+      Thread.sleep(200);
+      RawHttp.Response whole = stalled.readResponse();
+      assertThat(whole.status()).isEqualTo(200);
+      assertThat(whole.body()).hasSize(large.length());
+      assertThat(whole.body().equals(large)).as("the large answer, byte for byte").isTrue();
+
+      // the connection goes on serving: the exchange completed once its last byte went out
+      stalled.send("POST " + running.target("/mcp/" + name + "-next")
+          + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+      Await.until(DEADLINE, "the next request reaches the gateway", () -> pending.containsKey("/mcp/" + name + "-next"));
+      pending.get("/mcp/" + name + "-next").complete(GatewayResponse.json(200, "{\"next\":true}"));
+      assertThat(stalled.readResponse().body()).isEqualTo("{\"next\":true}");
+      for (int i = 0; i < othersAwaiting; i++) {
+        pending.get("/mcp/" + name + "-waiting-" + i).complete(GatewayResponse.json(200, "{\"i\":" + i + "}"));
+        assertThat(others.get(i).readResponse().body()).isEqualTo("{\"i\":" + i + "}");
+      }
+    } finally {
+      for (RawHttp waiting : others) {
+        waiting.close();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(EmbeddedContainer.class)
   void answers504WhenTheAsyncTimeoutPassesBeforeTheGatewayAnswersAndCancelsTheLateStream(EmbeddedContainer container)
       throws Exception {
     CompletableFuture<GatewayResponse> answer = new CompletableFuture<>();
