@@ -40,7 +40,8 @@ import java.util.concurrent.Executors;
  * <p>{@code mirrored} declares its arguments {@code region}, {@code count} and {@code where.zone}
  * mirrored into the headers {@code Mcp-Param-Region}, {@code -Count} and {@code -Zone}.
  *
- * <p>{@code meta} answers with the {@code params._meta} it received, as JSON text (trace context tests).
+ * <p>{@code meta} answers with the {@code params._meta} it received, as JSON text (trace context tests);
+ * {@code line}, with the whole line that brought its request.
  *
  * <p>For calls that last as long as a test needs: {@code wait} answers once the file
  * {@code path} exists; {@code interview} runs {@code rounds} rounds of a progress notification
@@ -100,16 +101,17 @@ public final class StdioTestServer {
         continue;
       }
       JsonNode msg = message;
+      String raw = line;
       if (!message.has("id")) {
-        handle(msg); // notifications in arrival order: a cancellation is recorded before the next request is read
+        handle(msg, raw); // notifications in arrival order: a cancellation is recorded before the next request is read
       } else {
-        workers.execute(() -> handle(msg));
+        workers.execute(() -> handle(msg, raw));
       }
     }
     System.exit(0);
   }
 
-  private static void handle(JsonNode message) {
+  private static void handle(JsonNode message, String line) {
     String method = message.path("method").asText();
     JsonNode id = message.get("id");
     if (id == null) {
@@ -141,7 +143,7 @@ public final class StdioTestServer {
         case "tools/list": {
           ObjectNode result = JSON.createObjectNode();
           ArrayNode tools = result.putArray("tools");
-          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta", "interview", "welcome"}) {
+          for (String name : new String[] {"echo", "pid", "env", "sleep", "progress", "sample", "crash", "stderr", "broadcast", "cancellations", "log", "big", "hang", "garbage", "strayid", "flood", "leak", "wait", "meta", "line", "interview", "welcome"}) {
             ObjectNode tool = tools.addObject();
             tool.put("name", name);
             tool.put("description", "test tool " + name);
@@ -159,7 +161,7 @@ public final class StdioTestServer {
           break;
         }
         case "tools/call":
-          call(id, message.path("params"));
+          call(id, message.path("params"), line);
           break;
         default:
           write(error(id, -32601, "method not found: " + method));
@@ -169,7 +171,7 @@ public final class StdioTestServer {
     }
   }
 
-  private static void call(JsonNode id, JsonNode params) throws Exception {
+  private static void call(JsonNode id, JsonNode params, String line) throws Exception {
     JsonNode args = params.path("arguments");
     String text;
     switch (params.path("name").asText()) {
@@ -181,6 +183,9 @@ public final class StdioTestServer {
         break;
       case "meta":
         text = JSON.writeValueAsString(params.path("_meta"));
+        break;
+      case "line":
+        text = line;
         break;
       case "env":
         text = String.valueOf(System.getenv(args.path("name").asText()));

@@ -7,6 +7,7 @@ import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.config.ServerConfig;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.intercept.Tracer;
+import dev.mcpgateway.internal.jsonrpc.ClientMessage;
 import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.internal.jsonrpc.ResponseScan;
 import dev.mcpgateway.trace.TraceOutcome;
@@ -104,6 +105,8 @@ public final class BackendCall implements PendingCall {
   private volatile BackendConnection connection;
   private volatile long backendId;
   private volatile ScheduledFuture<?> timer;
+  /** The client's message as it was read, while its bytes may stand for the request; else null. */
+  private volatile ClientMessage asRead;
 
   /**
    * @param session the session whose client asked; null for the gateway's own requests
@@ -306,6 +309,25 @@ public final class BackendCall implements PendingCall {
     // spent waiting for an instance counts against the timeout.
     long left = Math.max(1, timeout.toNanos() - Math.max(0, leasedNanos - startedNanos));
     timer = runtime.scheduler().schedule(this::timedOut, left, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Tells the call that {@code message} is the client's message exactly as read: unless the call
+   * itself changes it (a progress token, a trace context) it is sent as the client's bytes with
+   * the backend-side id spliced in. Not for a message anything changed since it was read.
+   */
+  public BackendCall asRead() {
+    if (message instanceof ClientMessage read && progressToken == null && clientSpan == TraceSpan.NONE
+        && (intercepted == null || !intercepted.paramsWritten())) {
+      this.asRead = read;
+    }
+    return this;
+  }
+
+  @Override
+  public byte[] requestBytes(long id) {
+    ClientMessage read = asRead;
+    return read == null ? null : read.withId(id);
   }
 
   public SessionChannel session() {

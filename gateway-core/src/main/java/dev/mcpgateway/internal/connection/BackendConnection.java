@@ -210,7 +210,8 @@ public final class BackendConnection implements BackendListener {
       return id;
     }
     try {
-      backend.send(Json.bytes(request));
+      byte[] bytes = call.requestBytes(id);
+      backend.send(bytes != null ? bytes : Json.bytes(request));
     } catch (IOException e) {
       if (pending.remove(id) != null) {
         call.onFailure(GatewayException.BACKEND_ERROR, "server '" + server + "' is not accepting requests: " + e.getMessage());

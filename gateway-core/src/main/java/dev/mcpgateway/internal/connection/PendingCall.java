@@ -11,6 +11,15 @@ public interface PendingCall {
    */
   default void sending(BackendConnection connection, long id) {}
 
+  /**
+   * The request as bytes with backend-side id {@code id}, when the caller has them without
+   * writing the tree again; null (the default) to have the request's tree written. Asked right
+   * after {@link #sending}.
+   */
+  default byte[] requestBytes(long id) {
+    return null;
+  }
+
   /** The backend answered (result or error); {@code message} is the backend's response object. */
   void onResponse(ObjectNode message);
 

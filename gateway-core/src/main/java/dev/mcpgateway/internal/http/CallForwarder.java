@@ -75,9 +75,10 @@ public final class CallForwarder {
    * A client request to the session's backend: validate, chain, call.
    *
    * @param span the span of the request, {@link TraceSpan#NONE} when untraced; ended with the answer
+   * @param asRead whether {@code message} is exactly as the client's body has it: nothing changed it since
    */
   public CompletionStage<GatewayResponse> forward(LiveSession session, ObjectNode message, JsonNode id, String method,
-      Http.Accept accept, TraceSpan span) {
+      Http.Accept accept, TraceSpan span, boolean asRead) {
     String idJson = Json.idText(id);
     if (session.inFlight(idJson) != null) {
       Tracer.end(span, TraceOutcome.error(GatewayException.INVALID_REQUEST));
@@ -108,7 +109,7 @@ public final class CallForwarder {
       exchange.streamTimer(runtime.scheduler().schedule(exchange::streamIfPending,
           streams.interval().toMillis(), TimeUnit.MILLISECONDS));
     }
-    call(session, backend, message, id, method, intercepted, exchange, span);
+    call(session, backend, message, id, method, intercepted, exchange, span, asRead);
     return exchange.response();
   }
 
@@ -139,7 +140,7 @@ public final class CallForwarder {
       }
     }
     // the client side runs the answer phase of the chain itself, on every answer it gives
-    call(session, backend, message, id, method, null, client, span);
+    call(session, backend, message, id, method, null, client, span, false);
     return new Started(null, intercepted);
   }
 
@@ -154,10 +155,13 @@ public final class CallForwarder {
   }
 
   private void call(LiveSession session, SessionBackend backend, ObjectNode message, JsonNode id, String method,
-      InterceptorChain.Call intercepted, BackendCall.Client exchange, TraceSpan span) {
+      InterceptorChain.Call intercepted, BackendCall.Client exchange, TraceSpan span, boolean asRead) {
     ServerConfig server = backend.server();
     BackendCall call = new BackendCall(session, server.name(), session.identity().sessionKey(), id, method, message, server.toolTimeout().orElse(config.toolTimeout()),
         chain, intercepted, runtime, exchange, span);
+    if (asRead) {
+      call.asRead();
+    }
     call.start(backend);
   }
 

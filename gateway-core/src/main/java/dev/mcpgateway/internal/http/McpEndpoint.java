@@ -87,7 +87,7 @@ public final class McpEndpoint {
     switch (verdict.kind()) {
       case REQUEST:
         return forwarder.forward(session, message, id, method, accept,
-            tracer.clientRequest(request, server.name(), message, method, session.id(), session.protocolVersion()));
+            tracer.clientRequest(request, server.name(), message, method, session.id(), session.protocolVersion()), true);
       case NOTIFICATION:
         return done(forwarder.notification(session, message, method));
       default:
@@ -189,7 +189,7 @@ public final class McpEndpoint {
         }
         Http.Accept jsonOnly = new Http.Accept(true, false);
         TraceSpan span = tracer.clientRequest(request, session.server(), message, method, session.id(), session.protocolVersion());
-        return forwarder.forward(session, message, id, method, jsonOnly, span).toCompletableFuture().thenApply(GatewayResponse::body);
+        return forwarder.forward(session, message, id, method, jsonOnly, span, true).toCompletableFuture().thenApply(GatewayResponse::body);
       case NOTIFICATION:
         forwarder.notification(session, message, method);
         return CompletableFuture.completedFuture(null);

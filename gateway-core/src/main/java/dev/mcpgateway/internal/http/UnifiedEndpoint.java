@@ -273,7 +273,8 @@ public final class UnifiedEndpoint {
         return done(Http.rateLimited(identity.name(), server.name(), server.rateLimit().get(), wait.get()));
       }
     }
-    return forwarder.forward(child(session, server), message, id, method, accept, span);
+    // the name was changed above: the message is written again
+    return forwarder.forward(child(session, server), message, id, method, accept, span, false);
   }
 
   /** The server a prefixed name belongs to; the longest matching server name wins; null when none. */

@@ -200,10 +200,18 @@ public final class InterceptorChain {
       return Optional.ofNullable(toolName);
     }
 
+    private boolean paramsWritten;
+
     public void writeBack() {
       if (params != null) {
         message.set("params", Json.mapper().valueToTree(params));
+        paramsWritten = true;
       }
+    }
+
+    /** Whether {@link #writeBack} replaced the message's params with the interceptors' view of them. */
+    public boolean paramsWritten() {
+      return paramsWritten;
     }
 
     @Override

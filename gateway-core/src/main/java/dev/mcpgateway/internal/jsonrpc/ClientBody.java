@@ -51,36 +51,67 @@ public final class ClientBody {
   }
 
   private static ObjectNode message(JsonParser parser, byte[] body) throws IOException {
-    ObjectNode message = JsonNodeFactory.instance.objectNode();
+    ClientMessage message = new ClientMessage();
+    Names names = new Names();
+    long start = parser.currentTokenLocation().getByteOffset();
+    long idStart = -1;
+    long idEnd = -1;
     for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
       JsonToken token = parser.nextToken();
+      JsonNode value;
       if (name.equals("id")) {
-        message.set(name, exact(parser, body));
+        long at = parser.currentTokenLocation().getByteOffset();
+        value = exact(parser, body);
+        if (at >= 0 && at < body.length && (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_STRING)) {
+          idStart = at;
+          idEnd = token == JsonToken.VALUE_STRING ? stringEnd(body, (int) at) : numberEnd(body, (int) at);
+        }
       } else if (name.equals("params") && token == JsonToken.START_OBJECT) {
-        message.set(name, params(parser, body));
+        value = params(parser, body, names);
       } else {
-        message.set(name, value(parser));
+        value = value(parser, names);
       }
+      names.add(message, name, value);
+    }
+    long end = parser.currentTokenLocation().getByteOffset() + 1;
+    if (start >= 0 && end > start && end <= body.length && body[(int) start] == '{' && body[(int) end - 1] == '}') {
+      message.source(body, (int) start, (int) end, (int) idStart, (int) idEnd, !names.repeated);
     }
     return message;
   }
 
-  private static ObjectNode params(JsonParser parser, byte[] body) throws IOException {
+  private static ObjectNode params(JsonParser parser, byte[] body, Names names) throws IOException {
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
       JsonToken token = parser.nextToken();
-      params.set(name, name.equals("_meta") && token == JsonToken.START_OBJECT ? meta(parser, body) : value(parser));
+      names.add(params, name, name.equals("_meta") && token == JsonToken.START_OBJECT ? meta(parser, body, names) : value(parser, names));
     }
     return params;
   }
 
-  private static ObjectNode meta(JsonParser parser, byte[] body) throws IOException {
+  private static ObjectNode meta(JsonParser parser, byte[] body, Names names) throws IOException {
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
     for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
       parser.nextToken();
-      meta.set(name, name.equals("progressToken") ? exact(parser, body) : value(parser));
+      names.add(meta, name, name.equals("progressToken") ? exact(parser, body) : value(parser, names));
     }
     return meta;
+  }
+
+  /** Adds members to the objects of one message, noting whether a name came twice in one of them (the later wins, as in Jackson's tree). */
+  private static final class Names {
+    boolean repeated;
+
+    void add(ObjectNode object, String name, JsonNode value) {
+      if (object.replace(name, value) != null) {
+        repeated = true;
+      }
+    }
+  }
+
+  /** The value at the parser, where no message is being read. */
+  private static JsonNode value(JsonParser parser) throws IOException {
+    return value(parser, new Names());
   }
 
   /**
@@ -88,20 +119,20 @@ public final class ClientBody {
    * mapper, which would set up a deserialization context for each value. The parser bounds the
    * nesting ({@link Json#MAX_NESTING_DEPTH}), so the recursion is bounded too.
    */
-  private static JsonNode value(JsonParser parser) throws IOException {
+  private static JsonNode value(JsonParser parser, Names names) throws IOException {
     switch (parser.currentToken()) {
       case START_OBJECT: {
         ObjectNode object = JsonNodeFactory.instance.objectNode();
         for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
           parser.nextToken();
-          object.set(name, value(parser));
+          names.add(object, name, value(parser, names));
         }
         return object;
       }
       case START_ARRAY: {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(value(parser));
+          array.add(value(parser, names));
         }
         return array;
       }
@@ -172,6 +203,15 @@ public final class ClientBody {
       return value;
     }
     return new VerbatimNode(value, new String(body, start, at + 1 - start, StandardCharsets.UTF_8));
+  }
+
+  /** The index just past the string that starts with the quote at {@code start}; {@code -1} when it does not end. */
+  private static int stringEnd(byte[] body, int start) {
+    int at = start + 1;
+    while (at < body.length && body[at] != '"') {
+      at += body[at] == '\\' ? 2 : 1;
+    }
+    return at < body.length ? at + 1 : -1;
   }
 
   private static int numberEnd(byte[] body, int start) {
