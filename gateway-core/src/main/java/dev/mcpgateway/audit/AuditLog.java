@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayListener;
 import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.internal.intercept.InterceptorChain;
+import dev.mcpgateway.internal.jsonrpc.Json;
 import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.policy.Interceptor;
 import dev.mcpgateway.policy.McpCall;
@@ -127,7 +129,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.append(",\"tool\":");
     quote(line, truncate(call.toolName().orElse("")));
     line.append(",\"parameters\":");
-    appendParameters(line, call.arguments(), call.server());
+    com.fasterxml.jackson.databind.JsonNode tree = call instanceof InterceptorChain.Call c ? c.argumentsTree() : null;
+    // read from the client's tree when nobody made maps of it: the same text, without the maps
+    appendParameters(line, tree != null ? tree : call.arguments(), call.server());
     line.append(",\"result\":\"").append(result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
     line.append("\",\"duration_ms\":").append(Math.max(0, Duration.between(call.receivedAt(), clock.instant()).toMillis()));
     line.append(",\"identity\":");
@@ -163,7 +167,9 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
 
   /** Appends {@code value} as JSON with credentials redacted and long strings cut. */
   private void appendSanitized(StringBuilder out, Object value, String server) {
-    if (value instanceof String) {
+    if (value instanceof com.fasterxml.jackson.databind.JsonNode) {
+      appendSanitizedTree(out, (com.fasterxml.jackson.databind.JsonNode) value, server, true);
+    } else if (value instanceof String) {
       quote(out, clean((String) value, server));
     } else if (value instanceof Map) {
       out.append('{');
@@ -191,6 +197,60 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
       out.append(']');
     } else {
       appendJson(out, value);
+    }
+  }
+
+  /**
+   * As {@link #appendSanitized} on {@code Json.toJdk(node)}, character for character, without
+   * making the maps; {@code top}: the arguments themselves, where anything but an object is none.
+   */
+  private void appendSanitizedTree(StringBuilder out, com.fasterxml.jackson.databind.JsonNode node, String server, boolean top) {
+    if (top && !node.isObject()) {
+      out.append("{}");
+      return;
+    }
+    switch (node.getNodeType()) {
+      case OBJECT: {
+        out.append('{');
+        boolean first = true;
+        for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+          Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> field = fields.next();
+          if (!first) {
+            out.append(',');
+          }
+          first = false;
+          quote(out, clean(field.getKey(), server));
+          out.append(':');
+          appendSanitizedTree(out, field.getValue(), server, false);
+        }
+        out.append('}');
+        return;
+      }
+      case ARRAY: {
+        out.append('[');
+        boolean first = true;
+        for (com.fasterxml.jackson.databind.JsonNode item : node) {
+          if (!first) {
+            out.append(',');
+          }
+          first = false;
+          appendSanitizedTree(out, item, server, false);
+        }
+        out.append(']');
+        return;
+      }
+      case STRING:
+        quote(out, clean(node.textValue(), server));
+        return;
+      case BOOLEAN:
+        out.append(node.booleanValue());
+        return;
+      case NULL:
+      case MISSING:
+        out.append("null");
+        return;
+      default:
+        appendJson(out, Json.toJdk(node));
     }
   }
 

@@ -170,6 +170,20 @@ public final class InterceptorChain {
       return method;
     }
 
+    /**
+     * The arguments of the call as the client's tree, for readers that only read them (the
+     * audit trail), while nobody has asked for them as JDK maps, through which an interceptor
+     * may have changed them; null once someone has. A node that is not an object stands for no
+     * arguments, as {@link #arguments()} has it.
+     */
+    public JsonNode argumentsTree() {
+      if (params != null) {
+        return null;
+      }
+      JsonNode node = message.get("params");
+      return node != null && node.isObject() ? node.path("arguments") : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
     @Override
     public Map<String, Object> params() {
       if (params == null) {
