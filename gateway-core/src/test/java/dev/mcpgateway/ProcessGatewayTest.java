@@ -50,7 +50,7 @@ class ProcessGatewayTest {
     assertThat(client.sessionId()).matches("[\\x21-\\x7e]{20,}");
 
     JsonNode tools = client.request("tools/list", null);
-    assertThat(tools.path("result").path("tools")).hasSize(22);
+    assertThat(tools.path("result").path("tools")).hasSize(23);
     assertThat(client.callTool("echo", "{\"message\":\"hello\"}")).isEqualTo("hello");
   }
 
