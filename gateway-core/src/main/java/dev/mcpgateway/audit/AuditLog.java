@@ -1,12 +1,13 @@
 package dev.mcpgateway.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayListener;
 import dev.mcpgateway.auth.Identity;
+import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.internal.intercept.InterceptorChain;
 import dev.mcpgateway.internal.jsonrpc.Json;
-import dev.mcpgateway.config.GatewayConfig;
 import dev.mcpgateway.policy.Interceptor;
 import dev.mcpgateway.policy.McpCall;
 import dev.mcpgateway.policy.McpResult;
@@ -129,7 +130,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
     line.append(",\"tool\":");
     quote(line, truncate(call.toolName().orElse("")));
     line.append(",\"parameters\":");
-    com.fasterxml.jackson.databind.JsonNode tree = call instanceof InterceptorChain.Call c ? c.argumentsTree() : null;
+    JsonNode tree = call instanceof InterceptorChain.Call c ? c.argumentsTree() : null;
     // read from the client's tree when nobody made maps of it: the same text, without the maps
     appendParameters(line, tree != null ? tree : call.arguments(), call.server());
     line.append(",\"result\":\"").append(result.isError() ? "error" : result.isToolError() ? "tool_error" : "success");
@@ -167,8 +168,8 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
 
   /** Appends {@code value} as JSON with credentials redacted and long strings cut. */
   private void appendSanitized(StringBuilder out, Object value, String server) {
-    if (value instanceof com.fasterxml.jackson.databind.JsonNode) {
-      appendSanitizedTree(out, (com.fasterxml.jackson.databind.JsonNode) value, server, true);
+    if (value instanceof JsonNode) {
+      appendSanitizedTree(out, (JsonNode) value, server, true);
     } else if (value instanceof String) {
       quote(out, clean((String) value, server));
     } else if (value instanceof Map) {
@@ -204,7 +205,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
    * As {@link #appendSanitized} on {@code Json.toJdk(node)}, character for character, without
    * making the maps; {@code top}: the arguments themselves, where anything but an object is none.
    */
-  private void appendSanitizedTree(StringBuilder out, com.fasterxml.jackson.databind.JsonNode node, String server, boolean top) {
+  private void appendSanitizedTree(StringBuilder out, JsonNode node, String server, boolean top) {
     if (top && !node.isObject()) {
       out.append("{}");
       return;
@@ -213,8 +214,8 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
       case OBJECT: {
         out.append('{');
         boolean first = true;
-        for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> fields = node.fields(); fields.hasNext(); ) {
-          Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> field = fields.next();
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+          Map.Entry<String, JsonNode> field = fields.next();
           if (!first) {
             out.append(',');
           }
@@ -229,7 +230,7 @@ public final class AuditLog implements Interceptor, GatewayListener, AutoCloseab
       case ARRAY: {
         out.append('[');
         boolean first = true;
-        for (com.fasterxml.jackson.databind.JsonNode item : node) {
+        for (JsonNode item : node) {
           if (!first) {
             out.append(',');
           }

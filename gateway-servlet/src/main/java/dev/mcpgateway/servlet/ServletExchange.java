@@ -245,7 +245,6 @@ final class ServletExchange implements AsyncListener {
 
   private void answered(GatewayResponse answer, Throwable failure) {
     releaseBody(); // the gateway is done with the body
-    stopAwaiting();
     if (failure != null) {
       // McpGateway promises never to do this; the client still gets a clean answer.
       LOG.error("gateway completed {} exceptionally", description, failure);
@@ -292,10 +291,10 @@ final class ServletExchange implements AsyncListener {
           writer.release();
           return;
         }
-        slot.answer(writer, inPlace(), this::dispatch);
+        slot.answer(writer, inPlace(), async::start);
       } else {
         response.setContentLength(answer.body().length);
-        slot.answer(new BodyWriter(this, out, answer.body()), inPlace(), this::dispatch);
+        slot.answer(new BodyWriter(this, out, answer.body()), inPlace(), async::start);
       }
     } catch (Exception | Error e) {
       LOG.debug("{}: could not write the answer; the client is probably gone", description, e);
@@ -308,11 +307,6 @@ final class ServletExchange implements AsyncListener {
 
   private boolean inPlace() {
     return limits.awaiting().get() <= WRITE_IN_PLACE_MAX_AWAITING;
-  }
-
-  /** Runs {@code task} on a container thread. */
-  private void dispatch(Runnable task) {
-    async.start(task);
   }
 
   /** The answer was written, or writing it failed; ends the exchange. Idempotent. */

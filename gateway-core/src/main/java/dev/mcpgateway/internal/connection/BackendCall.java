@@ -316,12 +316,11 @@ public final class BackendCall implements PendingCall {
    * itself changes it (a progress token, a trace context) it is sent as the client's bytes with
    * the backend-side id spliced in. Not for a message anything changed since it was read.
    */
-  public BackendCall asRead() {
+  public void asRead() {
     if (message instanceof ClientMessage read && progressToken == null && clientSpan == TraceSpan.NONE
         && (intercepted == null || !intercepted.paramsWritten())) {
       this.asRead = read;
     }
-    return this;
   }
 
   @Override

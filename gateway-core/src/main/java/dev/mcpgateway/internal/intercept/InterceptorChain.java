@@ -1,6 +1,7 @@
 package dev.mcpgateway.internal.intercept;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpgateway.GatewayException;
 import dev.mcpgateway.auth.Identity;
@@ -181,7 +182,7 @@ public final class InterceptorChain {
         return null;
       }
       JsonNode node = message.get("params");
-      return node != null && node.isObject() ? node.path("arguments") : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      return node != null && node.isObject() ? node.path("arguments") : MissingNode.getInstance();
     }
 
     @Override

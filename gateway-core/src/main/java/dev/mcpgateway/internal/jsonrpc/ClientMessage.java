@@ -65,15 +65,4 @@ public final class ClientMessage extends ObjectNode {
     System.arraycopy(body, idEnd, out, head + digits.length(), tail);
     return out;
   }
-
-  // A message read again equals one built otherwise with the same members: ObjectNode's equality.
-  @Override
-  public boolean equals(Object o) {
-    return super.equals(o);
-  }
-
-  @Override
-  public int hashCode() {
-    return super.hashCode();
-  }
 }
